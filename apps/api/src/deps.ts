@@ -1,0 +1,16 @@
+import type { ApiConfig, Logger } from '@bridge/core';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** What the API's routes need; main.ts builds it from the environment, tests from their fixtures. */
+export interface ApiDeps {
+  config: Pick<ApiConfig, 'FACEIT_WEBHOOK_SECRET' | 'FACEIT_WEBHOOK_HEADER'> & Partial<ApiConfig>;
+  log: Logger;
+  /** Producer connection (no offline queue): its status says whether Redis is reachable right now. */
+  redis: Redis;
+  queues: { matches: Queue; links: Queue };
+  /** Upper bound on an enqueue before the webhook gives up with 503 (FACEIT then retries). */
+  enqueueTimeoutMs?: number;
+}
+
+export type AppEnv = { Variables: { requestId: string } };

@@ -1,0 +1,54 @@
+import {
+  apiConfigSchema,
+  createLogger,
+  createProducerRedis,
+  createQueue,
+  loadConfigOrExit,
+  QUEUES,
+} from '@bridge/core';
+import { startApi } from './server.ts';
+
+const config = loadConfigOrExit(apiConfigSchema, 'api');
+const log = createLogger({ name: 'api', level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
+
+const redis = createProducerRedis(config.REDIS_URL);
+let lastRedisError = '';
+redis.on('error', (err) => {
+  // ioredis retries on its own; log each distinct failure once instead of every 100 ms.
+  if (err.message !== lastRedisError) log.error({ err: err.message }, 'redis connection error');
+  lastRedisError = err.message;
+});
+redis.on('ready', () => {
+  lastRedisError = '';
+  log.info('redis ready');
+});
+
+const queues = {
+  matches: createQueue(QUEUES.matches, redis, config.QUEUE_PREFIX),
+  links: createQueue(QUEUES.links, redis, config.QUEUE_PREFIX),
+};
+
+const api = await startApi({ config, log, redis, queues }, { port: config.PORT, host: config.HOST });
+log.info(
+  { url: api.url, webhook: `${api.url}/faceit-webhook`, header: config.FACEIT_WEBHOOK_HEADER },
+  'api listening',
+);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down: no new requests, finishing in-flight ones');
+  const deadline = setTimeout(() => {
+    log.error('shutdown deadline passed, exiting');
+    process.exit(1);
+  }, 10_000);
+  deadline.unref();
+  await api.close();
+  await Promise.all([queues.matches.close(), queues.links.close()]);
+  redis.disconnect();
+  log.info('bye');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { freePort, startAppProcess } from '@bridge/testbed';
+import { describe, expect, it } from 'vitest';
+
+const entry = join(import.meta.dirname, '../src/main.ts');
+
+describe('api process', () => {
+  it('refuses to start without its webhook secret', async () => {
+    const proc = startAppProcess(entry, { PORT: '0' });
+    expect(await proc.exited).toBe(1);
+    expect(proc.stderr.join('')).toMatch(/^api: FACEIT_WEBHOOK_SECRET: is required but not set$/m);
+  });
+
+  it('serves from its environment and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const proc = startAppProcess(entry, {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      FACEIT_WEBHOOK_SECRET: 'process-test-secret-123',
+      QUEUE_PREFIX: '{api-process-test}',
+    });
+    try {
+      await proc.waitForLine((l) => l.msg === 'api listening', 'api listening');
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const res = await fetch(`http://127.0.0.1:${port}/faceit-webhook`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(401);
+    } finally {
+      expect(await proc.kill('SIGTERM')).toBe(0);
+    }
+    expect(JSON.stringify(proc.lines)).not.toContain('process-test-secret-123');
+  });
+});

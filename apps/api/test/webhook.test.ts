@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { startPrivateRedis } from '@bridge/testbed';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SECRET, startTestApi, type TestApi } from './harness.ts';
+
+const samples = join(import.meta.dirname, '../../../../shared/faceit-samples');
+const ready = JSON.parse(
+  readFileSync(join(samples, 'match_status_ready__nhamonin_faceit-statistics.json'), 'utf8'),
+);
+const finished = JSON.parse(readFileSync(join(samples, 'match_status_finished__ubqm_botesee.json'), 'utf8'));
+
+function delivery(event: string, overrides: Record<string, unknown> = {}) {
+  return {
+    ...structuredClone(ready),
+    event,
+    event_id: crypto.randomUUID(),
+    transaction_id: crypto.randomUUID(),
+    ...overrides,
+  };
+}
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(async () => {
+  await api?.stop();
+});
+afterEach(async () => {
+  await api.queues.matches.obliterate({ force: true });
+});
+
+describe('POST /faceit-webhook: accepted deliveries', () => {
+  it('enqueues matchCreated for a real match_status_ready delivery and answers 202', async () => {
+    const res = await api.post(ready);
+    expect(res.status).toBe(202);
+    const body = await res.json();
+    expect(body).toEqual({ status: 'accepted', jobId: `match_status_ready-${ready.payload.id}` });
+    const job = await api.queues.matches.getJob(body.jobId);
+    expect(job?.name).toBe('matchCreated');
+    expect(job?.data).toMatchObject({
+      matchId: ready.payload.id,
+      event: 'match_status_ready',
+      eventId: ready.event_id,
+      transactionId: ready.transaction_id,
+      retryCount: 0,
+      payloadVersion: 16,
+    });
+    // No roster PII in job data: only what the worker needs.
+    expect(JSON.stringify(job?.data)).not.toContain('nickname');
+  });
+
+  it('enqueues matchFinished for a real match_status_finished delivery', async () => {
+    const res = await api.post(finished);
+    expect(res.status).toBe(202);
+    const job = await api.queues.matches.getJob(`match_status_finished-${finished.payload.id}`);
+    expect(job?.name).toBe('matchFinished');
+  });
+
+  it.each([
+    ['match_object_created', 'matchCreated'],
+    ['match_status_configuring', 'matchCreated'],
+    ['match_status_ready', 'matchCreated'],
+    ['match_status_finished', 'matchFinished'],
+    ['match_status_cancelled', 'matchFinished'],
+    ['match_status_aborted', 'matchFinished'],
+  ])('maps %s to a %s job', async (event, jobName) => {
+    const res = await api.post(delivery(event));
+    expect(res.status).toBe(202);
+    const { jobId } = await res.json();
+    expect((await api.queues.matches.getJob(jobId))?.name).toBe(jobName);
+  });
+
+  it('leaves exactly one job for 5 concurrent identical deliveries, all answered 2xx', async () => {
+    const body = delivery('match_status_configuring');
+    const responses = await Promise.all(Array.from({ length: 5 }, () => api.post(body)));
+    expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
+    expect(await api.queues.matches.getJobCounts('waiting', 'delayed', 'active')).toEqual({
+      waiting: 1,
+      delayed: 0,
+      active: 0,
+    });
+  });
+
+  it('answers a redelivery (same event, retry_count + 1) with 2xx and enqueues nothing new', async () => {
+    const first = delivery('match_status_ready');
+    expect((await api.post(first)).status).toBe(202);
+    const retry = { ...first, retry_count: 1 };
+    expect((await api.post(retry)).status).toBe(202);
+    expect(await api.queues.matches.count()).toBe(1);
+    const job = await api.queues.matches.getJob(`match_status_ready-${first.payload.id}`);
+    expect(job?.data.retryCount).toBe(0);
+  });
+
+  it('answers 202 "ignored" for an event it does not act on, and enqueues nothing', async () => {
+    const res = await api.post(delivery('match_demo_ready'));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: 'ignored', event: 'match_demo_ready' });
+    expect(await api.queues.matches.count()).toBe(0);
+    expect(api.logs.some((l) => l.outcome === 'ignored' && l.event === 'match_demo_ready')).toBe(true);
+  });
+
+  it('logs the match id, event id and job id of an accepted delivery, never the secret', async () => {
+    const body = delivery('match_status_ready');
+    await api.post(body);
+    const line = api.logs.find((l) => l.outcome === 'accepted' && l.eventId === body.event_id);
+    expect(line).toMatchObject({ matchId: body.payload.id, jobId: `match_status_ready-${body.payload.id}` });
+    expect(JSON.stringify(api.logs)).not.toContain(SECRET);
+  });
+});
+
+describe('POST /faceit-webhook: refused deliveries change nothing', () => {
+  it('401 without the secret header', async () => {
+    const res = await api.post(ready, { 'x-faceit-webhook-secret': '' });
+    expect(res.status).toBe(401);
+    const res2 = await fetch(`${api.url}/faceit-webhook`, { method: 'POST', body: JSON.stringify(ready) });
+    expect(res2.status).toBe(401);
+    expect((await res2.json()).message).toMatch(/x-faceit-webhook-secret/);
+    expect(await api.queues.matches.count()).toBe(0);
+  });
+
+  it('401 with a wrong secret, also one of the same length', async () => {
+    expect((await api.post(ready, { 'x-faceit-webhook-secret': 'wrong' })).status).toBe(401);
+    const sameLength = SECRET.slice(0, -1) + (SECRET.endsWith('9') ? '8' : '9');
+    expect((await api.post(ready, { 'x-faceit-webhook-secret': sameLength })).status).toBe(401);
+    expect(await api.queues.matches.count()).toBe(0);
+  });
+
+  it('413 for a body over 1 MiB', async () => {
+    const big = { ...delivery('match_status_ready'), padding: 'x'.repeat(1024 * 1024) };
+    const res = await api.post(big);
+    expect(res.status).toBe(413);
+    expect((await res.json()).error).toBe('payload_too_large');
+    expect(await api.queues.matches.count()).toBe(0);
+  });
+
+  it('413 for a chunked body over 1 MiB (no Content-Length)', async () => {
+    // fetch gives up once the server answers early and closes; node:http lets us read that answer.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${api.url}/faceit-webhook`, {
+        method: 'POST',
+        headers: {
+          'x-faceit-webhook-secret': SECRET,
+          'content-type': 'application/json',
+          'transfer-encoding': 'chunked',
+        },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', (err) => (req.writableEnded ? undefined : reject(err)));
+      const chunk = 'x'.repeat(64 * 1024);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 20) {
+          sent++;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+    expect(await api.queues.matches.count()).toBe(0);
+  });
+
+  it('400 for a body that is not JSON', async () => {
+    const res = await api.post('{"event": ');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'invalid_json' });
+  });
+
+  it('400 naming the field for an envelope that fails the schema', async () => {
+    const { event_id: _dropped, ...noEventId } = delivery('match_status_ready');
+    const res = await api.post(noEventId);
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error).toBe('invalid_envelope');
+    expect(body.message).toMatch(/^event_id: /);
+    expect(body.issues[0].path).toBe('event_id');
+
+    const badPayload = delivery('match_status_ready', { payload: { teams: [] } });
+    const res2 = await api.post(badPayload);
+    expect(res2.status).toBe(400);
+    expect((await res2.json()).message).toMatch(/^payload\.id: /);
+
+    const wrongType = delivery('match_status_ready', { retry_count: 'zero' });
+    expect((await (await api.post(wrongType)).json()).issues[0].path).toBe('retry_count');
+    expect(await api.queues.matches.count()).toBe(0);
+  });
+});
+
+describe('health', () => {
+  it('/healthz and /readyz answer 200 when Redis is up', async () => {
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    const res = await fetch(`${api.url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ready' });
+  });
+});
+
+describe('Redis unreachable', () => {
+  it('answers 503 in under a second when nothing listens at REDIS_URL, and /readyz is 503', async () => {
+    const down = await startTestApi({ redisUrl: 'redis://127.0.0.1:1', waitReady: false });
+    try {
+      const started = performance.now();
+      const res = await down.post(delivery('match_status_ready'));
+      const elapsed = performance.now() - started;
+      expect(res.status).toBe(503);
+      expect(elapsed).toBeLessThan(1000);
+      expect((await fetch(`${down.url}/readyz`)).status).toBe(503);
+      expect((await fetch(`${down.url}/healthz`)).status).toBe(200);
+    } finally {
+      await down.stop();
+    }
+  });
+
+  it('answers 503 while a running Redis is stopped, and accepts again (losing nothing) once it is back', async () => {
+    const redis = await startPrivateRedis();
+    const svc = await startTestApi({ redisUrl: redis.url });
+    try {
+      const before = delivery('match_status_ready');
+      expect((await svc.post(before)).status).toBe(202);
+
+      await redis.stop();
+      const during = delivery('match_status_configuring');
+      const started = performance.now();
+      const res = await svc.post(during);
+      expect(res.status).toBe(503);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect((await fetch(`${svc.url}/readyz`)).status).toBe(503);
+
+      // Redis comes back empty (no persistence here): FACEIT retries the 503'd delivery.
+      await redis.start();
+      const { waitFor } = await import('@bridge/testbed');
+      await waitFor(async () => (await fetch(`${svc.url}/readyz`)).status === 200, {
+        what: 'api ready again',
+      });
+      const retried = await svc.post({ ...during, retry_count: 1 });
+      expect(retried.status).toBe(202);
+      expect(await svc.queues.matches.getJob(`match_status_configuring-${during.payload.id}`)).toBeDefined();
+    } finally {
+      await svc.stop();
+      await redis.stop();
+    }
+  });
+});

@@ -1,0 +1,1 @@
+export { type MatchWorkerDeps, startMatchWorker } from './match-worker.ts';

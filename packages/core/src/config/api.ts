@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { logLevel, nodeEnv, port, positiveInt, queuePrefix, redisUrl, secret } from './fields.ts';
+
+/** Everything apps/api reads from the environment. */
+export const apiConfigSchema = z
+  .object({
+    NODE_ENV: nodeEnv,
+    LOG_LEVEL: logLevel,
+    PORT: port.default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: queuePrefix,
+    FACEIT_WEBHOOK_SECRET: secret(16),
+    FACEIT_WEBHOOK_HEADER: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
+      .transform((h) => h.toLowerCase())
+      .default('x-faceit-webhook-secret'),
+    /** How long the OAuth callback page waits for the link job before saying a DM will follow. */
+    LINK_RESULT_WAIT_MS: positiveInt.default(5000),
+    ADMIN_USER: z.string().min(1).optional(),
+    ADMIN_PASSWORD: secret(12).optional(),
+  })
+  .refine((c) => Boolean(c?.ADMIN_USER) === Boolean(c?.ADMIN_PASSWORD), {
+    message: 'ADMIN_USER and ADMIN_PASSWORD must be set together (or both unset to turn the dashboard off)',
+    path: ['ADMIN_PASSWORD'],
+    // Report this even when other variables are wrong too: one run shows every problem.
+    when: () => true,
+  });
+
+export type ApiConfig = z.infer<typeof apiConfigSchema>;

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import {
+  httpUrl,
+  logLevel,
+  nodeEnv,
+  port,
+  positiveInt,
+  queuePrefix,
+  redisUrl,
+  secret,
+  snowflake,
+} from './fields.ts';
+
+/** Everything apps/worker reads from the environment. */
+export const workerConfigSchema = z.object({
+  NODE_ENV: nodeEnv,
+  LOG_LEVEL: logLevel,
+  REDIS_URL: redisUrl,
+  QUEUE_PREFIX: queuePrefix,
+  SUPABASE_URL: httpUrl,
+  SUPABASE_SERVICE_ROLE_KEY: secret(20),
+  DISCORD_TOKEN: secret(10),
+  DISCORD_GUILD_ID: snowflake,
+  VC_CATEGORY_ID: snowflake.optional(),
+  VC_LOBBY_CHANNEL_ID: snowflake.optional(),
+  VC_STAFF_ROLE_ID: snowflake.optional(),
+  /** Channel name; {short} = first 8 hex of the match uuid, {faction} = faction1|faction2, {team} = team name. */
+  VC_NAME_TEMPLATE: z
+    .string()
+    .regex(/\{short\}/, 'must contain {short} so channels of different matches differ')
+    .regex(/\{faction\}/, 'must contain {faction} so the two teams differ')
+    .default('match-{short}-{faction}'),
+  FACEIT_API_KEY: secret(10),
+  FACEIT_CLIENT_ID: z.string().min(1),
+  FACEIT_CLIENT_SECRET: secret(8),
+  FACEIT_REDIRECT_URI: httpUrl,
+  DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
+  FACEIT_API_URL: httpUrl.default('https://open.faceit.com/data/v4'),
+  FACEIT_AUTH_URL: httpUrl.default('https://accounts.faceit.com'),
+  FACEIT_TOKEN_URL: httpUrl.default('https://api.faceit.com/auth/v1/oauth/token'),
+  FACEIT_USERINFO_URL: httpUrl.default('https://api.faceit.com/auth/v1/resources/userinfo'),
+  FACEIT_SCOPE: z.string().default('openid profile'),
+  /** Requests per second the FACEIT Data API key may make (the real limit is 10/s). */
+  FACEIT_API_RPS: positiveInt.default(10),
+  WORKER_CONCURRENCY: positiveInt.default(8),
+  METRICS_PORT: port.default(9464),
+  /** Matches older than this are swept even if FACEIT never said they ended. */
+  MATCH_MAX_AGE_HOURS: positiveInt.default(6),
+  SWEEP_INTERVAL_MS: positiveInt.default(300_000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+});
+
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;

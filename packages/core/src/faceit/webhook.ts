@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** Match events the bridge acts on, and which job each one becomes. */
+export const CREATED_EVENTS = [
+  'match_object_created',
+  'match_status_configuring',
+  'match_status_ready',
+] as const;
+export const FINISHED_EVENTS = [
+  'match_status_finished',
+  'match_status_cancelled',
+  'match_status_aborted',
+] as const;
+export const MATCH_EVENTS = [...CREATED_EVENTS, ...FINISHED_EVENTS] as const;
+export type MatchEvent = (typeof MATCH_EVENTS)[number];
+
+export function isMatchEvent(event: string): event is MatchEvent {
+  return (MATCH_EVENTS as readonly string[]).includes(event);
+}
+
+/** FACEIT match ids look like `1-<uuid>`; the id ends up in job ids, which may not contain ':'. */
+export const matchIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, 'must be a FACEIT match id like 1-<uuid>');
+
+const rosterPlayerSchema = z.looseObject({ id: z.string().min(1), nickname: z.string().optional() });
+
+const teamSchema = z.looseObject({
+  id: z.string().optional(),
+  name: z.string().optional(),
+  roster: z.array(rosterPlayerSchema).nullish(),
+});
+
+/** The match payload of `match_*` events (real samples in shared/faceit-samples). Unknown fields kept. */
+export const matchPayloadSchema = z.looseObject({
+  id: matchIdSchema,
+  version: z.number().int().optional(),
+  teams: z.array(teamSchema).nullish(),
+});
+
+/**
+ * FACEIT's delivery envelope (shared/reference/faceit.md §1.2). Loose: fields FACEIT adds later are
+ * kept, not rejected, so a schema change on their side never turns into retries on ours.
+ */
+export const webhookEnvelopeSchema = z.looseObject({
+  transaction_id: z.string().min(1),
+  event: z.string().min(1),
+  event_id: z.string().min(1),
+  third_party_id: z.string().nullish(),
+  app_id: z.string().nullish(),
+  timestamp: z.string().min(1),
+  retry_count: z.number().int().min(0),
+  version: z.number().int(),
+  payload: z.looseObject({}),
+});
+
+export type WebhookEnvelope = z.infer<typeof webhookEnvelopeSchema>;
+export type MatchPayload = z.infer<typeof matchPayloadSchema>;
+
+export type ParsedWebhook =
+  | { kind: 'match'; envelope: WebhookEnvelope; event: MatchEvent; payload: MatchPayload }
+  | { kind: 'ignored'; envelope: WebhookEnvelope }
+  | { kind: 'invalid'; issues: { path: string; message: string }[] };
+
+function issuesOf(error: z.ZodError, prefix = ''): { path: string; message: string }[] {
+  return error.issues.map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(body)',
+    message: i.message,
+  }));
+}
+
+/** Classifies a parsed JSON body: a match event to act on, an event to ignore, or an invalid envelope. */
+export function parseWebhook(body: unknown): ParsedWebhook {
+  const envelope = webhookEnvelopeSchema.safeParse(body);
+  if (!envelope.success) return { kind: 'invalid', issues: issuesOf(envelope.error) };
+  const { event } = envelope.data;
+  if (!isMatchEvent(event)) return { kind: 'ignored', envelope: envelope.data };
+  const payload = matchPayloadSchema.safeParse(envelope.data.payload);
+  if (!payload.success) return { kind: 'invalid', issues: issuesOf(payload.error, 'payload') };
+  return { kind: 'match', envelope: envelope.data, event, payload: payload.data };
+}

@@ -1,0 +1,57 @@
+import type { DefaultJobOptions } from 'bullmq';
+import { z } from 'zod';
+import { CREATED_EVENTS, MATCH_EVENTS, type MatchEvent, matchIdSchema } from '../faceit/webhook.ts';
+
+/** Queue names (DESIGN.md "Contracts"). */
+export const QUEUES = { matches: 'matches', links: 'links', maintenance: 'maintenance' } as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const MATCH_JOBS = { created: 'matchCreated', finished: 'matchFinished' } as const;
+export type MatchJobName = (typeof MATCH_JOBS)[keyof typeof MATCH_JOBS];
+export const LINK_JOBS = { link: 'linkAccount' } as const;
+export const MAINTENANCE_JOBS = { sweep: 'sweep' } as const;
+
+export function jobNameForEvent(event: MatchEvent): MatchJobName {
+  return (CREATED_EVENTS as readonly string[]).includes(event) ? MATCH_JOBS.created : MATCH_JOBS.finished;
+}
+
+/** Data of `matchCreated` / `matchFinished`: what the worker needs, not the whole (PII-carrying) payload. */
+export const matchJobSchema = z.object({
+  matchId: matchIdSchema,
+  event: z.enum(MATCH_EVENTS),
+  eventId: z.string().min(1),
+  transactionId: z.string().min(1),
+  retryCount: z.number().int().min(0),
+  /** payload.version: FACEIT's per-match counter, used to tell stale events from fresh ones. */
+  payloadVersion: z.number().int().nullable(),
+  occurredAt: z.string(),
+  receivedAt: z.string(),
+});
+export type MatchJobData = z.infer<typeof matchJobSchema>;
+
+/**
+ * One job per (match, event): a redelivery or duplicate of the same event maps to the same id and
+ * BullMQ ignores the add. Job ids may not contain ':' (matchIdSchema forbids it).
+ */
+export function matchJobId(matchId: string, event: MatchEvent): string {
+  return `${event}-${matchId}`;
+}
+
+/** Data of `linkAccount`. The PKCE verifier stays in Redis; the job carries only the state's id. */
+export const linkJobSchema = z.object({
+  /** Redis key suffix where the callback parked {discordUserId, verifier, code} for the worker. */
+  ticket: z.string().min(16),
+  discordUserId: z.string().min(1),
+});
+export type LinkJobData = z.infer<typeof linkJobSchema>;
+
+export const sweepJobSchema = z.object({ reason: z.string().default('scheduled') });
+
+// Completed jobs are kept for a day so their ids keep deduplicating redeliveries that long.
+const keep = { removeOnComplete: { age: 24 * 3600, count: 50_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+
+export const DEFAULT_JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
+  matches: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
+  links: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, ...keep },
+  maintenance: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+};

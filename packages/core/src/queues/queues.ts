@@ -1,0 +1,11 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DEFAULT_JOB_OPTIONS, type QueueName } from './contracts.ts';
+
+/** A producer-side queue with the contract's defaults; `prefix` is QUEUE_PREFIX. */
+export function createQueue(name: QueueName, connection: Redis, prefix: string): Queue {
+  const queue = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS[name] });
+  // Without a listener an 'error' event would crash the process; the caller's health checks report it.
+  queue.on('error', () => {});
+  return queue;
+}

@@ -1,0 +1,61 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { check } from './client.ts';
+
+export type VerifiedMethod = 'oauth' | 'nickname';
+
+export interface PlayerLink {
+  discord_id: string;
+  faceit_id: string;
+  faceit_nickname: string;
+  verified_method: VerifiedMethod;
+  created_at: string;
+  updated_at: string;
+}
+
+/** player_links: which Discord user is which FACEIT player. */
+export class PlayerLinkStore {
+  readonly db: SupabaseClient;
+  constructor(db: SupabaseClient) {
+    this.db = db;
+  }
+
+  async get(discordId: string): Promise<PlayerLink | null> {
+    return check<PlayerLink | null>(
+      'player_links.get',
+      await this.db.from('player_links').select('*').eq('discord_id', discordId).maybeSingle(),
+    );
+  }
+
+  async getByFaceitId(faceitId: string): Promise<PlayerLink | null> {
+    return check<PlayerLink | null>(
+      'player_links.getByFaceitId',
+      await this.db.from('player_links').select('*').eq('faceit_id', faceitId).maybeSingle(),
+    );
+  }
+
+  /** Links for a roster: FACEIT player id → Discord id. */
+  async byFaceitIds(faceitIds: string[]): Promise<PlayerLink[]> {
+    if (faceitIds.length === 0) return [];
+    return check<PlayerLink[]>(
+      'player_links.byFaceitIds',
+      await this.db.from('player_links').select('*').in('faceit_id', faceitIds),
+    );
+  }
+
+  async upsert(
+    link: Pick<PlayerLink, 'discord_id' | 'faceit_id' | 'faceit_nickname' | 'verified_method'>,
+  ): Promise<PlayerLink> {
+    return check<PlayerLink>(
+      'player_links.upsert',
+      await this.db.from('player_links').upsert(link, { onConflict: 'discord_id' }).select('*').single(),
+    );
+  }
+
+  /** Removes a Discord user's link; returns the removed row, or null when there was none. */
+  async remove(discordId: string): Promise<PlayerLink | null> {
+    return check<PlayerLink | null>(
+      'player_links.remove',
+      await this.db.from('player_links').delete().eq('discord_id', discordId).select('*').maybeSingle(),
+    );
+  }
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { apiConfigSchema, ConfigError, parseEnv, workerConfigSchema } from '../src/index.ts';
+
+const workerEnv = {
+  SUPABASE_URL: 'http://127.0.0.1:54321',
+  SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-xxxxxxxxxxxx',
+  DISCORD_TOKEN: 'discord-token-value',
+  DISCORD_GUILD_ID: '111111111111111111',
+  FACEIT_API_KEY: 'faceit-api-key',
+  FACEIT_CLIENT_ID: 'client',
+  FACEIT_CLIENT_SECRET: 'client-secret',
+  FACEIT_REDIRECT_URI: 'http://localhost:3000/faceit/callback',
+};
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('api config', () => {
+  it('applies the documented defaults', () => {
+    const c = parseEnv(apiConfigSchema, { FACEIT_WEBHOOK_SECRET: 'a-long-enough-secret' });
+    expect(c).toMatchObject({
+      PORT: 3000,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: 'bull',
+      FACEIT_WEBHOOK_HEADER: 'x-faceit-webhook-secret',
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('names every problem on its own line and never echoes a secret', () => {
+    const env = {
+      FACEIT_WEBHOOK_SECRET: 'short-secret',
+      PORT: 'eighty',
+      REDIS_URL: 'http://nope',
+      ADMIN_USER: 'ops',
+    };
+    const lines = problems(() => parseEnv(apiConfigSchema, env));
+    expect(lines).toHaveLength(4);
+    expect(lines.find((l) => l.startsWith('FACEIT_WEBHOOK_SECRET:'))).toMatch(/at least 16/);
+    expect(lines.find((l) => l.startsWith('PORT:'))).toBeDefined();
+    expect(lines.find((l) => l.startsWith('REDIS_URL:'))).toMatch(/redis:\/\//);
+    expect(lines.find((l) => l.startsWith('ADMIN_PASSWORD:'))).toMatch(/together/);
+    expect(lines.join('\n')).not.toContain('short-secret');
+  });
+
+  it('says a required variable is not set', () => {
+    expect(problems(() => parseEnv(apiConfigSchema, {}))).toEqual([
+      'FACEIT_WEBHOOK_SECRET: is required but not set',
+    ]);
+  });
+
+  it('treats an empty value as unset', () => {
+    const c = parseEnv(apiConfigSchema, {
+      FACEIT_WEBHOOK_SECRET: 'a-long-enough-secret',
+      ADMIN_USER: '',
+      ADMIN_PASSWORD: '',
+    });
+    expect(c.ADMIN_USER).toBeUndefined();
+  });
+});
+
+describe('worker config', () => {
+  it('accepts a complete environment with real-service defaults', () => {
+    const c = parseEnv(workerConfigSchema, workerEnv);
+    expect(c.DISCORD_API_URL).toBe('https://discord.com/api');
+    expect(c.FACEIT_API_URL).toBe('https://open.faceit.com/data/v4');
+    expect(c.VC_NAME_TEMPLATE).toBe('match-{short}-{faction}');
+  });
+
+  it('lists each missing variable', () => {
+    const lines = problems(() => parseEnv(workerConfigSchema, {}));
+    for (const key of Object.keys(workerEnv)) expect(lines).toContain(`${key}: is required but not set`);
+  });
+
+  it('rejects malformed ids and templates without printing them', () => {
+    const lines = problems(() =>
+      parseEnv(workerConfigSchema, { ...workerEnv, DISCORD_GUILD_ID: 'my-guild', VC_NAME_TEMPLATE: 'voice' }),
+    );
+    expect(lines.find((l) => l.startsWith('DISCORD_GUILD_ID:'))).toMatch(/Discord id/);
+    expect(lines.filter((l) => l.startsWith('VC_NAME_TEMPLATE:'))).toHaveLength(2);
+    expect(lines.join('\n')).not.toContain('my-guild');
+  });
+});

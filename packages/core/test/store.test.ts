@@ -1,0 +1,121 @@
+import { type LocalSupabase, startLocalSupabase } from '@bridge/testbed';
+import { createClient } from '@supabase/supabase-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSupabase, PlayerLinkStore, StoreError } from '../src/index.ts';
+
+// supabase-js → gateway (/rest/v1) → real PostgREST 12 → a fresh Postgres database with the migrations.
+let sb: LocalSupabase;
+beforeAll(async () => {
+  sb = await startLocalSupabase();
+});
+afterAll(async () => {
+  await sb?.stop();
+});
+
+describe('PlayerLinkStore against real PostgREST', () => {
+  it('upserts, reads and removes a link', async () => {
+    const store = new PlayerLinkStore(createSupabase(sb.url, sb.serviceRoleKey));
+    const created = await store.upsert({
+      discord_id: '100000000000000001',
+      faceit_id: 'f-1',
+      faceit_nickname: 'alice',
+      verified_method: 'nickname',
+    });
+    expect(created).toMatchObject({
+      discord_id: '100000000000000001',
+      faceit_id: 'f-1',
+      verified_method: 'nickname',
+    });
+
+    const updated = await store.upsert({ ...created, faceit_nickname: 'alice2', verified_method: 'oauth' });
+    expect(updated.faceit_nickname).toBe('alice2');
+    expect(updated.verified_method).toBe('oauth');
+    expect(new Date(updated.updated_at).getTime()).toBeGreaterThanOrEqual(
+      new Date(created.updated_at).getTime(),
+    );
+
+    expect(await store.get('100000000000000001')).toMatchObject({ faceit_nickname: 'alice2' });
+    expect((await store.byFaceitIds(['f-1', 'f-unknown'])).map((l) => l.discord_id)).toEqual([
+      '100000000000000001',
+    ]);
+    expect(await store.remove('100000000000000001')).toMatchObject({ faceit_id: 'f-1' });
+    expect(await store.get('100000000000000001')).toBeNull();
+    expect(await store.remove('100000000000000001')).toBeNull();
+  });
+
+  it('refuses a FACEIT account already linked to another Discord user (unique faceit_id)', async () => {
+    const store = new PlayerLinkStore(createSupabase(sb.url, sb.serviceRoleKey));
+    await store.upsert({
+      discord_id: '100000000000000002',
+      faceit_id: 'f-2',
+      faceit_nickname: 'bob',
+      verified_method: 'oauth',
+    });
+    const err = await store
+      .upsert({
+        discord_id: '100000000000000003',
+        faceit_id: 'f-2',
+        faceit_nickname: 'bob',
+        verified_method: 'nickname',
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe('23505');
+  });
+
+  it('rejects a bad verified_method with the check constraint', async () => {
+    const db = createSupabase(sb.url, sb.serviceRoleKey);
+    const { error } = await db.from('player_links').insert({
+      discord_id: '100000000000000004',
+      faceit_id: 'f-4',
+      faceit_nickname: 'x',
+      verified_method: 'guess',
+    });
+    expect(error?.code).toBe('23514');
+  });
+});
+
+describe('row level security', () => {
+  it('keeps the anon key out of every table', async () => {
+    await sb.query(
+      `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method) values ('100000000000000009','f-9','eve','oauth')`,
+    );
+    const anon = createClient(sb.url, sb.anonKey, { auth: { persistSession: false } });
+    for (const table of ['player_links', 'active_matches', 'match_states']) {
+      const read = await anon.from(table).select('*');
+      expect(read.error?.code, `anon read of ${table}`).toBe('42501');
+      expect(read.data).toBeNull();
+    }
+    const write = await anon.from('player_links').insert({
+      discord_id: '100000000000000010',
+      faceit_id: 'f-10',
+      faceit_nickname: 'mallory',
+      verified_method: 'oauth',
+    });
+    expect(write.error?.code).toBe('42501');
+    expect(await sb.query(`select 1 from player_links where discord_id = '100000000000000010'`)).toHaveLength(
+      0,
+    );
+
+    // The service key sees the row the anon key could not.
+    const service = createSupabase(sb.url, sb.serviceRoleKey);
+    const { data } = await service
+      .from('player_links')
+      .select('faceit_nickname')
+      .eq('discord_id', '100000000000000009');
+    expect(data).toEqual([{ faceit_nickname: 'eve' }]);
+  });
+
+  it('has RLS enabled on every table', async () => {
+    const rows = await sb.query<{ relname: string; relrowsecurity: boolean }>(
+      `select relname, relrowsecurity from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const r of rows) expect(r.relrowsecurity, r.relname).toBe(true);
+  });
+
+  it('answers 401 at the gateway for an unknown apikey', async () => {
+    const res = await fetch(`${sb.url}/rest/v1/player_links`, { headers: { apikey: 'nope' } });
+    expect(res.status).toBe(401);
+  });
+});

@@ -1,0 +1,70 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { jobNameForEvent, matchJobId, parseWebhook } from '../src/index.ts';
+
+const samplesDir = join(import.meta.dirname, '../../../../shared/faceit-samples');
+const deliveries = readdirSync(samplesDir).filter(
+  (f) => f.startsWith('match_status_') && f.endsWith('.json'),
+);
+
+describe('webhook envelope schema', () => {
+  it('finds the real delivery samples', () => {
+    expect(deliveries.length).toBeGreaterThanOrEqual(2);
+  });
+
+  for (const file of deliveries) {
+    it(`accepts the real delivery ${file} and keeps unknown fields`, () => {
+      const body = JSON.parse(readFileSync(join(samplesDir, file), 'utf8'));
+      const parsed = parseWebhook(body);
+      expect(parsed.kind).toBe('match');
+      if (parsed.kind !== 'match') return;
+      expect(parsed.payload.id).toBe(body.payload.id);
+      expect(parsed.envelope.third_party_id).toBe(body.third_party_id);
+      // unknown-to-us fields survive parsing
+      expect(parsed.payload.organizer_id).toBe(body.payload.organizer_id);
+      expect(parsed.payload.teams?.[0]?.roster?.[0]?.game_skill_level).toBe(
+        body.payload.teams[0].roster[0].game_skill_level,
+      );
+    });
+  }
+
+  it('names the missing field', () => {
+    const body = JSON.parse(readFileSync(join(samplesDir, deliveries[0]!), 'utf8'));
+    delete body.event_id;
+    const parsed = parseWebhook(body);
+    expect(parsed).toEqual({ kind: 'invalid', issues: [expect.objectContaining({ path: 'event_id' })] });
+  });
+
+  it('rejects a match id that could not be a job id', () => {
+    const body = JSON.parse(readFileSync(join(samplesDir, deliveries[0]!), 'utf8'));
+    body.payload.id = 'evil:id';
+    const parsed = parseWebhook(body);
+    expect(parsed.kind).toBe('invalid');
+    if (parsed.kind === 'invalid') expect(parsed.issues[0]?.path).toBe('payload.id');
+  });
+
+  it('ignores events the bridge does not act on, whatever their payload', () => {
+    const parsed = parseWebhook({
+      transaction_id: 't',
+      event: 'hub_user_added',
+      event_id: 'e',
+      timestamp: '2024-01-01T00:00:00Z',
+      retry_count: 0,
+      version: 1,
+      payload: { hub: 'x' },
+    });
+    expect(parsed.kind).toBe('ignored');
+  });
+
+  it('maps events to jobs and deterministic ids', () => {
+    expect(jobNameForEvent('match_object_created')).toBe('matchCreated');
+    expect(jobNameForEvent('match_status_configuring')).toBe('matchCreated');
+    expect(jobNameForEvent('match_status_ready')).toBe('matchCreated');
+    expect(jobNameForEvent('match_status_finished')).toBe('matchFinished');
+    expect(jobNameForEvent('match_status_cancelled')).toBe('matchFinished');
+    expect(jobNameForEvent('match_status_aborted')).toBe('matchFinished');
+    expect(matchJobId('1-abc', 'match_status_ready')).toBe(matchJobId('1-abc', 'match_status_ready'));
+    expect(matchJobId('1-abc', 'match_status_ready')).not.toContain(':');
+  });
+});

@@ -1,0 +1,69 @@
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RestGatewayOptions {
+  /** Where PostgREST listens: a unix socket path or a host/port. */
+  upstream: { socketPath: string } | { host: string; port: number };
+  /** Keys accepted in the `apikey` header (Kong's key-auth); anything else is a 401. */
+  apiKeys: string[];
+  host?: string;
+  port?: number;
+}
+
+export interface RestGateway {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * The part of Supabase's Kong that supabase-js relies on: `/rest/v1/*` is PostgREST with the prefix
+ * stripped, the `apikey` header must be a known key, and a request without `Authorization` is sent
+ * as `Bearer <apikey>`. Bodies and headers pass through untouched (Content-Range, Preference-Applied…).
+ */
+export function createRestGateway(opts: RestGatewayOptions): Promise<RestGateway> {
+  const keys = new Set(opts.apiKeys);
+  const server = createServer((req, res) => forward(req, res));
+
+  function reply(res: ServerResponse, status: number, message: string) {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message }));
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse) {
+    const url = req.url ?? '/';
+    if (url === '/health') return reply(res, 200, 'ok');
+    if (!url.startsWith('/rest/v1/') && url !== '/rest/v1') return reply(res, 404, 'no route matched');
+    const apikey = req.headers.apikey;
+    if (typeof apikey !== 'string' || !keys.has(apikey)) return reply(res, 401, 'Invalid API key');
+    const headers = { ...req.headers };
+    headers.authorization ??= `Bearer ${apikey}`;
+    delete headers.host;
+    const path = url.slice('/rest/v1'.length) || '/';
+    const upstream = request({ ...opts.upstream, path, method: req.method, headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => {
+      if (!res.headersSent) reply(res, 502, 'upstream unavailable');
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+        server,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

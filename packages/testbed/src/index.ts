@@ -1,0 +1,12 @@
+export { createRestGateway, type RestGateway, type RestGatewayOptions } from './gateway.ts';
+export { signJwt, supabaseKeys } from './jwt.ts';
+export { type AppProcess, startAppProcess } from './process.ts';
+export { cleanupPrefix, type PrivateRedis, startPrivateRedis, testPrefix } from './redis.ts';
+export {
+  applyMigrations,
+  type LocalSupabase,
+  type LocalSupabaseOptions,
+  postgrestBinary,
+  startLocalSupabase,
+} from './supabase.ts';
+export { freePort, waitFor } from './wait.ts';

