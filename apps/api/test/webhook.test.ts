@@ -5,7 +5,7 @@ import { startPrivateRedis } from '@bridge/testbed';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET, startTestApi, type TestApi } from './harness.ts';
 
-const samples = join(import.meta.dirname, '../../../../shared/faceit-samples');
+const samples = join(import.meta.dirname, '../../../fixtures/faceit-samples');
 const ready = JSON.parse(
   readFileSync(join(samples, 'match_status_ready__nhamonin_faceit-statistics.json'), 'utf8'),
 );

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jobNameForEvent, matchJobId, parseWebhook } from '../src/index.ts';
 
-const samplesDir = join(import.meta.dirname, '../../../../shared/faceit-samples');
+const samplesDir = join(import.meta.dirname, '../../../fixtures/faceit-samples');
 const deliveries = readdirSync(samplesDir).filter(
   (f) => f.startsWith('match_status_') && f.endsWith('.json'),
 );
