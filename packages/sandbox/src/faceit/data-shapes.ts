@@ -1,0 +1,175 @@
+// Data API v4 JSON shapes, built to the keys and types of the real responses in /work/shared/faceit-samples.
+import type { FactionKey, Match, Player } from './types.ts';
+
+const MAP_NAMES: Record<string, string> = {
+  de_dust2: 'Dust2',
+  de_mirage: 'Mirage',
+  de_nuke: 'Nuke',
+  de_overpass: 'Overpass',
+  de_ancient: 'Ancient',
+  de_inferno: 'Inferno',
+  de_anubis: 'Anubis',
+  de_train: 'Train',
+};
+const LOCATIONS = ['Netherlands', 'UK', 'Germany', 'Sweden', 'France'];
+const PRE_VOTE = new Set(['SCHEDULED', 'CHECK_IN', 'VOTING', 'CAPTAIN_PICK']);
+
+const epoch = (ms: number): number => Math.floor(ms / 1000);
+
+/** `STEAM_0:Y:Z` and `[U:1:N]` forms of a SteamID64. */
+export function steamIds(steamId64: string): { legacy: string; steam3: string } {
+  const account = BigInt(steamId64) - 76561197960265728n;
+  return { legacy: `STEAM_0:${account & 1n}:${account >> 1n}`, steam3: `[U:1:${account}]` };
+}
+
+export function dataRosterPlayer(p: Player) {
+  return {
+    player_id: p.id,
+    nickname: p.nickname,
+    avatar: p.avatar,
+    membership: p.membership,
+    game_player_id: p.steamId64,
+    game_player_name: p.gameName,
+    game_skill_level: p.skillLevel,
+    anticheat_required: true,
+  };
+}
+
+function faction(match: Match, key: FactionKey, players: Map<string, Player>) {
+  const f = match.factions[key];
+  const roster = f.roster.flatMap((id) => {
+    const p = players.get(id);
+    return p ? [p] : [];
+  });
+  const out: Record<string, unknown> = {
+    faction_id: f.factionId,
+    leader: f.leader,
+    avatar: f.avatar,
+    roster: roster.map(dataRosterPlayer),
+    substituted: f.substitutions > 0,
+    name: f.name,
+    type: match.competitionType === 'championship' ? 'premade' : '',
+  };
+  if (match.competitionType === 'matchmaking' && roster.length > 0) {
+    const levels = roster.map((p) => p.skillLevel);
+    const avg = Math.round(levels.reduce((a, b) => a + b, 0) / levels.length);
+    out.stats = {
+      winProbability: 0.5,
+      skillLevel: { average: avg, range: { min: Math.min(...levels), max: Math.max(...levels) } },
+      rating: Math.round(roster.reduce((a, p) => a + p.elo, 0) / roster.length),
+    };
+  }
+  return out;
+}
+
+function voting(match: Match) {
+  const mapEntity = (id: string) => ({
+    class_name: id,
+    game_map_id: id,
+    guid: id,
+    image_lg: `https://assets.faceit-cdn.net/sandbox/maps/${id}_lg.jpeg`,
+    image_sm: `https://assets.faceit-cdn.net/sandbox/maps/${id}_sm.jpeg`,
+    name: MAP_NAMES[id] ?? id,
+  });
+  const locationEntity = (name: string) => ({
+    class_name: name,
+    game_location_id: name,
+    guid: name,
+    image_lg: `https://distribution.faceit-cdn.net/images/flags/v1/${name.toLowerCase()}.jpg?width=428&height=212`,
+    image_sm: `https://distribution.faceit-cdn.net/images/flags/v1/${name.toLowerCase()}.jpg?width=110&height=55`,
+    name,
+  });
+  return {
+    location: { entities: LOCATIONS.map(locationEntity), pick: [match.location] },
+    map: { entities: Object.keys(MAP_NAMES).map(mapEntity), pick: [match.map] },
+    voted_entity_types: ['location', 'map'],
+  };
+}
+
+/** `GET /data/v4/matches/{id}`. */
+export function dataMatch(match: Match, players: Map<string, Player>) {
+  const championship = match.competitionType === 'championship';
+  const finished = match.status === 'FINISHED';
+  const demo = `https://demos-europe-central.backblaze.faceit-cdn.net/${match.game}/${match.id}-1-1.dem.zst`;
+  const out: Record<string, unknown> = {
+    match_id: match.id,
+    version: match.version,
+    game: match.game,
+    region: match.region,
+    competition_id: match.competitionId,
+    competition_type: match.competitionType,
+    competition_name: match.competitionName,
+    organizer_id: match.organizerId,
+    teams: {
+      faction1: faction(match, 'faction1', players),
+      faction2: faction(match, 'faction2', players),
+    },
+  };
+  if (!PRE_VOTE.has(match.status)) out.voting = voting(match);
+  out.calculate_elo = match.calculateElo;
+  if (match.scheduledAt !== undefined) out.scheduled_at = epoch(match.scheduledAt);
+  if (match.configuredAt !== undefined) out.configured_at = epoch(match.configuredAt);
+  if (match.startedAt !== undefined) out.started_at = epoch(match.startedAt);
+  if (match.finishedAt !== undefined) out.finished_at = epoch(match.finishedAt);
+  out.demo_url = finished ? [demo] : [];
+  out.chat_room_id = `match-${match.id}`;
+  out.best_of = match.bestOf;
+  if (match.results) {
+    out.results = { winner: match.results.winner, score: { ...match.results.score } };
+    out.detailed_results = [
+      {
+        asc_score: false,
+        winner: match.results.winner,
+        factions: {
+          faction1: { score: match.results.score.faction1 },
+          faction2: { score: match.results.score.faction2 },
+        },
+      },
+    ];
+  }
+  out.status = match.status;
+  if (championship) {
+    out.round = 1;
+    out.group = 1;
+  }
+  out.faceit_url = `https://www.faceit.com/{lang}/${match.game}/room/${match.id}`;
+  if (finished) out.instances = [{ id: `${match.id}-1-1`, round: 1, demos: [demo] }];
+  return out;
+}
+
+/** `GET /data/v4/players?nickname=` and `GET /data/v4/players/{id}`. */
+export function dataPlayer(p: Player, friends: string[]) {
+  const { legacy, steam3 } = steamIds(p.steamId64);
+  return {
+    player_id: p.id,
+    nickname: p.nickname,
+    avatar: p.avatar,
+    country: p.country,
+    cover_image: '',
+    platforms: { steam: legacy },
+    games: {
+      cs2: {
+        region: 'EU',
+        game_player_id: p.steamId64,
+        skill_level: p.skillLevel,
+        faceit_elo: p.elo,
+        game_player_name: p.gameName,
+        skill_level_label: '',
+        regions: {},
+        game_profile_id: '',
+      },
+    },
+    settings: { language: 'en' },
+    friends_ids: friends,
+    new_steam_id: steam3,
+    steam_id_64: p.steamId64,
+    steam_nickname: p.gameName,
+    memberships: p.membership ? [p.membership] : ['free'],
+    faceit_url: `https://www.faceit.com/{lang}/players/${p.nickname}`,
+    membership_type: '',
+    cover_featured_image: '',
+    infractions: {},
+    verified: false,
+    activated_at: '2020-01-01T00:00:00.000Z',
+  };
+}

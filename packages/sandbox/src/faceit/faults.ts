@@ -1,0 +1,113 @@
+// Injected faults (forced status, forced 429, hung request) and per-route latency.
+import type { ServerResponse } from 'node:http';
+import { dataError, sendJson } from './http.ts';
+import type { Fault } from './types.ts';
+
+function matches(pattern: string, route: string): boolean {
+  if (pattern === '*' || pattern === route) return true;
+  return pattern.endsWith('.*') && route.startsWith(pattern.slice(0, -1));
+}
+
+export class Faults {
+  private faults: Fault[] = [];
+  private readonly latency = new Map<string, number>();
+  private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+
+  set(fault: Fault): void {
+    if (!['status', 'ratelimit', 'hang'].includes(fault.kind))
+      throw new Error(`unknown fault kind: ${fault.kind}`);
+    if (typeof fault.route !== 'string' || fault.route === '') throw new Error('fault.route is required');
+    this.faults.push({ ...fault });
+  }
+
+  setLatency(route: string, ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new Error('latency must be a non-negative number of ms');
+    if (ms === 0) this.latency.delete(route);
+    else this.latency.set(route, ms);
+  }
+
+  clear(): void {
+    this.faults = [];
+    this.latency.clear();
+  }
+
+  /** The first fault for this route, consuming one of its `times`. */
+  take(route: string): Fault | undefined {
+    const index = this.faults.findIndex((f) => matches(f.route, route));
+    const fault = this.faults[index];
+    if (!fault) return undefined;
+    if (fault.times !== undefined) {
+      fault.times -= 1;
+      if (fault.times <= 0) this.faults.splice(index, 1);
+    }
+    return fault;
+  }
+
+  latencyFor(route: string): number {
+    let ms = 0;
+    for (const [pattern, value] of this.latency) if (matches(pattern, route)) ms = Math.max(ms, value);
+    return ms;
+  }
+
+  /** Waits `ms`; resolves early when the emulator closes. */
+  delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.timers.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      this.timers.add(entry);
+    });
+  }
+
+  snapshot(): { faults: Fault[]; latency: Record<string, number> } {
+    return { faults: this.faults.map((f) => ({ ...f })), latency: Object.fromEntries(this.latency) };
+  }
+
+  close(): void {
+    for (const entry of this.timers) {
+      clearTimeout(entry.timer);
+      entry.resolve();
+    }
+    this.timers.clear();
+  }
+}
+
+/** Answers a faulted request: `hang` leaves it open (close() drops it), others send the forced error. */
+export function renderFault(
+  family: 'data' | 'oauth',
+  fault: Fault,
+  res: ServerResponse,
+  limit: number,
+): void {
+  if (fault.kind === 'hang') return;
+  if (fault.kind === 'ratelimit') {
+    const retryAfter = String(fault.retryAfter ?? 1);
+    sendJson(
+      res,
+      429,
+      family === 'data'
+        ? dataError(429, 'err_too_many_requests', 'Too many requests')
+        : { error: 'too_many_requests', error_description: 'Rate limit exceeded' },
+      {
+        'retry-after': retryAfter,
+        'ratelimit-limit': `${limit}, ${limit};w=1`,
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': retryAfter,
+        'x-faceit-ratelimit-name': 'gateway-open-faceit-ratelimit',
+      },
+    );
+    return;
+  }
+  const status = fault.status ?? 500;
+  sendJson(
+    res,
+    status,
+    family === 'data'
+      ? dataError(status, 'err_sandbox_fault', 'Injected fault')
+      : { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: 'Injected fault' },
+  );
+}

@@ -1,0 +1,196 @@
+// In-memory FACEIT world: seeded players and matches, and the transitions that bump a match's version.
+import { randomInt, randomUUID } from 'node:crypto';
+import type {
+  Faction,
+  FactionKey,
+  Match,
+  MatchStatus,
+  Player,
+  SeedMatchInput,
+  SeedPlayerInput,
+  SetStatusOptions,
+} from './types.ts';
+import { MATCH_STATUSES } from './types.ts';
+
+const STEAM_BASE = 76561197960265728n;
+const MAPS = ['de_inferno', 'de_mirage', 'de_nuke', 'de_ancient', 'de_anubis', 'de_dust2', 'de_train'];
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function avatarUrl(): string {
+  return `https://distribution.faceit-cdn.net/images/${randomUUID()}.jpeg`;
+}
+
+function pick<T>(items: readonly T[]): T {
+  return items[randomInt(items.length)] as T;
+}
+
+export class FaceitState {
+  readonly players = new Map<string, Player>();
+  readonly matches = new Map<string, Match>();
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  seedPlayer(input: SeedPlayerInput): Player {
+    if (typeof input.nickname !== 'string' || input.nickname === '') throw new Error('nickname is required');
+    const id = input.id ?? randomUUID();
+    if (!UUID_RE.test(id)) throw new Error(`player id must be a uuid: ${id}`);
+    const clash = this.playerByNickname(input.nickname);
+    if (clash && clash.id !== id) throw new Error(`nickname ${input.nickname} is taken by ${clash.id}`);
+    const previous = this.players.get(id);
+    const steamId64 =
+      input.steamId64 ?? previous?.steamId64 ?? (STEAM_BASE + BigInt(randomInt(1, 2 ** 31))).toString();
+    const skillLevel = input.skillLevel ?? previous?.skillLevel ?? randomInt(1, 11);
+    const player: Player = {
+      id,
+      nickname: input.nickname,
+      avatar: input.avatar ?? previous?.avatar ?? avatarUrl(),
+      country: input.country ?? previous?.country ?? 'gb',
+      email:
+        input.email ??
+        previous?.email ??
+        `${input.nickname.toLowerCase().replace(/[^a-z0-9]+/g, '')}@example.test`,
+      steamId64,
+      gameName: input.gameName ?? previous?.gameName ?? input.nickname,
+      skillLevel,
+      elo: input.elo ?? previous?.elo ?? 500 + skillLevel * 150,
+      membership: input.membership ?? previous?.membership ?? '',
+    };
+    this.players.set(id, player);
+    return player;
+  }
+
+  playerByNickname(nickname: string): Player | undefined {
+    for (const p of this.players.values()) if (p.nickname === nickname) return p;
+    return undefined;
+  }
+
+  /** Resolve a player id, or a nickname as a convenience; throws for unknown players. */
+  resolvePlayer(ref: string): Player {
+    const player = this.players.get(ref) ?? this.playerByNickname(ref);
+    if (!player) throw new Error(`unknown player: ${ref}`);
+    return player;
+  }
+
+  seedMatch(input: SeedMatchInput): Match {
+    const id = input.id ?? `1-${randomUUID()}`;
+    if (!/^1-[0-9a-f-]{36}$/i.test(id)) throw new Error(`match id must look like 1-<uuid>: ${id}`);
+    if (!Array.isArray(input.faction1) || !Array.isArray(input.faction2)) {
+      throw new Error('faction1 and faction2 must be arrays of player ids');
+    }
+    if (input.status !== undefined) assertStatus(input.status);
+    const competitionType = input.competitionType ?? 'matchmaking';
+    const championship = competitionType === 'championship';
+    const now = this.now();
+    const names = input.factionNames;
+    const match: Match = {
+      id,
+      game: input.game ?? 'cs2',
+      region: input.region ?? 'EU',
+      competitionId: input.competitionId ?? randomUUID(),
+      competitionType,
+      competitionName:
+        input.competitionName ?? (championship ? 'Sandbox Cup - Regular Season' : '5v5 RANKED'),
+      organizerId: input.organizerId ?? (championship ? randomUUID() : 'faceit'),
+      status: 'VOTING',
+      version: 1,
+      factions: {
+        faction1: this.newFaction(input.faction1, championship, names?.[0]),
+        faction2: this.newFaction(input.faction2, championship, names?.[1]),
+      },
+      bestOf: input.bestOf ?? 1,
+      calculateElo: !championship,
+      createdAt: now,
+      updatedAt: now,
+      map: pick(MAPS),
+      location: pick(['Germany', 'Netherlands', 'UK', 'Sweden', 'France']),
+    };
+    if (championship) match.scheduledAt = now;
+    this.matches.set(id, match);
+    if (input.status !== undefined && input.status !== match.status) {
+      this.applyStatus(match, input.status, {});
+      match.version = 1;
+    }
+    return match;
+  }
+
+  getMatch(matchId: string): Match {
+    const match = this.matches.get(matchId);
+    if (!match) throw new Error(`unknown match: ${matchId}`);
+    return match;
+  }
+
+  /** Replace a faction's roster (a substitution). The faction id never changes; the leader does if it left. */
+  setRoster(matchId: string, faction: FactionKey, playerRefs: string[]): Match {
+    const match = this.getMatch(matchId);
+    if (faction !== 'faction1' && faction !== 'faction2') throw new Error(`bad faction: ${String(faction)}`);
+    const team = match.factions[faction];
+    const roster = playerRefs.map((ref) => this.resolvePlayer(ref).id);
+    const added = roster.filter((id) => !team.roster.includes(id)).length;
+    team.roster = roster;
+    team.substitutions += added;
+    if (!roster.includes(team.leader)) team.leader = roster[0] ?? '';
+    this.touch(match);
+    return match;
+  }
+
+  setStatus(matchId: string, status: MatchStatus, opts: SetStatusOptions = {}): Match {
+    const match = this.getMatch(matchId);
+    assertStatus(status);
+    this.applyStatus(match, status, opts);
+    return match;
+  }
+
+  private applyStatus(match: Match, status: MatchStatus, opts: SetStatusOptions): void {
+    const now = this.now();
+    match.status = status;
+    if (status === 'CONFIGURING' || status === 'READY') match.configuredAt ??= now;
+    if (status === 'ONGOING' || status === 'FINISHED') {
+      match.configuredAt ??= now;
+      match.startedAt ??= now;
+    }
+    if (status === 'FINISHED') {
+      match.finishedAt = now;
+      const winner = opts.winner ?? 'faction1';
+      const loser: FactionKey = winner === 'faction1' ? 'faction2' : 'faction1';
+      match.results = {
+        winner,
+        score: {
+          [winner]: opts.score?.[winner] ?? 13,
+          [loser]: opts.score?.[loser] ?? 10,
+        } as Record<FactionKey, number>,
+      };
+    }
+    if (status === 'CANCELLED') match.reason = opts.reason ?? 'Match cancelled by an admin';
+    if (status === 'ABORTED') match.reason = opts.reason ?? 'Players did not connect to the server';
+    if (opts.reason !== undefined) match.reason = opts.reason;
+    this.touch(match);
+  }
+
+  private touch(match: Match): void {
+    match.version += 1;
+    match.updatedAt = this.now();
+  }
+
+  private newFaction(refs: string[], championship: boolean, name: string | undefined): Faction {
+    const roster = refs.map((ref) => this.resolvePlayer(ref).id);
+    const leaderId = roster[0] ?? '';
+    const leader = leaderId ? this.players.get(leaderId) : undefined;
+    return {
+      factionId: championship || !leaderId ? randomUUID() : leaderId,
+      name:
+        name ??
+        (championship ? `Team ${leader?.nickname ?? randomInt(1000)}` : `team_${leader?.nickname ?? ''}`),
+      leader: leaderId,
+      avatar: leader?.avatar ?? avatarUrl(),
+      roster,
+      substitutions: 0,
+    };
+  }
+}
+
+export function assertStatus(status: string): asserts status is MatchStatus {
+  if (!(MATCH_STATUSES as readonly string[]).includes(status)) throw new Error(`unknown status: ${status}`);
+}

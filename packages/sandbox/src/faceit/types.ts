@@ -1,0 +1,279 @@
+// Shared types of the FACEIT emulator: internal state records and the wire shapes it produces.
+
+export type MatchStatus =
+  | 'SCHEDULED'
+  | 'CHECK_IN'
+  | 'VOTING'
+  | 'CAPTAIN_PICK'
+  | 'CONFIGURING'
+  | 'READY'
+  | 'ONGOING'
+  | 'MANUAL_RESULT'
+  | 'PAUSED'
+  | 'FINISHED'
+  | 'CANCELLED'
+  | 'ABORTED';
+
+export const MATCH_STATUSES: readonly MatchStatus[] = [
+  'SCHEDULED',
+  'CHECK_IN',
+  'VOTING',
+  'CAPTAIN_PICK',
+  'CONFIGURING',
+  'READY',
+  'ONGOING',
+  'MANUAL_RESULT',
+  'PAUSED',
+  'FINISHED',
+  'CANCELLED',
+  'ABORTED',
+];
+
+export type FactionKey = 'faction1' | 'faction2';
+export type CompetitionType = 'matchmaking' | 'championship';
+
+export type WebhookEvent =
+  | 'match_object_created'
+  | 'match_status_configuring'
+  | 'match_status_ready'
+  | 'match_status_finished'
+  | 'match_status_cancelled'
+  | 'match_status_aborted';
+
+export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
+  'match_object_created',
+  'match_status_configuring',
+  'match_status_ready',
+  'match_status_finished',
+  'match_status_cancelled',
+  'match_status_aborted',
+];
+
+/** A seeded FACEIT account. `id` is the player GUID (Data API `player_id`, webhook `roster[].id`, userinfo `guid`). */
+export interface Player {
+  id: string;
+  nickname: string;
+  avatar: string;
+  country: string;
+  email: string;
+  steamId64: string;
+  gameName: string;
+  skillLevel: number;
+  elo: number;
+  membership: string;
+}
+
+export interface SeedPlayerInput {
+  id?: string;
+  nickname: string;
+  avatar?: string;
+  country?: string;
+  email?: string;
+  steamId64?: string;
+  gameName?: string;
+  skillLevel?: number;
+  elo?: number;
+  membership?: string;
+}
+
+export interface Faction {
+  /** Matchmaking: the captain's player id at seeding time. Championship: a team GUID. Never changes. */
+  factionId: string;
+  name: string;
+  leader: string;
+  avatar: string;
+  /** Player ids, in roster order. */
+  roster: string[];
+  substitutions: number;
+}
+
+export interface MatchResults {
+  winner: FactionKey;
+  score: Record<FactionKey, number>;
+}
+
+export interface Match {
+  id: string;
+  game: string;
+  region: string;
+  competitionId: string;
+  competitionType: CompetitionType;
+  competitionName: string;
+  organizerId: string;
+  status: MatchStatus;
+  version: number;
+  factions: Record<FactionKey, Faction>;
+  bestOf: number;
+  calculateElo: boolean;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  updatedAt: number;
+  scheduledAt?: number;
+  configuredAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  results?: MatchResults;
+  reason?: string;
+  map: string;
+  location: string;
+}
+
+export interface SeedMatchInput {
+  id?: string;
+  /** Player ids (or nicknames) of seeded players. May be empty. */
+  faction1: string[];
+  faction2: string[];
+  status?: MatchStatus;
+  game?: string;
+  region?: string;
+  competitionType?: CompetitionType;
+  competitionId?: string;
+  competitionName?: string;
+  organizerId?: string;
+  factionNames?: [string, string];
+  bestOf?: number;
+}
+
+export interface SetStatusOptions {
+  winner?: FactionKey;
+  score?: Partial<Record<FactionKey, number>>;
+  reason?: string;
+}
+
+export interface WebhookRosterPlayer {
+  id: string;
+  nickname: string;
+  avatar: string;
+  game_id: string;
+  game_name: string;
+  game_skill_level: number;
+  membership: string;
+  anticheat_required: boolean;
+}
+
+export interface WebhookTeam {
+  id: string;
+  name: string;
+  type: string;
+  avatar: string;
+  leader_id: string;
+  co_leader_id: string;
+  roster: WebhookRosterPlayer[];
+  substitutions: number;
+  substitutes: null;
+}
+
+export interface WebhookMatchPayload {
+  id: string;
+  organizer_id: string;
+  region: string;
+  game: string;
+  version: number;
+  entity: { id: string; name: string; type: string };
+  teams?: WebhookTeam[];
+  created_at: string;
+  updated_at: string;
+  started_at?: string;
+  finished_at?: string;
+  reason?: string;
+}
+
+export interface WebhookEnvelope {
+  transaction_id: string;
+  event: WebhookEvent;
+  event_id: string;
+  third_party_id: string;
+  app_id: string;
+  timestamp: string;
+  retry_count: number;
+  version: number;
+  payload: WebhookMatchPayload;
+}
+
+export interface BuildWebhookOptions {
+  eventId?: string;
+  transactionId?: string;
+  retryCount?: number;
+  thirdPartyId?: string;
+  /** Teams present but every roster empty (what `match_object_created` may look like). */
+  emptyRosters?: boolean;
+  /** No `teams` key at all. */
+  omitTeams?: boolean;
+  /** `reason` for cancelled/aborted; defaults to the match's reason. */
+  reason?: string;
+}
+
+export interface WebhookTarget {
+  url: string;
+  /** Header carrying the secret. Default `x-faceit-webhook-secret`. */
+  header?: string;
+  secret: string;
+  /** Abort the POST after this long; the result then has status 0. Default 10 000. */
+  timeoutMs?: number;
+}
+
+export interface DeliveryResult {
+  /** HTTP status of the receiver's answer; 0 when the request failed (connection refused, timeout). */
+  status: number;
+  body: string;
+  error?: string;
+  event: WebhookEvent;
+  eventId: string;
+  transactionId: string;
+  retryCount: number;
+  envelope: WebhookEnvelope;
+}
+
+export interface PlayOptions {
+  /** Deliver every envelope this many times in total (default 1). */
+  duplicates?: number;
+  /** `same` (default): byte-identical copies. `new-ids`: fresh event_id/transaction_id, same payload. */
+  duplicateStyle?: 'same' | 'new-ids';
+  /** Fire all deliveries at once instead of one after another. */
+  concurrent?: boolean;
+  /** Move the match to each event's status before building its envelope (default true). */
+  applyStatus?: boolean;
+  /** Delivery order as a permutation of indexes into `events` (default: the order given). */
+  order?: number[];
+  /** Redeliver (retry_count + 1) up to this many times while the receiver answers non-2xx. Default 0. */
+  retries?: number;
+  buildOptions?: Omit<BuildWebhookOptions, 'eventId' | 'transactionId' | 'retryCount'>;
+}
+
+export type FaultKind = 'status' | 'ratelimit' | 'hang';
+
+export interface Fault {
+  /** A route name (see ROUTES in docs) or `*`. */
+  route: string;
+  kind: FaultKind;
+  status?: number;
+  retryAfter?: number;
+  /** Apply this many times, then drop the fault. Default: until cleared. */
+  times?: number;
+}
+
+export interface AuthorizeInput {
+  clientId: string;
+  redirectUri: string;
+  state?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: string;
+  scope?: string;
+  playerId?: string;
+  /** Sign in by nickname; an unknown nickname is seeded as a new player. */
+  nickname?: string;
+  deny?: boolean;
+}
+
+export interface FaceitStats {
+  requests: number;
+  byRoute: Record<string, number>;
+  rateLimited: number;
+  faultsInjected: number;
+  tokenRequests: number;
+  tokensIssued: number;
+  userinfoRequests: number;
+  codesIssued: number;
+  webhooksDelivered: number;
+  controlRequests: number;
+}
