@@ -1,8 +1,6 @@
-import { createLogger, createWorkerRedis, loadConfigOrExit, workerConfigSchema } from '@bridge/core';
-import { matchCreatedHandler } from './jobs/match-created.ts';
-import { matchFinishedHandler } from './jobs/match-finished.ts';
+import { createLogger, loadConfigOrExit, workerConfigSchema } from '@bridge/core';
+import { startWorkerApp } from './app.ts';
 import { onShutdown } from './lib/shutdown.ts';
-import { startMatchWorker } from './match-worker.ts';
 
 const config = loadConfigOrExit(workerConfigSchema, 'worker');
 const log = createLogger({
@@ -11,20 +9,10 @@ const log = createLogger({
   pretty: config.NODE_ENV === 'development',
 });
 
-const connection = createWorkerRedis(config.REDIS_URL);
-connection.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
-
-const matches = startMatchWorker({
-  connection,
-  prefix: config.QUEUE_PREFIX,
-  log,
-  concurrency: config.WORKER_CONCURRENCY,
-  handlers: { created: matchCreatedHandler(), finished: matchFinishedHandler() },
-});
-await matches.waitUntilReady();
-log.info({ queues: ['matches'], prefix: config.QUEUE_PREFIX }, 'worker ready');
-
-onShutdown(log, config.SHUTDOWN_TIMEOUT_MS, async () => {
-  await matches.close();
-  connection.disconnect();
-});
+try {
+  const worker = await startWorkerApp(config, log);
+  onShutdown(log, config.SHUTDOWN_TIMEOUT_MS, worker.close);
+} catch (err) {
+  log.fatal({ err: (err as Error).message }, 'worker cannot start');
+  process.exit(1);
+}

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
-import { cleanupPrefix, startAppProcess, testPrefix, waitFor } from '@bridge/testbed';
+import { cleanupPrefix, startAppProcess, startStack, testPrefix, waitFor } from '@bridge/testbed';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const entry = join(import.meta.dirname, '../src/main.ts');
@@ -41,44 +41,33 @@ describe('worker process', () => {
   });
 });
 
-describe('worker process: matches queue', () => {
-  it('validates and processes jobs, fails invalid ones without retry, and exits 0 on SIGTERM', async () => {
-    const redis = createProducerRedis(REDIS_URL);
-    const queue = createQueue(QUEUES.matches, redis, prefix);
-    const proc = startAppProcess(entry, env);
+describe('worker process against the sandbox', () => {
+  it('logs into Discord, consumes the matches queue with validated jobs, and exits 0 on SIGTERM', async () => {
+    const stack = await startStack({ workers: 1 });
     try {
-      await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready');
-      const good = await queue.add(
-        'matchCreated',
-        {
-          matchId: '1-d785567a-fd28-42a4-af99-6b3cec21c6a9',
-          event: 'match_status_ready',
-          eventId: 'e1',
-          transactionId: 't1',
-          retryCount: 0,
-          payloadVersion: 16,
-          occurredAt: '2022-12-09T18:55:38Z',
-          receivedAt: new Date().toISOString(),
-        },
-        { jobId: 'match_status_ready-1-d785567a-fd28-42a4-af99-6b3cec21c6a9' },
+      const [worker] = stack.workers;
+      const match = stack.faceit.seedMatch({ faction1: [], faction2: [] });
+      const [delivered] = await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+      expect(delivered?.status).toBe(202);
+      const line = await worker!.waitForLine(
+        (l) => l.matchId === match.id && typeof l.jobId === 'string',
+        'job log line',
       );
+      expect(line).toMatchObject({ event: 'match_status_ready', eventId: delivered?.eventId });
+
+      const redis = createProducerRedis(stack.redisUrl);
+      const queue = createQueue(QUEUES.matches, redis, stack.prefix);
       const bad = await queue.add('matchCreated', { matchId: 'x' }, { jobId: 'bad-job', attempts: 5 });
-      await waitFor(async () => (await good.isCompleted()) && (await bad.isFailed()), {
-        what: 'jobs settled',
-      });
+      await waitFor(async () => bad.isFailed(), { what: 'invalid job failed' });
       const failed = await queue.getJob('bad-job');
       expect(failed?.attemptsMade).toBe(1);
       expect(failed?.failedReason).toMatch(/invalid matchCreated data/);
-      const line = proc.lines.find((l) => l.msg === 'matchCreated received');
-      expect(line).toMatchObject({
-        matchId: '1-d785567a-fd28-42a4-af99-6b3cec21c6a9',
-        eventId: 'e1',
-        jobId: good.id,
-      });
-    } finally {
-      expect(await proc.kill('SIGTERM')).toBe(0);
       await queue.close();
       redis.disconnect();
+
+      expect(await worker!.kill('SIGTERM')).toBe(0);
+    } finally {
+      await stack.stop();
     }
   });
 });

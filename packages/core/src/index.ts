@@ -2,6 +2,8 @@ export * from './config/api.ts';
 export * from './config/fields.ts';
 export * from './config/load.ts';
 export * from './config/worker.ts';
+export * from './faceit/data-api.ts';
+export * from './faceit/rate-limiter.ts';
 export * from './faceit/webhook.ts';
 export * from './logger.ts';
 export * from './queues/connection.ts';

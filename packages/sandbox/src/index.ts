@@ -1,2 +1,4 @@
-// Re-exports of the Discord and FACEIT emulators (filled in as they land).
-export {};
+// Emulated Discord (REST v10 + gateway) and FACEIT (Data API, OAuth, webhooks) that the real clients
+// talk to, for tests and the demo. See packages/sandbox/README.md.
+export * from './discord/index.ts';
+export * from './faceit/index.ts';

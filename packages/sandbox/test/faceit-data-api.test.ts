@@ -4,7 +4,9 @@ import { type FaceitEmulator, type FaceitEmulatorOptions, startFaceitEmulator } 
 import { shapeProblems } from '../src/faceit/shape.ts';
 
 const sample = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../../fixtures/faceit-samples/${name}`, import.meta.url), 'utf8')) as Record<
+  JSON.parse(
+    readFileSync(new URL(`../../../fixtures/faceit-samples/${name}`, import.meta.url), 'utf8'),
+  ) as Record<
     string,
     // biome-ignore lint/suspicious/noExplicitAny: raw JSON sample
     any

@@ -3,6 +3,14 @@ export { signJwt, supabaseKeys } from './jwt.ts';
 export { type AppProcess, startAppProcess } from './process.ts';
 export { cleanupPrefix, type PrivateRedis, startPrivateRedis, testPrefix } from './redis.ts';
 export {
+  API_ENTRY,
+  type RunningApp,
+  type Stack,
+  type StackOptions,
+  startStack,
+  WORKER_ENTRY,
+} from './stack.ts';
+export {
   applyMigrations,
   type LocalSupabase,
   type LocalSupabaseOptions,

@@ -1,5 +1,7 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 
+export type { SupabaseClient };
+
 /** A server-side supabase-js client: service key, no session, no realtime use. */
 export function createSupabase(url: string, serviceRoleKey: string): SupabaseClient {
   return createClient(url, serviceRoleKey, {

@@ -1,0 +1,70 @@
+import {
+  createQueue,
+  createSupabase,
+  createWorkerRedis,
+  FaceitDataApi,
+  type Logger,
+  PlayerLinkStore,
+  QUEUES,
+  RedisRateLimiter,
+  type WorkerConfig,
+} from '@bridge/core';
+import { commands } from './commands/index.ts';
+import type { FeatureHandle, WorkerDeps } from './deps.ts';
+import { connectDiscord } from './discord/client.ts';
+import { routeInteractions } from './discord/interactions.ts';
+import { startLinkFeature } from './features/links.ts';
+import { startMatchFeature } from './features/matches.ts';
+
+export interface RunningWorker {
+  deps: WorkerDeps;
+  /** Graceful: stop taking jobs, finish active ones, then disconnect. */
+  close(): Promise<void>;
+}
+
+/** Wires the worker from its config: Redis, Supabase, FACEIT, the Discord gateway, commands and queues. */
+export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise<RunningWorker> {
+  const redis = createWorkerRedis(config.REDIS_URL);
+  redis.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
+  const db = createSupabase(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
+  const faceit = new FaceitDataApi({
+    baseUrl: config.FACEIT_API_URL,
+    apiKey: config.FACEIT_API_KEY,
+    limiter: new RedisRateLimiter(redis, `${config.QUEUE_PREFIX}:faceit-rate`, config.FACEIT_API_RPS),
+  });
+  const queues = {
+    matches: createQueue(QUEUES.matches, redis, config.QUEUE_PREFIX),
+    links: createQueue(QUEUES.links, redis, config.QUEUE_PREFIX),
+    maintenance: createQueue(QUEUES.maintenance, redis, config.QUEUE_PREFIX),
+  };
+  const client = await connectDiscord({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log });
+  const guild = await client.guilds.fetch(config.DISCORD_GUILD_ID).catch(() => null);
+  if (!guild) {
+    await client.destroy();
+    redis.disconnect();
+    throw new Error(
+      `the bot is not in guild DISCORD_GUILD_ID=${config.DISCORD_GUILD_ID}: invite it, or fix the id`,
+    );
+  }
+  const deps: WorkerDeps = { config, log, redis, client, db, links: new PlayerLinkStore(db), faceit, queues };
+
+  // Bulk overwrite is idempotent: every copy may do it at start.
+  await guild.commands.set(commands.map((c) => c.data));
+  routeInteractions(deps, commands);
+
+  const features: FeatureHandle[] = [await startMatchFeature(deps), await startLinkFeature(deps)];
+  log.info(
+    { guild: guild.id, commands: commands.map((c) => c.data.name), features: features.map((f) => f.name) },
+    'worker ready',
+  );
+
+  return {
+    deps,
+    close: async () => {
+      await Promise.all(features.map((f) => f.close()));
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await client.destroy();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import type {
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { WorkerDeps } from '../deps.ts';
+
+/** One slash command: its registration JSON (built with discord.js builders) and its handler. */
+export interface SlashCommand {
+  data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  execute(interaction: ChatInputCommandInteraction, deps: WorkerDeps): Promise<void>;
+}

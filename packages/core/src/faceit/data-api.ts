@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import type { RateLimiter } from './rate-limiter.ts';
+
+const rosterSchema = z
+  .array(z.looseObject({ player_id: z.string(), nickname: z.string().optional() }))
+  .nullish();
+const factionSchema = z.looseObject({
+  faction_id: z.string().optional(),
+  name: z.string().optional(),
+  leader: z.string().optional(),
+  roster: rosterSchema,
+});
+
+/** The fields of `GET /matches/{id}` the bridge uses (the rest is kept, loose). */
+export const dataApiMatchSchema = z.looseObject({
+  match_id: z.string(),
+  status: z.string().optional(),
+  version: z.number().optional(),
+  teams: z.looseObject({ faction1: factionSchema.optional(), faction2: factionSchema.optional() }).nullish(),
+  started_at: z.number().optional(),
+  finished_at: z.number().optional(),
+});
+export type DataApiMatch = z.infer<typeof dataApiMatchSchema>;
+
+export const dataApiPlayerSchema = z.looseObject({ player_id: z.string(), nickname: z.string() });
+export type DataApiPlayer = z.infer<typeof dataApiPlayerSchema>;
+
+/** A 404 (`err_nf0`): the match or player does not exist. Not worth retrying. */
+export class FaceitNotFoundError extends Error {
+  constructor(what: string) {
+    super(`FACEIT has no ${what} (404 err_nf0)`);
+    this.name = 'FaceitNotFoundError';
+  }
+}
+
+/** Any other non-2xx answer after the retries ran out; `status` tells the operator what to fix (401 = key). */
+export class FaceitApiError extends Error {
+  readonly status: number;
+  constructor(status: number, what: string, detail: string) {
+    super(`FACEIT Data API answered ${status} for ${what}${detail ? `: ${detail}` : ''}`);
+    this.name = 'FaceitApiError';
+    this.status = status;
+  }
+}
+
+export interface FaceitDataApiOptions {
+  baseUrl: string;
+  apiKey: string;
+  limiter: RateLimiter;
+  /** Attempts for 429/5xx/network errors before giving up (the job's own retries come on top). */
+  attempts?: number;
+  timeoutMs?: number;
+  onRequest?: (info: { route: string; status: number; attempt: number }) => void;
+}
+
+/**
+ * FACEIT Data API v4 client: stays under the key's rate limit (shared limiter), retries 429 (honouring
+ * Retry-After / ratelimit-reset) and 5xx with exponential backoff, and turns 404 into FaceitNotFoundError.
+ */
+export class FaceitDataApi {
+  readonly opts: FaceitDataApiOptions;
+  constructor(opts: FaceitDataApiOptions) {
+    this.opts = opts;
+  }
+
+  async getMatch(matchId: string): Promise<DataApiMatch> {
+    const body = await this.#get(
+      `/matches/${encodeURIComponent(matchId)}`,
+      'matches/{id}',
+      `match ${matchId}`,
+    );
+    return dataApiMatchSchema.parse(body);
+  }
+
+  async findPlayerByNickname(nickname: string): Promise<DataApiPlayer | null> {
+    try {
+      const body = await this.#get(
+        `/players?nickname=${encodeURIComponent(nickname)}`,
+        'players',
+        `player ${nickname}`,
+      );
+      return dataApiPlayerSchema.parse(body);
+    } catch (err) {
+      if (err instanceof FaceitNotFoundError) return null;
+      throw err;
+    }
+  }
+
+  async #get(path: string, route: string, what: string): Promise<unknown> {
+    const attempts = this.opts.attempts ?? 5;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      await this.opts.limiter.acquire();
+      let res: Response;
+      try {
+        res = await fetch(`${this.opts.baseUrl.replace(/\/$/, '')}${path}`, {
+          headers: { authorization: `Bearer ${this.opts.apiKey}`, accept: 'application/json' },
+          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+        });
+      } catch (err) {
+        lastError = err;
+        this.opts.onRequest?.({ route, status: 0, attempt });
+        await backoff(attempt);
+        continue;
+      }
+      this.opts.onRequest?.({ route, status: res.status, attempt });
+      if (res.ok) return res.json();
+      const text = await res.text();
+      if (res.status === 404) throw new FaceitNotFoundError(what);
+      if (res.status === 429 || res.status >= 500) {
+        lastError = new FaceitApiError(res.status, what, text.slice(0, 200));
+        await backoff(attempt, retryAfterMs(res));
+        continue;
+      }
+      throw new FaceitApiError(res.status, what, text.slice(0, 200));
+    }
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+}
+
+function retryAfterMs(res: Response): number | undefined {
+  const retryAfter = Number(res.headers.get('retry-after'));
+  if (Number.isFinite(retryAfter) && retryAfter > 0) return retryAfter * 1000;
+  const reset = Number(res.headers.get('ratelimit-reset'));
+  if (Number.isFinite(reset) && reset > 0) return reset * 1000;
+  return undefined;
+}
+
+function backoff(attempt: number, hintMs?: number): Promise<void> {
+  const ms = hintMs ?? Math.min(200 * 2 ** (attempt - 1), 5000) * (0.8 + Math.random() * 0.4);
+  return new Promise((r) => setTimeout(r, ms));
+}

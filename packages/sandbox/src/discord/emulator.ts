@@ -1,0 +1,330 @@
+/** DiscordEmulator: one HTTP server on 127.0.0.1 serving REST /api/v10, the gateway and the control API. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleControl } from './control.ts';
+import { type FaultSpec, Faults } from './faults.ts';
+import { Gateway } from './gateway.ts';
+import { sendJson } from './http.ts';
+import {
+  type InteractionRecord,
+  InteractionRegistry,
+  type InteractionView,
+  type InvokeCommandInput,
+} from './interactions.ts';
+import { MessageLog } from './messages.ts';
+import { RateLimiter, type RateLimitOptions } from './ratelimit.ts';
+import { handleRest } from './rest.ts';
+import { Router } from './router.ts';
+import { allRoutes } from './routes/index.ts';
+import { randomToken, snowflake } from './snowflake.ts';
+import { Store } from './state.ts';
+import { type DiscordStats, emptyStats } from './stats.ts';
+import type { DmRecord, GuildSeed, GuildSpec, MemberSpec, StateSnapshot } from './types.ts';
+
+export interface DiscordEmulatorOptions {
+  /** default 0 (a free port) */
+  port?: number;
+  /** default 127.0.0.1 */
+  host?: string;
+  botToken?: string;
+  botUserId?: string;
+  /** default: the bot user id, as for bots created in the developer portal */
+  applicationId?: string;
+  botUsername?: string;
+  /** false disables rate limiting (and its headers) */
+  rateLimits?: RateLimitOptions | false;
+  /** HELLO heartbeat_interval; default 41250 */
+  heartbeatIntervalMs?: number;
+  /** initial interaction callbacks later than this get 10062 Unknown interaction; default 3000, 0 = never */
+  interactionAckDeadlineMs?: number;
+  /** privileged intents the application may request: default all (GuildMembers|GuildPresences|MessageContent) */
+  privilegedIntents?: { guildMembers?: boolean; guildPresences?: boolean; messageContent?: boolean };
+  /** Discord's limits; defaults 500 per guild and 50 per category */
+  limits?: { channelsPerGuild?: number; channelsPerCategory?: number };
+  /** dispatches kept per session for RESUME (default 1000) and resumable window (default 5 min) */
+  gateway?: { replayBuffer?: number; resumeWindowMs?: number };
+}
+
+export class DiscordEmulator {
+  readonly url: string;
+  readonly apiUrl: string;
+  readonly gatewayUrl: string;
+  readonly botToken: string;
+  readonly applicationId: string;
+  readonly botUserId: string;
+  readonly #server: Server;
+  readonly #store: Store;
+  readonly #interactions: InteractionRegistry;
+  readonly #messages: MessageLog;
+  readonly #gateway: Gateway;
+  readonly #faults = new Faults();
+  readonly #hanging = new Set<ServerResponse>();
+  readonly #router = new Router(allRoutes);
+  readonly #limiter: RateLimiter;
+  #stats: DiscordStats = emptyStats();
+
+  /** Use startDiscordEmulator(). */
+  constructor(
+    server: Server,
+    init: {
+      url: string;
+      botToken: string;
+      botUserId: string;
+      applicationId: string;
+      opts: DiscordEmulatorOptions;
+    },
+  ) {
+    const { opts } = init;
+    this.#server = server;
+    this.url = init.url;
+    this.apiUrl = `${init.url}/api`;
+    this.gatewayUrl = `${init.url.replace(/^http/, 'ws')}/gateway`;
+    this.botToken = init.botToken;
+    this.botUserId = init.botUserId;
+    this.applicationId = init.applicationId;
+    this.#store = new Store({
+      botUserId: init.botUserId,
+      botUsername: opts.botUsername ?? 'Sandbox Bridge',
+      applicationId: init.applicationId,
+      limits: {
+        channelsPerGuild: opts.limits?.channelsPerGuild ?? 500,
+        channelsPerCategory: opts.limits?.channelsPerCategory ?? 50,
+      },
+    });
+    this.#interactions = new InteractionRegistry(this.#store, {
+      ackDeadlineMs: opts.interactionAckDeadlineMs ?? 3000,
+    });
+    this.#messages = new MessageLog();
+    this.#limiter = new RateLimiter(opts.rateLimits);
+    const p = opts.privilegedIntents ?? {};
+    this.#gateway = new Gateway({
+      store: this.#store,
+      token: init.botToken,
+      stats: () => this.#stats,
+      url: () => this.gatewayUrl,
+      options: {
+        heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41250,
+        replayBuffer: opts.gateway?.replayBuffer ?? 1000,
+        resumeWindowMs: opts.gateway?.resumeWindowMs ?? 300_000,
+        privilegedIntents:
+          (p.guildMembers === false ? 0 : 1 << 1) |
+          (p.guildPresences === false ? 0 : 1 << 8) |
+          (p.messageContent === false ? 0 : 1 << 15),
+      },
+    });
+    server.on('request', (req, res) => this.#onRequest(req, res));
+    server.on('upgrade', (req, socket, head) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/gateway' || path === '/gateway/') this.#gateway.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const raw = url.pathname.split('/').filter(Boolean);
+    let segments: string[];
+    try {
+      segments = raw.map((s) => decodeURIComponent(s));
+    } catch {
+      sendJson(res, 400, { message: '400: Bad Request', code: 0 });
+      return;
+    }
+    const fail = (err: unknown) => {
+      sendJson(res, 500, { message: `500: Internal Server Error (${String(err)})`, code: 0 });
+    };
+    if (segments[0] === 'api') {
+      const rest = segments[1] === 'v10' ? segments.slice(2) : null;
+      if (rest === null) {
+        sendJson(res, 404, { message: '404: Not Found', code: 0 });
+        return;
+      }
+      handleRest(
+        {
+          router: this.#router,
+          faults: this.#faults,
+          limiter: this.#limiter,
+          stats: () => this.#stats,
+          botToken: this.botToken,
+          hanging: this.#hanging,
+          context: () => ({
+            store: this.#store,
+            messages: this.#messages,
+            interactions: this.#interactions,
+            gatewayUrl: this.gatewayUrl,
+          }),
+        },
+        req,
+        res,
+        rest,
+        url.searchParams,
+      ).catch(fail);
+      return;
+    }
+    if (segments[0] === '_sandbox' && segments[1] === 'discord') {
+      handleControl(this, req, res, segments.slice(2), url.searchParams).catch(fail);
+      return;
+    }
+    sendJson(res, 404, { message: '404: Not Found', code: 0 });
+  }
+
+  // ---- in-process API ----
+
+  seedGuild<const S extends GuildSpec>(spec: S = {} as S): GuildSeed<S> {
+    return this.#store.seedGuild(spec) as GuildSeed<S>;
+  }
+
+  /** Adds a member to a seeded guild (GUILD_MEMBER_ADD); returns the user id. */
+  addMember(guildId: string, spec: MemberSpec): string {
+    return this.#store.addMember(guildId, spec);
+  }
+
+  /** Removes a member (disconnecting them from voice first; GUILD_MEMBER_REMOVE). */
+  removeMember(guildId: string, userId: string): void {
+    this.#store.removeMember(guildId, userId);
+  }
+
+  /** Changes a member's roles (ids) or nickname (GUILD_MEMBER_UPDATE). */
+  updateMember(guildId: string, userId: string, patch: { nick?: string | null; roles?: string[] }): void {
+    this.#store.updateMember(guildId, userId, patch);
+  }
+
+  /** The user joins, switches or (null) leaves voice; dispatches VOICE_STATE_UPDATE. */
+  setVoice(guildId: string, userId: string, channelId: string | null): void {
+    this.#store.setVoice(guildId, userId, channelId);
+  }
+
+  /** When closed, the bot's DMs to this user fail with 50007. */
+  setDmsClosed(userId: string, closed: boolean): void {
+    this.#store.setDmsClosed(userId, closed);
+  }
+
+  /** A member runs a slash command: INTERACTION_CREATE goes to exactly one gateway session. */
+  async invokeCommand(input: InvokeCommandInput): Promise<InteractionRecord> {
+    const { record, payload } = this.#interactions.create(input);
+    record.sessionId = this.#gateway.sendToOne(input.guildId, 'INTERACTION_CREATE', payload);
+    this.#interactions.notify();
+    return record;
+  }
+
+  interaction(id: string): InteractionRecord | undefined {
+    return this.#interactions.get(id);
+  }
+
+  interactions(): InteractionView[] {
+    return this.#interactions.all().map((r) => r.toJSON());
+  }
+
+  dms(userId: string): DmRecord[] {
+    return this.#messages.dms(userId);
+  }
+
+  waitForDm(
+    userId: string,
+    predicate: (m: DmRecord) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<DmRecord> {
+    return this.#messages.waitForDm(userId, predicate, timeoutMs);
+  }
+
+  /** Messages the bot posted in a guild channel: { id, content, components, embeds, at }. */
+  channelMessages(
+    channelId: string,
+  ): Array<{ id: string; content: string; components: unknown[]; embeds: unknown[]; at: number }> {
+    return this.#messages
+      .channel(channelId)
+      .map((m) => ({ id: m.id, content: m.content, components: m.components, embeds: m.embeds, at: m.at }));
+  }
+
+  state(guildId: string): StateSnapshot {
+    return this.#store.snapshot(guildId);
+  }
+
+  /** Resolves when check(state) returns a value other than undefined. */
+  waitForState<T>(guildId: string, check: (s: StateSnapshot) => T | undefined, timeoutMs = 5000): Promise<T> {
+    return this.#store.changed.waitFor(
+      () => check(this.state(guildId)),
+      timeoutMs,
+      `a state change in ${guildId}`,
+    );
+  }
+
+  setFault(f: FaultSpec): void {
+    this.#faults.add(f);
+  }
+
+  /** Extra latency for a route ('*' = every REST request); entries add up; 0 removes. */
+  setLatency(route: string | RegExp, ms: number): void {
+    this.#faults.setLatency(route, ms);
+  }
+
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
+  stats(): DiscordStats {
+    return structuredClone(this.#stats);
+  }
+
+  resetStats(): void {
+    this.#stats = emptyStats();
+  }
+
+  /** Connected, identified gateway sessions. */
+  sessions(): number {
+    return this.#gateway.sessionCount();
+  }
+
+  /** Resolves once at least n sessions are connected and identified. */
+  waitForSessions(n: number, timeoutMs = 5000): Promise<number> {
+    return pollUntil(
+      () => (this.sessions() >= n ? this.sessions() : undefined),
+      timeoutMs,
+      `${n} gateway sessions`,
+    );
+  }
+
+  /** Closes every gateway socket (default code 4000); sessions stay resumable and keep buffering events. */
+  dropGatewayConnections(code?: number): number {
+    return this.#gateway.dropConnections(code);
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.#hanging) res.destroy();
+    this.#hanging.clear();
+    await this.#gateway.close();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+async function pollUntil<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export async function startDiscordEmulator(opts: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
+  const server = createServer();
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const botUserId = opts.botUserId ?? snowflake();
+  return new DiscordEmulator(server, {
+    url: `http://${host}:${port}`,
+    botUserId,
+    applicationId: opts.applicationId ?? botUserId,
+    botToken: opts.botToken ?? `${Buffer.from(botUserId).toString('base64url')}.sandbox.${randomToken(27)}`,
+    opts,
+  });
+}

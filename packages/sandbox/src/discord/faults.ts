@@ -1,0 +1,95 @@
+/** Injected faults (status, 429, hang) and latency, matched by method and route. */
+
+export interface FaultSpec {
+  method?: string;
+  /** 'POST /guilds/:guild/channels', '/channels/:channel', 'PATCH /guilds/123/members/456', '*', or a RegExp tested
+   *  against "METHOD /path" (path relative to /api/v10, e.g. "POST /guilds/1/channels") */
+  route: string | RegExp;
+  kind: 'status' | 'ratelimit' | 'hang';
+  /** for kind 'status'; default 500 */
+  status?: number;
+  /** seconds, for kind 'ratelimit'; default 1 */
+  retryAfter?: number;
+  /** for kind 'ratelimit': a global rate limit */
+  global?: boolean;
+  /** fire this many times, then stop; default: forever */
+  times?: number;
+  /** for kind 'status': response body; default Discord's `{ message: "<status>: ...", code: 0 }` */
+  body?: unknown;
+}
+
+interface Matcher {
+  method: string | null;
+  segments: string[] | null;
+  regex: RegExp | null;
+}
+
+function matcher(route: string | RegExp, method?: string): Matcher {
+  if (route instanceof RegExp) return { method: method?.toUpperCase() ?? null, segments: null, regex: route };
+  let text = route.trim();
+  let m = method?.toUpperCase() ?? null;
+  const space = /^([A-Za-z]+)\s+(.*)$/.exec(text);
+  if (space?.[1] && space[2] !== undefined) {
+    m = space[1].toUpperCase();
+    text = space[2];
+  }
+  text = text.replace(/^\/?api/, '').replace(/^\/?v10/, '');
+  if (text === '*' || text === '' || text === '/') return { method: m, segments: null, regex: null };
+  return { method: m, segments: text.split('/').filter(Boolean), regex: null };
+}
+
+function matches(mt: Matcher, method: string, template: string[], path: string[]): boolean {
+  if (mt.method && mt.method !== method) return false;
+  if (mt.regex) {
+    const line = `${method} /${path.join('/')}`;
+    const tline = `${method} /${template.join('/')}`;
+    mt.regex.lastIndex = 0;
+    if (mt.regex.test(line)) return true;
+    mt.regex.lastIndex = 0;
+    return mt.regex.test(tline);
+  }
+  if (!mt.segments) return true;
+  if (mt.segments.length !== path.length) return false;
+  return mt.segments.every((seg, i) => {
+    if (seg.startsWith(':') || seg.startsWith('{') || seg === '*') return true;
+    return seg === template[i] || seg === path[i];
+  });
+}
+
+export class Faults {
+  #faults: Array<{ spec: FaultSpec; m: Matcher; left: number }> = [];
+  #latency: Array<{ m: Matcher; ms: number; key: string }> = [];
+
+  add(spec: FaultSpec): void {
+    this.#faults.push({
+      spec,
+      m: matcher(spec.route, spec.method),
+      left: spec.times ?? Number.POSITIVE_INFINITY,
+    });
+  }
+
+  /** Latency for a route ('*' = every request); several matching entries add up. 0 removes the entry. */
+  setLatency(route: string | RegExp, ms: number): void {
+    const key = String(route);
+    this.#latency = this.#latency.filter((l) => l.key !== key);
+    if (ms > 0) this.#latency.push({ m: matcher(route), ms, key });
+  }
+
+  clear(): void {
+    this.#faults = [];
+    this.#latency = [];
+  }
+
+  /** The first matching fault, consuming one of its `times`. */
+  take(method: string, template: string[], path: string[]): FaultSpec | undefined {
+    const f = this.#faults.find((x) => x.left > 0 && matches(x.m, method, template, path));
+    if (!f) return undefined;
+    f.left--;
+    if (f.left <= 0) this.#faults = this.#faults.filter((x) => x !== f);
+    return f.spec;
+  }
+
+  latency(method: string, template: string[], path: string[]): number {
+    return this.#latency.reduce((sum, l) => (matches(l.m, method, template, path) ? sum + l.ms : sum), 0);
+  }
+}

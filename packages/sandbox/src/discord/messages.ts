@@ -1,0 +1,80 @@
+/** Messages the bot sent: DMs (by recipient) and guild channel messages. */
+import { snowflake } from './snowflake.ts';
+import type { DmRecord, MessageRec } from './types.ts';
+import { Signal } from './wait.ts';
+
+export interface MessageInput {
+  content?: unknown;
+  components?: unknown;
+  embeds?: unknown;
+  flags?: unknown;
+}
+
+export function hasVisibleContent(input: MessageInput): boolean {
+  return (
+    (typeof input.content === 'string' && input.content.length > 0) ||
+    (Array.isArray(input.components) && input.components.length > 0) ||
+    (Array.isArray(input.embeds) && input.embeds.length > 0)
+  );
+}
+
+export function toMessageRec(
+  channelId: string,
+  authorId: string,
+  input: MessageInput,
+  webhookId: string | null = null,
+): MessageRec {
+  return {
+    id: snowflake(),
+    channelId,
+    authorId,
+    content: typeof input.content === 'string' ? input.content : '',
+    components: Array.isArray(input.components) ? input.components : [],
+    embeds: Array.isArray(input.embeds) ? input.embeds : [],
+    flags: typeof input.flags === 'number' ? input.flags : 0,
+    at: Date.now(),
+    editedAt: null,
+    webhookId,
+  };
+}
+
+export class MessageLog {
+  #byChannel = new Map<string, MessageRec[]>();
+  #dmsByUser = new Map<string, DmRecord[]>();
+  readonly changed = new Signal();
+
+  add(m: MessageRec, dmRecipient: string | null): void {
+    const list = this.#byChannel.get(m.channelId) ?? [];
+    list.push(m);
+    this.#byChannel.set(m.channelId, list);
+    if (dmRecipient) {
+      const dms = this.#dmsByUser.get(dmRecipient) ?? [];
+      const rec: DmRecord = { id: m.id, channelId: m.channelId, content: m.content, at: m.at };
+      if (m.components.length > 0) rec.components = m.components;
+      if (m.embeds.length > 0) rec.embeds = m.embeds;
+      dms.push(rec);
+      this.#dmsByUser.set(dmRecipient, dms);
+    }
+    this.changed.notify();
+  }
+
+  channel(channelId: string): MessageRec[] {
+    return [...(this.#byChannel.get(channelId) ?? [])];
+  }
+
+  find(channelId: string, messageId: string): MessageRec | undefined {
+    return this.#byChannel.get(channelId)?.find((m) => m.id === messageId);
+  }
+
+  dms(userId: string): DmRecord[] {
+    return [...(this.#dmsByUser.get(userId) ?? [])];
+  }
+
+  waitForDm(userId: string, predicate: (m: DmRecord) => boolean, timeoutMs: number): Promise<DmRecord> {
+    return this.changed.waitFor(
+      () => this.#dmsByUser.get(userId)?.find(predicate),
+      timeoutMs,
+      `a DM to user ${userId}`,
+    );
+  }
+}

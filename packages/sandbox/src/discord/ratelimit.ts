@@ -1,0 +1,101 @@
+/** Per-route buckets (route template + major parameter) and a global per-second limit, with Discord's headers. */
+import { createHash } from 'node:crypto';
+
+export interface BucketConfig {
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateLimitOptions {
+  /** default bucket for every route; default 10 per 10 s per (route, major parameter) */
+  perRoute?: BucketConfig;
+  /** overrides by route, e.g. { 'POST /guilds/:guild/channels': { limit: 5, windowMs: 5000 } } */
+  routes?: Record<string, BucketConfig>;
+  /** global requests per second for the bot (interactions and webhooks exempt); default 50, 0 = off */
+  global?: number;
+}
+
+export type RateDecision =
+  | { ok: true; headers: Record<string, string> }
+  | { ok: false; headers: Record<string, string>; retryAfter: number; global: boolean };
+
+interface Bucket {
+  remaining: number;
+  resetAt: number;
+}
+
+const secs = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
+
+export function bucketHash(routeKey: string): string {
+  return createHash('sha1').update(routeKey).digest('hex').slice(0, 16);
+}
+
+export class RateLimiter {
+  readonly #enabled: boolean;
+  readonly #perRoute: BucketConfig;
+  readonly #routes: Record<string, BucketConfig>;
+  readonly #global: number;
+  readonly #buckets = new Map<string, Bucket>();
+  #globalCount = 0;
+  #globalResetAt = 0;
+
+  constructor(opts: RateLimitOptions | false | undefined) {
+    this.#enabled = opts !== false;
+    const o = opts || {};
+    this.#perRoute = o.perRoute ?? { limit: 10, windowMs: 10_000 };
+    this.#routes = o.routes ?? {};
+    this.#global = o.global ?? 50;
+  }
+
+  take(routeKey: string, major: string, globalApplies: boolean, now = Date.now()): RateDecision {
+    if (!this.#enabled) return { ok: true, headers: {} };
+    if (globalApplies && this.#global > 0) {
+      if (now >= this.#globalResetAt) {
+        this.#globalCount = 0;
+        this.#globalResetAt = now + 1000;
+      }
+      if (this.#globalCount >= this.#global) {
+        const retryAfter = (this.#globalResetAt - now) / 1000;
+        return {
+          ok: false,
+          retryAfter,
+          global: true,
+          headers: {
+            'Retry-After': secs(this.#globalResetAt - now),
+            'X-RateLimit-Global': 'true',
+            'X-RateLimit-Scope': 'global',
+          },
+        };
+      }
+    }
+    const cfg = this.#routes[routeKey] ?? this.#perRoute;
+    const key = `${routeKey}:${major}`;
+    let b = this.#buckets.get(key);
+    if (!b || now >= b.resetAt) {
+      b = { remaining: cfg.limit, resetAt: now + cfg.windowMs };
+      this.#buckets.set(key, b);
+    }
+    const base = {
+      'X-RateLimit-Limit': String(cfg.limit),
+      'X-RateLimit-Reset': secs(b.resetAt),
+      'X-RateLimit-Reset-After': secs(b.resetAt - now),
+      'X-RateLimit-Bucket': bucketHash(routeKey),
+    };
+    if (b.remaining <= 0) {
+      return {
+        ok: false,
+        retryAfter: (b.resetAt - now) / 1000,
+        global: false,
+        headers: {
+          ...base,
+          'X-RateLimit-Remaining': '0',
+          'Retry-After': secs(b.resetAt - now),
+          'X-RateLimit-Scope': 'user',
+        },
+      };
+    }
+    b.remaining--;
+    if (globalApplies && this.#global > 0) this.#globalCount++;
+    return { ok: true, headers: { ...base, 'X-RateLimit-Remaining': String(b.remaining) } };
+  }
+}

@@ -1,0 +1,17 @@
+/** Every REST route the emulator serves under /api/v10. */
+import type { RouteDef } from '../router.ts';
+import { channelRoutes } from './channels.ts';
+import { commandRoutes } from './commands.ts';
+import { guildRoutes } from './guilds.ts';
+import { interactionRoutes } from './interactions.ts';
+import { messageRoutes } from './messages.ts';
+import { metaRoutes } from './meta.ts';
+
+export const allRoutes: RouteDef[] = [
+  ...metaRoutes,
+  ...commandRoutes,
+  ...guildRoutes,
+  ...channelRoutes,
+  ...messageRoutes,
+  ...interactionRoutes,
+];

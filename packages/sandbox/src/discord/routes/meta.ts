@@ -1,0 +1,59 @@
+/** Gateway discovery, the bot user and the application. */
+
+import type { RouteDef } from '../router.ts';
+import { userJson } from '../serialize.ts';
+
+export const metaRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: '/gateway',
+    auth: false,
+    handler: (ctx) => ({ status: 200, body: { url: ctx.gatewayUrl } }),
+  },
+  {
+    method: 'GET',
+    path: '/gateway/bot',
+    handler: (ctx) => ({
+      status: 200,
+      body: {
+        url: ctx.gatewayUrl,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/users/@me',
+    handler: (ctx) => ({
+      status: 200,
+      body: { ...userJson(ctx.store.bot), verified: true, mfa_enabled: false, locale: 'en-US' },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/users/:user',
+    handler: (ctx) => ({ status: 200, body: userJson(ctx.store.user(ctx.params.user ?? '')) }),
+  },
+  {
+    method: 'GET',
+    path: '/applications/@me',
+    handler: (ctx) => ({
+      status: 200,
+      body: {
+        id: ctx.store.applicationId,
+        name: ctx.store.bot.username,
+        icon: null,
+        description: '',
+        bot_public: false,
+        bot_require_code_grant: false,
+        flags: 0,
+        bot: userJson(ctx.store.bot),
+        owner: userJson(ctx.store.bot),
+        verify_key: '0'.repeat(64),
+        team: null,
+        approximate_guild_count: ctx.store.guilds.size,
+      },
+    }),
+  },
+];

@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import {
+  type DiscordEmulator,
+  type DiscordEmulatorOptions,
+  type GuildSeed,
+  type GuildSpec,
+  startDiscordEmulator,
+} from '@bridge/sandbox/discord/index';
+import {
+  type FaceitEmulator,
+  type FaceitEmulatorOptions,
+  startFaceitEmulator,
+} from '@bridge/sandbox/faceit/index';
+import { type AppProcess, startAppProcess } from './process.ts';
+import { cleanupPrefix, testPrefix } from './redis.ts';
+import { type LocalSupabase, startLocalSupabase } from './supabase.ts';
+import { freePort } from './wait.ts';
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+export const API_ENTRY = join(repoRoot, 'apps/api/src/main.ts');
+export const WORKER_ENTRY = join(repoRoot, 'apps/worker/src/main.ts');
+
+export interface StackOptions {
+  workers?: number;
+  apis?: number;
+  /** Extra/overriding worker environment (e.g. VC_LOBBY_CHANNEL_ID: '' to unset). */
+  workerEnv?: Record<string, string>;
+  apiEnv?: Record<string, string>;
+  discord?: DiscordEmulatorOptions;
+  faceit?: FaceitEmulatorOptions;
+  /** Added to the default guild (category "Matches", voice "Lobby" and "General", role "Staff"). */
+  guild?: Pick<GuildSpec, 'members' | 'roles' | 'channels' | 'botPermissions'>;
+  redisUrl?: string;
+}
+
+export interface RunningApp {
+  proc: AppProcess;
+  url: string;
+}
+
+export interface Stack {
+  supabase: LocalSupabase;
+  discord: DiscordEmulator;
+  faceit: FaceitEmulator;
+  guild: GuildSeed;
+  guildId: string;
+  prefix: string;
+  redisUrl: string;
+  webhookSecret: string;
+  apis: RunningApp[];
+  workers: AppProcess[];
+  /** The first API's base URL. */
+  apiUrl: string;
+  /** Where the FACEIT emulator delivers webhooks. */
+  webhook: { url: string; secret: string; header: string };
+  workerEnv: Record<string, string>;
+  apiEnv: Record<string, string>;
+  startWorker(extra?: Record<string, string>): Promise<AppProcess>;
+  startApi(extra?: Record<string, string>): Promise<RunningApp>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole bridge for an end-to-end test or the demo: a fresh Supabase (Postgres + PostgREST),
+ * both emulators, a Redis prefix of its own, and the API and worker(s) as real child processes.
+ */
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const redisUrl = opts.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = testPrefix('stack');
+  const webhookSecret = randomBytes(16).toString('hex');
+  const supabase = await startLocalSupabase();
+  const discord = await startDiscordEmulator(opts.discord);
+  const apiPort = await freePort();
+  const redirectUri = `http://127.0.0.1:${apiPort}/faceit/callback`;
+  const faceit = await startFaceitEmulator({ redirectUris: [redirectUri], ...opts.faceit });
+  const guild = discord.seedGuild({
+    name: 'FACEIT Hub',
+    roles: [{ name: 'Staff' }, ...(opts.guild?.roles ?? [])],
+    channels: [
+      { name: 'Matches', type: 'category' },
+      { name: 'Lobby', type: 'voice' },
+      { name: 'General', type: 'voice' },
+      ...(opts.guild?.channels ?? []),
+    ],
+    members: opts.guild?.members ?? [],
+    ...(opts.guild?.botPermissions ? { botPermissions: opts.guild.botPermissions } : {}),
+  });
+
+  const shared = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'debug' };
+  const apiEnv: Record<string, string> = {
+    ...shared,
+    HOST: '127.0.0.1',
+    FACEIT_WEBHOOK_SECRET: webhookSecret,
+    ...opts.apiEnv,
+  };
+  const workerEnv: Record<string, string> = {
+    ...shared,
+    SUPABASE_URL: supabase.url,
+    SUPABASE_SERVICE_ROLE_KEY: supabase.serviceRoleKey,
+    DISCORD_TOKEN: discord.botToken,
+    DISCORD_GUILD_ID: guild.guildId,
+    DISCORD_API_URL: discord.apiUrl,
+    VC_CATEGORY_ID: guild.channels.Matches!,
+    VC_LOBBY_CHANNEL_ID: guild.channels.Lobby!,
+    VC_STAFF_ROLE_ID: guild.roles.Staff!,
+    FACEIT_API_KEY: faceit.apiKey,
+    FACEIT_API_URL: faceit.dataApiUrl,
+    FACEIT_CLIENT_ID: faceit.clientId,
+    FACEIT_CLIENT_SECRET: faceit.clientSecret,
+    FACEIT_REDIRECT_URI: redirectUri,
+    FACEIT_AUTH_URL: faceit.authUrl,
+    FACEIT_TOKEN_URL: faceit.tokenUrl,
+    FACEIT_USERINFO_URL: faceit.userinfoUrl,
+    METRICS_PORT: '0',
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    ...opts.workerEnv,
+  };
+
+  const apis: RunningApp[] = [];
+  const workers: AppProcess[] = [];
+  const startApi = async (extra: Record<string, string> = {}) => {
+    const port = apis.length === 0 ? apiPort : await freePort();
+    const proc = startAppProcess(API_ENTRY, { ...apiEnv, PORT: String(port), ...extra });
+    await proc.waitForLine((l) => l.msg === 'api listening', 'api listening');
+    const app = { proc, url: `http://127.0.0.1:${port}` };
+    apis.push(app);
+    return app;
+  };
+  const startWorker = async (extra: Record<string, string> = {}) => {
+    const proc = startAppProcess(WORKER_ENTRY, { ...workerEnv, ...extra });
+    workers.push(proc);
+    await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready', 30_000);
+    return proc;
+  };
+
+  const stop = async () => {
+    await Promise.all([...apis.map((a) => a.proc.kill('SIGKILL')), ...workers.map((w) => w.kill('SIGKILL'))]);
+    await Promise.allSettled([discord.close(), faceit.close(), supabase.stop()]);
+    await cleanupPrefix(redisUrl, prefix);
+  };
+
+  try {
+    for (let i = 0; i < (opts.apis ?? 1); i++) await startApi();
+    for (let i = 0; i < (opts.workers ?? 1); i++) await startWorker();
+  } catch (err) {
+    const logs = [...apis.map((a) => a.proc), ...workers].map((p) => p.stderr.join('')).join('\n');
+    await stop();
+    throw new Error(`${(err as Error).message}\n${logs}`);
+  }
+  const apiUrl = apis[0]?.url ?? `http://127.0.0.1:${apiPort}`;
+  return {
+    supabase,
+    discord,
+    faceit,
+    guild,
+    guildId: guild.guildId,
+    prefix,
+    redisUrl,
+    webhookSecret,
+    apis,
+    workers,
+    apiUrl,
+    webhook: { url: `${apiUrl}/faceit-webhook`, secret: webhookSecret, header: 'x-faceit-webhook-secret' },
+    workerEnv,
+    apiEnv,
+    startWorker,
+    startApi,
+    stop,
+  };
+}
