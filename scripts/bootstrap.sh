@@ -32,6 +32,17 @@ if [ ! -x "$TOOLS/pnpm/node_modules/.bin/pnpm" ]; then
 fi
 export PATH="$TOOLS/pnpm/node_modules/.bin:$PATH"
 
+# Browser tests drive Debian's Chromium (a test tool's own browser download cannot work here).
+if [ ! -x /usr/bin/chromium ] && [ "${BRIDGE_SKIP_CHROMIUM:-}" != "1" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing Debian's chromium for the browser tests" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+      || echo "bootstrap: could not install chromium; browser tests will fail" >&2
+  else
+    echo "bootstrap: /usr/bin/chromium is missing; install Debian's chromium package for the browser tests" >&2
+  fi
+fi
+
 # Install when the lockfile changed since the last install (or never installed).
 stamp="$ROOT/node_modules/.bootstrap-stamp"
 lock_sum="$( (cat "$ROOT/pnpm-lock.yaml" "$ROOT/package.json" 2>/dev/null; node --version) | sha256sum | cut -d' ' -f1)"

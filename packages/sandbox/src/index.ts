@@ -2,3 +2,4 @@
 // talk to, for tests and the demo. See packages/sandbox/README.md.
 export * from './discord/index.ts';
 export * from './faceit/index.ts';
+export * from './world.ts';
