@@ -21,18 +21,35 @@ export function startMatchWorker(deps: MatchWorkerDeps): Worker {
       throw new UnrecoverableError(`invalid ${job.name} data: ${parsed.error.issues[0]?.message}`);
     }
     const jobLog = log.child({
+      jobId: job.id,
       matchId: parsed.data.matchId,
       event: parsed.data.event,
       eventId: parsed.data.eventId,
     });
-    if (job.name === MATCH_JOBS.created) return deps.handlers.created(parsed.data, { job, log: jobLog });
-    if (job.name === MATCH_JOBS.finished) return deps.handlers.finished(parsed.data, { job, log: jobLog });
-    throw new UnrecoverableError(`unknown job name ${job.name} on queue ${QUEUES.matches}`);
+    const handler =
+      job.name === MATCH_JOBS.created
+        ? deps.handlers.created
+        : job.name === MATCH_JOBS.finished
+          ? deps.handlers.finished
+          : null;
+    if (!handler) throw new UnrecoverableError(`unknown job name ${job.name} on queue ${QUEUES.matches}`);
+    try {
+      const result = await handler(parsed.data, { job, log: jobLog });
+      jobLog.info({ result }, 'job done');
+      return result;
+    } catch (err) {
+      // Logged here so the line carries matchId/eventId/jobId.
+      jobLog.warn({ err: (err as Error).message }, 'job attempt failed');
+      throw err;
+    }
   };
   const worker = new Worker(QUEUES.matches, processor, {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: deps.concurrency ?? 8,
+    // A killed copy's job is picked up by another within ~15 s rather than the default ~60 s.
+    lockDuration: 10_000,
+    stalledInterval: 5_000,
   });
   worker.on('error', (err) => deps.log.error({ err }, 'matches worker error'));
   worker.on('failed', (job, err) =>

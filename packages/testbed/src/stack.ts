@@ -32,6 +32,8 @@ export interface StackOptions {
   /** Added to the default guild (category "Matches", voice "Lobby" and "General", role "Staff"). */
   guild?: Pick<GuildSpec, 'members' | 'roles' | 'channels' | 'botPermissions'>;
   redisUrl?: string;
+  /** Port of the first API (default: any free port). */
+  apiPort?: number;
 }
 
 export interface RunningApp {
@@ -71,7 +73,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const webhookSecret = randomBytes(16).toString('hex');
   const supabase = await startLocalSupabase();
   const discord = await startDiscordEmulator(opts.discord);
-  const apiPort = await freePort();
+  const apiPort = opts.apiPort ?? (await freePort());
   const redirectUri = `http://127.0.0.1:${apiPort}/faceit/callback`;
   const faceit = await startFaceitEmulator({ redirectUris: [redirectUri], ...opts.faceit });
   const guild = discord.seedGuild({

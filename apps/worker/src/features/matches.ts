@@ -1,17 +1,43 @@
+import { MAINTENANCE_JOBS, MatchStore } from '@bridge/core';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
+import { listenForLateJoiners } from '../jobs/late-join.ts';
+import type { MatchContext } from '../jobs/match-context.ts';
 import { matchCreatedHandler } from '../jobs/match-created.ts';
 import { matchFinishedHandler } from '../jobs/match-finished.ts';
+import { runSweep } from '../jobs/sweep.ts';
+import { startMaintenanceWorker } from '../maintenance-worker.ts';
 import { startMatchWorker } from '../match-worker.ts';
 
-/** Match voice channels: the `matches` queue consumer (and, later, late joiners and the sweep). */
+/** Match voice channels: the `matches` consumer, late joiners, and the periodic sweep. */
 export async function startMatchFeature(deps: WorkerDeps): Promise<FeatureHandle> {
+  const ctx: MatchContext = { deps, store: new MatchStore(deps.db) };
   const worker = startMatchWorker({
     connection: deps.redis,
     prefix: deps.config.QUEUE_PREFIX,
     log: deps.log,
     concurrency: deps.config.WORKER_CONCURRENCY,
-    handlers: { created: matchCreatedHandler(), finished: matchFinishedHandler() },
+    handlers: { created: matchCreatedHandler(ctx), finished: matchFinishedHandler(ctx) },
   });
-  await worker.waitUntilReady();
-  return { name: 'matches', close: () => worker.close() };
+  const maintenance = startMaintenanceWorker({
+    connection: deps.redis,
+    prefix: deps.config.QUEUE_PREFIX,
+    log: deps.log,
+    sweep: (log) => runSweep(ctx, log),
+  });
+  // Idempotent: every copy upserts the same scheduler at start.
+  await deps.queues.maintenance.upsertJobScheduler(
+    MAINTENANCE_JOBS.sweep,
+    { every: deps.config.SWEEP_INTERVAL_MS },
+    { name: MAINTENANCE_JOBS.sweep, data: { reason: 'scheduled' } },
+  );
+  const stopLateJoin = listenForLateJoiners(ctx, deps.log);
+  await Promise.all([worker.waitUntilReady(), maintenance.waitUntilReady()]);
+  return {
+    name: 'matches',
+    workers: [worker, maintenance],
+    close: async () => {
+      stopLateJoin();
+      await Promise.all([worker.close(), maintenance.close()]);
+    },
+  };
 }

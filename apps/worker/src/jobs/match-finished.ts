@@ -1,10 +1,15 @@
 import type { MatchJobData } from '@bridge/core';
+import { finishMatch } from './finish-match.ts';
+import type { MatchContext } from './match-context.ts';
 import type { JobHandler } from './types.ts';
 
-/** Skeleton: the real cleanup lands with the match-lifecycle work. */
-export function matchFinishedHandler(): JobHandler<MatchJobData> {
+/** finished/cancelled/aborted: mark ended FIRST (so a concurrent matchCreated compensates), then clean up. */
+export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData> {
   return async (data, { log }) => {
     log.info({ payloadVersion: data.payloadVersion }, 'matchFinished received');
-    return { status: 'logged' };
+    await ctx.store.end(data.matchId, data.event);
+    const channels = await finishMatch(ctx, data.matchId, log);
+    log.info({ channels }, 'match finished');
+    return { status: 'finished', channels };
   };
 }

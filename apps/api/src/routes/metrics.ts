@@ -1,0 +1,12 @@
+import type { Hono } from 'hono';
+import type { ApiDeps, AppEnv } from '../deps.ts';
+
+/** `GET /metrics`: Prometheus text format. Scrape it from inside your network; it is not authenticated. */
+export function registerMetrics(app: Hono<AppEnv>, deps: ApiDeps): void {
+  const { metrics } = deps;
+  if (!metrics) return;
+  app.get('/metrics', async (c) => {
+    const body = await metrics.registry.metrics();
+    return c.body(body, 200, { 'content-type': metrics.registry.contentType });
+  });
+}

@@ -1,0 +1,196 @@
+import {
+  BOT_ALLOW,
+  type CategoryInfo,
+  chooseCategory,
+  isBridgeCreated,
+  type Overwrite,
+  overflowIndex,
+  PERM,
+} from '@bridge/core';
+import {
+  type CategoryChannel,
+  ChannelType,
+  type Guild,
+  type GuildBasedChannel,
+  OverwriteType,
+  type VoiceChannel,
+} from 'discord.js';
+import { discordOp, discordOpIgnoring, isCategoryFull } from './errors.ts';
+
+/** Discord's real per-category limit; the emulator may use a smaller one, caught by isCategoryFull. */
+const CATEGORY_LIMIT = 50;
+
+export function overwritesOf(channel: GuildBasedChannel): Overwrite[] {
+  if (!('permissionOverwrites' in channel)) return [];
+  return [...channel.permissionOverwrites.cache.values()].map((o) => ({
+    id: o.id,
+    type: o.type === OverwriteType.Member ? 'member' : 'role',
+    allow: o.allow.bitfield,
+    deny: o.deny.bitfield,
+  }));
+}
+
+export function toDiscord(o: Overwrite) {
+  return {
+    id: o.id,
+    type: o.type === 'member' ? OverwriteType.Member : OverwriteType.Role,
+    allow: o.allow,
+    deny: o.deny,
+  };
+}
+
+export function bridgeCreated(channel: GuildBasedChannel, botUserId: string): boolean {
+  return isBridgeCreated(overwritesOf(channel), botUserId);
+}
+
+/** The configured category and the overflow categories this bridge created next to it. */
+export function managedCategories(guild: Guild, baseId: string | undefined): CategoryChannel[] {
+  if (!baseId) return [];
+  const base = guild.channels.cache.get(baseId);
+  if (!base || base.type !== ChannelType.GuildCategory) return [];
+  const overflow = guild.channels.cache.filter(
+    (c): c is CategoryChannel =>
+      c.type === ChannelType.GuildCategory &&
+      overflowIndex(base.name, c.name) !== null &&
+      bridgeCreated(c, guild.client.user.id),
+  );
+  return [base, ...overflow.values()];
+}
+
+/** Parent ids where match channels live (null = top level when no category is configured). */
+export function managedParentIds(guild: Guild, baseId: string | undefined): (string | null)[] {
+  return baseId ? managedCategories(guild, baseId).map((c) => c.id) : [null];
+}
+
+/** Voice channels this bridge created in its categories (name test left to the caller). */
+export function bridgeVoiceChannels(guild: Guild, baseId: string | undefined): VoiceChannel[] {
+  const parents = new Set(managedParentIds(guild, baseId));
+  const botId = guild.client.user.id;
+  return [
+    ...guild.channels.cache
+      .filter(
+        (c): c is VoiceChannel =>
+          c.type === ChannelType.GuildVoice && parents.has(c.parentId) && bridgeCreated(c, botId),
+      )
+      .values(),
+  ];
+}
+
+export async function getChannel(guild: Guild, id: string): Promise<GuildBasedChannel | null> {
+  const cached = guild.channels.cache.get(id);
+  if (cached) return cached;
+  return discordOpIgnoring(`read channel ${id}`, [10003], () => guild.channels.fetch(id));
+}
+
+function childCount(guild: Guild, id: string): number {
+  return guild.channels.cache.filter((c) => c.parentId === id).size;
+}
+
+/**
+ * Creates the voice channel in the first managed category with room, creating an overflow category
+ * ("<name> 2", …) with the base category's overwrites when all are full. `withCategoryLease` serializes
+ * overflow-category creation across workers.
+ */
+export async function createVoiceChannel(
+  guild: Guild,
+  baseId: string | undefined,
+  name: string,
+  overwrites: Overwrite[],
+  withCategoryLease: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<VoiceChannel> {
+  const create = (parent: string | null) =>
+    discordOp(`create voice channel ${name}${parent ? ` in category ${parent}` : ''}`, () =>
+      guild.channels.create({
+        name,
+        type: ChannelType.GuildVoice,
+        ...(parent ? { parent } : {}),
+        permissionOverwrites: overwrites.map(toDiscord),
+      }),
+    );
+  if (!baseId) return create(null);
+  const full = new Set<string>();
+  for (let i = 0; i < 20; i++) {
+    const [base, ...overflow] = managedCategories(guild, baseId);
+    if (!base) throw await missingCategory(guild, baseId);
+    const info = (c: CategoryChannel): CategoryInfo => ({
+      id: c.id,
+      name: c.name,
+      children: childCount(guild, c.id),
+    });
+    const choice = chooseCategory(info(base), overflow.map(info), CATEGORY_LIMIT, full);
+    const parent =
+      'use' in choice
+        ? choice.use
+        : await withCategoryLease(() => ensureOverflow(guild, base, choice.create));
+    try {
+      return await create(parent);
+    } catch (err) {
+      if (!isCategoryFull(err)) throw err;
+      full.add(parent);
+    }
+  }
+  throw new Error(`no room for ${name}: every managed category is full`);
+}
+
+async function missingCategory(guild: Guild, baseId: string): Promise<Error> {
+  const fetched = await discordOpIgnoring(`read category ${baseId}`, [10003], () =>
+    guild.channels.fetch(baseId),
+  );
+  if (fetched) return new Error(`category ${baseId} not in cache yet; retrying`);
+  const { UnrecoverableError } = await import('bullmq');
+  return new UnrecoverableError(`VC_CATEGORY_ID=${baseId} is not a category of the guild: fix the id`);
+}
+
+async function ensureOverflow(guild: Guild, base: CategoryChannel, name: string): Promise<string> {
+  const existing = guild.channels.cache.find(
+    (c) => c.type === ChannelType.GuildCategory && c.name === name && bridgeCreated(c, guild.client.user.id),
+  );
+  if (existing) return existing.id;
+  const botId = guild.client.user.id;
+  // Same overwrites as the base category; Manage Roles stripped (only Administrator may grant it).
+  const copied = overwritesOf(base)
+    .filter((o) => o.id !== botId)
+    .map((o) => ({ ...o, allow: o.allow & ~PERM.ManageRoles, deny: o.deny & ~PERM.ManageRoles }));
+  const created = await discordOp(`create overflow category ${name}`, () =>
+    guild.channels.create({
+      name,
+      type: ChannelType.GuildCategory,
+      permissionOverwrites: [
+        ...copied,
+        { id: botId, type: 'member' as const, allow: BOT_ALLOW, deny: 0n },
+      ].map(toDiscord),
+    }),
+  );
+  return created.id;
+}
+
+/** Deletes overflow categories this bridge created that hold no channel any more. */
+export async function removeEmptyOverflow(guild: Guild, baseId: string | undefined): Promise<string[]> {
+  if (!baseId) return [];
+  const [, ...overflow] = managedCategories(guild, baseId);
+  const removed: string[] = [];
+  for (const cat of overflow) {
+    if (childCount(guild, cat.id) > 0) continue;
+    await discordOpIgnoring(`delete empty overflow category ${cat.name}`, [10003], () => cat.delete());
+    removed.push(cat.id);
+  }
+  return removed;
+}
+
+/** Moves a member into a voice channel; false when they are no longer connected (or left the guild). */
+export async function moveMember(guild: Guild, userId: string, channelId: string): Promise<boolean> {
+  const done = await discordOpIgnoring(
+    `move member ${userId} into channel ${channelId}`,
+    [40032, 10007],
+    () => guild.members.edit(userId, { channel: channelId }),
+  );
+  return done !== null;
+}
+
+export async function deleteChannel(guild: Guild, id: string): Promise<void> {
+  await discordOpIgnoring(`delete channel ${id}`, [10003], () => guild.channels.delete(id));
+}
+
+export function membersInVoice(guild: Guild, channelId: string): string[] {
+  return [...guild.voiceStates.cache.filter((v) => v.channelId === channelId).keys()];
+}

@@ -1,0 +1,69 @@
+import { type ChannelPlan, diffOverwrites, isEmptyDiff, type Logger } from '@bridge/core';
+import type { Guild, GuildBasedChannel } from 'discord.js';
+import {
+  bridgeVoiceChannels,
+  createVoiceChannel,
+  deleteChannel,
+  getChannel,
+  overwritesOf,
+  toDiscord,
+} from '../discord/channels.ts';
+import { discordOp } from '../discord/errors.ts';
+import { type MatchContext, withLease } from './match-context.ts';
+
+/**
+ * Exactly one channel for (match, faction): under a SQL lease, reuse the row's channel, else adopt a
+ * bridge-created channel with the deterministic name (created before a crash), else create one. The
+ * ended marker is re-checked AFTER the row is written: a matchFinished that ran meanwhile is
+ * compensated by deleting. Returns the channel id, or null when the match ended.
+ */
+export async function convergeChannel(
+  ctx: MatchContext,
+  guild: Guild,
+  matchId: string,
+  plan: ChannelPlan,
+  holder: string,
+  log: Logger,
+): Promise<string | null> {
+  const { config } = ctx.deps;
+  return withLease(ctx, `vc-${matchId}-${plan.faction}`, holder, async () => {
+    // Cheap pre-check; the authoritative one comes after the row is written.
+    if (await ctx.store.isEnded(matchId)) return null;
+    const row = (await ctx.store.rows(matchId)).find((r) => r.faction === plan.faction);
+    let channel: GuildBasedChannel | null = row ? await getChannel(guild, row.voice_channel_id) : null;
+    if (!channel) {
+      channel = bridgeVoiceChannels(guild, config.VC_CATEGORY_ID).find((c) => c.name === plan.name) ?? null;
+      if (channel) log.info({ channelId: channel.id, faction: plan.faction }, 'existing channel adopted');
+    }
+    if (!channel) {
+      channel = await createVoiceChannel(guild, config.VC_CATEGORY_ID, plan.name, plan.overwrites, (fn) =>
+        withLease(ctx, `category-${config.VC_CATEGORY_ID}`, holder, fn),
+      );
+      log.info({ channelId: channel.id, faction: plan.faction, name: plan.name }, 'channel created');
+    }
+    await ctx.store.upsertRow({
+      match_id: matchId,
+      faction: plan.faction,
+      guild_id: guild.id,
+      voice_channel_id: channel.id,
+    });
+    if (await ctx.store.isEnded(matchId)) {
+      log.info({ channelId: channel.id }, 'match ended meanwhile: compensating');
+      await deleteChannel(guild, channel.id);
+      await ctx.store.forget(matchId, plan.faction);
+      return null;
+    }
+    const diff = diffOverwrites(plan.overwrites, overwritesOf(channel));
+    if (!isEmptyDiff(diff) && 'permissionOverwrites' in channel) {
+      const target = channel;
+      await discordOp(`update permissions of channel ${channel.id}`, () =>
+        target.permissionOverwrites.set(plan.overwrites.map(toDiscord)),
+      );
+      log.info(
+        { channelId: channel.id, added: diff.upsert.length, removed: diff.remove.length },
+        'permissions updated',
+      );
+    }
+    return channel.id;
+  });
+}

@@ -1,0 +1,35 @@
+import type { Logger } from '@bridge/core';
+import { Events, type VoiceState } from 'discord.js';
+import { moveMember } from '../discord/channels.ts';
+import type { MatchContext } from './match-context.ts';
+
+/**
+ * A linked player of an active match who connects to voice (no channel → a channel) is moved into
+ * their team channel once. Every worker copy sees the event; the SQL claim lets exactly one act.
+ */
+export function listenForLateJoiners(ctx: MatchContext, log: Logger): () => void {
+  const handler = (oldState: VoiceState, newState: VoiceState) => {
+    if (oldState.channelId || !newState.channelId) return;
+    if (newState.guild.id !== ctx.deps.config.DISCORD_GUILD_ID) return;
+    void onConnect(ctx, newState, log).catch((err: Error) =>
+      log.error({ userId: newState.id, err: err.message }, 'late joiner not moved'),
+    );
+  };
+  ctx.deps.client.on(Events.VoiceStateUpdate, handler);
+  return () => ctx.deps.client.off(Events.VoiceStateUpdate, handler);
+}
+
+async function onConnect(ctx: MatchContext, state: VoiceState, log: Logger): Promise<void> {
+  const userId = state.id;
+  for (const row of await ctx.store.channelsForPlayer(userId)) {
+    if (!(await ctx.store.claimMove(row.match_id, userId))) continue;
+    if (state.channelId === row.voice_channel_id) continue;
+    const moved = await moveMember(state.guild, userId, row.voice_channel_id).catch(async (err) => {
+      await ctx.store.unclaimMove(row.match_id, userId).catch(() => {});
+      throw err;
+    });
+    if (!moved) await ctx.store.unclaimMove(row.match_id, userId);
+    else log.info({ matchId: row.match_id, userId, channelId: row.voice_channel_id }, 'late joiner moved in');
+    return;
+  }
+}

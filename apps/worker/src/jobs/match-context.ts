@@ -1,0 +1,35 @@
+import type { MatchStore } from '@bridge/core';
+import { UnrecoverableError } from 'bullmq';
+import type { Guild } from 'discord.js';
+import type { WorkerDeps } from '../deps.ts';
+
+/** What the match jobs share: the worker's deps plus the lifecycle store. */
+export interface MatchContext {
+  deps: WorkerDeps;
+  store: MatchStore;
+}
+
+export async function guildOf(deps: WorkerDeps): Promise<Guild> {
+  const id = deps.config.DISCORD_GUILD_ID;
+  const guild = deps.client.guilds.cache.get(id) ?? (await deps.client.guilds.fetch(id).catch(() => null));
+  if (!guild)
+    throw new UnrecoverableError(`the bot is not in guild DISCORD_GUILD_ID=${id}: invite it, or fix the id`);
+  return guild;
+}
+
+/** Runs `fn` holding a SQL lease; a lease held elsewhere is a retryable error (BullMQ backs off). */
+export async function withLease<T>(
+  ctx: MatchContext,
+  key: string,
+  holder: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!(await ctx.store.takeLease(key, holder, 60))) {
+    throw new Error(`lease ${key} is held by another worker; retrying later`);
+  }
+  try {
+    return await fn();
+  } finally {
+    await ctx.store.releaseLease(key, holder).catch(() => {});
+  }
+}

@@ -1,0 +1,33 @@
+import type { Metrics } from '@bridge/core';
+import type { Worker } from 'bullmq';
+import type { Client } from 'discord.js';
+
+/** Counts a BullMQ worker's jobs by outcome and records how long each took. */
+export function instrumentWorker(metrics: Metrics, worker: Worker): void {
+  const queue = worker.name;
+  worker.on('completed', (job) => {
+    metrics.jobs.inc({ queue, name: job.name, outcome: 'completed' });
+    if (job.processedOn && job.finishedOn) {
+      metrics.jobDuration.observe({ queue, name: job.name }, (job.finishedOn - job.processedOn) / 1000);
+    }
+  });
+  worker.on('failed', (job, _err) => {
+    if (!job) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || job.finishedOn !== undefined;
+    metrics.jobs.inc({ queue, name: job.name, outcome: final ? 'failed' : 'retried' });
+  });
+}
+
+/** Counts Discord REST responses and rate limits (discord.js waits the latter out itself). */
+export function instrumentDiscord(metrics: Metrics, client: Client): void {
+  client.rest.on('response', (request, response) => {
+    metrics.discordRequests.inc({
+      method: request.method,
+      route: request.route,
+      status: String(response.status),
+    });
+  });
+  client.rest.on('rateLimited', (info) => {
+    metrics.discordRateLimits.inc({ route: info.route, global: String(info.global) });
+  });
+}

@@ -1,0 +1,220 @@
+import { createProducerRedis, createQueue, matchJobId, QUEUES, shortId } from '@bridge/core';
+import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { REST, Routes } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  matchChannels,
+  matchRows,
+  seedLinkedPlayers,
+  waitForChannels,
+  waitForNoChannels,
+} from './matches-helpers.ts';
+
+// Faults, crashes and the sweep; one stack (API + two worker copies), distinct matches per test.
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({
+    workers: 2,
+    guild: { channels: [{ name: 'match-cafebabe-faction1', type: 'voice', parent: 'Matches' }] },
+  });
+}, 90_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const CREATE = 'POST /guilds/:guild/channels';
+
+async function queueOf(name: 'matches' | 'maintenance') {
+  const redis = createProducerRedis(stack.redisUrl);
+  const queue = createQueue(QUEUES[name], redis, stack.prefix);
+  const close = async () => {
+    await queue.close();
+    redis.disconnect();
+  };
+  return { queue, close };
+}
+
+async function noFailedJobs(): Promise<boolean> {
+  const q = await queueOf('matches');
+  const n = await q.queue.getJobCountByTypes('failed');
+  await q.close();
+  return n === 0;
+}
+
+async function playedMatch(tag: string) {
+  const [a, b] = await seedLinkedPlayers(stack, tag, 2);
+  stack.discord.setVoice(stack.guildId, a!.discordId, stack.guild.channels.General!);
+  const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+  return { match, a: a!, b: b! };
+}
+
+async function expectOnePerFaction(matchId: string) {
+  await waitForChannels(stack, matchId);
+  await waitFor(async () => (await matchRows(stack, matchId)).length === 2, {
+    what: 'rows',
+    timeoutMs: 30_000,
+  });
+  const rows = await matchRows(stack, matchId);
+  const channels = matchChannels(stack, matchId);
+  expect(channels).toHaveLength(2);
+  expect(rows.map((r) => r.voice_channel_id).sort()).toEqual(channels.map((c) => c.id).sort());
+}
+
+describe('match voice channels under faults', () => {
+  it('a Discord 429 storm is waited out: correct end state, no failed job', async () => {
+    const { match, a } = await playedMatch('rl');
+    stack.discord.setFault({ route: '*', kind: 'ratelimit', retryAfter: 0.3, times: 6 });
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await expectOnePerFaction(match.id);
+    const f1 = matchChannels(stack, match.id).find((c) => c.name.endsWith('faction1'))!;
+    await stack.discord.waitForState(
+      stack.guildId,
+      (s) => (s.voiceStates[a.discordId] === f1.id ? true : undefined),
+      20_000,
+    );
+    expect(stack.discord.stats().faultsInjected).toBeGreaterThan(0);
+    expect(await noFailedJobs()).toBe(true);
+  });
+
+  it('a Discord 5xx storm is retried: correct end state, no failed job', async () => {
+    const { match } = await playedMatch('5xx');
+    stack.discord.setFault({ route: CREATE, kind: 'status', status: 502, times: 4 });
+    stack.discord.setFault({ route: 'DELETE /channels/:channel', kind: 'status', status: 500, times: 3 });
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await expectOnePerFaction(match.id);
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
+    await waitForNoChannels(stack, match.id);
+    await waitFor(async () => (await matchRows(stack, match.id)).length === 0, { what: 'rows removed' });
+    expect(await noFailedJobs()).toBe(true);
+  });
+
+  it('a FACEIT 429 is waited out', async () => {
+    const { match } = await playedMatch('f429');
+    stack.faceit.setFault({ route: 'data.match', kind: 'ratelimit', retryAfter: 1, times: 3 });
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await expectOnePerFaction(match.id);
+    expect(stack.faceit.stats().faultsInjected).toBeGreaterThanOrEqual(3);
+    expect(await noFailedJobs()).toBe(true);
+  });
+
+  it('the sweep removes an orphan it created and spares a look-alike it did not create', async () => {
+    const seeded = stack.guild.channels['match-cafebabe-faction1']!;
+    // An orphan: a bridge-style channel (bot marker) that no row knows, e.g. left by a lost database row.
+    const rest = new REST({ api: stack.discord.apiUrl }).setToken(stack.discord.botToken);
+    const orphan = (await rest.post(Routes.guildChannels(stack.guildId), {
+      body: {
+        name: 'match-deadbeef-faction2',
+        type: 2,
+        parent_id: stack.guild.channels.Matches,
+        permission_overwrites: [
+          { id: stack.guildId, type: 0, deny: String((1n << 10n) | (1n << 20n)), allow: '0' },
+          {
+            id: stack.discord.botUserId,
+            type: 1,
+            allow: String((1n << 10n) | (1n << 20n) | (1n << 24n) | (1n << 4n)),
+            deny: '0',
+          },
+        ],
+      },
+    })) as { id: string };
+    // And an active match whose channels must survive the sweep.
+    const { match } = await playedMatch('sweep');
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await expectOnePerFaction(match.id);
+
+    const q = await queueOf('maintenance');
+    await q.queue.add('sweep', { reason: 'test' }, { jobId: 'sweep-test' });
+    await waitFor(async () => (await q.queue.getJob('sweep-test'))?.isCompleted(), {
+      what: 'sweep done',
+      timeoutMs: 30_000,
+    });
+    await q.close();
+    const ids = stack.discord.state(stack.guildId).channels.map((c) => c.id);
+    expect(ids).not.toContain(orphan.id);
+    expect(ids).toContain(seeded);
+    expect(matchChannels(stack, match.id)).toHaveLength(2);
+  });
+
+  it('the sweep ends a match FACEIT reports finished', async () => {
+    const { match } = await playedMatch('swfin');
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await expectOnePerFaction(match.id);
+    stack.faceit.setStatus(match.id, 'FINISHED');
+    const q = await queueOf('maintenance');
+    await q.queue.add('sweep', { reason: 'test' }, { jobId: 'sweep-test-2' });
+    await waitFor(async () => (await q.queue.getJob('sweep-test-2'))?.isCompleted(), {
+      what: 'sweep done',
+      timeoutMs: 30_000,
+    });
+    await q.close();
+    await waitForNoChannels(stack, match.id);
+    expect(await matchRows(stack, match.id)).toHaveLength(0);
+  });
+
+  it('matchFinished arriving while matchCreated is creating leaves no channel behind', async () => {
+    const { match } = await playedMatch('race');
+    const before = stack.discord.stats().byRoute[CREATE] ?? 0;
+    stack.discord.setLatency(CREATE, 1500);
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await waitFor(() => (stack.discord.stats().byRoute[CREATE] ?? 0) > before, { what: 'create in flight' });
+    const [fin] = await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
+    await waitFor(
+      () =>
+        stack.workers.some((w) => w.lines.some((l) => l.eventId === fin?.eventId && l.msg === 'job done')),
+      { what: 'finished processed' },
+    );
+    stack.discord.setLatency(CREATE, 0);
+    const q = await queueOf('matches');
+    await waitFor(
+      async () => (await q.queue.getJob(matchJobId(match.id, 'match_status_ready')))?.isCompleted(),
+      { what: 'created job settled', timeoutMs: 30_000 },
+    );
+    await q.close();
+    await waitForNoChannels(stack, match.id);
+    expect(await matchRows(stack, match.id)).toHaveLength(0);
+    expect(await noFailedJobs()).toBe(true);
+  });
+
+  it('every copy keeps one sweep scheduler on the maintenance queue', async () => {
+    const q = await queueOf('maintenance');
+    const schedulers = await q.queue.getJobSchedulers();
+    await q.close();
+    expect(schedulers.map((s) => s.key)).toEqual(['sweep']);
+    expect(schedulers[0]?.every).toBe(300_000);
+  });
+
+  it('a worker SIGKILLed while creating a channel: the other copy finishes, one channel per faction', async () => {
+    const { match } = await playedMatch('kill');
+    const before = stack.discord.stats().byRoute[CREATE] ?? 0;
+    stack.discord.setLatency(CREATE, 2000);
+    const [delivered] = await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    const holder = await waitFor(
+      () => stack.workers.find((w) => w.lines.some((l) => l.eventId === delivered?.eventId)),
+      { what: 'a worker took the job' },
+    );
+    await waitFor(() => (stack.discord.stats().byRoute[CREATE] ?? 0) > before, { what: 'create in flight' });
+    expect(await holder.kill('SIGKILL')).toBe('SIGKILL');
+    stack.discord.setLatency(CREATE, 0);
+    await expectOnePerFaction(match.id);
+    expect(
+      matchChannels(stack, match.id)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([`match-${shortId(match.id)}-faction1`, `match-${shortId(match.id)}-faction2`]);
+    const done = await waitFor(
+      () =>
+        stack.workers.some(
+          (w) =>
+            w !== holder && w.lines.some((l) => l.eventId === delivered?.eventId && l.msg === 'job done'),
+        ),
+      { what: 'the other copy finished the job', timeoutMs: 40_000 },
+    );
+    expect(done).toBe(true);
+    // The channel whose creation was cut short was found by name and reused, not created twice.
+    expect(
+      stack.workers.some((w) =>
+        w.lines.some((l) => l.matchId === match.id && l.msg === 'existing channel adopted'),
+      ),
+    ).toBe(true);
+  }, 60_000);
+});

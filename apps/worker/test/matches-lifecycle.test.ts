@@ -1,0 +1,226 @@
+import { createProducerRedis, createQueue, QUEUES, shortId } from '@bridge/core';
+import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  matchChannels,
+  matchRows,
+  seedLinkedPlayers,
+  waitForChannels,
+  waitForNoChannels,
+} from './matches-helpers.ts';
+
+// One stack (API + two worker copies) shared by the tests; each test plays its own matches.
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ workers: 2 });
+}, 90_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n));
+
+async function failedJobs(): Promise<number> {
+  const redis = createProducerRedis(stack.redisUrl);
+  const queue = createQueue(QUEUES.matches, redis, stack.prefix);
+  const n = await queue.getJobCountByTypes('failed');
+  await queue.close();
+  redis.disconnect();
+  return n;
+}
+
+describe('match voice channels, end to end', () => {
+  it('full lifecycle: channels with permissions, players moved, substitution, then cleanup to the lobby', async () => {
+    const [a, b, c, d] = await seedLinkedPlayers(stack, 'life', 4);
+    const unlinked = stack.faceit.seedPlayer({ nickname: 'life_unlinked' });
+    const match = stack.faceit.seedMatch({ faction1: [a!.faceitId, unlinked.id], faction2: [b!.faceitId] });
+    stack.discord.setVoice(stack.guildId, a!.discordId, stack.guild.channels.General!);
+    stack.discord.setVoice(stack.guildId, b!.discordId, stack.guild.channels.Lobby!);
+
+    await stack.faceit.play(stack.webhook, match.id, ['match_object_created', 'match_status_configuring']);
+    await waitForChannels(stack, match.id);
+    const short = shortId(match.id);
+    const state = await stack.discord.waitForState(
+      stack.guildId,
+      (s) => {
+        const f1 = s.channels.find((ch) => ch.name === `match-${short}-faction1`);
+        const f2 = s.channels.find((ch) => ch.name === `match-${short}-faction2`);
+        return f1 && f2 && s.voiceStates[a!.discordId] === f1.id && s.voiceStates[b!.discordId] === f2.id
+          ? { s, f1, f2 }
+          : undefined;
+      },
+      20_000,
+    );
+    expect(state.f1.parentId).toBe(stack.guild.channels.Matches);
+    expect(state.f1.createdBy).toBe('bot');
+    const ow = (id: string) => state.f1.permissionOverwrites.find((o) => o.id === id);
+    expect(ow(stack.guildId)?.deny).toBe(String((1n << 10n) | (1n << 20n)));
+    expect(ow(a!.discordId)?.allow).toBe(VIEW_CONNECT_SPEAK);
+    expect(ow(stack.guild.roles.Staff!)?.allow).toBe(VIEW_CONNECT_SPEAK);
+    expect(ow(stack.discord.botUserId)).toBeDefined();
+    expect(ow(b!.discordId)).toBeUndefined();
+    await waitFor(async () => (await matchRows(stack, match.id)).length === 2, { what: 'rows' });
+    const rows = await matchRows(stack, match.id);
+    expect(rows.map((r) => r.voice_channel_id).sort()).toEqual([state.f1.id, state.f2.id].sort());
+
+    // Substitution: c replaces b in faction2 before ready; d joins faction1.
+    stack.faceit.setRoster(match.id, 'faction2', [c!.faceitId]);
+    stack.faceit.setRoster(match.id, 'faction1', [a!.faceitId, d!.faceitId]);
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await stack.discord.waitForState(
+      stack.guildId,
+      (s) => {
+        const f2 = s.channels.find((ch) => ch.id === state.f2.id);
+        const f1 = s.channels.find((ch) => ch.id === state.f1.id);
+        const ids2 = f2?.permissionOverwrites.map((o) => o.id) ?? [];
+        const ids1 = f1?.permissionOverwrites.map((o) => o.id) ?? [];
+        return ids2.includes(c!.discordId) && !ids2.includes(b!.discordId) && ids1.includes(d!.discordId)
+          ? true
+          : undefined;
+      },
+      20_000,
+    );
+    expect(matchChannels(stack, match.id)).toHaveLength(2);
+
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
+    await waitForNoChannels(stack, match.id);
+    const end = stack.discord.state(stack.guildId);
+    expect(end.voiceStates[a!.discordId]).toBe(stack.guild.channels.Lobby);
+    expect(end.voiceStates[b!.discordId]).toBe(stack.guild.channels.Lobby);
+    await waitFor(async () => (await matchRows(stack, match.id)).length === 0, { what: 'rows removed' });
+    const [st] = await stack.supabase.query('select status from match_states where match_id = $1', [
+      match.id,
+    ]);
+    expect(st?.status).toBe('ended');
+    expect(await failedJobs()).toBe(0);
+  });
+
+  it('empty rosters at object_created: retried until FACEIT has them', async () => {
+    const [a, b] = await seedLinkedPlayers(stack, 'empty', 2);
+    const match = stack.faceit.seedMatch({ faction1: [], faction2: [] });
+    const [created] = await stack.faceit.play(stack.webhook, match.id, ['match_object_created'], {
+      buildOptions: { emptyRosters: true },
+    });
+    await waitFor(
+      () =>
+        stack.workers.some((w) =>
+          w.lines.some((l) => l.eventId === created?.eventId && l.msg === 'job attempt failed'),
+        ),
+      { what: 'a retried attempt' },
+    );
+    expect(matchChannels(stack, match.id)).toHaveLength(0);
+    stack.faceit.setRoster(match.id, 'faction1', [a!.faceitId]);
+    stack.faceit.setRoster(match.id, 'faction2', [b!.faceitId]);
+    await waitForChannels(stack, match.id);
+    await waitFor(
+      () =>
+        stack.workers.some((w) =>
+          w.lines.some((l) => l.eventId === created?.eventId && l.msg === 'job done'),
+        ),
+      { what: 'object_created job done on a retry', timeoutMs: 30_000 },
+    );
+  });
+
+  it('the same delivery 5 times concurrently gives one channel per faction', async () => {
+    const [a, b] = await seedLinkedPlayers(stack, 'dup', 2);
+    const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+    const res = await stack.faceit.play(stack.webhook, match.id, ['match_status_ready'], {
+      duplicates: 5,
+      concurrent: true,
+    });
+    expect(res.every((r) => r.status >= 200 && r.status < 300)).toBe(true);
+    await waitForChannels(stack, match.id);
+    await waitFor(async () => (await matchRows(stack, match.id)).length === 2, { what: 'rows' });
+    const names = matchChannels(stack, match.id)
+      .map((ch) => ch.name)
+      .sort();
+    expect(names).toEqual([`match-${shortId(match.id)}-faction1`, `match-${shortId(match.id)}-faction2`]);
+  });
+
+  const events = ['match_object_created', 'match_status_ready', 'match_status_finished'] as const;
+  const orders = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+  ];
+  it('every order of created / ready / finished ends with no channel and no row', async () => {
+    const matches = [];
+    for (const order of orders) {
+      const [a, b] = await seedLinkedPlayers(stack, `ord${order.join('')}`, 2);
+      const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+      await stack.faceit.play(stack.webhook, match.id, [...events], { order });
+      matches.push(match.id);
+    }
+    for (const id of matches) {
+      await waitFor(
+        async () => {
+          const [st] = await stack.supabase.query('select status from match_states where match_id = $1', [
+            id,
+          ]);
+          return st?.status === 'ended' && (await matchRows(stack, id)).length === 0;
+        },
+        { what: `match ${id} ended`, timeoutMs: 60_000 },
+      );
+      await waitForNoChannels(stack, id);
+    }
+    // Let every job of these matches settle, then check nothing came back.
+    const redis = createProducerRedis(stack.redisUrl);
+    const queue = createQueue(QUEUES.matches, redis, stack.prefix);
+    await waitFor(async () => (await queue.getJobCountByTypes('active', 'waiting', 'delayed')) === 0, {
+      what: 'queue drained',
+      timeoutMs: 60_000,
+    });
+    await queue.close();
+    redis.disconnect();
+    for (const id of matches) expect(matchChannels(stack, id)).toHaveLength(0);
+    expect(await failedJobs()).toBe(0);
+  }, 120_000);
+
+  for (const event of ['match_status_cancelled', 'match_status_aborted'] as const) {
+    it(`${event} removes the channels`, async () => {
+      const [a, b] = await seedLinkedPlayers(stack, event.slice(13), 2);
+      const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+      await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+      await waitForChannels(stack, match.id);
+      await stack.faceit.play(stack.webhook, match.id, [event]);
+      await waitForNoChannels(stack, match.id);
+      await waitFor(async () => (await matchRows(stack, match.id)).length === 0, { what: 'rows removed' });
+    });
+  }
+
+  it('a player not in voice who connects later is moved once, and not dragged back after leaving', async () => {
+    const [a, b] = await seedLinkedPlayers(stack, 'late', 2);
+    const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await waitForChannels(stack, match.id);
+    await waitFor(async () => (await matchRows(stack, match.id)).length === 2, { what: 'rows' });
+    const f1 = matchChannels(stack, match.id).find((ch) => ch.name.endsWith('faction1'))!;
+
+    stack.discord.setVoice(stack.guildId, a!.discordId, stack.guild.channels.General!);
+    await stack.discord.waitForState(
+      stack.guildId,
+      (s) => (s.voiceStates[a!.discordId] === f1.id ? true : undefined),
+      15_000,
+    );
+    // Leaves on purpose, then reconnects elsewhere: a later event and the listener leave them be.
+    stack.discord.setVoice(stack.guildId, a!.discordId, null);
+    stack.discord.setVoice(stack.guildId, a!.discordId, stack.guild.channels.General!);
+    const [cfg] = await stack.faceit.play(stack.webhook, match.id, ['match_status_configuring'], {
+      applyStatus: false,
+    });
+    await waitFor(
+      () =>
+        stack.workers.some((w) => w.lines.some((l) => l.eventId === cfg?.eventId && l.msg === 'job done')),
+      { what: 'configuring processed', timeoutMs: 20_000 },
+    );
+    const [moves] = await stack.supabase.query<{ n: string }>(
+      'select count(*)::text as n from match_moves where match_id = $1 and discord_id = $2',
+      [match.id, a!.discordId],
+    );
+    expect(moves?.n).toBe('1');
+    expect(stack.discord.state(stack.guildId).voiceStates[a!.discordId]).toBe(stack.guild.channels.General);
+  });
+});

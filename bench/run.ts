@@ -1,0 +1,55 @@
+// `./run bench`: measures the bridge and prints a table; writes bench/results/<time>.json and latest.json.
+// Benchmarks are not tests: nothing here passes or fails on a number.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { benchIntake } from './src/intake.ts';
+
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+const machine = {
+  cores: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
+const results: Record<string, unknown> = { at: new Date().toISOString(), commit, machine };
+const rows: string[][] = [];
+
+if (want('intake')) {
+  process.stderr.write('bench: intake (bare Hono vs POST /faceit-webhook, 50 connections, 10 s each)…\n');
+  const r = await benchIntake();
+  results.intake = r;
+  rows.push(['intake: bare Hono', `${r.bare.rps} req/s`, `p50 ${r.bare.p50Ms} ms, p99 ${r.bare.p99Ms} ms`]);
+  rows.push([
+    'intake: /faceit-webhook',
+    `${r.intake.rps} req/s`,
+    `p50 ${r.intake.p50Ms} ms, p99 ${r.intake.p99Ms} ms; errors ${r.intake.errors}, non-2xx ${r.intake.non2xx}`,
+  ]);
+  rows.push([
+    'intake / bare',
+    `${r.ratio}`,
+    `goal ≥ 0.6; jobs enqueued ${r.enqueued} of ${r.intake.requests + 0} requests (incl. warm-up)`,
+  ]);
+}
+
+const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
+process.stdout.write(
+  `\nFACEIT bridge benchmarks — commit ${commit}, ${machine.cores} cores, Node ${machine.node}\n\n` +
+    rows.map((r) => r.map((c, i) => c.padEnd(width[i] ?? 0)).join('  ')).join('\n') +
+    '\n',
+);
+const dir = join(import.meta.dirname, 'results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `${results.at as string}.json`.replace(/:/g, '-'));
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`\nwritten: ${file}\n`);

@@ -1,0 +1,118 @@
+import type { DataApiMatch } from '../faceit/data-api.ts';
+
+export const FACTIONS = ['faction1', 'faction2'] as const;
+export type Faction = (typeof FACTIONS)[number];
+
+/** Discord permission bits the plan uses (values from Discord's docs; bigint like discord.js). */
+export const PERM = {
+  ManageChannels: 1n << 4n,
+  ViewChannel: 1n << 10n,
+  Connect: 1n << 20n,
+  Speak: 1n << 21n,
+  MoveMembers: 1n << 24n,
+  ManageRoles: 1n << 28n,
+} as const;
+export const PLAYER_ALLOW = PERM.ViewChannel | PERM.Connect | PERM.Speak;
+export const EVERYONE_DENY = PERM.ViewChannel | PERM.Connect;
+/** The bot's own overwrite: what it needs in a private channel, and the "this bridge created it" marker. */
+export const BOT_ALLOW = PERM.ViewChannel | PERM.Connect | PERM.MoveMembers | PERM.ManageChannels;
+
+export interface Overwrite {
+  id: string;
+  type: 'role' | 'member';
+  allow: bigint;
+  deny: bigint;
+}
+
+export interface ChannelPlan {
+  faction: Faction;
+  name: string;
+  /** FACEIT ids on the roster (all of them, linked or not). */
+  rosterFaceitIds: string[];
+  /** Discord ids of the linked roster players: they may join and get moved in. */
+  memberIds: string[];
+  overwrites: Overwrite[];
+}
+
+export interface PlanContext {
+  template: string;
+  guildId: string;
+  botUserId: string;
+  staffRoleId?: string | undefined;
+  /** FACEIT id → Discord id. */
+  links: ReadonlyMap<string, string>;
+}
+
+/** First 8 hex of the match uuid (`1-<uuid>` → the uuid's first 8 characters). */
+export function shortId(matchId: string): string {
+  const uuid = matchId.replace(/^\d+-/, '');
+  return uuid.replace(/-/g, '').slice(0, 8).toLowerCase();
+}
+
+export function channelName(
+  template: string,
+  matchId: string,
+  faction: Faction,
+  team: string = faction,
+): string {
+  return template
+    .replaceAll('{short}', shortId(matchId))
+    .replaceAll('{faction}', faction)
+    .replaceAll('{team}', team)
+    .slice(0, 100);
+}
+
+/** Matches every name the template can produce; `short` narrows it to one match. */
+export function channelNamePattern(template: string, short = '[0-9a-f]{8}'): RegExp {
+  const escaped = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+  const source = escaped
+    .replaceAll('{short}', short)
+    .replaceAll('{faction}', '(faction1|faction2)')
+    .replaceAll('{team}', '.+');
+  return new RegExp(`^${source}$`);
+}
+
+export function rosterOf(match: DataApiMatch, faction: Faction): string[] {
+  return (match.teams?.[faction]?.roster ?? []).map((p) => p.player_id);
+}
+
+/** True when FACEIT has not filled a roster yet (object_created): the job retries later. */
+export function rostersMissing(match: DataApiMatch): boolean {
+  return FACTIONS.some((f) => rosterOf(match, f).length === 0);
+}
+
+/** The channel each faction needs: its name and exactly who may see and join it. */
+export function planChannels(match: DataApiMatch, ctx: PlanContext): ChannelPlan[] {
+  return FACTIONS.map((faction) => {
+    const rosterFaceitIds = rosterOf(match, faction);
+    const memberIds = [
+      ...new Set(rosterFaceitIds.flatMap((id) => (ctx.links.has(id) ? [ctx.links.get(id) as string] : []))),
+    ].sort();
+    const overwrites: Overwrite[] = [
+      // @everyone's role id is the guild id.
+      { id: ctx.guildId, type: 'role', allow: 0n, deny: EVERYONE_DENY },
+      { id: ctx.botUserId, type: 'member', allow: BOT_ALLOW, deny: 0n },
+      ...(ctx.staffRoleId
+        ? [{ id: ctx.staffRoleId, type: 'role' as const, allow: PLAYER_ALLOW, deny: 0n }]
+        : []),
+      ...memberIds
+        .filter((id) => id !== ctx.botUserId)
+        .map((id) => ({ id, type: 'member' as const, allow: PLAYER_ALLOW, deny: 0n })),
+    ];
+    const team = match.teams?.[faction]?.name ?? faction;
+    return {
+      faction,
+      name: channelName(ctx.template, match.match_id, faction, team),
+      rosterFaceitIds,
+      memberIds,
+      overwrites,
+    };
+  });
+}
+
+/** The bridge's marker: the bot's own member overwrite allowing what BOT_ALLOW holds. */
+export function isBridgeCreated(overwrites: readonly Overwrite[], botUserId: string): boolean {
+  return overwrites.some(
+    (o) => o.id === botUserId && o.type === 'member' && (o.allow & BOT_ALLOW) === BOT_ALLOW,
+  );
+}

@@ -1,0 +1,4 @@
+export * from './channel-plan.ts';
+export * from './events.ts';
+export * from './overflow.ts';
+export * from './overwrites.ts';

@@ -1,0 +1,96 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The bridge's Prometheus metrics. Each app makes its own registry (label `app`), so two apps in one
+ * test process never share counters; both apps define the same names, and each fills what it does.
+ */
+export function createMetrics(app: 'api' | 'worker') {
+  const registry = new Registry();
+  registry.setDefaultLabels({ app });
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    webhooks: new Counter({
+      name: 'bridge_webhooks_total',
+      help: 'FACEIT webhook deliveries by event and outcome (accepted, ignored, invalid, unauthorized, too_large, unavailable)',
+      labelNames: ['event', 'outcome'] as const,
+      registers,
+    }),
+    jobs: new Counter({
+      name: 'bridge_jobs_total',
+      help: 'Jobs processed by queue, name and outcome (completed, failed, retried)',
+      labelNames: ['queue', 'name', 'outcome'] as const,
+      registers,
+    }),
+    jobDuration: new Histogram({
+      name: 'bridge_job_duration_seconds',
+      help: 'Time from a job starting to it finishing, by queue and name',
+      labelNames: ['queue', 'name'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    queueJobs: new Gauge({
+      name: 'bridge_queue_jobs',
+      help: 'Jobs per queue and state, read from Redis at scrape time',
+      labelNames: ['queue', 'state'] as const,
+      registers,
+    }),
+    discordRequests: new Counter({
+      name: 'bridge_discord_requests_total',
+      help: 'Discord REST responses by method, route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers,
+    }),
+    discordRateLimits: new Counter({
+      name: 'bridge_discord_rate_limited_total',
+      help: 'Discord rate limits met (waited out by discord.js), by route and scope',
+      labelNames: ['route', 'global'] as const,
+      registers,
+    }),
+    faceitRequests: new Counter({
+      name: 'bridge_faceit_requests_total',
+      help: 'FACEIT Data API responses by route and status (0 = network error); 429s are rate limits met',
+      labelNames: ['route', 'status'] as const,
+      registers,
+    }),
+    activeMatches: new Gauge({
+      name: 'bridge_active_matches',
+      help: 'Matches with live voice channels (active_matches rows / 2 factions), read at scrape time',
+      registers,
+    }),
+    linkAttempts: new Counter({
+      name: 'bridge_link_attempts_total',
+      help: 'Account link attempts by method (oauth, nickname) and outcome',
+      labelNames: ['method', 'outcome'] as const,
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+interface CountableQueue {
+  name: string;
+  getJobCounts(...states: string[]): Promise<Record<string, number>>;
+}
+
+/** Makes `bridge_queue_jobs` read each queue's counts whenever /metrics is scraped. */
+export function trackQueueDepth(metrics: Metrics, queues: CountableQueue[]): void {
+  const states = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'];
+  metrics.registry.removeSingleMetric('bridge_queue_jobs');
+  const gauge = new Gauge({
+    name: 'bridge_queue_jobs',
+    help: 'Jobs per queue and state, read from Redis at scrape time',
+    labelNames: ['queue', 'state'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      const all = await Promise.all(
+        queues.map(async (q) => [q.name, await q.getJobCounts(...states)] as const),
+      );
+      for (const [queue, counts] of all)
+        for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+    },
+  });
+  metrics.queueJobs = gauge;
+}

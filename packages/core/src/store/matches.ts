@@ -1,0 +1,111 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Faction } from '../domain/channel-plan.ts';
+import { check } from './client.ts';
+
+export interface ActiveMatchRow {
+  match_id: string;
+  faction: Faction;
+  guild_id: string;
+  voice_channel_id: string;
+  created_at: string;
+}
+
+/** Match lifecycle state: every decision that must be atomic across workers is one SQL function. */
+export class MatchStore {
+  readonly db: SupabaseClient;
+  constructor(db: SupabaseClient) {
+    this.db = db;
+  }
+
+  /** Records the event; answers 'ended' when the match already ended (the event is then late). */
+  async touch(matchId: string, event: string, version: number | null): Promise<'active' | 'ended'> {
+    return check<'active' | 'ended'>(
+      'match_touch',
+      await this.db.rpc('match_touch', { p_match_id: matchId, p_event: event, p_version: version }),
+    );
+  }
+
+  async end(matchId: string, reason: string): Promise<void> {
+    check('match_end', await this.db.rpc('match_end', { p_match_id: matchId, p_reason: reason }));
+  }
+
+  async isEnded(matchId: string): Promise<boolean> {
+    return check<boolean>('match_is_ended', await this.db.rpc('match_is_ended', { p_match_id: matchId }));
+  }
+
+  async setRoster(matchId: string, faction: Faction, faceitIds: string[]): Promise<void> {
+    check(
+      'match_set_roster',
+      await this.db.rpc('match_set_roster', {
+        p_match_id: matchId,
+        p_faction: faction,
+        p_faceit_ids: faceitIds,
+      }),
+    );
+  }
+
+  async takeLease(key: string, holder: string, ttlSeconds: number): Promise<boolean> {
+    return check<boolean>(
+      'lease_take',
+      await this.db.rpc('lease_take', { p_key: key, p_holder: holder, p_ttl_seconds: ttlSeconds }),
+    );
+  }
+
+  async releaseLease(key: string, holder: string): Promise<void> {
+    check('lease_release', await this.db.rpc('lease_release', { p_key: key, p_holder: holder }));
+  }
+
+  /** True for exactly one caller per (match, player). */
+  async claimMove(matchId: string, discordId: string): Promise<boolean> {
+    return check<boolean>(
+      'match_claim_move',
+      await this.db.rpc('match_claim_move', { p_match_id: matchId, p_discord_id: discordId }),
+    );
+  }
+
+  async unclaimMove(matchId: string, discordId: string): Promise<void> {
+    check(
+      'match_unclaim_move',
+      await this.db.rpc('match_unclaim_move', { p_match_id: matchId, p_discord_id: discordId }),
+    );
+  }
+
+  async channelsForPlayer(
+    discordId: string,
+  ): Promise<{ match_id: string; faction: Faction; voice_channel_id: string }[]> {
+    return check(
+      'match_channels_for_player',
+      await this.db.rpc('match_channels_for_player', { p_discord_id: discordId }),
+    );
+  }
+
+  async listActive(): Promise<{ match_id: string; created_at: string }[]> {
+    return check('match_list_active', await this.db.rpc('match_list_active'));
+  }
+
+  async rows(matchId: string): Promise<ActiveMatchRow[]> {
+    return check<ActiveMatchRow[]>(
+      'active_matches.rows',
+      await this.db.from('active_matches').select('*').eq('match_id', matchId),
+    );
+  }
+
+  async allChannelIds(): Promise<Set<string>> {
+    const rows = check<{ voice_channel_id: string }[]>(
+      'active_matches.all',
+      await this.db.from('active_matches').select('voice_channel_id'),
+    );
+    return new Set(rows.map((r) => r.voice_channel_id));
+  }
+
+  async upsertRow(row: Omit<ActiveMatchRow, 'created_at'>): Promise<void> {
+    check(
+      'active_matches.upsert',
+      await this.db.from('active_matches').upsert(row, { onConflict: 'match_id,faction' }),
+    );
+  }
+
+  async forget(matchId: string, faction: Faction): Promise<void> {
+    check('match_forget', await this.db.rpc('match_forget', { p_match_id: matchId, p_faction: faction }));
+  }
+}

@@ -1,0 +1,77 @@
+import { type LocalSupabase, startLocalSupabase } from '@bridge/testbed';
+import { createClient } from '@supabase/supabase-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSupabase, MatchStore } from '../src/index.ts';
+
+// The lifecycle's atomic decisions, through supabase-js → real PostgREST → Postgres.
+let sb: LocalSupabase;
+let store: MatchStore;
+beforeAll(async () => {
+  sb = await startLocalSupabase();
+  store = new MatchStore(createSupabase(sb.url, sb.serviceRoleKey));
+});
+afterAll(async () => {
+  await sb?.stop();
+});
+
+describe('MatchStore against real PostgREST', () => {
+  it('the ended marker is never revived by a later event', async () => {
+    expect(await store.touch('1-m1', 'match_object_created', 1)).toBe('active');
+    expect(await store.isEnded('1-m1')).toBe(false);
+    await store.end('1-m1', 'match_status_finished');
+    expect(await store.touch('1-m1', 'match_status_ready', 3)).toBe('ended');
+    await store.end('1-m1', 'match_status_cancelled');
+    const [row] = await sb.query('select status, ended_reason from match_states where match_id = $1', [
+      '1-m1',
+    ]);
+    expect(row).toEqual({ status: 'ended', ended_reason: 'match_status_finished' });
+    expect((await store.listActive()).map((m) => m.match_id)).not.toContain('1-m1');
+  });
+
+  it('a move claim is granted once, across concurrent callers, and can be given back', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.claimMove('1-m2', 'u1')));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    await store.unclaimMove('1-m2', 'u1');
+    expect(await store.claimMove('1-m2', 'u1')).toBe(true);
+  });
+
+  it('a lease has one holder at a time, is re-entrant for that holder, and is released', async () => {
+    const takes = await Promise.all(['a', 'b', 'c', 'd'].map((h) => store.takeLease('k1', h, 60)));
+    expect(takes.filter(Boolean)).toHaveLength(1);
+    const holder = ['a', 'b', 'c', 'd'][takes.indexOf(true)]!;
+    expect(await store.takeLease('k1', holder, 60)).toBe(true);
+    await store.releaseLease('k1', 'someone-else');
+    expect(await store.takeLease('k1', 'z', 60)).toBe(false);
+    await store.releaseLease('k1', holder);
+    expect(await store.takeLease('k1', 'z', 60)).toBe(true);
+    // An expired lease (holder died) is taken over.
+    expect(await store.takeLease('k2', 'dead', 0)).toBe(true);
+    expect(await store.takeLease('k2', 'alive', 60)).toBe(true);
+  });
+
+  it("rosters follow substitutions and find a late joiner's team channel", async () => {
+    await sb.query(
+      `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method) values ('d1','f1','n1','oauth'), ('d2','f2','n2','oauth')`,
+    );
+    await store.touch('1-m3', 'match_status_ready', 2);
+    await store.setRoster('1-m3', 'faction1', ['f1', 'f9']);
+    await store.upsertRow({ match_id: '1-m3', faction: 'faction1', guild_id: 'g', voice_channel_id: 'c1' });
+    expect(await store.channelsForPlayer('d1')).toEqual([
+      { match_id: '1-m3', faction: 'faction1', voice_channel_id: 'c1' },
+    ]);
+    await store.setRoster('1-m3', 'faction1', ['f2']);
+    expect(await store.channelsForPlayer('d1')).toEqual([]);
+    expect(await store.channelsForPlayer('d2')).toHaveLength(1);
+    await store.end('1-m3', 'match_status_finished');
+    expect(await store.channelsForPlayer('d2')).toEqual([]);
+    await store.forget('1-m3', 'faction1');
+    expect(await store.rows('1-m3')).toEqual([]);
+  });
+
+  it('anon cannot call the functions', async () => {
+    const anon = createClient(sb.url, sb.anonKey, { auth: { persistSession: false } });
+    const res = await anon.rpc('match_claim_move', { p_match_id: '1-m4', p_discord_id: 'u' });
+    expect(res.error).not.toBeNull();
+    expect(await store.claimMove('1-m4', 'u')).toBe(true);
+  });
+});

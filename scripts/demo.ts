@@ -1,0 +1,187 @@
+// `./run demo`: the whole bridge with no Discord or FACEIT credentials. It starts the sandbox (emulated
+// Discord and FACEIT), a fresh Supabase-shaped database (Postgres + PostgREST), the API and the worker
+// against the local Redis and Postgres; links two players through the real OAuth flow and one by
+// nickname; plays a match (created → channels and moves → finished → cleanup) and prints a timeline.
+// Then it stays up with the dashboard URL and credentials until Ctrl-C. `--once` exits after the timeline.
+import { randomBytes } from 'node:crypto';
+import { startStack, waitFor } from '../packages/testbed/src/index.ts';
+
+const once = process.argv.includes('--once');
+const started = Date.now();
+const t = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
+const say = (msg: string) => process.stdout.write(`${t()}  ${msg}\n`);
+
+const adminPassword = randomBytes(9).toString('base64url');
+say('starting Postgres + PostgREST, emulated Discord and FACEIT, the API and a worker …');
+const stack = await startStack({
+  workers: 1,
+  ...(once ? {} : { apiPort: Number(process.env.PORT ?? 3000) }),
+  apiEnv: { ADMIN_USER: 'admin', ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'info' },
+  workerEnv: { LOG_LEVEL: 'info' },
+  guild: { members: ['alice', 'bob', 'carol', 'dave'].map((username) => ({ username })) },
+});
+let stopping = false;
+const shutdown = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  await stack.stop();
+  process.exit(code);
+};
+process.once('SIGINT', () => void shutdown(0));
+process.once('SIGTERM', () => void shutdown(0));
+
+try {
+  const { discord, faceit, guildId, guild } = stack;
+  const member = (name: string) => guild.members[name]!;
+  const channelName = (id: string | undefined) =>
+    discord.state(guildId).channels.find((c) => c.id === id)?.name ?? 'nowhere';
+  say(`API ${stack.apiUrl}, Discord emulator ${discord.url}, FACEIT emulator ${faceit.url}`);
+
+  const players = Object.fromEntries(
+    ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'].map((n) => [
+      n,
+      faceit.seedPlayer({ nickname: n }),
+    ]),
+  );
+
+  // ── linking ────────────────────────────────────────────────────────────────────────────────
+  for (const name of ['alice', 'bob']) {
+    const link = await discord.invokeCommand({ guildId, userId: member(name), name: 'link' });
+    const reply = await link.waitForReply(10_000);
+    const url = findButtonUrl(reply.components);
+    say(
+      `${name} runs /link → ephemeral reply with a button to ${new URL(url).origin}${new URL(url).pathname}`,
+    );
+    const q = new URL(url).searchParams;
+    const redirect = faceit.authorize({
+      clientId: q.get('client_id')!,
+      redirectUri: q.get('redirect_uri')!,
+      state: q.get('state')!,
+      codeChallenge: q.get('code_challenge')!,
+      codeChallengeMethod: q.get('code_challenge_method')!,
+      playerId: players[name]!.id,
+    });
+    say(`${name} signs in on the FACEIT page as "${name}" → redirected to /faceit/callback`);
+    const page = await (await fetch(redirect)).text();
+    const heading = /<h1[^>]*>([^<]*)<\/h1>/.exec(page)?.[1] ?? '(no heading)';
+    say(`callback page says: "${heading.trim()}"`);
+    const dm = await discord.waitForDm(member(name), undefined, 15_000);
+    say(`${name} gets a DM: "${dm.content.split('\n')[0]}"`);
+  }
+  const register = await discord.invokeCommand({
+    guildId,
+    userId: member('carol'),
+    name: 'register',
+    options: { nickname: 'carol' },
+  });
+  say(
+    `carol runs /register nickname:carol → "${(await register.waitForReply(10_000)).content.split('\n')[0]}"`,
+  );
+  const rows = await stack.supabase.query<{ faceit_nickname: string; verified_method: string }>(
+    'select faceit_nickname, verified_method from player_links order by faceit_nickname',
+  );
+  say(`player_links: ${rows.map((r) => `${r.faceit_nickname} (${r.verified_method})`).join(', ')}`);
+
+  // ── a match ────────────────────────────────────────────────────────────────────────────────
+  discord.setVoice(guildId, member('alice'), guild.channels.Lobby!);
+  discord.setVoice(guildId, member('bob'), guild.channels.General!);
+  say('alice waits in Lobby, bob in General; carol is not in voice');
+  const match = faceit.seedMatch({
+    faction1: ['alice', 'carol', 'erin', 'frank', 'grace'].map((n) => players[n]!.id),
+    faction2: ['bob', 'dave', 'heidi', 'ivan', 'judy'].map((n) => players[n]!.id),
+  });
+  const deliveries = await faceit.play(stack.webhook, match.id, [
+    'match_object_created',
+    'match_status_configuring',
+    'match_status_ready',
+  ]);
+  say(`FACEIT sends ${deliveries.map((d) => `${d.event} → ${d.status}`).join(', ')} for ${match.id}`);
+  const redelivered = await faceit.redeliver(stack.webhook, deliveries[2]!.envelope);
+  say(
+    `FACEIT redelivers match_status_ready (retry_count 1) → ${redelivered.status}, nothing new is enqueued`,
+  );
+
+  const channels = await waitFor(
+    () => {
+      const s = discord.state(guildId);
+      const made = s.channels.filter((c) => c.createdBy === 'bot' && c.type === 'voice');
+      const moved =
+        s.voiceStates[member('alice')] && made.some((c) => c.id === s.voiceStates[member('alice')]);
+      return made.length === 2 && moved && made.some((c) => c.id === s.voiceStates[member('bob')])
+        ? made
+        : null;
+    },
+    { what: 'both team channels with alice and bob moved in', timeoutMs: 30_000 },
+  );
+  for (const c of channels) {
+    const allowed = c.permissionOverwrites
+      .filter((o) => o.type === 1 && o.id !== discord.botUserId)
+      .map((o) => o.id);
+    const names = Object.entries(guild.members)
+      .filter(([, id]) => allowed.includes(id))
+      .map(([n]) => n);
+    say(
+      `channel #${c.name} under "${channelName(c.parentId ?? undefined)}": private, open to ${names.join(', ') || 'nobody linked'} + Staff`,
+    );
+  }
+  const vs = discord.state(guildId).voiceStates;
+  say(`alice is now in #${channelName(vs[member('alice')])}, bob in #${channelName(vs[member('bob')])}`);
+
+  discord.setVoice(guildId, member('carol'), guild.channels.General!);
+  await waitFor(() => channels.some((c) => c.id === discord.state(guildId).voiceStates[member('carol')]), {
+    what: 'carol moved in as a late joiner',
+    timeoutMs: 20_000,
+  });
+  say(
+    `carol connects to General later → moved to #${channelName(discord.state(guildId).voiceStates[member('carol')])}`,
+  );
+
+  const [finished] = await faceit.play(stack.webhook, match.id, ['match_status_finished']);
+  say(`FACEIT sends match_status_finished → ${finished?.status}`);
+  await waitFor(
+    () =>
+      discord.state(guildId).channels.filter((c) => c.createdBy === 'bot' && c.type === 'voice').length ===
+        0 && discord.state(guildId).voiceStates[member('alice')] === guild.channels.Lobby,
+    { what: 'channels deleted and players back in the lobby', timeoutMs: 30_000 },
+  );
+  const after = discord.state(guildId).voiceStates;
+  say(
+    `players moved back: alice → #${channelName(after[member('alice')])}, bob → #${channelName(after[member('bob')])}`,
+  );
+  const left = await stack.supabase.query('select 1 from active_matches where match_id = $1', [match.id]);
+  say(`both team channels deleted; active_matches rows left for the match: ${left.length}`);
+  say('done.');
+} catch (err) {
+  process.stderr.write(`demo failed: ${(err as Error).stack ?? err}\n`);
+  for (const p of [...stack.apis.map((a) => a.proc), ...stack.workers]) {
+    process.stderr.write(
+      p.lines
+        .slice(-20)
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
+    );
+  }
+  await shutdown(1);
+}
+
+if (once) await shutdown(0);
+process.stdout.write(
+  [
+    '',
+    'The bridge stays up. Try it:',
+    `  queue dashboard   ${stack.apiUrl}/admin/queues   user admin, password ${adminPassword}`,
+    `  metrics           ${stack.apiUrl}/metrics`,
+    `  Discord sandbox   ${stack.discord.url}/_sandbox/discord/guilds/${stack.guildId}/state`,
+    `  FACEIT sandbox    ${stack.faceit.controlUrl}/state   (drive matches: packages/sandbox/docs/faceit.md)`,
+    `  webhook           POST ${stack.webhook.url}  with header ${stack.webhook.header}: ${stack.webhook.secret}`,
+    'Ctrl-C stops everything and drops the demo database.',
+    '',
+  ].join('\n'),
+);
+
+function findButtonUrl(components: unknown[]): string {
+  for (const row of components as { components?: { url?: string }[] }[]) {
+    for (const c of row.components ?? []) if (c.url) return c.url;
+  }
+  throw new Error('the /link reply has no button with a URL');
+}
