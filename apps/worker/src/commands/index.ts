@@ -1,4 +1,15 @@
+import { adminCommand } from './admin.ts';
+import { linkCommand } from './link.ts';
+import { registerCommand } from './register.ts';
 import type { SlashCommand } from './types.ts';
+import { unlinkCommand } from './unlink.ts';
+import { whoamiCommand } from './whoami.ts';
 
 /** Every slash command the worker registers in the guild; one file per command. */
-export const commands: SlashCommand[] = [];
+export const commands: SlashCommand[] = [
+  linkCommand,
+  registerCommand,
+  unlinkCommand,
+  whoamiCommand,
+  adminCommand,
+];

@@ -45,6 +45,22 @@ export const linkJobSchema = z.object({
 });
 export type LinkJobData = z.infer<typeof linkJobSchema>;
 
+/** Return value of a completed `linkAccount`: what the callback page shows. */
+export interface LinkJobResult {
+  discordUserId: string;
+  discordUsername: string;
+  faceitNickname: string;
+  /** The Discord user the OAuth link took the FACEIT account from, if any. */
+  previousDiscordUserId: string | null;
+}
+
+/** Failure reasons a `linkAccount` job ends with (its error message starts with one of these). */
+export const LINK_FAILURES = {
+  invalidGrant: 'invalid_grant',
+  ticketMissing: 'ticket_missing',
+  faceitUnavailable: 'faceit_unavailable',
+} as const;
+
 export const sweepJobSchema = z.object({ reason: z.string().default('scheduled') });
 
 // Completed jobs are kept for a day so their ids keep deduplicating redeliveries that long.

@@ -3,6 +3,9 @@ import { check } from './client.ts';
 
 export type VerifiedMethod = 'oauth' | 'nickname';
 
+/** Outcome of a nickname claim (SQL claim_player_nickname). */
+export type NicknameClaim = 'linked' | 'taken_oauth' | 'taken_nickname';
+
 export interface PlayerLink {
   discord_id: string;
   faceit_id: string;
@@ -56,6 +59,33 @@ export class PlayerLinkStore {
     return check<PlayerLink | null>(
       'player_links.remove',
       await this.db.from('player_links').delete().eq('discord_id', discordId).select('*').maybeSingle(),
+    );
+  }
+
+  /**
+   * OAuth-verified link (SQL link_player_oauth): moves the FACEIT account from whoever held it.
+   * Returns the previous holder's Discord id, or null.
+   */
+  async linkOAuth(discordId: string, faceitId: string, nickname: string): Promise<string | null> {
+    return check<string | null>(
+      'player_links.linkOAuth',
+      await this.db.rpc('link_player_oauth', {
+        p_discord_id: discordId,
+        p_faceit_id: faceitId,
+        p_nickname: nickname,
+      }),
+    );
+  }
+
+  /** Nickname claim (SQL claim_player_nickname): never takes an account another user holds. */
+  async claimNickname(discordId: string, faceitId: string, nickname: string): Promise<NicknameClaim> {
+    return check<NicknameClaim>(
+      'player_links.claimNickname',
+      await this.db.rpc('claim_player_nickname', {
+        p_discord_id: discordId,
+        p_faceit_id: faceitId,
+        p_nickname: nickname,
+      }),
     );
   }
 }

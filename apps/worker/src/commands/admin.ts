@@ -1,0 +1,66 @@
+import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { SlashCommand } from './types.ts';
+
+/** /admin link|unlink: staff fix other members' links. Manage Server only. */
+export const adminCommand: SlashCommand = {
+  data: new SlashCommandBuilder()
+    .setName('admin')
+    .setDescription('Manage other members’ FACEIT links')
+    // Hides the command from others in the client; the runtime check below is what enforces it.
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    .addSubcommand((s) =>
+      s
+        .setName('link')
+        .setDescription('Link a member to a FACEIT nickname')
+        .addUserOption((o) => o.setName('user').setDescription('The member').setRequired(true))
+        .addStringOption((o) =>
+          o.setName('nickname').setDescription('Their FACEIT nickname').setRequired(true).setMaxLength(64),
+        ),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('unlink')
+        .setDescription('Remove a member’s FACEIT link')
+        .addUserOption((o) => o.setName('user').setDescription('The member').setRequired(true)),
+    )
+    .toJSON(),
+  async execute(interaction, deps) {
+    // default_member_permissions can be overridden per server; the permission is checked here again.
+    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+      deps.log.warn('admin command refused: no Manage Server');
+      await interaction.reply({
+        content: 'Only members with the Manage Server permission can use /admin. Nothing was changed.',
+        flags: MessageFlags.Ephemeral,
+      });
+      return;
+    }
+    const user = interaction.options.getUser('user', true);
+    if (interaction.options.getSubcommand() === 'unlink') {
+      const removed = await deps.links.remove(user.id);
+      await interaction.reply({
+        content: removed
+          ? `Unlinked <@${user.id}> from FACEIT account **${removed.faceit_nickname}**.`
+          : `<@${user.id}> had no FACEIT account linked.`,
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: { parse: [] },
+      });
+      return;
+    }
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const nickname = interaction.options.getString('nickname', true).trim();
+    const player = await deps.faceit.findPlayerByNickname(nickname);
+    if (!player) {
+      await interaction.editReply(`There is no FACEIT player called **${nickname}**. Nothing was changed.`);
+      return;
+    }
+    const outcome = await deps.links.claimNickname(user.id, player.player_id, player.nickname);
+    deps.log.info({ target: user.id, faceitId: player.player_id, outcome }, 'admin link');
+    await interaction.editReply({
+      content:
+        outcome === 'linked'
+          ? `Linked <@${user.id}> to FACEIT account **${player.nickname}**.`
+          : `**${player.nickname}** is already linked to another Discord user. Run /admin unlink on them first. Nothing was changed.`,
+      allowedMentions: { parse: [] },
+    });
+  },
+};

@@ -1,0 +1,33 @@
+import { MessageFlags, SlashCommandBuilder } from 'discord.js';
+import type { SlashCommand } from './types.ts';
+
+/** /register nickname: links by FACEIT nickname without proof; it never takes someone else's account. */
+export const registerCommand: SlashCommand = {
+  data: new SlashCommandBuilder()
+    .setName('register')
+    .setDescription('Link your FACEIT account by nickname (use /link to prove it is yours)')
+    .addStringOption((o) =>
+      o.setName('nickname').setDescription('Your FACEIT nickname').setRequired(true).setMaxLength(64),
+    )
+    .toJSON(),
+  async execute(interaction, deps) {
+    // The Data API call may wait on the rate limiter: acknowledge within Discord's 3 seconds.
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const nickname = interaction.options.getString('nickname', true).trim();
+    const player = await deps.faceit.findPlayerByNickname(nickname);
+    if (!player) {
+      deps.metrics.linkAttempts.inc({ method: 'nickname', outcome: 'not_found' });
+      await interaction.editReply(`There is no FACEIT player called **${nickname}**. Check the spelling.`);
+      return;
+    }
+    const outcome = await deps.links.claimNickname(interaction.user.id, player.player_id, player.nickname);
+    const answers = {
+      linked: `Linked: you are **${player.nickname}** on FACEIT. Use /link to verify it by signing in.`,
+      taken_oauth: `**${player.nickname}** is already linked to another Discord user who verified it by signing in with FACEIT. If it is yours, use /link.`,
+      taken_nickname: `**${player.nickname}** is already claimed by another Discord user. If it is yours, use /link to prove it: signing in moves it to you.`,
+    };
+    deps.log.info({ faceitId: player.player_id, outcome }, 'register');
+    deps.metrics.linkAttempts.inc({ method: 'nickname', outcome });
+    await interaction.editReply(answers[outcome]);
+  },
+};

@@ -1,0 +1,19 @@
+import { MessageFlags, SlashCommandBuilder } from 'discord.js';
+import type { SlashCommand } from './types.ts';
+
+/** /unlink: removes the caller's own link. */
+export const unlinkCommand: SlashCommand = {
+  data: new SlashCommandBuilder()
+    .setName('unlink')
+    .setDescription('Remove the link to your FACEIT account')
+    .toJSON(),
+  async execute(interaction, deps) {
+    const removed = await deps.links.remove(interaction.user.id);
+    await interaction.reply({
+      content: removed
+        ? `Unlinked: you are no longer linked to FACEIT account **${removed.faceit_nickname}**.`
+        : 'You had no FACEIT account linked.',
+      flags: MessageFlags.Ephemeral,
+    });
+  },
+};

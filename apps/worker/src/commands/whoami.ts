@@ -1,0 +1,23 @@
+import { MessageFlags, SlashCommandBuilder } from 'discord.js';
+import type { SlashCommand } from './types.ts';
+
+/** /whoami: the caller's linked FACEIT nickname and how it was verified. */
+export const whoamiCommand: SlashCommand = {
+  data: new SlashCommandBuilder()
+    .setName('whoami')
+    .setDescription('Show which FACEIT account you are linked to')
+    .toJSON(),
+  async execute(interaction, deps) {
+    const link = await deps.links.get(interaction.user.id);
+    const how = {
+      oauth: 'verified by signing in with FACEIT',
+      nickname: 'claimed by nickname, not verified',
+    };
+    await interaction.reply({
+      content: link
+        ? `You are linked to FACEIT account **${link.faceit_nickname}** (${how[link.verified_method]}).`
+        : 'You are not linked to a FACEIT account. Use /link to sign in with FACEIT, or /register with your nickname.',
+      flags: MessageFlags.Ephemeral,
+    });
+  },
+};
