@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { benchBurst } from './src/burst.ts';
 import { benchIntake } from './src/intake.ts';
+import { benchMatchLatency } from './src/match-latency.ts';
 
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -39,6 +41,29 @@ if (want('intake')) {
     `${r.ratio}`,
     `goal ≥ 0.6; jobs enqueued ${r.enqueued} of ${r.intake.requests + 0} requests (incl. warm-up)`,
   ]);
+}
+
+if (want('latency')) {
+  process.stderr.write('bench: match latency (30 matches, FACEIT +100 ms, Discord +50 ms per call)…\n');
+  const r = await benchMatchLatency();
+  results.matchLatency = r;
+  rows.push([
+    'match latency',
+    `p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms`,
+    `max ${r.maxMs} ms; critical path ${r.criticalPathMs} ms; p95/critical ${r.p95OverCriticalPath} (goal ≤ 1.25)`,
+  ]);
+}
+
+if (want('burst')) {
+  process.stderr.write('bench: burst (100 matches created within 1 s)…\n');
+  const r = await benchBurst();
+  results.burst = r;
+  rows.push([
+    'burst: 100 matches',
+    `${r.channels} channels in ${r.secondsToAllChannels} s`,
+    `bound ${r.boundSeconds} s (${r.limits.channelCreatesPerSecond} creates/s, ${r.limits.globalPerSecond} req/s); 429s ${r.rateLimitsMet}; duplicates ${r.duplicateChannels}; failed jobs ${r.failedJobs}`,
+  ]);
+  rows.push(['memory after burst', `api ${r.rssMiB.api} MiB`, `worker ${r.rssMiB.worker} MiB (RSS)`]);
 }
 
 const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ApiDeps, AppEnv } from './deps.ts';
+import { registerDashboard } from './routes/dashboard.ts';
+import { registerFaceitCallback } from './routes/faceit-callback.ts';
 import { registerHealth } from './routes/health.ts';
+import { registerMetrics } from './routes/metrics.ts';
 import { registerWebhook } from './routes/webhook.ts';
 
 /** The API as a Hono app; no listening socket, so tests and main.ts decide where it runs. */
@@ -15,10 +19,19 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   });
   registerHealth(app, deps);
   registerWebhook(app, deps);
+  registerFaceitCallback(app, deps);
+  registerMetrics(app, deps);
+  registerDashboard(
+    app,
+    deps,
+    Object.values(deps.queues).filter((q) => q !== undefined),
+  );
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404),
   );
   app.onError((err, c) => {
+    // Middleware such as basic auth answers by throwing its response (401 with WWW-Authenticate).
+    if (err instanceof HTTPException) return err.getResponse();
     deps.log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
     return c.json({ error: 'internal', message: 'internal error' }, 500);
   });

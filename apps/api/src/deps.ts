@@ -1,5 +1,5 @@
-import type { ApiConfig, Logger } from '@bridge/core';
-import type { Queue } from 'bullmq';
+import type { ApiConfig, Logger, Metrics } from '@bridge/core';
+import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** What the API's routes need; main.ts builds it from the environment, tests from their fixtures. */
@@ -8,7 +8,11 @@ export interface ApiDeps {
   log: Logger;
   /** Producer connection (no offline queue): its status says whether Redis is reachable right now. */
   redis: Redis;
-  queues: { matches: Queue; links: Queue };
+  queues: { matches: Queue; links: Queue; maintenance?: Queue };
+  /** Prometheus metrics; /metrics is served only when present. */
+  metrics?: Metrics;
+  /** Completion events of queue `links`, so the OAuth callback page can show the job's outcome. */
+  linkEvents?: QueueEvents;
   /** Upper bound on an enqueue before the webhook gives up with 503 (FACEIT then retries). */
   enqueueTimeoutMs?: number;
 }

@@ -1,11 +1,15 @@
 import {
   apiConfigSchema,
   createLogger,
+  createMetrics,
   createProducerRedis,
   createQueue,
+  createWorkerRedis,
   loadConfigOrExit,
   QUEUES,
+  trackQueueDepth,
 } from '@bridge/core';
+import { QueueEvents } from 'bullmq';
 import { startApi } from './server.ts';
 
 const config = loadConfigOrExit(apiConfigSchema, 'api');
@@ -26,9 +30,22 @@ redis.on('ready', () => {
 const queues = {
   matches: createQueue(QUEUES.matches, redis, config.QUEUE_PREFIX),
   links: createQueue(QUEUES.links, redis, config.QUEUE_PREFIX),
+  maintenance: createQueue(QUEUES.maintenance, redis, config.QUEUE_PREFIX),
 };
+const metrics = createMetrics('api');
+trackQueueDepth(metrics, Object.values(queues));
 
-const api = await startApi({ config, log, redis, queues }, { port: config.PORT, host: config.HOST });
+// QueueEvents blocks on its connection, so it gets one of its own.
+const linkEvents = new QueueEvents(QUEUES.links, {
+  connection: createWorkerRedis(config.REDIS_URL),
+  prefix: config.QUEUE_PREFIX,
+});
+linkEvents.on('error', (err) => log.error({ err: err.message }, 'link events connection error'));
+
+const api = await startApi(
+  { config, log, redis, queues, linkEvents, metrics },
+  { port: config.PORT, host: config.HOST },
+);
 log.info(
   { url: api.url, webhook: `${api.url}/faceit-webhook`, header: config.FACEIT_WEBHOOK_HEADER },
   'api listening',
@@ -45,7 +62,7 @@ async function shutdown(signal: string) {
   }, 10_000);
   deadline.unref();
   await api.close();
-  await Promise.all([queues.matches.close(), queues.links.close()]);
+  await Promise.all([...Object.values(queues).map((q) => q.close()), linkEvents.close()]);
   redis.disconnect();
   log.info('bye');
   process.exit(0);

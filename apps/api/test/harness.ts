@@ -1,5 +1,13 @@
 import { Writable } from 'node:stream';
-import { createLogger, createProducerRedis, createQueue, QUEUES } from '@bridge/core';
+import {
+  createLogger,
+  createMetrics,
+  createProducerRedis,
+  createQueue,
+  type Metrics,
+  QUEUES,
+  trackQueueDepth,
+} from '@bridge/core';
 import { cleanupPrefix, testPrefix, waitFor } from '@bridge/testbed';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -11,14 +19,17 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export interface TestApi extends RunningApi {
   prefix: string;
   redis: Redis;
-  queues: { matches: Queue; links: Queue };
+  queues: { matches: Queue; links: Queue; maintenance: Queue };
+  metrics: Metrics;
   logs: Record<string, unknown>[];
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
   stop(): Promise<void>;
 }
 
 /** The real API on a random port, its own BullMQ prefix on the given Redis, logs captured as JSON. */
-export async function startTestApi(opts: { redisUrl?: string; waitReady?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(
+  opts: { redisUrl?: string; waitReady?: boolean; admin?: { user: string; password: string } } = {},
+): Promise<TestApi> {
   const redisUrl = opts.redisUrl ?? REDIS_URL;
   const prefix = testPrefix('api');
   const logs: Record<string, unknown>[] = [];
@@ -37,15 +48,23 @@ export async function startTestApi(opts: { redisUrl?: string; waitReady?: boolea
   const queues = {
     matches: createQueue(QUEUES.matches, redis, prefix),
     links: createQueue(QUEUES.links, redis, prefix),
+    maintenance: createQueue(QUEUES.maintenance, redis, prefix),
   };
+  const metrics = createMetrics('api');
+  trackQueueDepth(metrics, Object.values(queues));
   if (opts.waitReady !== false) await waitFor(() => redis.status === 'ready', { what: 'redis ready' });
-  const config = { FACEIT_WEBHOOK_SECRET: SECRET, FACEIT_WEBHOOK_HEADER: 'x-faceit-webhook-secret' };
-  const api = await startApi({ config, log, redis, queues });
+  const config = {
+    FACEIT_WEBHOOK_SECRET: SECRET,
+    FACEIT_WEBHOOK_HEADER: 'x-faceit-webhook-secret',
+    ...(opts.admin ? { ADMIN_USER: opts.admin.user, ADMIN_PASSWORD: opts.admin.password } : {}),
+  };
+  const api = await startApi({ config, log, redis, queues, metrics });
   return {
     ...api,
     prefix,
     redis,
     queues,
+    metrics,
     logs,
     post: (body, headers = {}) =>
       fetch(`${api.url}/faceit-webhook`, {
@@ -55,7 +74,7 @@ export async function startTestApi(opts: { redisUrl?: string; waitReady?: boolea
       }),
     stop: async () => {
       await api.close();
-      await Promise.all([queues.matches.close(), queues.links.close()]);
+      await Promise.all(Object.values(queues).map((q) => q.close()));
       redis.disconnect();
       if (redisUrl === REDIS_URL) await cleanupPrefix(REDIS_URL, prefix);
     },

@@ -1,4 +1,5 @@
 import {
+  createMetrics,
   createQueue,
   createSupabase,
   createWorkerRedis,
@@ -7,6 +8,7 @@ import {
   PlayerLinkStore,
   QUEUES,
   RedisRateLimiter,
+  trackQueueDepth,
   type WorkerConfig,
 } from '@bridge/core';
 import { commands } from './commands/index.ts';
@@ -15,6 +17,8 @@ import { connectDiscord } from './discord/client.ts';
 import { routeInteractions } from './discord/interactions.ts';
 import { startLinkFeature } from './features/links.ts';
 import { startMatchFeature } from './features/matches.ts';
+import { instrumentDiscord, instrumentWorker } from './lib/instrument.ts';
+import { type MetricsServer, startMetricsServer } from './lib/metrics-server.ts';
 
 export interface RunningWorker {
   deps: WorkerDeps;
@@ -27,7 +31,18 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
   const redis = createWorkerRedis(config.REDIS_URL);
   redis.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
   const db = createSupabase(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
+  const metrics = createMetrics('worker', {
+    // One faction1 row per match with live channels.
+    activeMatches: async () =>
+      (
+        await db
+          .from('active_matches')
+          .select('match_id', { count: 'exact', head: true })
+          .eq('faction', 'faction1')
+      ).count ?? 0,
+  });
   const faceit = new FaceitDataApi({
+    onRequest: ({ route, status }) => metrics.faceitRequests.inc({ route, status: String(status) }),
     baseUrl: config.FACEIT_API_URL,
     apiKey: config.FACEIT_API_KEY,
     limiter: new RedisRateLimiter(redis, `${config.QUEUE_PREFIX}:faceit-rate`, config.FACEIT_API_RPS),
@@ -37,6 +52,8 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
     links: createQueue(QUEUES.links, redis, config.QUEUE_PREFIX),
     maintenance: createQueue(QUEUES.maintenance, redis, config.QUEUE_PREFIX),
   };
+  trackQueueDepth(metrics, Object.values(queues));
+
   const client = await connectDiscord({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log });
   const guild = await client.guilds.fetch(config.DISCORD_GUILD_ID).catch(() => null);
   if (!guild) {
@@ -46,15 +63,37 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
       `the bot is not in guild DISCORD_GUILD_ID=${config.DISCORD_GUILD_ID}: invite it, or fix the id`,
     );
   }
-  const deps: WorkerDeps = { config, log, redis, client, db, links: new PlayerLinkStore(db), faceit, queues };
+  instrumentDiscord(metrics, client);
+  const deps: WorkerDeps = {
+    config,
+    log,
+    redis,
+    client,
+    db,
+    links: new PlayerLinkStore(db),
+    faceit,
+    queues,
+    metrics,
+  };
 
   // Bulk overwrite is idempotent: every copy may do it at start.
   await guild.commands.set(commands.map((c) => c.data));
   routeInteractions(deps, commands);
 
   const features: FeatureHandle[] = [await startMatchFeature(deps), await startLinkFeature(deps)];
+  for (const worker of features.flatMap((f) => f.workers ?? [])) instrumentWorker(metrics, worker);
+  const metricsServer: MetricsServer = await startMetricsServer(
+    metrics,
+    config.METRICS_PORT,
+    () => client.isReady() && redis.status === 'ready',
+  );
   log.info(
-    { guild: guild.id, commands: commands.map((c) => c.data.name), features: features.map((f) => f.name) },
+    {
+      guild: guild.id,
+      commands: commands.map((c) => c.data.name),
+      features: features.map((f) => f.name),
+      metricsPort: metricsServer.port,
+    },
     'worker ready',
   );
 
@@ -62,6 +101,7 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
     deps,
     close: async () => {
       await Promise.all(features.map((f) => f.close()));
+      await metricsServer.close();
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await client.destroy();
       redis.disconnect();

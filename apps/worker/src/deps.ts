@@ -1,5 +1,12 @@
-import type { FaceitDataApi, Logger, PlayerLinkStore, SupabaseClient, WorkerConfig } from '@bridge/core';
-import type { Queue } from 'bullmq';
+import type {
+  FaceitDataApi,
+  Logger,
+  Metrics,
+  PlayerLinkStore,
+  SupabaseClient,
+  WorkerConfig,
+} from '@bridge/core';
+import type { Queue, Worker } from 'bullmq';
 import type { Client } from 'discord.js';
 import type { Redis } from 'ioredis';
 
@@ -14,11 +21,14 @@ export interface WorkerDeps {
   links: PlayerLinkStore;
   faceit: FaceitDataApi;
   queues: { matches: Queue; links: Queue; maintenance: Queue };
+  metrics: Metrics;
 }
 
 /** What a feature (matches, links, …) started and must stop on shutdown. */
 export interface FeatureHandle {
   name: string;
+  /** Its BullMQ workers, so app.ts can instrument them the same way. */
+  workers?: Worker[];
   /** Stop taking new work and wait for in-flight work. */
   close(): Promise<void>;
 }

@@ -4,7 +4,10 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
  * The bridge's Prometheus metrics. Each app makes its own registry (label `app`), so two apps in one
  * test process never share counters; both apps define the same names, and each fills what it does.
  */
-export function createMetrics(app: 'api' | 'worker') {
+export function createMetrics(
+  app: 'api' | 'worker',
+  collectors: { activeMatches?: () => Promise<number> } = {},
+) {
   const registry = new Registry();
   registry.setDefaultLabels({ app });
   collectDefaultMetrics({ register: registry });
@@ -56,8 +59,11 @@ export function createMetrics(app: 'api' | 'worker') {
     }),
     activeMatches: new Gauge({
       name: 'bridge_active_matches',
-      help: 'Matches with live voice channels (active_matches rows / 2 factions), read at scrape time',
+      help: 'Matches with live voice channels, read from the database at scrape time',
       registers,
+      async collect() {
+        if (collectors.activeMatches) this.set(await collectors.activeMatches());
+      },
     }),
     linkAttempts: new Counter({
       name: 'bridge_link_attempts_total',

@@ -24,6 +24,7 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
   const header = deps.config.FACEIT_WEBHOOK_HEADER;
   const secret = deps.config.FACEIT_WEBHOOK_SECRET;
   const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 750;
+  const count = (event: string, outcome: string) => deps.metrics?.webhooks.inc({ event, outcome });
 
   const fail = (
     c: Context<AppEnv>,
@@ -42,6 +43,7 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
           { requestId: c.get('requestId'), outcome: 'unauthorized', hasHeader: provided !== undefined },
           'webhook refused',
         );
+        count('unknown', 'unauthorized');
         return fail(c, 401, 'unauthorized', `missing or wrong ${header} header`);
       }
       await next();
@@ -51,6 +53,7 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
       onError: (c) => {
         // The rest of the body is never read: close the connection so the client cannot reuse it mid-body.
         c.header('connection', 'close');
+        count('unknown', 'too_large');
         return fail(
           c as Context<AppEnv>,
           413,
@@ -65,12 +68,14 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
       try {
         body = JSON.parse(await c.req.text());
       } catch {
+        count('unknown', 'invalid');
         return fail(c, 400, 'invalid_json', 'body is not valid JSON');
       }
       const parsed = parseWebhook(body);
       if (parsed.kind === 'invalid') {
         const first = parsed.issues[0];
         log.warn({ requestId, outcome: 'invalid', issues: parsed.issues }, 'webhook envelope invalid');
+        count('unknown', 'invalid');
         return fail(c, 400, 'invalid_envelope', `${first?.path}: ${first?.message}`, {
           issues: parsed.issues,
         });
@@ -82,6 +87,7 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
           { requestId, event: envelope.event, eventId, outcome: 'ignored' },
           'webhook event not acted on',
         );
+        count(envelope.event, 'ignored');
         return c.json({ status: 'ignored', event: envelope.event }, 202);
       }
 
@@ -113,6 +119,7 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
           { ...ctx, outcome: 'unavailable', redis: deps.redis.status },
           'webhook not enqueued: redis down',
         );
+        count(parsed.event, 'unavailable');
         return fail(c, 503, 'unavailable', 'queue unavailable, retry later');
       }
       try {
@@ -124,9 +131,11 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
       } catch (err) {
         // The add may still land later; the deterministic job id makes FACEIT's retry harmless.
         log.error({ ...ctx, outcome: 'unavailable', err: (err as Error).message }, 'webhook not enqueued');
+        count(parsed.event, 'unavailable');
         return fail(c, 503, 'unavailable', 'queue unavailable, retry later');
       }
       log.info({ ...ctx, job: jobName, outcome: 'accepted' }, 'webhook accepted');
+      count(parsed.event, 'accepted');
       return c.json({ status: 'accepted', jobId }, 202);
     },
   );

@@ -1,0 +1,94 @@
+import { startStack, waitFor } from '@bridge/testbed';
+import { percentile } from './stats.ts';
+
+export interface MatchLatencyResult {
+  matches: number;
+  faceitLatencyMs: number;
+  discordLatencyMs: number;
+  criticalPathMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  p95OverCriticalPath: number;
+}
+
+/**
+ * Webhook sent → both faction channels exist and every in-voice linked player is in their team's
+ * channel, with every FACEIT call +100 ms and every Discord call +50 ms. The critical path is the
+ * calls that must happen one after another: fetch the match (100), create the channel (50), move (50).
+ */
+export async function benchMatchLatency(opts = { matches: 30 }): Promise<MatchLatencyResult> {
+  const faceitLatencyMs = 100;
+  const discordLatencyMs = 50;
+  const stack = await startStack({
+    workers: 1,
+    discord: { rateLimits: false },
+    workerEnv: { LOG_LEVEL: 'warn' },
+    apiEnv: { LOG_LEVEL: 'warn' },
+  });
+  try {
+    const { discord, faceit, guildId, guild } = stack;
+    discord.setLatency('*', discordLatencyMs);
+    faceit.setLatency('*', faceitLatencyMs);
+    const samples: number[] = [];
+    for (let m = 0; m < opts.matches; m++) {
+      // Two linked players per team, waiting in the lobby.
+      const people = Array.from({ length: 4 }, (_, i) => {
+        const username = `m${m}p${i}`;
+        const discordId = discord.addMember(guildId, { username });
+        const player = faceit.seedPlayer({ nickname: username });
+        discord.setVoice(guildId, discordId, guild.channels.Lobby!);
+        return { discordId, player };
+      });
+      await stack.supabase.query(
+        `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method)
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
+        [
+          people.map((p) => p.discordId),
+          people.map((p) => p.player.id),
+          people.map((p) => p.player.nickname),
+          people.map(() => 'oauth'),
+        ],
+      );
+      const match = faceit.seedMatch({
+        faction1: [people[0]!.player.id, people[1]!.player.id],
+        faction2: [people[2]!.player.id, people[3]!.player.id],
+        status: 'READY',
+      });
+      const envelope = faceit.buildWebhook(match.id, 'match_status_ready');
+      const t0 = performance.now();
+      const res = await faceit.deliver(stack.webhook, envelope);
+      if (res.status !== 202) throw new Error(`webhook answered ${res.status}`);
+      await waitFor(
+        () => {
+          const s = discord.state(guildId);
+          const channels = s.channels.filter(
+            (c) => c.createdBy === 'bot' && c.type === 'voice' && c.name.includes(match.id.slice(2, 10)),
+          );
+          if (channels.length !== 2) return false;
+          const ids = new Set(channels.map((c) => c.id));
+          return people.every((p) => ids.has(s.voiceStates[p.discordId] ?? ''));
+        },
+        { what: `match ${m} ready`, timeoutMs: 30_000, intervalMs: 2 },
+      );
+      samples.push(performance.now() - t0);
+      // End it so the guild stays small; not measured.
+      await faceit.deliver(stack.webhook, faceit.buildWebhook(match.id, 'match_status_finished'));
+    }
+    const sorted = [...samples].sort((a, b) => a - b);
+    const criticalPathMs = faceitLatencyMs + 2 * discordLatencyMs;
+    const p95 = percentile(sorted, 95);
+    return {
+      matches: opts.matches,
+      faceitLatencyMs,
+      discordLatencyMs,
+      criticalPathMs,
+      p50Ms: Math.round(percentile(sorted, 50)),
+      p95Ms: Math.round(p95),
+      maxMs: Math.round(sorted.at(-1) ?? 0),
+      p95OverCriticalPath: Number((p95 / criticalPathMs).toFixed(2)),
+    };
+  } finally {
+    await stack.stop();
+  }
+}
