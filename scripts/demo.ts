@@ -4,6 +4,7 @@
 // nickname; plays a match (created → channels and moves → finished → cleanup) and prints a timeline.
 // Then it stays up with the dashboard URL and credentials until Ctrl-C. `--once` exits after the timeline.
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { startStack, waitFor } from '../packages/testbed/src/index.ts';
 
 const once = process.argv.includes('--once');
@@ -15,7 +16,10 @@ const adminPassword = randomBytes(9).toString('base64url');
 say('starting Postgres + PostgREST, emulated Discord and FACEIT, the API and a worker …');
 const stack = await startStack({
   workers: 1,
-  ...(once ? {} : { apiPort: Number(process.env.PORT ?? 3000) }),
+  // A stable, memorable URL when port 3000 is free; any port otherwise.
+  ...(!once && (await isFree(Number(process.env.PORT ?? 3000)))
+    ? { apiPort: Number(process.env.PORT ?? 3000) }
+    : {}),
   apiEnv: { ADMIN_USER: 'admin', ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'info' },
   workerEnv: { LOG_LEVEL: 'info' },
   guild: { members: ['alice', 'bob', 'carol', 'dave'].map((username) => ({ username })) },
@@ -52,15 +56,18 @@ try {
     say(
       `${name} runs /link → ephemeral reply with a button to ${new URL(url).origin}${new URL(url).pathname}`,
     );
-    const q = new URL(url).searchParams;
-    const redirect = faceit.authorize({
-      clientId: q.get('client_id')!,
-      redirectUri: q.get('redirect_uri')!,
-      state: q.get('state')!,
-      codeChallenge: q.get('code_challenge')!,
-      codeChallengeMethod: q.get('code_challenge_method')!,
-      playerId: players[name]!.id,
-    });
+    // The person's browser: load the FACEIT sign-in page, press "Sign in as <name>", follow the redirect.
+    const signIn = await (await fetch(url)).text();
+    const action = new URL(/<form id="authorize" method="post" action="([^"]+)"/.exec(signIn)![1]!, url);
+    const form = new URLSearchParams(
+      [...signIn.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+        m[1]!,
+        m[2]!.replace(/&amp;/g, '&'),
+      ]),
+    );
+    form.set('player_id', players[name]!.id);
+    const consent = await fetch(action, { method: 'POST', body: form, redirect: 'manual' });
+    const redirect = consent.headers.get('location')!;
     say(`${name} signs in on the FACEIT page as "${name}" → redirected to /faceit/callback`);
     const page = await (await fetch(redirect)).text();
     const heading = /<h1[^>]*>([^<]*)<\/h1>/.exec(page)?.[1] ?? '(no heading)';
@@ -184,4 +191,12 @@ function findButtonUrl(components: unknown[]): string {
     for (const c of row.components ?? []) if (c.url) return c.url;
   }
   throw new Error('the /link reply has no button with a URL');
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
 }

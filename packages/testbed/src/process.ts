@@ -22,7 +22,7 @@ export function startAppProcess(
   env: Record<string, string>,
   opts: { cwd?: string } = {},
 ): AppProcess {
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [entry, ...(opts.args ?? [])], {
     cwd: opts.cwd,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,7 +48,8 @@ export function startAppProcess(
   });
   child.stderr?.on('data', (d) => stderr.push(String(d)));
   const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+    // 'close', not 'exit': by then stdout has been read to the end.
+    child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
   return {
     child,
