@@ -20,7 +20,7 @@ export interface AppProcess {
 export function startAppProcess(
   entry: string,
   env: Record<string, string>,
-  opts: { cwd?: string } = {},
+  opts: { cwd?: string; args?: string[] } = {},
 ): AppProcess {
   const child = spawn(process.execPath, [entry, ...(opts.args ?? [])], {
     cwd: opts.cwd,
