@@ -27,7 +27,7 @@ export async function benchBurst(opts = { matches: 100 }): Promise<BurstResult> 
         global: limits.globalPerSecond,
       },
     },
-    workerEnv: { LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '16' },
+    workerEnv: { LOG_LEVEL: 'info', WORKER_CONCURRENCY: '16' },
     apiEnv: { LOG_LEVEL: 'warn' },
   });
   try {

@@ -15,7 +15,7 @@ import {
 import { type AppProcess, startAppProcess } from './process.ts';
 import { cleanupPrefix, testPrefix } from './redis.ts';
 import { type LocalSupabase, startLocalSupabase } from './supabase.ts';
-import { freePort } from './wait.ts';
+import { freePort, waitFor } from './wait.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 export const API_ENTRY = join(repoRoot, 'apps/api/src/main.ts');
@@ -124,8 +124,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const startApi = async (extra: Record<string, string> = {}) => {
     const port = apis.length === 0 ? apiPort : await freePort();
     const proc = startAppProcess(API_ENTRY, { ...apiEnv, PORT: String(port), ...extra });
-    await proc.waitForLine((l) => l.msg === 'api listening', 'api listening');
-    const app = { proc, url: `http://127.0.0.1:${port}` };
+    const url = `http://127.0.0.1:${port}`;
+    // Poll /healthz rather than wait for a log line: the log level may hide it.
+    await waitFor(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`api exited: ${proc.stderr.join('')}`);
+        return (await fetch(`${url}/healthz`).catch(() => null))?.ok;
+      },
+      { what: 'api listening', timeoutMs: 20_000 },
+    );
+    const app = { proc, url };
     apis.push(app);
     return app;
   };

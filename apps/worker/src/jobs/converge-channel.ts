@@ -28,8 +28,9 @@ export async function convergeChannel(
   const { config } = ctx.deps;
   return withLease(ctx, `vc-${matchId}-${plan.faction}`, holder, async () => {
     // Cheap pre-check; the authoritative one comes after the row is written.
-    if (await ctx.store.isEnded(matchId)) return null;
-    const row = (await ctx.store.rows(matchId)).find((r) => r.faction === plan.faction);
+    const [ended, rows] = await Promise.all([ctx.store.isEnded(matchId), ctx.store.rows(matchId)]);
+    if (ended) return null;
+    const row = rows.find((r) => r.faction === plan.faction);
     let channel: GuildBasedChannel | null = row ? await getChannel(guild, row.voice_channel_id) : null;
     if (!channel) {
       channel = bridgeVoiceChannels(guild, config.VC_CATEGORY_ID).find((c) => c.name === plan.name) ?? null;

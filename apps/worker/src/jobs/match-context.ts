@@ -30,6 +30,8 @@ export async function withLease<T>(
   try {
     return await fn();
   } finally {
-    await ctx.store.releaseLease(key, holder).catch(() => {});
+    // Not awaited: the caller's next steps (moves) need not wait for the release round trip. A
+    // concurrent taker that comes in before it lands retries later, as with any held lease.
+    void ctx.store.releaseLease(key, holder).catch(() => {});
   }
 }

@@ -19,17 +19,27 @@ import type { JobHandler } from './types.ts';
 export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData> {
   return async (data, { job, log }) => {
     log.info({ payloadVersion: data.payloadVersion }, 'matchCreated received');
-    const stored = await ctx.store.touch(data.matchId, data.event, data.payloadVersion);
+    // The state check and the FACEIT fetch are independent: overlap them (the fetch is the slow one).
+    const [stored, fetched] = await Promise.all([
+      ctx.store.touch(data.matchId, data.event, data.payloadVersion),
+      ctx.deps.faceit.getMatch(data.matchId).then(
+        (m) => ({ ok: true as const, m }),
+        (err: unknown) => ({ ok: false as const, err }),
+      ),
+    ]);
     if (stored === 'ended') {
       log.info('match already ended: late event ignored');
       return { status: 'ignored-ended' };
     }
-    const match = await ctx.deps.faceit.getMatch(data.matchId).catch((err: unknown) => {
-      if (err instanceof FaceitNotFoundError) {
-        throw new UnrecoverableError(`${err.message}: the match id ${data.matchId} is unknown to FACEIT`);
+    if (!fetched.ok) {
+      if (fetched.err instanceof FaceitNotFoundError) {
+        throw new UnrecoverableError(
+          `${fetched.err.message}: the match id ${data.matchId} is unknown to FACEIT`,
+        );
       }
-      throw err;
-    });
+      throw fetched.err;
+    }
+    const match = fetched.m;
     if (decideEvent({ job: 'created', stored, faceitStatus: match.status }) === 'finish') {
       log.info({ faceitStatus: match.status }, 'FACEIT reports the match ended: finishing it');
       await ctx.store.end(data.matchId, `faceit-${match.status?.toLowerCase()}`);
@@ -51,16 +61,31 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
       staffRoleId: ctx.deps.config.VC_STAFF_ROLE_ID,
       links: new Map(links.map((l) => [l.faceit_id, l.discord_id])),
     });
-    const result: Record<string, string | null> = {};
-    for (const plan of plans) {
-      await ctx.store.setRoster(data.matchId, plan.faction, plan.rosterFaceitIds);
-      const channelId = await convergeChannel(ctx, guild, data.matchId, plan, String(job.id), log);
-      result[plan.faction] = channelId;
-      // null: the match ended meanwhile and the channel was compensated; nothing more to build.
-      if (!channelId) return { status: 'ended-meanwhile' };
-      await movePlayers(ctx, guild, data.matchId, plan, channelId, log);
-    }
-    return { status: 'converged', channels: result };
+    // Channels are created one faction after the other (they share a category and a rate-limit
+    // bucket anyway); each faction's moves start as soon as its channel exists, overlapping the next.
+    const result: Record<string, string> = {};
+    const moves: Promise<void>[] = [];
+    const build = async (): Promise<boolean> => {
+      for (const plan of plans) {
+        const [, channelId] = await Promise.all([
+          ctx.store.setRoster(data.matchId, plan.faction, plan.rosterFaceitIds),
+          convergeChannel(ctx, guild, data.matchId, plan, String(job.id), log),
+        ]);
+        // null: the match ended meanwhile and the channel was compensated; nothing more to build.
+        if (!channelId) return false;
+        result[plan.faction] = channelId;
+        moves.push(movePlayers(ctx, guild, data.matchId, plan, channelId, log));
+      }
+      return true;
+    };
+    // Moves already started are seen through (and their errors reported) before the job ends.
+    const built = await build().catch(async (err: unknown) => {
+      await Promise.allSettled(moves);
+      throw err;
+    });
+    const failed = (await Promise.allSettled(moves)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
   };
 }
 
@@ -73,18 +98,21 @@ async function movePlayers(
   channelId: string,
   log: Logger,
 ): Promise<void> {
-  for (const userId of plan.memberIds) {
-    const current = guild.voiceStates.cache.get(userId)?.channelId;
-    if (!current) continue;
-    if (!(await ctx.store.claimMove(matchId, userId))) continue;
-    if (current === channelId) continue;
-    try {
-      if (await moveMember(guild, userId, channelId)) log.info({ userId, channelId }, 'player moved in');
-      // Not connected after all: give the claim back so a later connect still moves them.
-      else await ctx.store.unclaimMove(matchId, userId);
-    } catch (err) {
-      await ctx.store.unclaimMove(matchId, userId).catch(() => {});
-      throw err;
-    }
-  }
+  // Moves are independent calls: do them at once rather than one after another.
+  await Promise.all(
+    plan.memberIds.map(async (userId) => {
+      const current = guild.voiceStates.cache.get(userId)?.channelId;
+      if (!current) return;
+      if (!(await ctx.store.claimMove(matchId, userId))) return;
+      if (current === channelId) return;
+      try {
+        if (await moveMember(guild, userId, channelId)) log.info({ userId, channelId }, 'player moved in');
+        // Not connected after all: give the claim back so a later connect still moves them.
+        else await ctx.store.unclaimMove(matchId, userId);
+      } catch (err) {
+        await ctx.store.unclaimMove(matchId, userId).catch(() => {});
+        throw err;
+      }
+    }),
+  );
 }
