@@ -7,9 +7,9 @@ import {
   parseWebhook,
 } from '@bridge/core';
 import type { Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ApiDeps, AppEnv } from '../deps.ts';
 import { constantTimeEqual } from '../lib/constant-time.ts';
+import { BodyTooLargeError, readBodyLimited } from '../lib/read-body.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
 
 export const WEBHOOK_PATH = '/faceit-webhook';
@@ -48,25 +48,21 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
       }
       await next();
     },
-    bodyLimit({
-      maxSize: WEBHOOK_BODY_LIMIT,
-      onError: (c) => {
+    async (c) => {
+      const requestId = c.get('requestId');
+      let text: string;
+      try {
+        text = await readBodyLimited(c, WEBHOOK_BODY_LIMIT);
+      } catch (err) {
+        if (!(err instanceof BodyTooLargeError)) throw err;
         // The rest of the body is never read: close the connection so the client cannot reuse it mid-body.
         c.header('connection', 'close');
         count('unknown', 'too_large');
-        return fail(
-          c as Context<AppEnv>,
-          413,
-          'payload_too_large',
-          `body is over ${WEBHOOK_BODY_LIMIT} bytes`,
-        );
-      },
-    }),
-    async (c) => {
-      const requestId = c.get('requestId');
+        return fail(c, 413, 'payload_too_large', err.message);
+      }
       let body: unknown;
       try {
-        body = JSON.parse(await c.req.text());
+        body = JSON.parse(text);
       } catch {
         count('unknown', 'invalid');
         return fail(c, 400, 'invalid_json', 'body is not valid JSON');
