@@ -24,8 +24,12 @@ export async function withLease<T>(
   holder: string,
   fn: () => Promise<T>,
 ): Promise<T> {
-  if (!(await ctx.store.takeLease(key, holder, 60))) {
-    throw new Error(`lease ${key} is held by another worker; retrying later`);
+  // Leases are held for a few round trips: wait a little in-process rather than failing the job into
+  // BullMQ's exponential backoff (which turned a burst of matches into seconds of idle retries).
+  const deadline = Date.now() + 5000;
+  while (!(await ctx.store.takeLease(key, holder, 60))) {
+    if (Date.now() > deadline) throw new Error(`lease ${key} is held by another worker; retrying later`);
+    await new Promise((r) => setTimeout(r, 25 + Math.random() * 25));
   }
   try {
     return await fn();
