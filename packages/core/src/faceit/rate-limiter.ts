@@ -29,27 +29,4 @@ export class RedisRateLimiter {
   }
 }
 
-/** For a single process (tests, the demo without Redis): same interface, in memory. */
-export class LocalRateLimiter {
-  readonly perSecond: number;
-  #window = 0;
-  #count = 0;
-  constructor(perSecond: number) {
-    this.perSecond = perSecond;
-  }
-  async acquire(): Promise<number> {
-    const started = Date.now();
-    for (;;) {
-      const now = Date.now();
-      const window = Math.floor(now / 1000);
-      if (window !== this.#window) {
-        this.#window = window;
-        this.#count = 0;
-      }
-      if (++this.#count <= this.perSecond) return Date.now() - started;
-      await new Promise((r) => setTimeout(r, (window + 1) * 1000 - now + 5));
-    }
-  }
-}
-
 export type RateLimiter = Pick<RedisRateLimiter, 'acquire'>;
