@@ -1,6 +1,7 @@
 import { createProducerRedis, createQueue, QUEUES, shortId } from '@bridge/core';
 import type { WebhookEnvelope } from '@bridge/sandbox';
 import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 
 // Scale-out and rolling restarts: several API and worker processes share Redis and Postgres.
@@ -121,6 +122,15 @@ describe('scale-out: 2 API and 3 worker processes', () => {
     );
     expect(completedPerWorker.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(50);
     expect(completedPerWorker.filter((n) => n > 0).length).toBeGreaterThan(1);
+
+    // Redis Cluster: every key the bridge wrote carries the prefix's hash tag as its first {…},
+    // so they all land in one slot (BullMQ's multi-key scripts need that).
+    const redis = new Redis(s.redisUrl);
+    const keys = await redis.keys(`${s.prefix}*`);
+    redis.disconnect();
+    expect(s.prefix).toMatch(/^\{[^}]+\}$/);
+    expect(keys.length).toBeGreaterThan(50);
+    expect(new Set(keys.map((k) => /\{[^}]*\}/.exec(k)?.[0]))).toEqual(new Set([s.prefix]));
   });
 });
 
