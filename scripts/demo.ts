@@ -155,8 +155,14 @@ try {
   say(
     `players moved back: alice → #${channelName(after[member('alice')])}, bob → #${channelName(after[member('bob')])}`,
   );
-  const left = await stack.supabase.query('select 1 from active_matches where match_id = $1', [match.id]);
-  say(`both team channels deleted; active_matches rows left for the match: ${left.length}`);
+  // The rows go last, after the channels: wait for them rather than read a moment too early.
+  const rowsLeft = async () =>
+    (await stack.supabase.query('select 1 from active_matches where match_id = $1', [match.id])).length;
+  await waitFor(async () => (await rowsLeft()) === 0, {
+    what: 'active_matches rows removed',
+    timeoutMs: 30_000,
+  });
+  say(`both team channels deleted; active_matches rows left for the match: ${await rowsLeft()}`);
   say('done.');
 } catch (err) {
   process.stderr.write(`demo failed: ${(err as Error).stack ?? err}\n`);

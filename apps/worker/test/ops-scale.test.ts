@@ -93,6 +93,10 @@ describe('scale-out: 2 API and 3 worker processes', () => {
         `match-${short}-faction2`,
       ]);
     }
+    // A row is written just after its channel: wait for the last ones rather than read too early.
+    await waitFor(async () => (await s.supabase.query('select 1 from active_matches')).length >= 100, {
+      what: '100 rows',
+    });
     expect(await s.supabase.query('select 1 from active_matches')).toHaveLength(100);
     expect(await failedJobs(s)).toBe(0);
 
@@ -171,6 +175,9 @@ describe('rolling restart under load', () => {
     expect(new Set(names).size).toBe(60);
     for (const m of matches)
       expect(names.filter((n) => n.startsWith(`match-${shortId(m.id)}-`))).toHaveLength(2);
+    await waitFor(async () => (await s.supabase.query('select 1 from active_matches')).length >= 60, {
+      what: '60 rows',
+    });
     expect(await s.supabase.query('select 1 from active_matches')).toHaveLength(60);
     expect(await failedJobs(s)).toBe(0);
   });
