@@ -18,5 +18,5 @@ describe('./run demo', () => {
     expect(out).toMatch(/carol connects to General later → moved to #match-[0-9a-f]{8}-faction1/);
     expect(out).toMatch(/players moved back: alice → #Lobby, bob → #Lobby/);
     expect(out).toMatch(/active_matches rows left for the match: 0/);
-  });
+  }, 120_000);
 });

@@ -28,7 +28,10 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
       ),
     ]);
     if (stored === 'ended') {
-      log.info('match already ended: late event ignored');
+      // Nothing to build. Still sweep the match's leftovers: this may be the retry of a job that died
+      // (or failed) between writing its row and noticing the end, and nobody else would remove it.
+      const removed = await finishMatch(ctx, data.matchId, log);
+      log.info({ removed }, 'match already ended: late event ignored');
       return { status: 'ignored-ended' };
     }
     if (!fetched.ok) {
@@ -85,6 +88,8 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     });
     const failed = (await Promise.allSettled(moves)).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
+    // Ended while we built: the other faction may still have a row/channel this job made; clean up.
+    if (!built) await finishMatch(ctx, data.matchId, log);
     return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
   };
 }
