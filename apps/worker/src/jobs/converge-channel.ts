@@ -3,7 +3,6 @@ import type { Guild, GuildBasedChannel } from 'discord.js';
 import {
   bridgeVoiceChannels,
   createVoiceChannel,
-  deleteChannel,
   getChannel,
   overwritesOf,
   toDiscord,
@@ -14,8 +13,8 @@ import { type MatchContext, withLease } from './match-context.ts';
 /**
  * Exactly one channel for (match, faction): under a SQL lease, reuse the row's channel, else adopt a
  * bridge-created channel with the deterministic name (created before a crash), else create one. The
- * ended marker is re-checked AFTER the row is written: a matchFinished that ran meanwhile is
- * compensated by deleting. Returns the channel id, or null when the match ended.
+ * ended marker is re-checked AFTER the row is written: when a matchFinished ran meanwhile it returns
+ * null and the caller runs finishMatch (lobby first, then delete). Returns the channel id, or null.
  */
 export async function convergeChannel(
   ctx: MatchContext,
@@ -49,9 +48,9 @@ export async function convergeChannel(
       voice_channel_id: channel.id,
     });
     if (await ctx.store.isEnded(matchId)) {
-      log.info({ channelId: channel.id }, 'match ended meanwhile: compensating');
-      await deleteChannel(guild, channel.id);
-      await ctx.store.forget(matchId, plan.faction);
+      // The caller cleans up with finishMatch, which first moves anyone inside to the lobby (deleting
+      // here would disconnect players a concurrent job had just moved in).
+      log.info({ channelId: channel.id }, 'match ended meanwhile: leaving the cleanup to finishMatch');
       return null;
     }
     const diff = diffOverwrites(plan.overwrites, overwritesOf(channel));

@@ -74,7 +74,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
           ctx.store.setRoster(data.matchId, plan.faction, plan.rosterFaceitIds),
           convergeChannel(ctx, guild, data.matchId, plan, String(job.id), log),
         ]);
-        // null: the match ended meanwhile and the channel was compensated; nothing more to build.
+        // null: the match ended meanwhile; finishMatch below clears what was built.
         if (!channelId) return false;
         result[plan.faction] = channelId;
         moves.push(movePlayers(ctx, guild, data.matchId, plan, channelId, log));
@@ -88,7 +88,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     });
     const failed = (await Promise.allSettled(moves)).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    // Ended while we built: the other faction may still have a row/channel this job made; clean up.
+    // Ended while we built: this job's rows/channels (any faction) go the finish way: lobby, then delete.
     if (!built) await finishMatch(ctx, data.matchId, log);
     return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
   };
