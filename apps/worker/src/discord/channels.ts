@@ -7,6 +7,7 @@ import {
   overflowIndex,
   PERM,
 } from '@bridge/core';
+import { UnrecoverableError } from 'bullmq';
 import {
   type CategoryChannel,
   ChannelType,
@@ -137,7 +138,6 @@ async function missingCategory(guild: Guild, baseId: string): Promise<Error> {
     guild.channels.fetch(baseId),
   );
   if (fetched) return new Error(`category ${baseId} not in cache yet; retrying`);
-  const { UnrecoverableError } = await import('bullmq');
   return new UnrecoverableError(`VC_CATEGORY_ID=${baseId} is not a category of the guild: fix the id`);
 }
 
