@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiConfigSchema, ConfigError, parseEnv, workerConfigSchema } from '../src/index.ts';
 
@@ -86,5 +88,23 @@ describe('worker config', () => {
     expect(lines.find((l) => l.startsWith('DISCORD_GUILD_ID:'))).toMatch(/Discord id/);
     expect(lines.filter((l) => l.startsWith('VC_NAME_TEMPLATE:'))).toHaveLength(2);
     expect(lines.join('\n')).not.toContain('my-guild');
+  });
+});
+
+describe('.env.example and README', () => {
+  const root = join(import.meta.dirname, '../../..');
+  const documented = readFileSync(join(root, '.env.example'), 'utf8')
+    .split('\n')
+    .filter((l) => /^[A-Z_]+=/.test(l))
+    .map((l) => l.slice(0, l.indexOf('=')));
+  const known = new Set([...Object.keys(apiConfigSchema.shape), ...Object.keys(workerConfigSchema.shape)]);
+
+  it('documents every variable the apps read, and only those', () => {
+    expect(new Set(documented)).toEqual(known);
+  });
+
+  it('lists every variable in the README configuration table', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const key of known) expect(readme, key).toContain(`\`${key}\``);
   });
 });
