@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePort, startAppProcess } from '@bridge/testbed';
+import { cleanupPrefix, freePort, startAppProcess, testPrefix } from '@bridge/testbed';
 import { describe, expect, it } from 'vitest';
 
 const entry = join(import.meta.dirname, '../src/main.ts');
@@ -13,11 +13,12 @@ describe('api process', () => {
 
   it('serves from its environment and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
+    const prefix = testPrefix('api-process');
     const proc = startAppProcess(entry, {
       PORT: String(port),
       HOST: '127.0.0.1',
       FACEIT_WEBHOOK_SECRET: 'process-test-secret-123',
-      QUEUE_PREFIX: '{api-process-test}',
+      QUEUE_PREFIX: prefix,
     });
     try {
       await proc.waitForLine((l) => l.msg === 'api listening', 'api listening');
@@ -26,6 +27,7 @@ describe('api process', () => {
       expect(res.status).toBe(401);
     } finally {
       expect(await proc.kill('SIGTERM')).toBe(0);
+      await cleanupPrefix(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix);
     }
     expect(JSON.stringify(proc.lines)).not.toContain('process-test-secret-123');
   });

@@ -16,6 +16,13 @@ export interface AppProcess {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+// Children still running when this process exits (a test that timed out, a crashed harness) are
+// killed with it, so no API, worker or emulator outlives the test run that started it.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** Runs one of the apps as a real child process (`node <entry>`) with exactly the given environment. */
 export function startAppProcess(
   entry: string,
@@ -27,6 +34,8 @@ export function startAppProcess(
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   const lines: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   let buf = '';

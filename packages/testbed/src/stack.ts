@@ -125,6 +125,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const port = apis.length === 0 ? apiPort : await freePort();
     const proc = startAppProcess(API_ENTRY, { ...apiEnv, PORT: String(port), ...extra });
     const url = `http://127.0.0.1:${port}`;
+    const app = { proc, url };
+    apis.push(app); // before waiting: stop() must kill it even if it never gets ready
     // Poll /healthz rather than wait for a log line: the log level may hide it.
     await waitFor(
       async () => {
@@ -133,8 +135,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       },
       { what: 'api listening', timeoutMs: 20_000 },
     );
-    const app = { proc, url };
-    apis.push(app);
     return app;
   };
   const startWorker = async (extra: Record<string, string> = {}) => {
