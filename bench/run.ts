@@ -61,7 +61,7 @@ if (want('burst')) {
   rows.push([
     'burst: 100 matches',
     `${r.channels} channels in ${r.secondsToAllChannels} s`,
-    `bound ${r.boundSeconds} s (${r.limits.channelCreatesPerSecond} creates/s, ${r.limits.globalPerSecond} req/s); 429s ${r.rateLimitsMet}; duplicates ${r.duplicateChannels}; failed jobs ${r.failedJobs}`,
+    `bound ${r.boundSeconds} s (${r.faceitMatchFetches} FACEIT fetches at ${r.limits.faceitPerSecond}/s; Discord ${r.limits.channelCreatesPerSecond} creates/s, ${r.limits.globalPerSecond} req/s); 429s ${r.rateLimitsMet}; duplicates ${r.duplicateChannels}; failed jobs ${r.failedJobs}`,
   ]);
   rows.push(['memory after burst', `api ${r.rssMiB.api} MiB`, `worker ${r.rssMiB.worker} MiB (RSS)`]);
 }

@@ -1,0 +1,32 @@
+import { cleanupPrefix, testPrefix } from '@bridge/testbed';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisRateLimiter } from '../src/index.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = testPrefix('ratelimit');
+afterAll(async () => {
+  await cleanupPrefix(REDIS_URL, prefix);
+});
+
+describe('RedisRateLimiter', () => {
+  it('keeps three processes together under 10 requests in every rolling second', async () => {
+    const conns = [new Redis(REDIS_URL), new Redis(REDIS_URL), new Redis(REDIS_URL)];
+    try {
+      const limiters = conns.map((c) => new RedisRateLimiter(c, `${prefix}:faceit`, 10));
+      // Each "process" asks for 8 slots at once: 24 in all, as a burst of jobs would. The slots are
+      // read on Redis's clock, so the check does not depend on timers firing on time here.
+      const sent = (
+        await Promise.all(limiters.flatMap((l) => Array.from({ length: 8 }, () => l.reserve())))
+      ).map((r) => r.slotMs);
+      sent.sort((a, b) => a - b);
+      expect(sent).toHaveLength(24);
+      for (const start of sent) {
+        const inWindow = sent.filter((t) => t >= start && t < start + 1000).length;
+        expect(inWindow).toBeLessThanOrEqual(10);
+      }
+    } finally {
+      for (const c of conns) c.disconnect();
+    }
+  });
+});
