@@ -127,11 +127,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const url = `http://127.0.0.1:${port}`;
     const app = { proc, url };
     apis.push(app); // before waiting: stop() must kill it even if it never gets ready
-    // Poll /healthz rather than wait for a log line: the log level may hide it.
+    // Poll /readyz (listening AND Redis connected) rather than wait for a log line the level may hide.
     await waitFor(
       async () => {
         if (proc.child.exitCode !== null) throw new Error(`api exited: ${proc.stderr.join('')}`);
-        return (await fetch(`${url}/healthz`).catch(() => null))?.ok;
+        return (await fetch(`${url}/readyz`).catch(() => null))?.ok;
       },
       { what: 'api listening', timeoutMs: 20_000 },
     );
