@@ -7,7 +7,6 @@ import {
   createWorkerRedis,
   loadConfigOrExit,
   QUEUES,
-  trackQueueDepth,
 } from '@bridge/core';
 import { QueueEvents } from 'bullmq';
 import { startApi } from './server.ts';
@@ -32,8 +31,7 @@ const queues = {
   links: createQueue(QUEUES.links, redis, config.QUEUE_PREFIX),
   maintenance: createQueue(QUEUES.maintenance, redis, config.QUEUE_PREFIX),
 };
-const metrics = createMetrics('api');
-trackQueueDepth(metrics, Object.values(queues));
+const metrics = createMetrics('api', { queues: Object.values(queues) });
 
 // QueueEvents blocks on its connection, so it gets one of its own.
 const linkEvents = new QueueEvents(QUEUES.links, {

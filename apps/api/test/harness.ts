@@ -6,7 +6,6 @@ import {
   createQueue,
   type Metrics,
   QUEUES,
-  trackQueueDepth,
 } from '@bridge/core';
 import { cleanupPrefix, testPrefix, waitFor } from '@bridge/testbed';
 import type { Queue } from 'bullmq';
@@ -50,8 +49,7 @@ export async function startTestApi(
     links: createQueue(QUEUES.links, redis, prefix),
     maintenance: createQueue(QUEUES.maintenance, redis, prefix),
   };
-  const metrics = createMetrics('api');
-  trackQueueDepth(metrics, Object.values(queues));
+  const metrics = createMetrics('api', { queues: Object.values(queues) });
   if (opts.waitReady !== false) await waitFor(() => redis.status === 'ready', { what: 'redis ready' });
   const config = {
     FACEIT_WEBHOOK_SECRET: SECRET,

@@ -8,7 +8,6 @@ import {
   PlayerLinkStore,
   QUEUES,
   RedisRateLimiter,
-  trackQueueDepth,
   type WorkerConfig,
 } from '@bridge/core';
 import { commands } from './commands/index.ts';
@@ -31,7 +30,13 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
   const redis = createWorkerRedis(config.REDIS_URL);
   redis.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
   const db = createSupabase(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
+  const queues = {
+    matches: createQueue(QUEUES.matches, redis, config.QUEUE_PREFIX),
+    links: createQueue(QUEUES.links, redis, config.QUEUE_PREFIX),
+    maintenance: createQueue(QUEUES.maintenance, redis, config.QUEUE_PREFIX),
+  };
   const metrics = createMetrics('worker', {
+    queues: Object.values(queues),
     // One faction1 row per match with live channels.
     activeMatches: async () =>
       (
@@ -47,12 +52,6 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
     apiKey: config.FACEIT_API_KEY,
     limiter: new RedisRateLimiter(redis, `${config.QUEUE_PREFIX}:faceit-rate`, config.FACEIT_API_RPS),
   });
-  const queues = {
-    matches: createQueue(QUEUES.matches, redis, config.QUEUE_PREFIX),
-    links: createQueue(QUEUES.links, redis, config.QUEUE_PREFIX),
-    maintenance: createQueue(QUEUES.maintenance, redis, config.QUEUE_PREFIX),
-  };
-  trackQueueDepth(metrics, Object.values(queues));
 
   const client = await connectDiscord({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log });
   const guild = await client.guilds.fetch(config.DISCORD_GUILD_ID).catch(() => null);

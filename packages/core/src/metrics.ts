@@ -4,10 +4,28 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
  * The bridge's Prometheus metrics. Each app makes its own registry (label `app`), so two apps in one
  * test process never share counters; both apps define the same names, and each fills what it does.
  */
-export function createMetrics(
-  app: 'api' | 'worker',
-  collectors: { activeMatches?: () => Promise<number> } = {},
-) {
+interface CountableQueue {
+  name: string;
+  getJobCounts(...states: string[]): Promise<Record<string, number>>;
+}
+
+const QUEUE_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'failed',
+  'completed',
+  'prioritized',
+  'waiting-children',
+];
+
+/** What some gauges read at scrape time: the queues' counts, the number of active matches. */
+export interface MetricsCollectors {
+  queues?: CountableQueue[];
+  activeMatches?: () => Promise<number>;
+}
+
+export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollectors = {}) {
   const registry = new Registry();
   registry.setDefaultLabels({ app });
   collectDefaultMetrics({ register: registry });
@@ -38,6 +56,15 @@ export function createMetrics(
       help: 'Jobs per queue and state, read from Redis at scrape time',
       labelNames: ['queue', 'state'] as const,
       registers,
+      async collect() {
+        const all = await Promise.all(
+          (collectors.queues ?? []).map(
+            async (q) => [q.name, await q.getJobCounts(...QUEUE_STATES)] as const,
+          ),
+        );
+        for (const [queue, counts] of all)
+          for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+      },
     }),
     discordRequests: new Counter({
       name: 'bridge_discord_requests_total',
@@ -75,28 +102,3 @@ export function createMetrics(
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
-
-interface CountableQueue {
-  name: string;
-  getJobCounts(...states: string[]): Promise<Record<string, number>>;
-}
-
-/** Makes `bridge_queue_jobs` read each queue's counts whenever /metrics is scraped. */
-export function trackQueueDepth(metrics: Metrics, queues: CountableQueue[]): void {
-  const states = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'];
-  metrics.registry.removeSingleMetric('bridge_queue_jobs');
-  const gauge = new Gauge({
-    name: 'bridge_queue_jobs',
-    help: 'Jobs per queue and state, read from Redis at scrape time',
-    labelNames: ['queue', 'state'] as const,
-    registers: [metrics.registry],
-    async collect() {
-      const all = await Promise.all(
-        queues.map(async (q) => [q.name, await q.getJobCounts(...states)] as const),
-      );
-      for (const [queue, counts] of all)
-        for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
-    },
-  });
-  metrics.queueJobs = gauge;
-}
