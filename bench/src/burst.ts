@@ -94,17 +94,6 @@ export async function benchBurst(opts = { matches: 100 }): Promise<BurstResult> 
       rssMiB: { api: rssMiB(stack.apis[0]?.proc.child.pid), worker: rssMiB(stack.workers[0]?.child.pid) },
     };
   } finally {
-    if (process.env.BENCH_DEBUG) {
-      const lines = stack.workers[0]?.lines ?? [];
-      const reasons = new Map<string, number>();
-      for (const l of lines)
-        if (l.msg === 'job attempt failed') reasons.set(String(l.err), (reasons.get(String(l.err)) ?? 0) + 1);
-      process.stderr.write(`${JSON.stringify([...reasons])}\n`);
-      const done = lines.filter((l) => l.msg === 'job done').map((l) => Number(l.time));
-      process.stderr.write(
-        `jobs done: ${done.length}, span ${(Math.max(...done) - Math.min(...done)) / 1000}s\n`,
-      );
-    }
     await stack.stop();
   }
 }

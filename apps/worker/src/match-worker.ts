@@ -21,7 +21,6 @@ export function startMatchWorker(deps: MatchWorkerDeps): Worker {
       throw new UnrecoverableError(`invalid ${job.name} data: ${parsed.error.issues[0]?.message}`);
     }
     const jobLog = log.child({
-      jobId: job.id,
       matchId: parsed.data.matchId,
       event: parsed.data.event,
       eventId: parsed.data.eventId,

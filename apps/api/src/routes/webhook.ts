@@ -3,7 +3,6 @@ import {
   jobNameForEvent,
   type MatchJobData,
   matchJobId,
-  matchJobSchema,
   parseWebhook,
 } from '@bridge/core';
 import type { Context, Hono } from 'hono';
@@ -90,7 +89,8 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
       const matchId = parsed.payload.id;
       const jobName = jobNameForEvent(parsed.event);
       const jobId = matchJobId(matchId, parsed.event);
-      const data: MatchJobData = matchJobSchema.parse({
+      // Every field comes from the envelope parseWebhook just validated; the worker checks it again.
+      const data: MatchJobData = {
         matchId,
         event: parsed.event,
         eventId,
@@ -99,7 +99,7 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
         payloadVersion: parsed.payload.version ?? null,
         occurredAt: envelope.timestamp,
         receivedAt: new Date().toISOString(),
-      });
+      };
       const ctx = {
         requestId,
         matchId,

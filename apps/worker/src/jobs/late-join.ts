@@ -1,7 +1,7 @@
 import type { Logger } from '@bridge/core';
 import { Events, type VoiceState } from 'discord.js';
-import { moveMember } from '../discord/channels.ts';
 import type { MatchContext } from './match-context.ts';
+import { moveOnce } from './move-once.ts';
 
 /**
  * A linked player of an active match who connects to voice (no channel → a channel) is moved into
@@ -22,14 +22,10 @@ export function listenForLateJoiners(ctx: MatchContext, log: Logger): () => void
 async function onConnect(ctx: MatchContext, state: VoiceState, log: Logger): Promise<void> {
   const userId = state.id;
   for (const row of await ctx.store.channelsForPlayer(userId)) {
-    if (!(await ctx.store.claimMove(row.match_id, userId))) continue;
-    if (state.channelId === row.voice_channel_id) continue;
-    const moved = await moveMember(state.guild, userId, row.voice_channel_id).catch(async (err) => {
-      await ctx.store.unclaimMove(row.match_id, userId).catch(() => {});
-      throw err;
-    });
-    if (!moved) await ctx.store.unclaimMove(row.match_id, userId);
-    else log.info({ matchId: row.match_id, userId, channelId: row.voice_channel_id }, 'late joiner moved in');
-    return;
+    const current = state.channelId ?? '';
+    if (await moveOnce(ctx, state.guild, row.match_id, userId, current, row.voice_channel_id)) {
+      log.info({ matchId: row.match_id, userId, channelId: row.voice_channel_id }, 'late joiner moved in');
+      return;
+    }
   }
 }

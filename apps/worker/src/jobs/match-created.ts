@@ -9,10 +9,10 @@ import {
 } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import type { Guild } from 'discord.js';
-import { moveMember } from '../discord/channels.ts';
 import { convergeChannel } from './converge-channel.ts';
 import { finishMatch } from './finish-match.ts';
 import { guildOf, type MatchContext } from './match-context.ts';
+import { moveOnce } from './move-once.ts';
 import type { JobHandler } from './types.ts';
 
 /** object_created/configuring/ready: converge each faction's channel, permissions and moves. */
@@ -108,15 +108,8 @@ async function movePlayers(
     plan.memberIds.map(async (userId) => {
       const current = guild.voiceStates.cache.get(userId)?.channelId;
       if (!current) return;
-      if (!(await ctx.store.claimMove(matchId, userId))) return;
-      if (current === channelId) return;
-      try {
-        if (await moveMember(guild, userId, channelId)) log.info({ userId, channelId }, 'player moved in');
-        // Not connected after all: give the claim back so a later connect still moves them.
-        else await ctx.store.unclaimMove(matchId, userId);
-      } catch (err) {
-        await ctx.store.unclaimMove(matchId, userId).catch(() => {});
-        throw err;
+      if (await moveOnce(ctx, guild, matchId, userId, current, channelId)) {
+        log.info({ userId, channelId }, 'player moved in');
       }
     }),
   );
