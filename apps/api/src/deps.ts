@@ -1,4 +1,4 @@
-import type { ApiConfig, Logger, Metrics } from '@bridge/core';
+import type { ApiConfig, Intake, Logger, Metrics } from '@bridge/core';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -8,6 +8,8 @@ export interface ApiDeps {
   log: Logger;
   /** Producer connection (no offline queue): its status says whether Redis is reachable right now. */
   redis: Redis;
+  /** Where accepted webhooks go; the workers' relay turns entries into `matches` jobs. */
+  intake: Intake;
   queues: { matches: Queue; links: Queue; maintenance?: Queue };
   /** Prometheus metrics; /metrics is served only when present. */
   metrics?: Metrics;

@@ -1,5 +1,6 @@
 import {
   apiConfigSchema,
+  createIntake,
   createLogger,
   createMetrics,
   createProducerRedis,
@@ -31,7 +32,8 @@ const queues = {
   links: createQueue(QUEUES.links, redis, config.QUEUE_PREFIX),
   maintenance: createQueue(QUEUES.maintenance, redis, config.QUEUE_PREFIX),
 };
-const metrics = createMetrics('api', { queues: Object.values(queues) });
+const intake = createIntake(redis, config.QUEUE_PREFIX);
+const metrics = createMetrics('api', { queues: Object.values(queues), intakeBacklog: intake.backlog });
 
 // QueueEvents blocks on its connection, so it gets one of its own.
 const linkEvents = new QueueEvents(QUEUES.links, {
@@ -41,7 +43,7 @@ const linkEvents = new QueueEvents(QUEUES.links, {
 linkEvents.on('error', (err) => log.error({ err: err.message }, 'link events connection error'));
 
 const api = await startApi(
-  { config, log, redis, queues, linkEvents, metrics },
+  { config, log, redis, intake, queues, linkEvents, metrics },
   { port: config.PORT, host: config.HOST },
 );
 log.info(

@@ -1,14 +1,18 @@
 import { Writable } from 'node:stream';
 import {
+  createIntake,
   createLogger,
   createMetrics,
   createProducerRedis,
   createQueue,
+  createWorkerRedis,
+  type Intake,
+  IntakeRelay,
   type Metrics,
   QUEUES,
 } from '@bridge/core';
 import { cleanupPrefix, testPrefix, waitFor } from '@bridge/testbed';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type RunningApi, startApi } from '../src/server.ts';
 
@@ -19,7 +23,17 @@ export interface TestApi extends RunningApi {
   prefix: string;
   redis: Redis;
   queues: { matches: Queue; links: Queue; maintenance: Queue };
+  intake: Intake;
   metrics: Metrics;
+  /** The `matches` job with this id, once the relay has added it. */
+  job(id: string): Promise<Job>;
+  /** Waits until the relay has turned every accepted webhook into a job. */
+  drained(): Promise<void>;
+  /**
+   * How many webhooks were enqueued in any form: intake entries not yet relayed, plus jobs. Reads the
+   * stream first: the relay adds a job before deleting its entry, so an accepted webhook always counts.
+   */
+  enqueued(): Promise<number>;
   logs: Record<string, unknown>[];
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
   stop(): Promise<void>;
@@ -49,21 +63,33 @@ export async function startTestApi(
     links: createQueue(QUEUES.links, redis, prefix),
     maintenance: createQueue(QUEUES.maintenance, redis, prefix),
   };
-  const metrics = createMetrics('api', { queues: Object.values(queues) });
+  const intake = createIntake(redis, prefix);
+  const metrics = createMetrics('api', { queues: Object.values(queues), intakeBacklog: intake.backlog });
   if (opts.waitReady !== false) await waitFor(() => redis.status === 'ready', { what: 'redis ready' });
+  // What a worker copy runs: without it accepted webhooks would stay in the intake stream.
+  const relayRedis = createWorkerRedis(redisUrl);
+  relayRedis.on('error', () => {});
+  const relay = new IntakeRelay({ connection: relayRedis, prefix, queue: queues.matches, log });
+  relay.start();
   const config = {
     FACEIT_WEBHOOK_SECRET: SECRET,
     FACEIT_WEBHOOK_HEADER: 'x-faceit-webhook-secret',
     ...(opts.admin ? { ADMIN_USER: opts.admin.user, ADMIN_PASSWORD: opts.admin.password } : {}),
   };
-  const api = await startApi({ config, log, redis, queues, metrics });
+  const api = await startApi({ config, log, redis, intake, queues, metrics });
   return {
     ...api,
     prefix,
     redis,
     queues,
+    intake,
     metrics,
     logs,
+    job: (id) => waitFor(() => queues.matches.getJob(id), { what: `job ${id}` }),
+    drained: async () => {
+      await waitFor(async () => (await intake.backlog()) === 0, { what: 'intake relayed' });
+    },
+    enqueued: async () => (await intake.backlog()) + (await queues.matches.count()),
     post: (body, headers = {}) =>
       fetch(`${api.url}/faceit-webhook`, {
         method: 'POST',
@@ -72,6 +98,8 @@ export async function startTestApi(
       }),
     stop: async () => {
       await api.close();
+      await relay.close();
+      relayRedis.disconnect();
       await Promise.all(Object.values(queues).map((q) => q.close()));
       redis.disconnect();
       if (redisUrl === REDIS_URL) await cleanupPrefix(REDIS_URL, prefix);

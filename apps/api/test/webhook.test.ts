@@ -29,6 +29,7 @@ afterAll(async () => {
   await api?.stop();
 });
 afterEach(async () => {
+  await api.drained();
   await api.queues.matches.obliterate({ force: true });
 });
 
@@ -38,8 +39,8 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
     expect(res.status).toBe(202);
     const body = await res.json();
     expect(body).toEqual({ status: 'accepted', jobId: `match_status_ready-${ready.payload.id}` });
-    const job = await api.queues.matches.getJob(body.jobId);
-    expect(job?.name).toBe('matchCreated');
+    const job = await api.job(body.jobId);
+    expect(job.name).toBe('matchCreated');
     expect(job?.data).toMatchObject({
       matchId: ready.payload.id,
       event: 'match_status_ready',
@@ -55,8 +56,8 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
   it('enqueues matchFinished for a real match_status_finished delivery', async () => {
     const res = await api.post(finished);
     expect(res.status).toBe(202);
-    const job = await api.queues.matches.getJob(`match_status_finished-${finished.payload.id}`);
-    expect(job?.name).toBe('matchFinished');
+    const job = await api.job(`match_status_finished-${finished.payload.id}`);
+    expect(job.name).toBe('matchFinished');
   });
 
   it.each([
@@ -70,13 +71,14 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
     const res = await api.post(delivery(event));
     expect(res.status).toBe(202);
     const { jobId } = await res.json();
-    expect((await api.queues.matches.getJob(jobId))?.name).toBe(jobName);
+    expect((await api.job(jobId)).name).toBe(jobName);
   });
 
   it('leaves exactly one job for 5 concurrent identical deliveries, all answered 2xx', async () => {
     const body = delivery('match_status_configuring');
     const responses = await Promise.all(Array.from({ length: 5 }, () => api.post(body)));
     expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
+    await api.drained();
     expect(await api.queues.matches.getJobCounts('waiting', 'delayed', 'active')).toEqual({
       waiting: 1,
       delayed: 0,
@@ -89,17 +91,36 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
     expect((await api.post(first)).status).toBe(202);
     const retry = { ...first, retry_count: 1 };
     expect((await api.post(retry)).status).toBe(202);
+    await api.drained();
     expect(await api.queues.matches.count()).toBe(1);
-    const job = await api.queues.matches.getJob(`match_status_ready-${first.payload.id}`);
-    expect(job?.data.retryCount).toBe(0);
+    const job = await api.job(`match_status_ready-${first.payload.id}`);
+    expect(job.data.retryCount).toBe(0);
   });
 
   it('answers 202 "ignored" for an event it does not act on, and enqueues nothing', async () => {
     const res = await api.post(delivery('match_demo_ready'));
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ status: 'ignored', event: 'match_demo_ready' });
-    expect(await api.queues.matches.count()).toBe(0);
+    expect(await api.enqueued()).toBe(0);
     expect(api.logs.some((l) => l.outcome === 'ignored' && l.event === 'match_demo_ready')).toBe(true);
+  });
+
+  it('accepts a delivery whose teams[] changed shape: rosters come from the Data API, not from here', async () => {
+    const odd = delivery('match_status_ready', {
+      payload: { ...ready.payload, id: `1-${crypto.randomUUID()}`, teams: [{ roster: [{ id: 42 }] }] },
+    });
+    const res = await api.post(odd);
+    expect(res.status).toBe(202);
+    expect((await api.job(`match_status_ready-${odd.payload.id}`)).name).toBe('matchCreated');
+  });
+
+  it("answers with a request id: the caller's own, or a fresh one", async () => {
+    const mine = await api.post(delivery('match_status_ready'), { 'x-request-id': 'faceit-req-1' });
+    expect(mine.headers.get('x-request-id')).toBe('faceit-req-1');
+    const fresh = await api.post(delivery('match_status_ready'));
+    expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const refused = await api.post(ready, { 'x-faceit-webhook-secret': 'wrong' });
+    expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('logs the match id, event id and job id of an accepted delivery, never the secret', async () => {
@@ -118,14 +139,14 @@ describe('POST /faceit-webhook: refused deliveries change nothing', () => {
     const res2 = await fetch(`${api.url}/faceit-webhook`, { method: 'POST', body: JSON.stringify(ready) });
     expect(res2.status).toBe(401);
     expect((await res2.json()).message).toMatch(/x-faceit-webhook-secret/);
-    expect(await api.queues.matches.count()).toBe(0);
+    expect(await api.enqueued()).toBe(0);
   });
 
   it('401 with a wrong secret, also one of the same length', async () => {
     expect((await api.post(ready, { 'x-faceit-webhook-secret': 'wrong' })).status).toBe(401);
     const sameLength = SECRET.slice(0, -1) + (SECRET.endsWith('9') ? '8' : '9');
     expect((await api.post(ready, { 'x-faceit-webhook-secret': sameLength })).status).toBe(401);
-    expect(await api.queues.matches.count()).toBe(0);
+    expect(await api.enqueued()).toBe(0);
   });
 
   it('413 for a body over 1 MiB', async () => {
@@ -133,7 +154,7 @@ describe('POST /faceit-webhook: refused deliveries change nothing', () => {
     const res = await api.post(big);
     expect(res.status).toBe(413);
     expect((await res.json()).error).toBe('payload_too_large');
-    expect(await api.queues.matches.count()).toBe(0);
+    expect(await api.enqueued()).toBe(0);
   });
 
   it('413 for a chunked body over 1 MiB (no Content-Length)', async () => {
@@ -164,7 +185,7 @@ describe('POST /faceit-webhook: refused deliveries change nothing', () => {
       pump();
     });
     expect(status).toBe(413);
-    expect(await api.queues.matches.count()).toBe(0);
+    expect(await api.enqueued()).toBe(0);
   });
 
   it('400 for a body that is not JSON', async () => {
@@ -189,7 +210,7 @@ describe('POST /faceit-webhook: refused deliveries change nothing', () => {
 
     const wrongType = delivery('match_status_ready', { retry_count: 'zero' });
     expect((await (await api.post(wrongType)).json()).issues[0].path).toBe('retry_count');
-    expect(await api.queues.matches.count()).toBe(0);
+    expect(await api.enqueued()).toBe(0);
   });
 });
 
@@ -241,7 +262,7 @@ describe('Redis unreachable', () => {
       });
       const retried = await svc.post({ ...during, retry_count: 1 });
       expect(retried.status).toBe(202);
-      expect(await svc.queues.matches.getJob(`match_status_configuring-${during.payload.id}`)).toBeDefined();
+      expect((await svc.job(`match_status_configuring-${during.payload.id}`)).data.retryCount).toBe(1);
     } finally {
       await svc.stop();
       await redis.stop();

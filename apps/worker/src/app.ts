@@ -1,4 +1,5 @@
 import {
+  createIntake,
   createMetrics,
   createQueue,
   createSupabase,
@@ -37,6 +38,7 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
   };
   const metrics = createMetrics('worker', {
     queues: Object.values(queues),
+    intakeBacklog: createIntake(redis, config.QUEUE_PREFIX).backlog,
     // One faction1 row per match with live channels.
     activeMatches: async () =>
       (

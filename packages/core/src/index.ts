@@ -13,6 +13,8 @@ export * from './oauth/pkce.ts';
 export * from './oauth/state-store.ts';
 export * from './queues/connection.ts';
 export * from './queues/contracts.ts';
+export * from './queues/intake.ts';
+export * from './queues/intake-relay.ts';
 export * from './queues/queues.ts';
 export * from './store/client.ts';
 export * from './store/matches.ts';

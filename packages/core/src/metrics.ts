@@ -23,6 +23,8 @@ const QUEUE_STATES = [
 export interface MetricsCollectors {
   queues?: CountableQueue[];
   activeMatches?: () => Promise<number>;
+  /** Webhooks accepted but not yet turned into jobs by a relay. */
+  intakeBacklog?: () => Promise<number>;
 }
 
 export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollectors = {}) {
@@ -65,6 +67,20 @@ export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollecto
         for (const [queue, counts] of all)
           for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
       },
+    }),
+    intakeBacklog: new Gauge({
+      name: 'bridge_intake_backlog',
+      help: 'Accepted webhooks waiting in the intake stream for a worker to turn them into jobs',
+      registers,
+      async collect() {
+        if (collectors.intakeBacklog) this.set(await collectors.intakeBacklog());
+      },
+    }),
+    intakeRelayed: new Counter({
+      name: 'bridge_intake_relayed_total',
+      help: 'Intake entries a relay turned into jobs (relayed) or dropped as unreadable (invalid)',
+      labelNames: ['outcome'] as const,
+      registers,
     }),
     discordRequests: new Counter({
       name: 'bridge_discord_requests_total',

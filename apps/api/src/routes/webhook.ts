@@ -1,13 +1,7 @@
-import {
-  DEFAULT_JOB_OPTIONS,
-  jobNameForEvent,
-  type MatchJobData,
-  matchJobId,
-  parseWebhook,
-} from '@bridge/core';
+import { jobNameForEvent, type MatchJobData, matchJobId, parseWebhook } from '@bridge/core';
 import type { Context, Hono } from 'hono';
 import type { ApiDeps, AppEnv } from '../deps.ts';
-import { constantTimeEqual } from '../lib/constant-time.ts';
+import { secretMatcher } from '../lib/constant-time.ts';
 import { BodyTooLargeError, readBodyLimited } from '../lib/read-body.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
 
@@ -15,13 +9,14 @@ export const WEBHOOK_PATH = '/faceit-webhook';
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
 /**
- * FACEIT webhook intake. Cheap checks first (secret, size, JSON, envelope), then one enqueue with a
- * deterministic job id, then 202. It never does the work itself: FACEIT retries slow answers.
+ * FACEIT webhook intake. Cheap checks first (secret, size, JSON, envelope), then one append to the
+ * intake stream (the workers turn it into a job with a deterministic id), then 202. It never does the
+ * work itself: FACEIT retries slow answers.
  */
 export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
   const { log } = deps;
   const header = deps.config.FACEIT_WEBHOOK_HEADER;
-  const secret = deps.config.FACEIT_WEBHOOK_SECRET;
+  const isSecret = secretMatcher(deps.config.FACEIT_WEBHOOK_SECRET);
   const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 750;
   const count = (event: string, outcome: string) => deps.metrics?.webhooks.inc({ event, outcome });
 
@@ -33,106 +28,93 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
     extra = {},
   ) => c.json({ error, message, ...extra }, status);
 
-  app.post(
-    WEBHOOK_PATH,
-    async (c, next) => {
-      const provided = c.req.header(header);
-      if (provided === undefined || !constantTimeEqual(provided, secret)) {
-        log.warn(
-          { requestId: c.get('requestId'), outcome: 'unauthorized', hasHeader: provided !== undefined },
-          'webhook refused',
-        );
-        count('unknown', 'unauthorized');
-        return fail(c, 401, 'unauthorized', `missing or wrong ${header} header`);
-      }
-      await next();
-    },
-    async (c) => {
-      const requestId = c.get('requestId');
-      let text: string;
-      try {
-        text = await readBodyLimited(c, WEBHOOK_BODY_LIMIT);
-      } catch (err) {
-        if (!(err instanceof BodyTooLargeError)) throw err;
-        // The rest of the body is never read: close the connection so the client cannot reuse it mid-body.
-        c.header('connection', 'close');
-        count('unknown', 'too_large');
-        return fail(c, 413, 'payload_too_large', err.message);
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        count('unknown', 'invalid');
-        return fail(c, 400, 'invalid_json', 'body is not valid JSON');
-      }
-      const parsed = parseWebhook(body);
-      if (parsed.kind === 'invalid') {
-        const first = parsed.issues[0];
-        log.warn({ requestId, outcome: 'invalid', issues: parsed.issues }, 'webhook envelope invalid');
-        count('unknown', 'invalid');
-        return fail(c, 400, 'invalid_envelope', `${first?.path}: ${first?.message}`, {
-          issues: parsed.issues,
-        });
-      }
-      const { envelope } = parsed;
-      const eventId = envelope.event_id;
-      if (parsed.kind === 'ignored') {
-        log.info(
-          { requestId, event: envelope.event, eventId, outcome: 'ignored' },
-          'webhook event not acted on',
-        );
-        count(envelope.event, 'ignored');
-        return c.json({ status: 'ignored', event: envelope.event }, 202);
-      }
+  app.post(WEBHOOK_PATH, async (c) => {
+    const requestId = c.get('requestId');
+    const provided = c.req.header(header);
+    if (provided === undefined || !isSecret(provided)) {
+      log.warn({ requestId, outcome: 'unauthorized', hasHeader: provided !== undefined }, 'webhook refused');
+      count('unknown', 'unauthorized');
+      return fail(c, 401, 'unauthorized', `missing or wrong ${header} header`);
+    }
+    let text: string;
+    try {
+      text = await readBodyLimited(c, WEBHOOK_BODY_LIMIT);
+    } catch (err) {
+      if (!(err instanceof BodyTooLargeError)) throw err;
+      // The rest of the body is never read: close the connection so the client cannot reuse it mid-body.
+      c.header('connection', 'close');
+      count('unknown', 'too_large');
+      return fail(c, 413, 'payload_too_large', err.message);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      count('unknown', 'invalid');
+      return fail(c, 400, 'invalid_json', 'body is not valid JSON');
+    }
+    const parsed = parseWebhook(body);
+    if (parsed.kind === 'invalid') {
+      const first = parsed.issues[0];
+      log.warn({ requestId, outcome: 'invalid', issues: parsed.issues }, 'webhook envelope invalid');
+      count('unknown', 'invalid');
+      return fail(c, 400, 'invalid_envelope', `${first?.path}: ${first?.message}`, {
+        issues: parsed.issues,
+      });
+    }
+    const { envelope } = parsed;
+    const eventId = envelope.event_id;
+    if (parsed.kind === 'ignored') {
+      log.info(
+        { requestId, event: envelope.event, eventId, outcome: 'ignored' },
+        'webhook event not acted on',
+      );
+      count(envelope.event, 'ignored');
+      return c.json({ status: 'ignored', event: envelope.event }, 202);
+    }
 
-      const matchId = parsed.payload.id;
-      const jobName = jobNameForEvent(parsed.event);
-      const jobId = matchJobId(matchId, parsed.event);
-      // Every field comes from the envelope parseWebhook just validated; the worker checks it again.
-      const data: MatchJobData = {
-        matchId,
-        event: parsed.event,
-        eventId,
-        transactionId: envelope.transaction_id,
-        retryCount: envelope.retry_count,
-        payloadVersion: parsed.payload.version ?? null,
-        occurredAt: envelope.timestamp,
-        receivedAt: new Date().toISOString(),
-      };
-      const ctx = {
-        requestId,
-        matchId,
-        event: parsed.event,
-        eventId,
-        jobId,
-        retryCount: envelope.retry_count,
-      };
+    const matchId = parsed.payload.id;
+    const jobName = jobNameForEvent(parsed.event);
+    const jobId = matchJobId(matchId, parsed.event);
+    // Every field comes from the envelope parseWebhook just validated; the worker checks it again.
+    const data: MatchJobData = {
+      matchId,
+      event: parsed.event,
+      eventId,
+      transactionId: envelope.transaction_id,
+      retryCount: envelope.retry_count,
+      payloadVersion: parsed.payload.version ?? null,
+      occurredAt: envelope.timestamp,
+      receivedAt: new Date().toISOString(),
+    };
+    const ctx = {
+      requestId,
+      matchId,
+      event: parsed.event,
+      eventId,
+      jobId,
+      retryCount: envelope.retry_count,
+    };
 
-      // Without a live connection the add would fail anyway; answer 503 now rather than after a timeout.
-      if (deps.redis.status !== 'ready') {
-        log.error(
-          { ...ctx, outcome: 'unavailable', redis: deps.redis.status },
-          'webhook not enqueued: redis down',
-        );
-        count(parsed.event, 'unavailable');
-        return fail(c, 503, 'unavailable', 'queue unavailable, retry later');
-      }
-      try {
-        await withTimeout(
-          deps.queues.matches.add(jobName, data, { ...DEFAULT_JOB_OPTIONS.matches, jobId }),
-          enqueueTimeoutMs,
-          'enqueue',
-        );
-      } catch (err) {
-        // The add may still land later; the deterministic job id makes FACEIT's retry harmless.
-        log.error({ ...ctx, outcome: 'unavailable', err: (err as Error).message }, 'webhook not enqueued');
-        count(parsed.event, 'unavailable');
-        return fail(c, 503, 'unavailable', 'queue unavailable, retry later');
-      }
-      log.info({ ...ctx, job: jobName, outcome: 'accepted' }, 'webhook accepted');
-      count(parsed.event, 'accepted');
-      return c.json({ status: 'accepted', jobId }, 202);
-    },
-  );
+    // Without a live connection the add would fail anyway; answer 503 now rather than after a timeout.
+    if (deps.redis.status !== 'ready') {
+      log.error(
+        { ...ctx, outcome: 'unavailable', redis: deps.redis.status },
+        'webhook not enqueued: redis down',
+      );
+      count(parsed.event, 'unavailable');
+      return fail(c, 503, 'unavailable', 'queue unavailable, retry later');
+    }
+    try {
+      await withTimeout(deps.intake.push({ name: jobName, jobId, data }), enqueueTimeoutMs, 'enqueue');
+    } catch (err) {
+      // The add may still land later; the deterministic job id makes FACEIT's retry harmless.
+      log.error({ ...ctx, outcome: 'unavailable', err: (err as Error).message }, 'webhook not enqueued');
+      count(parsed.event, 'unavailable');
+      return fail(c, 503, 'unavailable', 'queue unavailable, retry later');
+    }
+    log.info({ ...ctx, job: jobName, outcome: 'accepted' }, 'webhook accepted');
+    count(parsed.event, 'accepted');
+    return c.json({ status: 'accepted', jobId }, 202);
+  });
 }

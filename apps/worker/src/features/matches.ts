@@ -1,4 +1,4 @@
-import { MAINTENANCE_JOBS, MatchStore } from '@bridge/core';
+import { IntakeRelay, MAINTENANCE_JOBS, MatchStore } from '@bridge/core';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { listenForLateJoiners } from '../jobs/late-join.ts';
 import type { MatchContext } from '../jobs/match-context.ts';
@@ -8,7 +8,7 @@ import { runSweep } from '../jobs/sweep.ts';
 import { startMaintenanceWorker } from '../maintenance-worker.ts';
 import { startMatchWorker } from '../match-worker.ts';
 
-/** Match voice channels: the `matches` consumer, late joiners, and the periodic sweep. */
+/** Match voice channels: the intake relay, the `matches` consumer, late joiners, and the periodic sweep. */
 export async function startMatchFeature(deps: WorkerDeps): Promise<FeatureHandle> {
   const ctx: MatchContext = { deps, store: new MatchStore(deps.db) };
   const worker = startMatchWorker({
@@ -30,6 +30,18 @@ export async function startMatchFeature(deps: WorkerDeps): Promise<FeatureHandle
     { every: deps.config.SWEEP_INTERVAL_MS },
     { name: MAINTENANCE_JOBS.sweep, data: { reason: 'scheduled' } },
   );
+  // Accepted webhooks wait in the intake stream until a relay (one per worker copy) adds their jobs.
+  const relay = new IntakeRelay({
+    connection: deps.redis,
+    prefix: deps.config.QUEUE_PREFIX,
+    queue: deps.queues.matches,
+    log: deps.log,
+    onRelayed: (relayed, invalid) => {
+      deps.metrics.intakeRelayed.inc({ outcome: 'relayed' }, relayed);
+      deps.metrics.intakeRelayed.inc({ outcome: 'invalid' }, invalid);
+    },
+  });
+  relay.start();
   const stopLateJoin = listenForLateJoiners(ctx, deps.log);
   await Promise.all([worker.waitUntilReady(), maintenance.waitUntilReady()]);
   return {
@@ -37,7 +49,7 @@ export async function startMatchFeature(deps: WorkerDeps): Promise<FeatureHandle
     workers: [worker, maintenance],
     close: async () => {
       stopLateJoin();
-      await Promise.all([worker.close(), maintenance.close()]);
+      await Promise.all([relay.close(), worker.close(), maintenance.close()]);
     },
   };
 }

@@ -1,0 +1,179 @@
+import { Writable } from 'node:stream';
+import { cleanupPrefix, testPrefix, waitFor } from '@bridge/testbed';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createIntake,
+  createLogger,
+  createProducerRedis,
+  createQueue,
+  createWorkerRedis,
+  DEFAULT_JOB_OPTIONS,
+  INTAKE_GROUP,
+  type Intake,
+  type IntakeEntry,
+  IntakeRelay,
+  intakeKey,
+  QUEUES,
+} from '../src/index.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function entry(
+  matchId: string,
+  event: 'match_status_ready' | 'match_status_finished' = 'match_status_ready',
+) {
+  return {
+    name: event === 'match_status_ready' ? 'matchCreated' : 'matchFinished',
+    jobId: `${event}-${matchId}`,
+    data: {
+      matchId,
+      event,
+      eventId: crypto.randomUUID(),
+      transactionId: crypto.randomUUID(),
+      retryCount: 0,
+      payloadVersion: 3,
+      occurredAt: new Date().toISOString(),
+      receivedAt: new Date().toISOString(),
+    },
+  } satisfies IntakeEntry;
+}
+
+let prefix: string;
+let producer: Redis;
+let worker: Redis;
+let intake: Intake;
+let queue: ReturnType<typeof createQueue>;
+let logs: Record<string, unknown>[];
+const relays: IntakeRelay[] = [];
+
+function startRelay(opts: { claimIdleMs?: number } = {}) {
+  const counts = { relayed: 0, invalid: 0 };
+  const log = createLogger({
+    name: 'relay-test',
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _e, cb) {
+        logs.push(JSON.parse(String(chunk)));
+        cb();
+      },
+    }),
+  });
+  const relay = new IntakeRelay({
+    connection: worker,
+    prefix,
+    queue,
+    log,
+    ...opts,
+    onRelayed: (relayed, invalid) => {
+      counts.relayed += relayed;
+      counts.invalid += invalid;
+    },
+  });
+  relays.push(relay);
+  relay.start();
+  return { relay, counts };
+}
+
+beforeEach(async () => {
+  prefix = testPrefix('intake');
+  producer = createProducerRedis(REDIS_URL);
+  await waitFor(() => producer.status === 'ready', { what: 'redis ready' });
+  worker = createWorkerRedis(REDIS_URL);
+  intake = createIntake(producer, prefix);
+  queue = createQueue(QUEUES.matches, producer, prefix);
+  logs = [];
+});
+afterEach(async () => {
+  await Promise.all(relays.splice(0).map((r) => r.close()));
+  await queue.close();
+  producer.disconnect();
+  worker.disconnect();
+  await cleanupPrefix(REDIS_URL, prefix);
+});
+
+describe('intake relay', () => {
+  it('turns accepted entries into matches jobs with the queue defaults, and empties the stream', async () => {
+    const { counts } = startRelay();
+    const a = entry('1-aaaa');
+    const b = entry('1-bbbb', 'match_status_finished');
+    await intake.push(a);
+    await intake.push(b);
+    await waitFor(async () => (await queue.count()) === 2, { what: 'two jobs' });
+    const jobA = await queue.getJob(a.jobId);
+    expect(jobA?.name).toBe('matchCreated');
+    expect(jobA?.data).toEqual(a.data);
+    expect(jobA?.opts.attempts).toBe(DEFAULT_JOB_OPTIONS.matches.attempts);
+    expect((await queue.getJob(b.jobId))?.name).toBe('matchFinished');
+    await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
+    expect(counts).toEqual({ relayed: 2, invalid: 0 });
+  });
+
+  it('keeps entries while no relay runs, and relays all of them once one starts', async () => {
+    const entries = Array.from({ length: 450 }, (_, i) => entry(`1-${i}`));
+    await Promise.all(entries.map((e) => intake.push(e)));
+    expect(await intake.backlog()).toBe(450);
+    startRelay();
+    await waitFor(async () => (await queue.count()) === 450, { what: '450 jobs' });
+    await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
+  });
+
+  it('adds one job for duplicate entries of one event (FACEIT redeliveries)', async () => {
+    const first = entry('1-dup');
+    const redelivery = { ...first, data: { ...first.data, retryCount: 1 } };
+    await intake.push(first);
+    await intake.push(redelivery);
+    startRelay();
+    await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
+    expect(await queue.count()).toBe(1);
+    expect((await queue.getJob(first.jobId))?.data.retryCount).toBe(0);
+  });
+
+  it('takes over entries a relay read and never finished (it died), so none is lost', async () => {
+    const key = intakeKey(prefix);
+    await producer.xgroup('CREATE', key, INTAKE_GROUP, '0', 'MKSTREAM');
+    const lost = entry('1-orphan');
+    await intake.push(lost);
+    // A relay that read the entry and died before adding it: the entry is pending on it.
+    const read = await producer.call('XREADGROUP', 'GROUP', INTAKE_GROUP, 'dead-relay', 'STREAMS', key, '>');
+    expect(JSON.stringify(read)).toContain('1-orphan');
+    expect(await queue.count()).toBe(0);
+
+    startRelay({ claimIdleMs: 200 });
+    const job = await waitFor(() => queue.getJob(lost.jobId), { what: 'orphaned entry relayed' });
+    expect(job.data.matchId).toBe('1-orphan');
+    await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
+    expect(logs.some((l) => l.msg === 'intake: took over entries a stopped relay left')).toBe(true);
+  });
+
+  it('drops an unreadable entry with an error log and still relays the others', async () => {
+    const { counts } = startRelay();
+    await producer.xadd(intakeKey(prefix), '*', 'job', '{"name":"matchCreated","jobId":"x"}');
+    const good = entry('1-good');
+    await intake.push(good);
+    await waitFor(() => queue.getJob(good.jobId), { what: 'good entry relayed' });
+    await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
+    expect(await queue.count()).toBe(1);
+    expect(counts).toEqual({ relayed: 1, invalid: 1 });
+    expect(logs.find((l) => l.msg === 'intake entry unreadable, dropped')).toMatchObject({ level: 50 });
+  });
+
+  it('shares the work between two relays without adding anything twice', async () => {
+    const one = startRelay();
+    const two = startRelay();
+    const entries = Array.from({ length: 300 }, (_, i) => entry(`1-shared-${i}`));
+    await Promise.all(entries.map((e) => intake.push(e)));
+    await waitFor(async () => (await queue.count()) === 300, { what: '300 jobs' });
+    await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
+    // Every entry was handed to exactly one relay.
+    expect(one.counts.relayed + two.counts.relayed).toBe(300);
+  });
+
+  it('closes promptly while blocked on an empty stream', async () => {
+    const { relay } = startRelay();
+    await waitFor(async () => (await producer.exists(intakeKey(prefix))) === 1, { what: 'group made' });
+    const started = performance.now();
+    await relay.close();
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
