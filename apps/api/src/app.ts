@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ApiDeps, AppEnv } from './deps.ts';
@@ -14,8 +15,13 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   app.use(async (c, next) => {
     const requestId = c.req.header('x-request-id') ?? randomUUID();
     c.set('requestId', requestId);
+    // On Node the header goes straight onto the ServerResponse. Setting it on Hono's response after
+    // next() made @hono/node-server rebuild every response as a WHATWG Response with a body stream,
+    // about a tenth of the webhook's CPU in a profile.
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing) outgoing.setHeader('x-request-id', requestId);
+    else c.header('x-request-id', requestId);
     await next();
-    c.header('x-request-id', requestId);
   });
   registerHealth(app, deps);
   registerWebhook(app, deps);

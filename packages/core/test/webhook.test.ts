@@ -22,8 +22,9 @@ describe('webhook envelope schema', () => {
       expect(parsed.payload.id).toBe(body.payload.id);
       expect(parsed.envelope.third_party_id).toBe(body.third_party_id);
       // unknown-to-us fields survive parsing
-      expect(parsed.payload.organizer_id).toBe(body.payload.organizer_id);
-      expect(parsed.payload.teams?.[0]?.roster?.[0]?.game_skill_level).toBe(
+      const payload = parsed.payload as typeof body.payload;
+      expect(payload.organizer_id).toBe(body.payload.organizer_id);
+      expect(payload.teams[0].roster[0].game_skill_level).toBe(
         body.payload.teams[0].roster[0].game_skill_level,
       );
     });
@@ -34,6 +35,14 @@ describe('webhook envelope schema', () => {
     delete body.event_id;
     const parsed = parseWebhook(body);
     expect(parsed).toEqual({ kind: 'invalid', issues: [expect.objectContaining({ path: 'event_id' })] });
+  });
+
+  it('rejects a payload that is not an object', () => {
+    const body = JSON.parse(readFileSync(join(samplesDir, deliveries[0]!), 'utf8'));
+    for (const payload of ['x', [1], null]) {
+      const parsed = parseWebhook({ ...body, payload });
+      expect(parsed).toEqual({ kind: 'invalid', issues: [expect.objectContaining({ path: 'payload' })] });
+    }
   });
 
   it('rejects a match id that could not be a job id', () => {

@@ -1,11 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
 /**
- * Compares two secrets in constant time. Both sides are hashed first so timingSafeEqual gets
- * equal-length buffers and the length of the expected secret does not leak either.
+ * A constant-time check against one secret. Both sides are hashed so timingSafeEqual gets
+ * equal-length buffers and the length of the expected secret does not leak either; the expected
+ * side is hashed once, not per request.
  */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+export function secretMatcher(expected: string): (provided: string) => boolean {
+  const want = sha256(expected);
+  return (provided) => timingSafeEqual(sha256(provided), want);
 }
