@@ -9,11 +9,15 @@ import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { registerWebhook } from './routes/webhook.ts';
 
+const CALLER_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
 /** The API as a Hono app; no listening socket, so tests and main.ts decide where it runs. */
 export function createApp(deps: ApiDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
-    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    // A caller's id is echoed only when it looks like one; anything else gets a fresh id.
+    const given = c.req.header('x-request-id');
+    const requestId = given !== undefined && CALLER_REQUEST_ID.test(given) ? given : randomUUID();
     c.set('requestId', requestId);
     // On Node the header goes straight onto the ServerResponse. Setting it on Hono's response after
     // next() made @hono/node-server rebuild every response as a WHATWG Response with a body stream,

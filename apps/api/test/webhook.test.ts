@@ -119,6 +119,8 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
     expect(mine.headers.get('x-request-id')).toBe('faceit-req-1');
     const fresh = await api.post(delivery('match_status_ready'));
     expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const odd = await api.post(delivery('match_status_ready'), { 'x-request-id': 'x'.repeat(500) });
+    expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const refused = await api.post(ready, { 'x-faceit-webhook-secret': 'wrong' });
     expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
