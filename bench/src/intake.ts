@@ -13,6 +13,7 @@ import {
 } from '@bridge/core';
 import {
   API_ENTRY,
+  API_NODE_ARGS,
   type AppProcess,
   cleanupPrefix,
   freePort,
@@ -67,7 +68,12 @@ const SECRET = 'bench-webhook-secret-0123456789';
 
 async function startServer(entry: string, env: Record<string, string>) {
   const port = await freePort();
-  const proc = startAppProcess(entry, { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+  // Both servers run with the API's production Node flags, so the comparison is of code, not of GC.
+  const proc = startAppProcess(
+    entry,
+    { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    { nodeArgs: API_NODE_ARGS },
+  );
   // Any HTTP answer means it listens (the API logs at warn here, so no 'listening' line).
   await waitFor(() => fetch(`http://127.0.0.1:${port}/`).then(() => true), { what: 'server listening' });
   return { proc, port };

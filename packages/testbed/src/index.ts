@@ -4,6 +4,7 @@ export { type AppProcess, startAppProcess } from './process.ts';
 export { cleanupPrefix, type PrivateRedis, startPrivateRedis, testPrefix } from './redis.ts';
 export {
   API_ENTRY,
+  API_NODE_ARGS,
   type RunningApp,
   type Stack,
   type StackOptions,

@@ -23,13 +23,16 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Runs one of the apps as a real child process (`node <entry>`) with exactly the given environment. */
+/**
+ * Runs one of the apps as a real child process (`node [nodeArgs] <entry> [args]`) with exactly the
+ * given environment.
+ */
 export function startAppProcess(
   entry: string,
   env: Record<string, string>,
-  opts: { cwd?: string; args?: string[] } = {},
+  opts: { cwd?: string; args?: string[]; nodeArgs?: string[] } = {},
 ): AppProcess {
-  const child = spawn(process.execPath, [entry, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), entry, ...(opts.args ?? [])], {
     cwd: opts.cwd,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { API_NODE_ARGS } from '../src/index.ts';
 
 // No Docker engine runs here, so the deployment files are checked as far as this machine allows:
 // the compose file against the compose-spec schema, the Dockerfile's stages and hardening, the env
@@ -156,6 +157,22 @@ describe('Dockerfile', () => {
       expect(ins.some((i) => i.getKeyword() === 'CMD')).toBe(true);
     });
   }
+});
+
+describe('API start command', () => {
+  it('runs the API with the same Node flags in the image, in `./run start:api` and in the test bed', () => {
+    const cmd = dockerfile
+      .getInstructions()
+      .filter((i) => i.getKeyword() === 'CMD')
+      .map((i) => JSON.parse(i.getArgumentsContent() ?? '[]') as string[])
+      .find((args) => args.at(-1) === 'apps/api/src/main.ts');
+    expect(cmd).toEqual(['node', ...API_NODE_ARGS, 'apps/api/src/main.ts']);
+    const pkg = JSON.parse(readFileSync(join(root, 'apps/api/package.json'), 'utf8'));
+    expect(pkg.scripts.start.split(' ').slice(0, 1 + API_NODE_ARGS.length)).toEqual([
+      'node',
+      ...API_NODE_ARGS,
+    ]);
+  });
 });
 
 describe('deploy/migrate.sh', () => {
