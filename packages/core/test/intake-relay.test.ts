@@ -106,6 +106,8 @@ describe('intake relay', () => {
     expect(jobA?.opts.attempts).toBe(DEFAULT_JOB_OPTIONS.matches.attempts);
     expect((await queue.getJob(b.jobId))?.name).toBe('matchFinished');
     await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
+    // The relay reports a batch once Redis has acknowledged it, a moment after the stream is empty.
+    await waitFor(() => counts.relayed >= 2, { what: 'batch reported' });
     expect(counts).toEqual({ relayed: 2, invalid: 0 });
   });
 
@@ -154,6 +156,7 @@ describe('intake relay', () => {
     await waitFor(() => queue.getJob(good.jobId), { what: 'good entry relayed' });
     await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
     expect(await queue.count()).toBe(1);
+    await waitFor(() => counts.relayed + counts.invalid >= 2, { what: 'batch reported' });
     expect(counts).toEqual({ relayed: 1, invalid: 1 });
     expect(logs.find((l) => l.msg === 'intake entry unreadable, dropped')).toMatchObject({ level: 50 });
   });
@@ -165,7 +168,8 @@ describe('intake relay', () => {
     await Promise.all(entries.map((e) => intake.push(e)));
     await waitFor(async () => (await queue.count()) === 300, { what: '300 jobs' });
     await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
-    // Every entry was handed to exactly one relay.
+    // Every entry was handed to exactly one relay: the reports add up to 300, not more.
+    await waitFor(() => one.counts.relayed + two.counts.relayed >= 300, { what: 'batches reported' });
     expect(one.counts.relayed + two.counts.relayed).toBe(300);
   });
 

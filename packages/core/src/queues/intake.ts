@@ -31,13 +31,44 @@ export interface Intake {
   backlog(): Promise<number>;
 }
 
+// Appends every argument as one entry; returns how many.
+const XADD_ALL = `for i = 1, #ARGV do redis.call('XADD', KEYS[1], '*', '${INTAKE_FIELD}', ARGV[i]) end
+return #ARGV`;
+
+type WithXaddAll = Redis & { intakeXaddAll(key: string, ...entries: string[]): Promise<number> };
+
+/**
+ * Appends go out as one Lua call per event-loop turn: webhooks that arrive together share a command.
+ * Auto-pipelining alone already shares the round trip; one command instead of one per request also
+ * saves ioredis' per-command work (~6 % of the API's CPU per webhook, `./run bench intake`). If the
+ * call fails every request in it answers 503 and FACEIT retries; entries it did write are then
+ * duplicates, which the relay's deterministic job ids absorb.
+ */
 export function createIntake(redis: Redis, prefix: string): Intake {
   const key = intakeKey(prefix);
+  redis.defineCommand('intakeXaddAll', { numberOfKeys: 1, lua: XADD_ALL });
+  let entries: string[] = [];
+  let waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  const flush = () => {
+    const batch = entries;
+    const waiters = waiting;
+    entries = [];
+    waiting = [];
+    (redis as WithXaddAll).intakeXaddAll(key, ...batch).then(
+      () => {
+        for (const w of waiters) w.resolve();
+      },
+      (err: unknown) => {
+        for (const w of waiters) w.reject(err);
+      },
+    );
+  };
   return {
-    // The producer connection auto-pipelines: concurrent requests' XADDs share one write.
-    push: async (entry) => {
-      await redis.xadd(key, '*', INTAKE_FIELD, JSON.stringify(entry));
-    },
+    push: (entry) =>
+      new Promise<void>((resolve, reject) => {
+        entries.push(JSON.stringify(entry));
+        if (waiting.push({ resolve, reject }) === 1) setImmediate(flush);
+      }),
     backlog: () => redis.xlen(key),
   };
 }
