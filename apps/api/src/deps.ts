@@ -15,8 +15,6 @@ export interface ApiDeps {
   metrics?: Metrics;
   /** Completion events of queue `links`, so the OAuth callback page can show the job's outcome. */
   linkEvents?: QueueEvents;
-  /** Upper bound on an enqueue before the webhook gives up with 503 (FACEIT then retries). */
-  enqueueTimeoutMs?: number;
 }
 
 export type AppEnv = { Variables: { requestId: string } };

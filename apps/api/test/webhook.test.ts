@@ -241,6 +241,29 @@ describe('Redis unreachable', () => {
     }
   });
 
+  it('answers 503 within a second when Redis hangs (connected, not answering), and accepts once it answers', async () => {
+    const redis = await startPrivateRedis();
+    const svc = await startTestApi({ redisUrl: redis.url });
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(redis.url);
+    try {
+      await admin.call('CLIENT', 'PAUSE', '3000', 'WRITE');
+      const hung = delivery('match_status_ready');
+      const started = performance.now();
+      const res = await svc.post(hung);
+      expect(res.status).toBe(503);
+      expect(performance.now() - started).toBeLessThan(1000);
+      await admin.call('CLIENT', 'UNPAUSE');
+      const retried = await svc.post({ ...hung, retry_count: 1 });
+      expect(retried.status).toBe(202);
+      expect((await svc.job(`match_status_ready-${hung.payload.id}`)).name).toBe('matchCreated');
+    } finally {
+      admin.disconnect();
+      await svc.stop();
+      await redis.stop();
+    }
+  });
+
   it('answers 503 while a running Redis is stopped, and accepts again (losing nothing) once it is back', async () => {
     const redis = await startPrivateRedis();
     const svc = await startTestApi({ redisUrl: redis.url });

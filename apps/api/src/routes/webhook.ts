@@ -3,7 +3,6 @@ import type { Context, Hono } from 'hono';
 import type { ApiDeps, AppEnv } from '../deps.ts';
 import { secretMatcher } from '../lib/constant-time.ts';
 import { BodyTooLargeError, readBodyLimited } from '../lib/read-body.ts';
-import { withTimeout } from '../lib/with-timeout.ts';
 
 export const WEBHOOK_PATH = '/faceit-webhook';
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -17,7 +16,6 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
   const { log } = deps;
   const header = deps.config.FACEIT_WEBHOOK_HEADER;
   const isSecret = secretMatcher(deps.config.FACEIT_WEBHOOK_SECRET);
-  const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 750;
   const count = (event: string, outcome: string) => deps.metrics?.webhooks.inc({ event, outcome });
 
   const fail = (
@@ -106,7 +104,8 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
       return fail(c, 503, 'unavailable', 'queue unavailable, retry later');
     }
     try {
-      await withTimeout(deps.intake.push({ name: jobName, jobId, data }), enqueueTimeoutMs, 'enqueue');
+      // Bounded by the intake's own timeout (750 ms), so a hung Redis is a 503, not a hung request.
+      await deps.intake.push({ name: jobName, jobId, data });
     } catch (err) {
       // The add may still land later; the deterministic job id makes FACEIT's retry harmless.
       log.error({ ...ctx, outcome: 'unavailable', err: (err as Error).message }, 'webhook not enqueued');

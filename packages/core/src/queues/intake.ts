@@ -25,7 +25,7 @@ export type IntakeEntry = { name: MatchJobName; jobId: string; data: MatchJobDat
 export const INTAKE_FIELD = 'job';
 
 export interface Intake {
-  /** Appends one entry; resolves once Redis has it. */
+  /** Appends one entry; resolves once Redis has it, rejects if it has not after `timeoutMs`. */
   push(entry: IntakeEntry): Promise<void>;
   /** Entries accepted but not yet turned into jobs (the relay deletes what it has added). */
   backlog(): Promise<number>;
@@ -40,11 +40,12 @@ type WithXaddAll = Redis & { intakeXaddAll(key: string, ...entries: string[]): P
 /**
  * Appends go out as one Lua call per event-loop turn: webhooks that arrive together share a command.
  * Auto-pipelining alone already shares the round trip; one command instead of one per request also
- * saves ioredis' per-command work (~6 % of the API's CPU per webhook, `./run bench intake`). If the
- * call fails every request in it answers 503 and FACEIT retries; entries it did write are then
- * duplicates, which the relay's deterministic job ids absorb.
+ * saves ioredis' per-command work (~6 % of the API's CPU per webhook, `./run bench intake`), and one
+ * timer bounds the whole batch. If the call fails or times out every request in it answers 503 and
+ * FACEIT retries; entries it did write are then duplicates, which the relay's job ids absorb.
  */
-export function createIntake(redis: Redis, prefix: string): Intake {
+export function createIntake(redis: Redis, prefix: string, opts: { timeoutMs?: number } = {}): Intake {
+  const timeoutMs = opts.timeoutMs ?? 750;
   const key = intakeKey(prefix);
   redis.defineCommand('intakeXaddAll', { numberOfKeys: 1, lua: XADD_ALL });
   let entries: string[] = [];
@@ -54,14 +55,18 @@ export function createIntake(redis: Redis, prefix: string): Intake {
     const waiters = waiting;
     entries = [];
     waiting = [];
-    (redis as WithXaddAll).intakeXaddAll(key, ...batch).then(
-      () => {
-        for (const w of waiters) w.resolve();
-      },
-      (err: unknown) => {
-        for (const w of waiters) w.reject(err);
-      },
+    let settled = false;
+    const settle = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      for (const w of waiters) err === undefined ? w.resolve() : w.reject(err);
+    };
+    const timer = setTimeout(
+      () => settle(new Error(`intake append did not finish within ${timeoutMs} ms`)),
+      timeoutMs,
     );
+    (redis as WithXaddAll).intakeXaddAll(key, ...batch).then(() => settle(), settle);
   };
   return {
     push: (entry) =>
