@@ -3,14 +3,14 @@ import { Redis, type RedisOptions } from 'ioredis';
 /**
  * Connection for producers (the API): no offline queue and one retry per command, so when Redis
  * is unreachable an enqueue fails at once and the webhook answers 503 instead of hanging.
- * Auto-pipelining batches the concurrent adds of many webhook requests into fewer round trips.
+ * No auto-pipelining: the webhook intake batches its appends itself (one command per event-loop
+ * turn), and on top of that ioredis' per-tick pipeline only cost CPU (~8 % per webhook, bench).
  */
 export function createProducerRedis(url: string, extra: RedisOptions = {}): Redis {
   return new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
-    enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(times * 100, 1000),
     ...extra,
   });
