@@ -11,20 +11,20 @@ import {
   DEFAULT_JOB_OPTIONS,
   INTAKE_GROUP,
   type Intake,
-  type IntakeEntry,
   IntakeRelay,
   intakeKey,
+  type MatchJobData,
   QUEUES,
 } from '../src/index.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** Job data as the API appends it, with the id the relay's job must get. */
 function entry(
   matchId: string,
   event: 'match_status_ready' | 'match_status_finished' = 'match_status_ready',
 ) {
   return {
-    name: event === 'match_status_ready' ? 'matchCreated' : 'matchFinished',
     jobId: `${event}-${matchId}`,
     data: {
       matchId,
@@ -35,8 +35,8 @@ function entry(
       payloadVersion: 3,
       occurredAt: new Date().toISOString(),
       receivedAt: new Date().toISOString(),
-    },
-  } satisfies IntakeEntry;
+    } satisfies MatchJobData,
+  };
 }
 
 let prefix: string;
@@ -97,8 +97,8 @@ describe('intake relay', () => {
     const { counts } = startRelay();
     const a = entry('1-aaaa');
     const b = entry('1-bbbb', 'match_status_finished');
-    await intake.push(a);
-    await intake.push(b);
+    await intake.push(a.data);
+    await intake.push(b.data);
     await waitFor(async () => (await queue.count()) === 2, { what: 'two jobs' });
     const jobA = await queue.getJob(a.jobId);
     expect(jobA?.name).toBe('matchCreated');
@@ -113,7 +113,7 @@ describe('intake relay', () => {
 
   it('keeps entries while no relay runs, and relays all of them once one starts', async () => {
     const entries = Array.from({ length: 450 }, (_, i) => entry(`1-${i}`));
-    await Promise.all(entries.map((e) => intake.push(e)));
+    await Promise.all(entries.map((e) => intake.push(e.data)));
     expect(await intake.backlog()).toBe(450);
     startRelay();
     await waitFor(async () => (await queue.count()) === 450, { what: '450 jobs' });
@@ -123,8 +123,8 @@ describe('intake relay', () => {
   it('adds one job for duplicate entries of one event (FACEIT redeliveries)', async () => {
     const first = entry('1-dup');
     const redelivery = { ...first, data: { ...first.data, retryCount: 1 } };
-    await intake.push(first);
-    await intake.push(redelivery);
+    await intake.push(first.data);
+    await intake.push(redelivery.data);
     startRelay();
     await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
     expect(await queue.count()).toBe(1);
@@ -135,7 +135,7 @@ describe('intake relay', () => {
     const key = intakeKey(prefix);
     await producer.xgroup('CREATE', key, INTAKE_GROUP, '0', 'MKSTREAM');
     const lost = entry('1-orphan');
-    await intake.push(lost);
+    await intake.push(lost.data);
     // A relay that read the entry and died before adding it: the entry is pending on it.
     const read = await producer.call('XREADGROUP', 'GROUP', INTAKE_GROUP, 'dead-relay', 'STREAMS', key, '>');
     expect(JSON.stringify(read)).toContain('1-orphan');
@@ -152,7 +152,7 @@ describe('intake relay', () => {
     const { counts } = startRelay();
     await producer.xadd(intakeKey(prefix), '*', 'job', '{"name":"matchCreated","jobId":"x"}');
     const good = entry('1-good');
-    await intake.push(good);
+    await intake.push(good.data);
     await waitFor(() => queue.getJob(good.jobId), { what: 'good entry relayed' });
     await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
     expect(await queue.count()).toBe(1);
@@ -165,7 +165,7 @@ describe('intake relay', () => {
     const one = startRelay();
     const two = startRelay();
     const entries = Array.from({ length: 300 }, (_, i) => entry(`1-shared-${i}`));
-    await Promise.all(entries.map((e) => intake.push(e)));
+    await Promise.all(entries.map((e) => intake.push(e.data)));
     await waitFor(async () => (await queue.count()) === 300, { what: '300 jobs' });
     await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
     // Every entry was handed to exactly one relay: the reports add up to 300, not more.

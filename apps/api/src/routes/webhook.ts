@@ -105,7 +105,7 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
     }
     try {
       // Bounded by the intake's own timeout (750 ms), so a hung Redis is a 503, not a hung request.
-      await deps.intake.push({ name: jobName, jobId, data });
+      await deps.intake.push(data);
     } catch (err) {
       // The add may still land later; the deterministic job id makes FACEIT's retry harmless.
       log.error({ ...ctx, outcome: 'unavailable', err: (err as Error).message }, 'webhook not enqueued');

@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
-import { INTAKE_FIELD, intakeEntrySchema, intakeKey } from './intake.ts';
+import { jobNameForEvent, matchJobId, matchJobSchema } from './contracts.ts';
+import { INTAKE_FIELD, intakeKey } from './intake.ts';
 
 export const INTAKE_GROUP = 'relay';
 
@@ -184,7 +185,11 @@ export class IntakeRelay {
           );
           continue;
         }
-        jobs.push({ name: parsed.name, data: parsed.data, opts: { jobId: parsed.jobId } });
+        jobs.push({
+          name: jobNameForEvent(parsed.event),
+          data: parsed,
+          opts: { jobId: matchJobId(parsed.matchId, parsed.event) },
+        });
       }
       if (jobs.length > 0) await this.opts.queue.addBulk(jobs);
       const ids = entries.map(([id]) => id);
@@ -209,7 +214,7 @@ const sleep = (ms: number) =>
 
 function parseEntry(raw: string | undefined) {
   try {
-    const parsed = intakeEntrySchema.safeParse(JSON.parse(raw ?? ''));
+    const parsed = matchJobSchema.safeParse(JSON.parse(raw ?? ''));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
