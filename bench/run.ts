@@ -28,7 +28,7 @@ const rows: string[][] = [];
 
 if (want('intake')) {
   process.stderr.write(
-    'bench: intake (bare Hono vs POST /faceit-webhook, 50 connections, 5 alternating rounds of 4 s)…\n',
+    'bench: intake (bare Hono vs POST /faceit-webhook, 50 connections, 9 paired rounds of 3 s)…\n',
   );
   const r = await benchIntake();
   results.intake = r;
@@ -45,7 +45,7 @@ if (want('intake')) {
   rows.push([
     'intake / bare',
     `${r.ratio}`,
-    `goal ≥ 0.6; rounds ${r.roundRatios.join(', ')}; accepted in Redis ${r.enqueued} (incl. warm-up)`,
+    `median of paired rounds; goal ≥ 0.6; rounds ${r.roundRatios.join(', ')}; accepted in Redis ${r.enqueued} (incl. warm-up)`,
   ]);
   rows.push([
     'intake relay (1 worker)',
