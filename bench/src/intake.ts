@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import {
   createIntake,
   createLogger,
@@ -22,6 +21,7 @@ import {
   waitFor,
 } from '@bridge/testbed';
 import { type LoadResult, loadTest } from './load.ts';
+import { percentile } from './stats.ts';
 
 const sample = JSON.parse(
   readFileSync(
@@ -97,7 +97,7 @@ const median = (results: LoadResult[]) => {
 /**
  * Intake vs a bare Hono server: same machine, same load generator, same run. Both servers stay up and
  * the load alternates between them round by round, so a slow spell of this shared machine hits both;
- * the medians are compared. Then one relay drains what was accepted, to show the other half's pace.
+ * the ratio is the median of the rounds' intake/bare. Then one relay drains what was accepted, to show the other half's pace.
  */
 export async function benchIntake(
   opts = { connections: 50, secondsPerRound: 3, rounds: 9 },
@@ -143,11 +143,7 @@ export async function benchIntake(
     const queue = createQueue(QUEUES.matches, redis, prefix);
     // No worker ran, so accepted webhooks are all still in the intake stream.
     const enqueued = (await intake.backlog()) + (await queue.count());
-    const quiet = createLogger({
-      name: 'bench',
-      level: 'warn',
-      destination: new Writable({ write: (_c, _e, cb) => cb() }),
-    });
+    const quiet = createLogger({ name: 'bench', level: 'silent' });
     const relay = new IntakeRelay({ connection: worker, prefix, queue, log: quiet });
     const started = performance.now();
     relay.start();
@@ -170,7 +166,10 @@ export async function benchIntake(
       ...opts,
       bare: median(bareRuns),
       intake: median(intakeRuns),
-      ratio: [...roundRatios].sort((x, y) => x - y)[Math.floor(roundRatios.length / 2)] as number,
+      ratio: percentile(
+        [...roundRatios].sort((x, y) => x - y),
+        50,
+      ),
       roundRatios,
       enqueued,
       requests: intakeRuns.reduce((n, r) => n + r.requests, 0),

@@ -1,7 +1,5 @@
-import { Writable } from 'node:stream';
 import {
   createIntake,
-  createLogger,
   createMetrics,
   createProducerRedis,
   createQueue,
@@ -11,7 +9,7 @@ import {
   type Metrics,
   QUEUES,
 } from '@bridge/core';
-import { cleanupPrefix, testPrefix, waitFor } from '@bridge/testbed';
+import { captureLogger, cleanupPrefix, testPrefix, waitFor } from '@bridge/testbed';
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type RunningApi, startApi } from '../src/server.ts';
@@ -45,17 +43,7 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const redisUrl = opts.redisUrl ?? REDIS_URL;
   const prefix = testPrefix('api');
-  const logs: Record<string, unknown>[] = [];
-  const log = createLogger({
-    name: 'api-test',
-    level: 'debug',
-    destination: new Writable({
-      write(chunk, _e, cb) {
-        logs.push(JSON.parse(String(chunk)));
-        cb();
-      },
-    }),
-  });
+  const { log, logs } = captureLogger('api-test');
   const redis = createProducerRedis(redisUrl);
   redis.on('error', () => {});
   const queues = {

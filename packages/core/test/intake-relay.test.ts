@@ -1,10 +1,8 @@
-import { Writable } from 'node:stream';
-import { cleanupPrefix, testPrefix, waitFor } from '@bridge/testbed';
+import { captureLogger, cleanupPrefix, testPrefix, waitFor } from '@bridge/testbed';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createIntake,
-  createLogger,
   createProducerRedis,
   createQueue,
   createWorkerRedis,
@@ -49,16 +47,7 @@ const relays: IntakeRelay[] = [];
 
 function startRelay(opts: { claimIdleMs?: number } = {}) {
   const counts = { relayed: 0, invalid: 0 };
-  const log = createLogger({
-    name: 'relay-test',
-    level: 'debug',
-    destination: new Writable({
-      write(chunk, _e, cb) {
-        logs.push(JSON.parse(String(chunk)));
-        cb();
-      },
-    }),
-  });
+  const { log } = captureLogger('relay-test', logs);
   const relay = new IntakeRelay({
     connection: worker,
     prefix,

@@ -1,5 +1,6 @@
 export { createRestGateway, type RestGateway, type RestGatewayOptions } from './gateway.ts';
 export { signJwt, supabaseKeys } from './jwt.ts';
+export { captureLogger } from './logs.ts';
 export { type AppProcess, startAppProcess } from './process.ts';
 export { cleanupPrefix, type PrivateRedis, startPrivateRedis, testPrefix } from './redis.ts';
 export {

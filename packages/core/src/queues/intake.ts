@@ -32,10 +32,9 @@ return #ARGV`;
 type WithXaddAll = Redis & { intakeXaddAll(key: string, ...entries: string[]): Promise<number> };
 
 /**
- * Appends go out as one Lua call per event-loop turn: webhooks that arrive together share a command.
- * Auto-pipelining alone already shares the round trip; one command instead of one per request also
- * saves ioredis' per-command work (~6 % of the API's CPU per webhook, `./run bench intake`), and one
- * timer bounds the whole batch. If the call fails or times out every request in it answers 503 and
+ * Appends go out as one Lua call per event-loop turn: webhooks that arrive together share one command
+ * and one round trip, which saves ioredis' per-command work (~6 % of the API's CPU per webhook,
+ * `./run bench intake`), and one timer bounds the whole batch. If the call fails or times out every request in it answers 503 and
  * FACEIT retries; entries it did write are then duplicates, which the relay's job ids absorb.
  */
 export function createIntake(redis: Redis, prefix: string, opts: { timeoutMs?: number } = {}): Intake {
