@@ -1,9 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/**
- * The bridge's Prometheus metrics. Each app makes its own registry (label `app`), so two apps in one
- * test process never share counters; both apps define the same names, and each fills what it does.
- */
+/** A BullMQ queue as far as the `bridge_queue_jobs` gauge reads it. */
 interface CountableQueue {
   name: string;
   getJobCounts(...states: string[]): Promise<Record<string, number>>;
@@ -27,6 +24,10 @@ export interface MetricsCollectors {
   intakeBacklog?: () => Promise<number>;
 }
 
+/**
+ * The bridge's Prometheus metrics. Each app makes its own registry (label `app`), so two apps in one
+ * test process never share counters; both apps define the same names, and each fills what it does.
+ */
 export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollectors = {}) {
   const registry = new Registry();
   registry.setDefaultLabels({ app });

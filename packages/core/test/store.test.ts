@@ -13,28 +13,23 @@ afterAll(async () => {
 });
 
 describe('PlayerLinkStore against real PostgREST', () => {
-  it('upserts, reads and removes a link', async () => {
+  it('links by nickname, upgrades to OAuth, reads and removes a link', async () => {
     const store = new PlayerLinkStore(createSupabase(sb.url, sb.serviceRoleKey));
-    const created = await store.upsert({
-      discord_id: '100000000000000001',
+    expect(await store.claimNickname('100000000000000001', 'f-1', 'alice')).toBe('linked');
+    const created = await store.get('100000000000000001');
+    expect(created).toMatchObject({
       faceit_id: 'f-1',
       faceit_nickname: 'alice',
       verified_method: 'nickname',
     });
-    expect(created).toMatchObject({
-      discord_id: '100000000000000001',
-      faceit_id: 'f-1',
-      verified_method: 'nickname',
-    });
 
-    const updated = await store.upsert({ ...created, faceit_nickname: 'alice2', verified_method: 'oauth' });
-    expect(updated.faceit_nickname).toBe('alice2');
-    expect(updated.verified_method).toBe('oauth');
-    expect(new Date(updated.updated_at).getTime()).toBeGreaterThanOrEqual(
-      new Date(created.updated_at).getTime(),
+    expect(await store.linkOAuth('100000000000000001', 'f-1', 'alice2')).toBeNull();
+    const updated = await store.get('100000000000000001');
+    expect(updated).toMatchObject({ faceit_nickname: 'alice2', verified_method: 'oauth' });
+    expect(new Date(updated!.updated_at).getTime()).toBeGreaterThanOrEqual(
+      new Date(created!.updated_at).getTime(),
     );
 
-    expect(await store.get('100000000000000001')).toMatchObject({ faceit_nickname: 'alice2' });
     expect((await store.byFaceitIds(['f-1', 'f-unknown'])).map((l) => l.discord_id)).toEqual([
       '100000000000000001',
     ]);
@@ -44,23 +39,29 @@ describe('PlayerLinkStore against real PostgREST', () => {
   });
 
   it('refuses a FACEIT account already linked to another Discord user (unique faceit_id)', async () => {
-    const store = new PlayerLinkStore(createSupabase(sb.url, sb.serviceRoleKey));
-    await store.upsert({
-      discord_id: '100000000000000002',
+    const db = createSupabase(sb.url, sb.serviceRoleKey);
+    const store = new PlayerLinkStore(db);
+    expect(await store.linkOAuth('100000000000000002', 'f-2', 'bob')).toBeNull();
+    expect(await store.claimNickname('100000000000000003', 'f-2', 'bob')).toBe('taken_oauth');
+    // Even a write that skips the SQL functions cannot give one account to two users.
+    const { error } = await db.from('player_links').insert({
+      discord_id: '100000000000000003',
       faceit_id: 'f-2',
       faceit_nickname: 'bob',
-      verified_method: 'oauth',
+      verified_method: 'nickname',
     });
-    const err = await store
-      .upsert({
-        discord_id: '100000000000000003',
-        faceit_id: 'f-2',
-        faceit_nickname: 'bob',
-        verified_method: 'nickname',
-      })
-      .catch((e: unknown) => e);
+    expect(error?.code).toBe('23505');
+    expect(await store.get('100000000000000003')).toBeNull();
+  });
+
+  it("surfaces a refused call as a StoreError carrying PostgREST's code", async () => {
+    const anonStore = new PlayerLinkStore(createSupabase(sb.url, sb.anonKey));
+    const err = await anonStore.claimNickname('100000000000000005', 'f-5', 'carol').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreError);
-    expect((err as StoreError).code).toBe('23505');
+    expect((err as StoreError).code).toBe('42501');
+    expect(await sb.query(`select 1 from player_links where discord_id = '100000000000000005'`)).toHaveLength(
+      0,
+    );
   });
 
   it('rejects a bad verified_method with the check constraint', async () => {

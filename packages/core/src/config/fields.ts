@@ -32,8 +32,3 @@ export const positiveInt = z.coerce.number({ error: 'must be a number' }).int().
 export const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17–20 digits)');
 
 export const secret = (min = 1) => z.string().min(min, `must be at least ${min} characters`);
-
-/** `z.coerce.boolean()` turns "false" into true; accept the words people write. */
-export const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');

@@ -24,8 +24,8 @@ export const matchIdSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, 'must be a FACEIT match id like 1-<uuid>');
 
 /**
- * The match payload of `match_*` events (real samples in shared/faceit-samples): only what the bridge
- * reads from it. `teams[]` is kept as it came, not checked: rosters come from the Data API (DESIGN.md),
+ * The match payload of `match_*` events (real samples in fixtures/faceit-samples): only what the bridge
+ * reads from it. `teams[]` is kept as it came, not checked: the worker reads rosters from the Data API,
  * so a change in that array must not make us refuse, and FACEIT retry, an event we can act on.
  */
 export const matchPayloadSchema = z.looseObject({
@@ -34,7 +34,7 @@ export const matchPayloadSchema = z.looseObject({
 });
 
 /**
- * FACEIT's delivery envelope (shared/reference/faceit.md §1.2). Loose: fields FACEIT adds later are
+ * FACEIT's delivery envelope (fixtures/faceit-samples; packages/sandbox/docs/faceit.md, Webhooks). Loose: fields FACEIT adds later are
  * kept, not rejected, so a schema change on their side never turns into retries on ours.
  */
 export const webhookEnvelopeSchema = z.looseObject({

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
-/** How long a /link button stays usable (DESIGN.md: 10 minutes). */
+/** How long a /link button stays usable: 10 minutes (docs/architecture.md, Account linking). */
 export const OAUTH_STATE_TTL_SEC = 600;
 /** How long the callback's parked code waits for the worker; the code itself expires sooner at FACEIT. */
 export const LINK_TICKET_TTL_SEC = 300;

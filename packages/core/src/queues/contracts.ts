@@ -2,7 +2,7 @@ import type { DefaultJobOptions } from 'bullmq';
 import { z } from 'zod';
 import { CREATED_EVENTS, MATCH_EVENTS, type MatchEvent, matchIdSchema } from '../faceit/webhook.ts';
 
-/** Queue names (DESIGN.md "Contracts"). */
+/** Queue names; docs/architecture.md ("Queues and jobs") says which jobs each carries. */
 export const QUEUES = { matches: 'matches', links: 'links', maintenance: 'maintenance' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -37,7 +37,10 @@ export function matchJobId(matchId: string, event: MatchEvent): string {
   return `${event}-${matchId}`;
 }
 
-/** Data of `linkAccount`. The PKCE verifier stays in Redis; the job carries only the state's id. */
+/**
+ * Data of `linkAccount`. The OAuth code and PKCE verifier stay in Redis under a random ticket (parked by
+ * the callback), so the job carries neither: only the ticket and the Discord user.
+ */
 export const linkJobSchema = z.object({
   /** Redis key suffix where the callback parked {discordUserId, verifier, code} for the worker. */
   ticket: z.string().min(16),
@@ -60,8 +63,6 @@ export const LINK_FAILURES = {
   ticketMissing: 'ticket_missing',
   faceitUnavailable: 'faceit_unavailable',
 } as const;
-
-export const sweepJobSchema = z.object({ reason: z.string().default('scheduled') });
 
 // Completed jobs are kept for a day so their ids keep deduplicating redeliveries that long.
 const keep = { removeOnComplete: { age: 24 * 3600, count: 50_000 }, removeOnFail: { age: 7 * 24 * 3600 } };

@@ -29,28 +29,12 @@ export class PlayerLinkStore {
     );
   }
 
-  async getByFaceitId(faceitId: string): Promise<PlayerLink | null> {
-    return check<PlayerLink | null>(
-      'player_links.getByFaceitId',
-      await this.db.from('player_links').select('*').eq('faceit_id', faceitId).maybeSingle(),
-    );
-  }
-
   /** Links for a roster: FACEIT player id → Discord id. */
   async byFaceitIds(faceitIds: string[]): Promise<PlayerLink[]> {
     if (faceitIds.length === 0) return [];
     return check<PlayerLink[]>(
       'player_links.byFaceitIds',
       await this.db.from('player_links').select('*').in('faceit_id', faceitIds),
-    );
-  }
-
-  async upsert(
-    link: Pick<PlayerLink, 'discord_id' | 'faceit_id' | 'faceit_nickname' | 'verified_method'>,
-  ): Promise<PlayerLink> {
-    return check<PlayerLink>(
-      'player_links.upsert',
-      await this.db.from('player_links').upsert(link, { onConflict: 'discord_id' }).select('*').single(),
     );
   }
 

@@ -1,4 +1,4 @@
-// Data API v4 JSON shapes, built to the keys and types of the real responses in /work/shared/faceit-samples.
+// Data API v4 JSON shapes, built to the keys and types of the real responses in fixtures/faceit-samples.
 import type { FactionKey, Match, Player } from './types.ts';
 
 const MAP_NAMES: Record<string, string> = {
