@@ -1,8 +1,7 @@
 import { type Stack, startStack, waitFor } from '@bridge/testbed';
-import { PermissionFlagsBits } from 'discord.js';
+import { PermissionFlagsBits, REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consent, linkButtonUrl } from '../../api/test/link-helpers.ts';
-import { adminCommand } from '../src/commands/admin.ts';
 
 let stack: Stack;
 let users: Record<string, string>;
@@ -141,8 +140,20 @@ describe('linking slash commands', () => {
     expect(grants).toEqual({ anon_link: false, auth_claim: false, svc_link: true, svc_claim: true });
   });
 
-  it('registers /admin with Manage Server as the default permission', () => {
-    expect(adminCommand.data.default_member_permissions).toBe(String(PermissionFlagsBits.ManageGuild));
+  it('registers /admin in the guild hidden from members without Manage Server, the others for everyone', async () => {
+    // What Discord holds for the guild (what its client shows), not what the builder says.
+    const rest = new REST({ api: stack.discord.apiUrl }).setToken(stack.discord.botToken);
+    const registered = (await rest.get(
+      Routes.applicationGuildCommands(stack.discord.applicationId, stack.guildId),
+    )) as { name: string; default_member_permissions: string | null }[];
+    const permissions = Object.fromEntries(registered.map((c) => [c.name, c.default_member_permissions]));
+    expect(permissions).toEqual({
+      admin: String(PermissionFlagsBits.ManageGuild),
+      link: null,
+      register: null,
+      unlink: null,
+      whoami: null,
+    });
   });
 
   it('answered every interaction exactly once across both worker copies', async () => {

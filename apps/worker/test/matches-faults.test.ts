@@ -78,6 +78,8 @@ describe('match voice channels under faults', () => {
 
   it('a Discord 5xx storm is retried: correct end state, no failed job', async () => {
     const { match } = await playedMatch('5xx');
+    const served = (status: number) => stack.discord.stats().byStatus[String(status)] ?? 0;
+    const [before502, before500] = [served(502), served(500)];
     stack.discord.setFault({ route: CREATE, kind: 'status', status: 502, times: 4 });
     stack.discord.setFault({ route: 'DELETE /channels/:channel', kind: 'status', status: 500, times: 3 });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
@@ -85,6 +87,9 @@ describe('match voice channels under faults', () => {
     await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
     await waitForNoChannels(stack, match.id);
     await waitFor(async () => (await matchRows(stack, match.id)).length === 0, { what: 'rows removed' });
+    // The storm really happened: every injected 5xx was served (and retried through).
+    expect(served(502) - before502).toBe(4);
+    expect(served(500) - before500).toBe(3);
     expect(await noFailedJobs()).toBe(true);
   });
 

@@ -29,4 +29,35 @@ describe('RedisRateLimiter', () => {
       for (const c of conns) c.disconnect();
     }
   });
+
+  it('acquire() holds each caller until its slot: the k-th of a burst is released k intervals after it began', async () => {
+    const conns = [new Redis(REDIS_URL), new Redis(REDIS_URL), new Redis(REDIS_URL)];
+    try {
+      const limiters = conns.map((c) => new RedisRateLimiter(c, `${prefix}:acquire`, 10));
+      const interval = limiters[0]!.intervalMs;
+      // On an idle key the first request goes at once.
+      expect(await new RedisRateLimiter(conns[0]!, `${prefix}:idle`, 10).acquire()).toBe(0);
+      const start = performance.now();
+      const released = await Promise.all(
+        limiters.flatMap((l) =>
+          Array.from({ length: 6 }, async () => {
+            const waited = await l.acquire();
+            const at = performance.now() - start;
+            // It waited at least as long as it says (timers fire late, never early; 1 ms of rounding).
+            expect(at).toBeGreaterThanOrEqual(waited - 1);
+            return at;
+          }),
+        ),
+      );
+      released.sort((a, b) => a - b);
+      // Slot k is k intervals after the first, which is no earlier than `start`. Timers may fire late (a
+      // loaded machine), never early: this lower bound per request is what acquire() promises. 2 ms of
+      // slack for Redis's whole-millisecond clock.
+      released.forEach((at, k) => {
+        expect(at, `request ${k}`).toBeGreaterThanOrEqual(k * interval - 2);
+      });
+    } finally {
+      for (const c of conns) c.disconnect();
+    }
+  });
 });
