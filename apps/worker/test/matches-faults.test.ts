@@ -156,6 +156,37 @@ describe('match voice channels under faults', () => {
     expect(await matchRows(stack, match.id)).toHaveLength(0);
   });
 
+  it('the sweep forgets a match that ended more than MATCH_RETENTION_DAYS ago, and only that one', async () => {
+    const old = await playedMatch('retold');
+    const recent = await playedMatch('retnew');
+    for (const { match } of [old, recent]) {
+      await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+      await expectOnePerFaction(match.id);
+      await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
+      await waitForNoChannels(stack, match.id);
+      await waitFor(async () => (await matchRows(stack, match.id)).length === 0, { what: 'rows removed' });
+    }
+    await stack.supabase.query(
+      `update match_states set ended_at = now() - interval '8 days' where match_id = $1`,
+      [old.match.id],
+    );
+    const q = await queueOf('maintenance');
+    await q.queue.add('sweep', { reason: 'test' }, { jobId: 'sweep-test-retention' });
+    await waitFor(async () => (await q.queue.getJob('sweep-test-retention'))?.isCompleted(), {
+      what: 'sweep done',
+      timeoutMs: 30_000,
+    });
+    const job = await q.queue.getJob('sweep-test-retention');
+    await q.close();
+    expect(job?.returnvalue.pruned.matches).toBeGreaterThanOrEqual(1);
+    const kept = async (table: string, matchId: string) =>
+      (await stack.supabase.query(`select 1 from ${table} where match_id = $1`, [matchId])).length > 0;
+    for (const table of ['match_states', 'match_rosters', 'match_moves']) {
+      expect(await kept(table, old.match.id), `${table} of the old match`).toBe(false);
+      expect(await kept(table, recent.match.id), `${table} of the recent match`).toBe(true);
+    }
+  });
+
   it('matchFinished arriving while matchCreated is creating leaves no channel behind', async () => {
     const { match } = await playedMatch('race');
     const before = stack.discord.stats().byRoute[CREATE] ?? 0;

@@ -1,7 +1,7 @@
 import { type LocalSupabase, startLocalSupabase } from '@bridge/testbed';
 import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSupabase, MatchStore } from '../src/index.ts';
+import { createSupabase, MatchStore, StoreError } from '../src/index.ts';
 
 // The lifecycle's atomic decisions, through supabase-js → real PostgREST → Postgres.
 let sb: LocalSupabase;
@@ -66,6 +66,106 @@ describe('MatchStore against real PostgREST', () => {
     expect(await store.channelsForPlayer('d2')).toEqual([]);
     await store.forget('1-m3', 'faction1');
     expect(await store.rows('1-m3')).toEqual([]);
+  });
+
+  it('prunes ended matches past retention (state, roster, moves) and expired leases; keeps the rest', async () => {
+    const ended = async (matchId: string, daysAgo: number) => {
+      await store.touch(matchId, 'match_status_ready', 1);
+      await store.setRoster(matchId, 'faction1', ['pf1', 'pf2']);
+      expect(await store.claimMove(matchId, 'pd1')).toBe(true);
+      await store.end(matchId, 'match_status_finished');
+      await sb.query(
+        `update match_states set ended_at = now() - make_interval(days => $2) where match_id = $1`,
+        [matchId, daysAgo],
+      );
+    };
+    await ended('1-p-old', 8);
+    await ended('1-p-recent', 6);
+    // Ended long ago but its channel row is still there (clean-up pending): the tombstone must stay.
+    await ended('1-p-rows', 30);
+    await store.upsertRow({
+      match_id: '1-p-rows',
+      faction: 'faction1',
+      guild_id: 'g',
+      voice_channel_id: 'p-c1',
+    });
+    // Active for a month: the sweep's business, not retention's.
+    await store.touch('1-p-active', 'match_status_ready', 1);
+    await sb.query(
+      `update match_states set created_at = now() - interval '30 days' where match_id = '1-p-active'`,
+    );
+    expect(await store.takeLease('p-expired', 'dead', 60)).toBe(true);
+    await sb.query(
+      `update bridge_leases set expires_at = now() - interval '1 second' where lease_key = 'p-expired'`,
+    );
+    expect(await store.takeLease('p-live', 'alive', 60)).toBe(true);
+
+    expect(await store.prune(7)).toEqual({ matches: 1, rosters: 2, moves: 1, leases: 1 });
+
+    const left = async (table: string) =>
+      (
+        await sb.query<{ match_id: string }>(
+          `select distinct match_id from ${table} where match_id like '1-p-%'`,
+        )
+      )
+        .map((r) => r.match_id)
+        .sort();
+    expect(await left('match_states')).toEqual(['1-p-active', '1-p-recent', '1-p-rows']);
+    expect(await left('match_rosters')).toEqual(['1-p-recent', '1-p-rows']);
+    expect(await left('match_moves')).toEqual(['1-p-recent', '1-p-rows']);
+    const leases = await sb.query<{ lease_key: string }>(
+      `select lease_key from bridge_leases where lease_key like 'p-%'`,
+    );
+    expect(leases.map((l) => l.lease_key)).toEqual(['p-live']);
+    // Still an ended match to every reader, so a late event does not build its channels again.
+    expect(await store.isEnded('1-p-rows')).toBe(true);
+    expect(await store.prune(7)).toEqual({ matches: 0, rosters: 0, moves: 0, leases: 0 });
+  });
+
+  it('prunes at most `limit` matches a call, oldest end first', async () => {
+    for (const [id, days] of [
+      ['1-q-a', 10],
+      ['1-q-b', 9],
+    ] as const) {
+      await store.touch(id, 'match_status_ready', 1);
+      await store.end(id, 'match_status_finished');
+      await sb.query(
+        `update match_states set ended_at = now() - make_interval(days => $2) where match_id = $1`,
+        [id, days],
+      );
+    }
+    expect((await store.prune(7, 1)).matches).toBe(1);
+    expect(await sb.query(`select match_id from match_states where match_id like '1-q-%'`)).toEqual([
+      { match_id: '1-q-b' },
+    ]);
+    expect((await store.prune(7, 1)).matches).toBe(1);
+  });
+
+  it('refuses a retention below one day with a clear error and deletes nothing', async () => {
+    await store.touch('1-r-1', 'match_status_ready', 1);
+    await store.end('1-r-1', 'match_status_finished');
+    for (const [days, limit] of [
+      [0, 10],
+      [7, 0],
+    ] as const) {
+      const err = await store.prune(days, limit).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect((err as StoreError).code).toBe('22023');
+      expect((err as StoreError).message).toMatch(/must be at least 1/);
+    }
+    expect(await store.isEnded('1-r-1')).toBe(true);
+  });
+
+  it("answers the sweep's active-matches read from the partial index", async () => {
+    await sb.query('set enable_seqscan = off');
+    try {
+      const plan = await sb.query(
+        `explain (format json) select match_id, created_at from match_states where status = 'active'`,
+      );
+      expect(JSON.stringify(plan)).toContain('match_states_active_idx');
+    } finally {
+      await sb.query('reset enable_seqscan');
+    }
   });
 
   it('anon cannot call the functions', async () => {

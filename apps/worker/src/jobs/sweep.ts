@@ -1,4 +1,11 @@
-import { channelNamePattern, FaceitNotFoundError, type Logger, shortId, sweepVerdict } from '@bridge/core';
+import {
+  channelNamePattern,
+  FaceitNotFoundError,
+  type Logger,
+  type PruneResult,
+  shortId,
+  sweepVerdict,
+} from '@bridge/core';
 import { bridgeVoiceChannels, deleteChannel, removeEmptyOverflow } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
 import { finishMatch } from './finish-match.ts';
@@ -7,9 +14,13 @@ import { guildOf, type MatchContext } from './match-context.ts';
 /**
  * Periodic clean-up: ends matches FACEIT reports as ended (or too old) through the same path as
  * matchFinished, then deletes channels this bridge created (deterministic name AND bot marker, in the
- * managed categories) that no row and no active match knows. Never touches anything else.
+ * managed categories) that no row and no active match knows. Never touches anything else. Also prunes
+ * what the database keeps about matches that ended more than MATCH_RETENTION_DAYS ago.
  */
-export async function runSweep(ctx: MatchContext, log: Logger): Promise<{ ended: number; orphans: number }> {
+export async function runSweep(
+  ctx: MatchContext,
+  log: Logger,
+): Promise<{ ended: number; orphans: number; pruned: PruneResult }> {
   const { config, faceit } = ctx.deps;
   let ended = 0;
   const stillActive: string[] = [];
@@ -42,6 +53,8 @@ export async function runSweep(ctx: MatchContext, log: Logger): Promise<{ ended:
     log.info({ matchId: m.match_id, verdict }, 'sweep ended match');
     ended++;
   }
+  // Database only, so a Discord outage below does not stop the data from being pruned.
+  const pruned = await ctx.store.prune(config.MATCH_RETENTION_DAYS);
 
   const guild = await guildOf(ctx.deps);
   // One fresh listing, so channels created by other copies are seen even if this cache lags.
@@ -57,5 +70,5 @@ export async function runSweep(ctx: MatchContext, log: Logger): Promise<{ ended:
     orphans++;
   }
   await removeEmptyOverflow(guild, config.VC_CATEGORY_ID);
-  return { ended, orphans };
+  return { ended, orphans, pruned };
 }

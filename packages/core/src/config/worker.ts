@@ -47,6 +47,8 @@ export const workerConfigSchema = z.object({
   /** Matches older than this are swept even if FACEIT never said they ended. */
   MATCH_MAX_AGE_HOURS: positiveInt.default(6),
   SWEEP_INTERVAL_MS: positiveInt.default(300_000),
+  /** Ended matches are forgotten (state, roster, move claims) this many days after they ended. */
+  MATCH_RETENTION_DAYS: positiveInt.default(7),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
 });
 

@@ -10,6 +10,14 @@ export interface ActiveMatchRow {
   created_at: string;
 }
 
+/** What one prune removed: ended matches (their states), their rosters and move claims, expired leases. */
+export interface PruneResult {
+  matches: number;
+  rosters: number;
+  moves: number;
+  leases: number;
+}
+
 /** Match lifecycle state: every decision that must be atomic across workers is one SQL function. */
 export class MatchStore {
   readonly db: SupabaseClient;
@@ -81,6 +89,17 @@ export class MatchStore {
 
   async listActive(): Promise<{ match_id: string; created_at: string }[]> {
     return check('match_list_active', await this.db.rpc('match_list_active'));
+  }
+
+  /**
+   * Retention: forgets up to `limit` matches that ended more than `olderThanDays` ago (state, roster,
+   * move claims; a match whose channel rows remain is kept) and every expired lease.
+   */
+  async prune(olderThanDays: number, limit = 1000): Promise<PruneResult> {
+    return check<PruneResult>(
+      'match_prune',
+      await this.db.rpc('match_prune', { p_older_than_days: olderThanDays, p_limit: limit }),
+    );
   }
 
   async rows(matchId: string): Promise<ActiveMatchRow[]> {
