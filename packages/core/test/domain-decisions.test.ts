@@ -1,29 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type BridgeChannel,
+  channelsOfMatch,
   chooseCategory,
   decideEvent,
   diffOverwrites,
   isEmptyDiff,
   type Overwrite,
+  orphanChannels,
   overflowIndex,
   sweepVerdict,
 } from '../src/index.ts';
 
-describe('decideEvent: what an event means given the stored state', () => {
+describe('decideEvent: what a created-type event means given the stored state', () => {
   it.each([
-    ['created', 'active', 'READY', 'converge'],
-    ['created', 'active', 'VOTING', 'converge'],
-    ['created', 'active', undefined, 'converge'],
-    ['created', 'ended', 'READY', 'ignore-ended'],
-    ['created', 'ended', 'FINISHED', 'ignore-ended'],
-    ['created', 'active', 'FINISHED', 'finish'],
-    ['created', 'active', 'CANCELLED', 'finish'],
-    ['created', 'active', 'aborted', 'finish'],
-    ['finished', 'active', 'FINISHED', 'finish'],
-    ['finished', 'ended', 'FINISHED', 'finish'],
-    ['finished', 'ended', 'READY', 'finish'],
-  ] as const)('%s job, stored %s, FACEIT %s → %s', (job, stored, faceitStatus, expected) => {
-    expect(decideEvent({ job, stored, faceitStatus })).toBe(expected);
+    ['active', 'READY', 'converge'],
+    ['active', 'VOTING', 'converge'],
+    ['active', undefined, 'converge'],
+    ['ended', 'READY', 'ignore-ended'],
+    ['ended', 'FINISHED', 'ignore-ended'],
+    ['ended', undefined, 'ignore-ended'],
+    ['active', 'FINISHED', 'finish'],
+    ['active', 'CANCELLED', 'finish'],
+    ['active', 'aborted', 'finish'],
+  ] as const)('stored %s, FACEIT %s → %s', (stored, faceitStatus, expected) => {
+    expect(decideEvent({ stored, faceitStatus })).toBe(expected);
   });
 });
 
@@ -41,6 +42,87 @@ describe('sweepVerdict', () => {
     expect(sweepVerdict({ createdAt: hoursAgo(age), now, maxAgeHours: 6, faceitStatus, faceitMissing })).toBe(
       expected,
     );
+  });
+});
+
+// Two matches whose ids start cafebabe… and deadbeef…: their channels are match-cafebabe-faction1 etc.
+const M1 = '1-cafebabe-0000-4000-8000-000000000001';
+const M2 = '1-deadbeef-0000-4000-8000-000000000002';
+const TEMPLATE = 'match-{short}-{faction}';
+const ch = (id: string, name: string): BridgeChannel => ({ id, name });
+
+describe("channelsOfMatch: a match's channels are its rows' and the bridge channels named for it", () => {
+  it.each([
+    { name: 'rows only', rows: ['c1', 'c2'], bridge: [], expected: ['c1', 'c2'] },
+    {
+      name: 'created just before a crash (no row)',
+      rows: ['c1'],
+      bridge: [ch('c1', 'match-cafebabe-faction1'), ch('c2', 'match-cafebabe-faction2')],
+      expected: ['c1', 'c2'],
+    },
+    {
+      name: "another match's channel is not taken",
+      rows: [],
+      bridge: [ch('c3', 'match-deadbeef-faction1'), ch('c4', 'match-cafebabe-faction3')],
+      expected: [],
+    },
+    {
+      name: 'a row whose channel was renamed is still ours',
+      rows: ['c5'],
+      bridge: [ch('c5', 'renamed by staff')],
+      expected: ['c5'],
+    },
+  ])('$name', ({ rows, bridge, expected }) => {
+    expect(
+      channelsOfMatch({ matchId: M1, template: TEMPLATE, rowChannelIds: rows, bridgeChannels: bridge }),
+    ).toEqual(expected);
+  });
+
+  it('follows the configured template', () => {
+    const bridge = [ch('c1', 'cs2 cafebabe faction2'), ch('c2', 'match-cafebabe-faction2')];
+    expect(
+      channelsOfMatch({
+        matchId: M1,
+        template: 'cs2 {short} {faction}',
+        rowChannelIds: [],
+        bridgeChannels: bridge,
+      }),
+    ).toEqual(['c1']);
+  });
+});
+
+describe('orphanChannels: what the sweep may delete', () => {
+  it.each([
+    { name: 'named like a match channel, no row, no active match', known: [], active: [], orphan: true },
+    { name: 'a row knows it', known: ['x'], active: [], orphan: false },
+    { name: 'its match is still active (row on its way)', known: [], active: [M1], orphan: false },
+    { name: 'another match is active', known: [], active: [M2], orphan: true },
+  ])('$name', ({ known, active, orphan }) => {
+    const channel = ch('x', 'match-cafebabe-faction1');
+    expect(
+      orphanChannels({
+        template: TEMPLATE,
+        knownChannelIds: new Set(known),
+        activeMatchIds: active,
+        bridgeChannels: [channel],
+      }),
+    ).toEqual(orphan ? [channel] : []);
+  });
+
+  it.each([
+    ['General'],
+    ['match-cafebabe-faction3'],
+    ['match-CAFEBABE-faction1'],
+    ['match-cafebabe-faction1-old'],
+  ])('never a channel not named like a match channel: %s', (name) => {
+    expect(
+      orphanChannels({
+        template: TEMPLATE,
+        knownChannelIds: new Set(),
+        activeMatchIds: [],
+        bridgeChannels: [ch('x', name)],
+      }),
+    ).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { channelNamePattern, type Logger, shortId } from '@bridge/core';
+import { channelsOfMatch, type Logger } from '@bridge/core';
 import {
   bridgeVoiceChannels,
   deleteChannel,
@@ -17,10 +17,12 @@ export async function finishMatch(ctx: MatchContext, matchId: string, log: Logge
   const { config } = ctx.deps;
   const guild = await guildOf(ctx.deps);
   const rows = await ctx.store.rows(matchId);
-  const pattern = channelNamePattern(config.VC_NAME_TEMPLATE, shortId(matchId));
-  const ids = new Set(rows.map((r) => r.voice_channel_id));
-  for (const ch of bridgeVoiceChannels(guild, config.VC_CATEGORY_ID))
-    if (pattern.test(ch.name)) ids.add(ch.id);
+  const ids = channelsOfMatch({
+    matchId,
+    template: config.VC_NAME_TEMPLATE,
+    rowChannelIds: rows.map((r) => r.voice_channel_id),
+    bridgeChannels: bridgeVoiceChannels(guild, config.VC_CATEGORY_ID),
+  });
   for (const id of ids) {
     if (config.VC_LOBBY_CHANNEL_ID) {
       for (const userId of membersInVoice(guild, id)) {
@@ -34,5 +36,5 @@ export async function finishMatch(ctx: MatchContext, matchId: string, log: Logge
   for (const row of rows) await ctx.store.forget(matchId, row.faction);
   const removed = await removeEmptyOverflow(guild, config.VC_CATEGORY_ID);
   if (removed.length > 0) log.info({ categories: removed }, 'empty overflow categories removed');
-  return ids.size;
+  return ids.length;
 }

@@ -27,7 +27,8 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
         (err: unknown) => ({ ok: false as const, err }),
       ),
     ]);
-    if (stored === 'ended') {
+    const decision = decideEvent({ stored, faceitStatus: fetched.ok ? fetched.m.status : undefined });
+    if (decision === 'ignore-ended') {
       // Nothing to build. Still sweep the match's leftovers: this may be the retry of a job that died
       // (or failed) between writing its row and noticing the end, and nobody else would remove it.
       const removed = await finishMatch(ctx, data.matchId, log);
@@ -43,7 +44,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
       throw fetched.err;
     }
     const match = fetched.m;
-    if (decideEvent({ job: 'created', stored, faceitStatus: match.status }) === 'finish') {
+    if (decision === 'finish') {
       log.info({ faceitStatus: match.status }, 'FACEIT reports the match ended: finishing it');
       await ctx.store.end(data.matchId, `faceit-${match.status?.toLowerCase()}`);
       await finishMatch(ctx, data.matchId, log);

@@ -1,9 +1,8 @@
 import {
-  channelNamePattern,
   FaceitNotFoundError,
   type Logger,
+  orphanChannels,
   type PruneResult,
-  shortId,
   sweepVerdict,
 } from '@bridge/core';
 import { bridgeVoiceChannels, deleteChannel, removeEmptyOverflow } from '../discord/channels.ts';
@@ -59,12 +58,14 @@ export async function runSweep(
   const guild = await guildOf(ctx.deps);
   // One fresh listing, so channels created by other copies are seen even if this cache lags.
   await discordOp('list guild channels', () => guild.channels.fetch());
-  const known = await ctx.store.allChannelIds();
-  const any = channelNamePattern(config.VC_NAME_TEMPLATE);
-  const active = stillActive.map((id) => channelNamePattern(config.VC_NAME_TEMPLATE, shortId(id)));
+  const orphaned = orphanChannels({
+    template: config.VC_NAME_TEMPLATE,
+    knownChannelIds: await ctx.store.allChannelIds(),
+    activeMatchIds: stillActive,
+    bridgeChannels: bridgeVoiceChannels(guild, config.VC_CATEGORY_ID),
+  });
   let orphans = 0;
-  for (const ch of bridgeVoiceChannels(guild, config.VC_CATEGORY_ID)) {
-    if (!any.test(ch.name) || known.has(ch.id) || active.some((p) => p.test(ch.name))) continue;
+  for (const ch of orphaned) {
     await deleteChannel(guild, ch.id);
     log.info({ channelId: ch.id, name: ch.name }, 'sweep deleted orphan channel');
     orphans++;

@@ -1,4 +1,4 @@
-/** What a match event means given what the bridge remembers (match_states). */
+/** What a created-type match event means given what the bridge remembers (match_states). */
 export type EventDecision = 'converge' | 'finish' | 'ignore-ended';
 
 export const FACEIT_ENDED_STATUSES = ['FINISHED', 'CANCELLED', 'ABORTED'] as const;
@@ -8,16 +8,15 @@ export function faceitReportsEnded(status: string | undefined): boolean {
 }
 
 /**
- * A created-type event for a match that has ended is late and does nothing; one that finds FACEIT
- * already reporting the end finishes the match instead of building channels; a finished-type event
- * always (re)runs the idempotent cleanup.
+ * A created-type event (object_created/configuring/ready) for a match that has ended is late and builds
+ * nothing; one that finds FACEIT already reporting the end finishes the match instead of building
+ * channels. (A finished-type event has nothing to decide: it always runs the idempotent cleanup.)
+ * `faceitStatus` is undefined when FACEIT could not be read.
  */
 export function decideEvent(input: {
-  job: 'created' | 'finished';
   stored: 'active' | 'ended';
   faceitStatus?: string | undefined;
 }): EventDecision {
-  if (input.job === 'finished') return 'finish';
   if (input.stored === 'ended') return 'ignore-ended';
   if (faceitReportsEnded(input.faceitStatus)) return 'finish';
   return 'converge';

@@ -1,4 +1,5 @@
 export * from './channel-plan.ts';
 export * from './events.ts';
+export * from './match-channels.ts';
 export * from './overflow.ts';
 export * from './overwrites.ts';
