@@ -12,6 +12,18 @@ afterAll(async () => {
   await sb?.stop();
 });
 
+/** A row written straight to the table, past the SQL functions: what only the constraints stop. */
+async function insertDirectly(discordId: string, faceitId: string, verifiedMethod: string) {
+  const db = createSupabase(sb.url, sb.serviceRoleKey);
+  const row = {
+    discord_id: discordId,
+    faceit_id: faceitId,
+    faceit_nickname: 'x',
+    verified_method: verifiedMethod,
+  };
+  return (await db.from('player_links').insert(row)).error;
+}
+
 describe('PlayerLinkStore against real PostgREST', () => {
   it('links by nickname, upgrades to OAuth, reads and removes a link', async () => {
     const store = new PlayerLinkStore(createSupabase(sb.url, sb.serviceRoleKey));
@@ -39,18 +51,11 @@ describe('PlayerLinkStore against real PostgREST', () => {
   });
 
   it('refuses a FACEIT account already linked to another Discord user (unique faceit_id)', async () => {
-    const db = createSupabase(sb.url, sb.serviceRoleKey);
-    const store = new PlayerLinkStore(db);
+    const store = new PlayerLinkStore(createSupabase(sb.url, sb.serviceRoleKey));
     expect(await store.linkOAuth('100000000000000002', 'f-2', 'bob')).toBeNull();
     expect(await store.claimNickname('100000000000000003', 'f-2', 'bob')).toBe('taken_oauth');
     // Even a write that skips the SQL functions cannot give one account to two users.
-    const { error } = await db.from('player_links').insert({
-      discord_id: '100000000000000003',
-      faceit_id: 'f-2',
-      faceit_nickname: 'bob',
-      verified_method: 'nickname',
-    });
-    expect(error?.code).toBe('23505');
+    expect((await insertDirectly('100000000000000003', 'f-2', 'nickname'))?.code).toBe('23505');
     expect(await store.get('100000000000000003')).toBeNull();
   });
 
@@ -65,14 +70,7 @@ describe('PlayerLinkStore against real PostgREST', () => {
   });
 
   it('rejects a bad verified_method with the check constraint', async () => {
-    const db = createSupabase(sb.url, sb.serviceRoleKey);
-    const { error } = await db.from('player_links').insert({
-      discord_id: '100000000000000004',
-      faceit_id: 'f-4',
-      faceit_nickname: 'x',
-      verified_method: 'guess',
-    });
-    expect(error?.code).toBe('23514');
+    expect((await insertDirectly('100000000000000004', 'f-4', 'guess'))?.code).toBe('23514');
   });
 });
 
