@@ -59,6 +59,8 @@ export const LINK_FAILURES = {
   invalidGrant: 'invalid_grant',
   ticketMissing: 'ticket_missing',
   faceitUnavailable: 'faceit_unavailable',
+  /** FACEIT rejected the bridge's OAuth settings: an operator must fix them. */
+  misconfigured: 'misconfigured',
 } as const;
 
 export const sweepJobSchema = z.object({ reason: z.string().default('scheduled') });
