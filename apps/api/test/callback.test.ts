@@ -394,7 +394,9 @@ describe('FACEIT failures after the code exchange', () => {
     const before = stack.faceit.stats();
     const res = await linkWithFetch(stack, user, 'NoraFaceit');
     expect(res.status).toBe(400);
-    expect(res.text).toMatch(/FACEIT had a problem finishing the sign-in[\s\S]*run <strong>\/link<\/strong> again/i);
+    expect(res.text).toMatch(
+      /FACEIT had a problem finishing the sign-in[\s\S]*run <strong>\/link<\/strong> again/i,
+    );
     const dm = await stack.discord.waitForDm(user, (m) => m.content.includes('failed'));
     expect(dm.content).toContain('FACEIT had a problem');
     const job = await failedJob(user);
