@@ -427,6 +427,26 @@ describe('FACEIT failures after the code exchange', () => {
     expect(await linkRow(user)).toMatchObject({ faceit_nickname: 'PiaFaceit' });
   });
 
+  it('fails at once when userinfo answers insufficient_scope, naming FACEIT_SCOPE', async () => {
+    const user = users.owner!;
+    stack.faceit.setFault({
+      route: 'oauth.userinfo',
+      kind: 'status',
+      status: 403,
+      error: 'insufficient_scope',
+      wwwAuthenticate: 'Bearer error="insufficient_scope", scope="openid"',
+      times: 1,
+    });
+    const before = stack.faceit.stats();
+    const res = await linkWithFetch(stack, user, 'OwnerFaceit');
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('misconfigured on this server’s side');
+    const jobs = (await links.getFailed()).filter((j) => j.data.discordUserId === user);
+    const job = jobs.sort((x, y) => (y.finishedOn ?? 0) - (x.finishedOn ?? 0))[0];
+    expect(job?.failedReason).toMatch(/^misconfigured: .*FACEIT_SCOPE must include openid/);
+    expect(stack.faceit.stats().userinfoRequests - before.userinfoRequests).toBe(1);
+  });
+
   const clientFaults = [
     ['401 invalid_client', { status: 401, error: 'invalid_client' }],
     [
