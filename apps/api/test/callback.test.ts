@@ -477,7 +477,7 @@ describe('FACEIT failures after the code exchange', () => {
       expect(job?.failedReason).toMatch(/^misconfigured: .*check FACEIT_CLIENT_ID and FACEIT_CLIENT_SECRET/);
       expect(stack.faceit.stats().tokenRequests - before.tokenRequests).toBe(1);
       const logged = stack.workers.some((w) =>
-        w.lines.some((l) => l.level >= 50 && String(l.msg).includes('FACEIT_CLIENT_SECRET')),
+        w.lines.some((l) => Number(l.level) >= 50 && String(l.msg).includes('FACEIT_CLIENT_SECRET')),
       );
       expect(logged).toBe(true);
     });
