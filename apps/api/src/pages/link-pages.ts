@@ -79,7 +79,7 @@ export function failedPage(reason: string): string {
     return renderPage(
       'fail',
       'Linking is not working right now',
-      '<p>Linking is misconfigured on this server’s side, and an admin was told. Nothing was linked, and there is nothing wrong with your FACEIT account.</p><p>You can try <strong>/link</strong> again once an admin has fixed it.</p>',
+      '<p>Linking is misconfigured on this server’s side, and an admin was told. Nothing was linked, and there is nothing wrong with your FACEIT account or anything you did.</p><p>You can close this tab; linking works once an admin has fixed the setting.</p>',
     );
   }
   const what = reason.startsWith(LINK_FAILURES.invalidGrant)

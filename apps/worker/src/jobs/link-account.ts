@@ -73,7 +73,7 @@ export function linkAccountHandler(deps: LinkAccountDeps): JobHandler<LinkJobDat
         );
         return final(
           `${LINK_FAILURES.misconfigured}: ${message}`,
-          `${FAILED} linking is misconfigured on this server's side, and an admin was told. Nothing was linked; you can try /link again once it is fixed.`,
+          `${FAILED} linking is misconfigured on this server's side, and an admin was told. Nothing was linked, and nothing is wrong with your FACEIT account; linking works once an admin has fixed the setting.`,
         );
       }
       if (err instanceof OAuthGrantError) {
