@@ -56,9 +56,21 @@ try {
     say(
       `${name} runs /link → ephemeral reply with a button to ${new URL(url).origin}${new URL(url).pathname}`,
     );
-    // The person's browser: load the FACEIT sign-in page, press "Sign in as <name>", follow the redirect.
-    const signIn = await (await fetch(url)).text();
-    const action = new URL(/<form id="authorize" method="post" action="([^"]+)"/.exec(signIn)![1]!, url);
+    // The person's browser: our start page (names the Discord account, sets the binding cookie), then
+    // the FACEIT sign-in page, "Sign in as <name>", and the redirect back with that cookie.
+    const startRes = await fetch(url);
+    const cookie = (startRes.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const startPage = await startRes.text();
+    const who = /<strong id="discord-user">([^<]*)<\/strong>/.exec(startPage)?.[1] ?? '?';
+    const authorizeUrl = /<a class="go" id="continue" href="([^"]+)"/
+      .exec(startPage)![1]!
+      .replace(/&amp;/g, '&');
+    say(`${name}'s start page says: "You are linking your FACEIT account to Discord user ${who}"`);
+    const signIn = await (await fetch(authorizeUrl)).text();
+    const action = new URL(
+      /<form id="authorize" method="post" action="([^"]+)"/.exec(signIn)![1]!,
+      authorizeUrl,
+    );
     const form = new URLSearchParams(
       [...signIn.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
         m[1]!,
@@ -69,7 +81,7 @@ try {
     const consent = await fetch(action, { method: 'POST', body: form, redirect: 'manual' });
     const redirect = consent.headers.get('location')!;
     say(`${name} signs in on the FACEIT page as "${name}" → redirected to /faceit/callback`);
-    const page = await (await fetch(redirect)).text();
+    const page = await (await fetch(redirect, { headers: { cookie } })).text();
     const heading = /<h1[^>]*>([^<]*)<\/h1>/.exec(page)?.[1] ?? '(no heading)';
     say(`callback page says: "${heading.trim()}"`);
     const dm = await discord.waitForDm(member(name), undefined, 15_000);

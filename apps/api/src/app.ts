@@ -6,6 +6,7 @@ import type { ApiDeps, AppEnv } from './deps.ts';
 import { registerDashboard } from './routes/dashboard.ts';
 import { registerFaceitCallback } from './routes/faceit-callback.ts';
 import { registerHealth } from './routes/health.ts';
+import { registerLinkStart } from './routes/link-start.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { registerWebhook } from './routes/webhook.ts';
 
@@ -29,6 +30,7 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   });
   registerHealth(app, deps);
   registerWebhook(app, deps);
+  registerLinkStart(app, deps);
   registerFaceitCallback(app, deps);
   registerMetrics(app, deps);
   registerDashboard(

@@ -1,6 +1,6 @@
 import type { Stack } from '@bridge/testbed';
 
-/** Invokes /link as `userId` and returns the Link button's URL from the ephemeral reply. */
+/** Invokes /link as `userId` and returns the Link button's URL (our start page) from the ephemeral reply. */
 export async function linkButtonUrl(stack: Stack, userId: string): Promise<{ url: URL; ephemeral: boolean }> {
   const record = await stack.discord.invokeCommand({ guildId: stack.guildId, userId, name: 'link' });
   const reply = await record.waitForReply();
@@ -8,6 +8,35 @@ export async function linkButtonUrl(stack: Stack, userId: string): Promise<{ url
   const button = rows[0]?.components[0];
   if (!button?.url || button.style !== 5) throw new Error(`no link button in ${JSON.stringify(reply)}`);
   return { url: new URL(button.url), ephemeral: reply.ephemeral };
+}
+
+/** A browser without a browser: opens the start page and keeps the cookie it sets. */
+export async function openStart(
+  startUrl: URL,
+): Promise<{ status: number; html: string; cookie: string; authorizeUrl?: URL; setCookie: string }> {
+  const res = await fetch(startUrl);
+  const html = await res.text();
+  const setCookie = res.headers.get('set-cookie') ?? '';
+  const href = /<a class="go" id="continue" href="([^"]+)"/.exec(html)?.[1];
+  return {
+    status: res.status,
+    html,
+    setCookie,
+    cookie: setCookie.split(';')[0] ?? '',
+    ...(href ? { authorizeUrl: new URL(href.replaceAll('&amp;', '&')) } : {}),
+  };
+}
+
+/** /link, then its start page: FACEIT's authorize URL and the cookie that binds this "browser". */
+export async function startLink(
+  stack: Stack,
+  userId: string,
+): Promise<{ authorizeUrl: URL; cookie: string }> {
+  const { url } = await linkButtonUrl(stack, userId);
+  const start = await openStart(url);
+  if (!start.authorizeUrl || !start.cookie)
+    throw new Error(`start page failed: ${start.status} ${start.html}`);
+  return { authorizeUrl: start.authorizeUrl, cookie: start.cookie };
 }
 
 /** FACEIT's consent without a browser: the callback URL FACEIT would redirect to. */
@@ -25,4 +54,17 @@ export function consent(stack: Stack, authorizeUrl: URL, opts: { nickname?: stri
       ...(opts.deny ? { deny: true } : {}),
     }),
   );
+}
+
+/** The whole flow in one "browser": /link, start page, consent as `nickname`, the callback with the cookie. */
+export async function linkWithFetch(
+  stack: Stack,
+  userId: string,
+  nickname: string,
+  apiUrl = stack.apiUrl,
+): Promise<{ status: number; text: string }> {
+  const { authorizeUrl, cookie } = await startLink(stack, userId);
+  const callback = consent(stack, authorizeUrl, { nickname });
+  const res = await fetch(`${apiUrl}${callback.pathname}${callback.search}`, { headers: { cookie } });
+  return { status: res.status, text: await res.text() };
 }

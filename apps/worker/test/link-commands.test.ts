@@ -1,7 +1,7 @@
 import { type Stack, startStack, waitFor } from '@bridge/testbed';
 import { PermissionFlagsBits, REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consent, linkButtonUrl } from '../../api/test/link-helpers.ts';
+import { linkWithFetch } from '../../api/test/link-helpers.ts';
 
 let stack: Stack;
 let users: Record<string, string>;
@@ -55,11 +55,10 @@ async function row(user: string) {
   return rows[0];
 }
 
-/** A real OAuth link: /link, consent at the emulated FACEIT, the API callback. */
+/** A real OAuth link: /link, the start page, consent at the emulated FACEIT, the API callback. */
 async function oauthLink(user: string, nickname: string): Promise<void> {
-  const { url } = await linkButtonUrl(stack, users[user]!);
-  const res = await fetch(consent(stack, url, { nickname }));
-  expect(await res.text()).toContain(nickname);
+  const { text } = await linkWithFetch(stack, users[user]!, nickname);
+  expect(text).toContain(nickname);
 }
 
 describe('linking slash commands', () => {
@@ -97,7 +96,7 @@ describe('linking slash commands', () => {
     expect(await row('bob')).toMatchObject({ faceit_nickname: 'BobVerified', verified_method: 'oauth' });
   });
 
-  it('an OAuth link moves the account from a nickname claimer, who gets a DM', async () => {
+  it('an OAuth link moves the account from a nickname claimer, whose DM says who took it and how to take it back', async () => {
     stack.faceit.seedPlayer({ nickname: 'DaveReal' });
     expect(await run('carol', 'register', { nickname: 'DaveReal' })).toContain('Linked');
     await oauthLink('dave', 'DaveReal');
@@ -105,6 +104,26 @@ describe('linking slash commands', () => {
     expect(await row('carol')).toBeUndefined();
     const dm = await stack.discord.waitForDm(users.carol!, (m) => m.content.includes('DaveReal'));
     expect(dm.content).toContain('was removed');
+    expect(dm.content).toContain('Discord user @dave');
+    expect(dm.content).toMatch(/take it back: run \/link in the server and sign in with FACEIT/);
+  });
+
+  it('/link answers with a button to our own start page, not to FACEIT', async () => {
+    const record = await stack.discord.invokeCommand({
+      guildId: stack.guildId,
+      userId: users.alice!,
+      name: 'link',
+    });
+    invoked.push(record.id);
+    const reply = await record.waitForReply();
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.content).toContain('Do not share it');
+    const rows = reply.components as { components: { url?: string }[] }[];
+    const url = new URL(rows[0]?.components[0]?.url ?? '');
+    expect(`${url.origin}${url.pathname}`).toBe(`${stack.apiUrl}/faceit/link/start`);
+    expect(url.searchParams.get('t')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // No OAuth parameters in the button: FACEIT's URL only appears on the start page.
+    expect(url.searchParams.has('state')).toBe(false);
   });
 
   it('/admin is refused to a member without Manage Server, and nothing changes', async () => {

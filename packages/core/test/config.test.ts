@@ -89,6 +89,15 @@ describe('worker config', () => {
     expect(lines.filter((l) => l.startsWith('VC_NAME_TEMPLATE:'))).toHaveLength(2);
     expect(lines.join('\n')).not.toContain('my-guild');
   });
+
+  it('requires openid in FACEIT_SCOPE, which userinfo needs', () => {
+    expect(
+      problems(() => parseEnv(workerConfigSchema, { ...workerEnv, FACEIT_SCOPE: 'profile email' })),
+    ).toEqual(["FACEIT_SCOPE: must include openid (FACEIT's userinfo needs it)"]);
+    expect(
+      parseEnv(workerConfigSchema, { ...workerEnv, FACEIT_SCOPE: 'openid profile email' }).FACEIT_SCOPE,
+    ).toBe('openid profile email');
+  });
 });
 
 describe('.env.example and README', () => {

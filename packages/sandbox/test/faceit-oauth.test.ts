@@ -13,8 +13,9 @@ afterEach(async () => {
   emu = undefined;
 });
 
+/** Most tests here drive oauth4webapi's full id_token validation, so they ask for the lenient world. */
 async function start(o: FaceitEmulatorOptions = {}) {
-  emu = await startFaceitEmulator({ redirectUris: [REDIRECT], ...o });
+  emu = await startFaceitEmulator({ redirectUris: [REDIRECT], idToken: 'complete', ...o });
   return emu;
 }
 
@@ -313,6 +314,125 @@ describe('FACEIT Connect OAuth2', () => {
     ).toThrow();
     e.addRedirectUri('http://127.0.0.1:3000/evil');
     expect((await variant({ redirect_uri: 'http://127.0.0.1:3000/evil' })).status).toBe(200);
+  });
+});
+
+/** The raw token response for a fresh code, without oauth4webapi looking at it. */
+async function rawTokens(e: FaceitEmulator): Promise<Record<string, unknown>> {
+  const me = e.players()[0] ?? e.seedPlayer({ nickname: 'raw' });
+  const k = await client(e);
+  const location = new URL(e.authorize({ ...authInput(e, k), playerId: me.id }));
+  const res = await fetch(e.tokenUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${e.clientId}:${e.clientSecret}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: location.searchParams.get('code') ?? '',
+      redirect_uri: REDIRECT,
+      code_verifier: k.verifier,
+    }),
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+function claims(idToken: unknown): Record<string, unknown> {
+  const payload = String(idToken).split('.')[1] ?? '';
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+}
+
+describe('id_token modes (FACEIT was reported to send an id_token without exp)', () => {
+  it('defaults to no-exp, which oauth4webapi refuses: a client must not depend on the id_token', async () => {
+    emu = await startFaceitEmulator({ redirectUris: [REDIRECT] });
+    const e = emu;
+    const me = e.seedPlayer({ nickname: 'strict' });
+    expect(e.idTokenMode()).toBe('no-exp');
+    const body = await rawTokens(e);
+    const c = claims(body.id_token);
+    expect(c).not.toHaveProperty('exp');
+    expect(c).toMatchObject({ iss: e.issuer, sub: me.id, aud: e.clientId, guid: me.id });
+    expect(typeof c.iat).toBe('number');
+    expect(body).toMatchObject({ token_type: 'bearer' });
+
+    const k = await client(e);
+    const err = await k
+      .exchange(e.authorize({ ...authInput(e, k), playerId: me.id }))
+      .catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(oauth.OperationProcessingError);
+  });
+
+  it('broken: no exp, iat or sub, and an iss with a trailing slash; none: no id_token; complete: every claim', async () => {
+    const e = await start();
+    e.seedPlayer({ nickname: 'modes' });
+    expect(claims((await rawTokens(e)).id_token)).toHaveProperty('exp');
+
+    e.setIdTokenMode('broken');
+    const broken = claims((await rawTokens(e)).id_token);
+    expect(broken).not.toHaveProperty('exp');
+    expect(broken).not.toHaveProperty('iat');
+    expect(broken).not.toHaveProperty('sub');
+    expect(broken.iss).toBe(`${e.issuer}/`);
+
+    e.setIdTokenMode('none');
+    const none = await rawTokens(e);
+    expect(none).not.toHaveProperty('id_token');
+    expect(typeof none.access_token).toBe('string');
+  });
+
+  it('switches mode through the control API and refuses an unknown one', async () => {
+    const e = await start();
+    const post = (body: unknown) =>
+      fetch(`${e.controlUrl}/oauth/id-token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const ok = await post({ mode: 'none' });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ mode: 'none' });
+    expect(e.idTokenMode()).toBe('none');
+    const bad = await post({ mode: 'sometimes' });
+    expect(bad.status).toBe(400);
+    expect(e.idTokenMode()).toBe('none');
+    expect(await (await fetch(`${e.controlUrl}/oauth/id-token`)).json()).toEqual({ mode: 'none' });
+  });
+});
+
+describe('OAuth faults', () => {
+  it('answers a 401 invalid_client with or without WWW-Authenticate, or a non-JSON page', async () => {
+    const e = await start();
+    const setFault = (f: Record<string, unknown>) =>
+      fetch(`${e.controlUrl}/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ route: 'oauth.token', kind: 'status', times: 1, ...f }),
+      });
+    const token = () => fetch(e.tokenUrl, { method: 'POST' });
+
+    expect((await setFault({ status: 401, error: 'invalid_client' })).status).toBe(200);
+    const plain = await token();
+    expect(plain.status).toBe(401);
+    expect(plain.headers.get('www-authenticate')).toBeNull();
+    expect(await plain.json()).toMatchObject({ error: 'invalid_client' });
+
+    await setFault({ status: 401, error: 'invalid_client', wwwAuthenticate: 'Basic realm="faceit"' });
+    const challenged = await token();
+    expect(challenged.headers.get('www-authenticate')).toBe('Basic realm="faceit"');
+    expect(await challenged.json()).toMatchObject({ error: 'invalid_client' });
+
+    await setFault({ status: 401, html: '<h1>Unauthorized</h1>' });
+    const html = await token();
+    expect(html.status).toBe(401);
+    expect(html.headers.get('content-type')).toContain('text/html');
+    expect(await html.text()).toBe('<h1>Unauthorized</h1>');
+
+    e.setFault({ route: 'oauth.userinfo', kind: 'status', status: 503, times: 1 });
+    const info = await fetch(e.userinfoUrl);
+    expect(info.status).toBe(503);
+    expect(await info.json()).toMatchObject({ error: 'server_error' });
   });
 });
 

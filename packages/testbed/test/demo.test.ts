@@ -13,6 +13,7 @@ describe('./run demo', () => {
       const code = await demo.exited;
       const out = demo.lines.map((l) => String(l.raw ?? JSON.stringify(l))).join('\n');
       expect(code, `${out}\n${demo.stderr.join('')}`).toBe(0);
+      expect(out).toMatch(/start page says: "You are linking your FACEIT account to Discord user @alice"/);
       expect(out).toMatch(/callback page says: "Account linked"/);
       expect(out).toMatch(/player_links: alice \(oauth\), bob \(oauth\), carol \(nickname\)/);
       expect(out).toMatch(/alice is now in #match-[0-9a-f]{8}-faction1, bob in #match-[0-9a-f]{8}-faction2/);

@@ -4,12 +4,14 @@ import { createHash } from 'node:crypto';
 const CSS = `body{font:1.05rem/1.5 system-ui,sans-serif;margin:0;padding:1.5rem;background:#f6f7f9;color:#111}
 main{max-width:32rem;margin:2rem auto;background:#fff;border-radius:.75rem;padding:1.5rem;box-shadow:0 1px 4px #0002}
 h1{font-size:1.4rem;margin-top:0}.ok h1{color:#0a6b2d}.fail h1{color:#a3120d}.wait h1{color:#6b4a00}
-strong{word-break:break-word}`;
+strong{word-break:break-word}
+a.go{display:block;text-align:center;background:#ff5500;color:#fff;font-weight:600;padding:.8rem 1rem;border-radius:.5rem;text-decoration:none}
+a.go:focus-visible{outline:3px solid #111;outline-offset:2px}`;
 
 /** The Content-Security-Policy style-src source for CSS above. */
 export const STYLE_HASH = `'sha256-${createHash('sha256').update(CSS).digest('base64')}'`;
 
-export type PageTone = 'ok' | 'fail' | 'wait';
+export type PageTone = 'ok' | 'fail' | 'wait' | 'start';
 
 export function escapeHtml(text: string): string {
   return text

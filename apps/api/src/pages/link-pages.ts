@@ -15,6 +15,33 @@ ${moved}<p>You can close this tab. The bot has also sent you a DM.</p>`,
   );
 }
 
+/** The start page: whose Discord account this is, then the way on to FACEIT. */
+export function startPage(discordUsername: string, authorizeUrl: string): string {
+  return renderPage(
+    'start',
+    'Link your FACEIT account',
+    `<p>You are linking your FACEIT account to Discord user <strong id="discord-user">@${e(discordUsername)}</strong>.</p>
+<p>If that is not your Discord account, close this page: someone sent you their /link button, and continuing would give them your FACEIT account.</p>
+<p><a class="go" id="continue" href="${e(authorizeUrl)}">Continue to FACEIT sign-in</a></p>`,
+  );
+}
+
+export function startUsedPage(): string {
+  return renderPage(
+    'fail',
+    'This button was already used',
+    `<p>This /link button was already opened, or it is older than 10 minutes, so it cannot start a sign-in. Each button works once, in one browser.</p>${AGAIN}`,
+  );
+}
+
+export function otherBrowserPage(): string {
+  return renderPage(
+    'fail',
+    'Sign-in started in another browser',
+    `<p>This FACEIT sign-in was not started in this browser, so nothing was linked. A sign-in only counts in the browser that opened the /link button, so that nobody can link your FACEIT account to their Discord account with a copied link.</p>${AGAIN}`,
+  );
+}
+
 export function deniedPage(): string {
   return renderPage(
     'fail',
@@ -48,11 +75,18 @@ export function unavailablePage(): string {
 }
 
 export function failedPage(reason: string): string {
+  if (reason.startsWith(LINK_FAILURES.misconfigured)) {
+    return renderPage(
+      'fail',
+      'Linking is not working right now',
+      '<p>Linking is misconfigured on this server’s side, and an admin was told. Nothing was linked, and there is nothing wrong with your FACEIT account or anything you did.</p><p>You can close this tab; linking works once an admin has fixed the setting.</p>',
+    );
+  }
   const what = reason.startsWith(LINK_FAILURES.invalidGrant)
     ? 'FACEIT did not accept the sign-in (it was already used, expired, or did not match).'
     : reason.startsWith(LINK_FAILURES.ticketMissing)
       ? 'The sign-in took too long to process.'
-      : 'FACEIT could not be reached to finish the sign-in.';
+      : 'FACEIT had a problem finishing the sign-in.';
   return renderPage('fail', 'Linking failed', `<p>${e(what)} Nothing was linked.</p>${AGAIN}`);
 }
 

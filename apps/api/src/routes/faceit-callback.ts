@@ -10,19 +10,19 @@ import {
 } from '@bridge/core';
 import type { Job } from 'bullmq';
 import type { Context, Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
 import type { ApiDeps, AppEnv } from '../deps.ts';
-import { STYLE_HASH } from '../pages/layout.ts';
 import {
   badRequestPage,
   badStatePage,
   deniedPage,
   failedPage,
   linkedPage,
+  otherBrowserPage,
   pendingPage,
   unavailablePage,
 } from '../pages/link-pages.ts';
+import { linkPageHeaders, sameBrowser } from './link-browser.ts';
 
 export const CALLBACK_PATH = '/faceit/callback';
 
@@ -33,79 +33,79 @@ const querySchema = z.object({
 });
 
 /**
- * FACEIT's OAuth redirect target. Takes the state out of Redis (single use), parks the code for the
- * worker under a random ticket, enqueues `linkAccount` and shows the outcome if it arrives in time.
+ * FACEIT's OAuth redirect target. Takes the state out of Redis (single use), checks that this is the
+ * browser the start page bound to the flow, parks the code for the worker under a random ticket,
+ * enqueues `linkAccount` and shows the outcome if it arrives in time.
  */
 export function registerFaceitCallback(app: Hono<AppEnv>, deps: ApiDeps): void {
   const { log } = deps;
   const prefix = deps.config.QUEUE_PREFIX ?? 'bull';
   const waitMs = deps.config.LINK_RESULT_WAIT_MS ?? 5000;
 
-  const page = (c: Context<AppEnv>, status: 200 | 202 | 400 | 503, html: string) => {
+  const page = (c: Context<AppEnv>, status: 200 | 202 | 400 | 403 | 503, html: string) => {
     // The URL carries code and state: never cache the page or leak it in a Referer.
     c.header('cache-control', 'no-store');
     return c.html(html, status);
   };
 
-  app.get(
-    CALLBACK_PATH,
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        styleSrc: [STYLE_HASH],
-        baseUri: ["'none'"],
-        formAction: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-      referrerPolicy: 'no-referrer',
-    }),
-    async (c) => {
-      const requestId = c.get('requestId');
-      const parsed = querySchema.safeParse(c.req.query());
-      if (!parsed.success) {
-        log.warn({ requestId, outcome: 'invalid_query' }, 'oauth callback refused');
-        return page(c, 400, badRequestPage());
-      }
-      const { code, state, error } = parsed.data;
-      if (deps.redis.status !== 'ready') {
-        log.error({ requestId, outcome: 'unavailable' }, 'oauth callback: redis down');
-        return page(c, 503, unavailablePage());
-      }
-      if (error !== undefined) {
-        // Burn the state too, so the same /link button cannot be half-reused.
-        if (state) await takeOAuthState(deps.redis, prefix, state);
-        log.info({ requestId, outcome: 'denied', error }, 'oauth callback: consent denied');
-        return page(c, 400, deniedPage());
-      }
-      if (!code || !state) {
-        log.warn({ requestId, outcome: 'missing_params' }, 'oauth callback refused');
-        return page(c, 400, badRequestPage());
-      }
-      const pending = await takeOAuthState(deps.redis, prefix, state);
-      if (!pending) {
-        log.warn({ requestId, outcome: 'unknown_state' }, 'oauth callback: unknown, expired or used state');
-        return page(c, 400, badStatePage());
-      }
+  app.get(CALLBACK_PATH, linkPageHeaders, async (c) => {
+    const requestId = c.get('requestId');
+    const parsed = querySchema.safeParse(c.req.query());
+    if (!parsed.success) {
+      log.warn({ requestId, outcome: 'invalid_query' }, 'oauth callback refused');
+      return page(c, 400, badRequestPage());
+    }
+    const { code, state, error } = parsed.data;
+    if (deps.redis.status !== 'ready') {
+      log.error({ requestId, outcome: 'unavailable' }, 'oauth callback: redis down');
+      return page(c, 503, unavailablePage());
+    }
+    if (error !== undefined) {
+      // Burn the state too, so the same /link button cannot be half-reused.
+      if (state) await takeOAuthState(deps.redis, prefix, state);
+      log.info({ requestId, outcome: 'denied', error }, 'oauth callback: consent denied');
+      return page(c, 400, deniedPage());
+    }
+    if (!code || !state) {
+      log.warn({ requestId, outcome: 'missing_params' }, 'oauth callback refused');
+      return page(c, 400, badRequestPage());
+    }
+    const pending = await takeOAuthState(deps.redis, prefix, state);
+    if (!pending) {
+      log.warn({ requestId, outcome: 'unknown_state' }, 'oauth callback: unknown, expired or used state');
+      return page(c, 400, badStatePage());
+    }
+    // The state is spent either way: a code that reached the wrong browser must never be used.
+    if (!sameBrowser(c, pending.browser)) {
+      log.warn(
+        { requestId, outcome: 'other_browser', discordUserId: pending.discordUserId },
+        'oauth callback: not the browser that started the flow',
+      );
+      return page(c, 403, otherBrowserPage());
+    }
 
-      const ticket = randomBytes(24).toString('base64url');
-      await parkLinkTicket(deps.redis, prefix, ticket, { ...pending, code });
-      const data: LinkJobData = linkJobSchema.parse({ ticket, discordUserId: pending.discordUserId });
-      const job = await deps.queues.links.add(LINK_JOBS.link, data, {
-        ...DEFAULT_JOB_OPTIONS.links,
-        jobId: ticket,
-      });
-      const ctx = { requestId, jobId: job.id, discordUserId: pending.discordUserId };
-      log.info({ ...ctx, outcome: 'enqueued' }, 'oauth callback: link job enqueued');
+    const ticket = randomBytes(24).toString('base64url');
+    await parkLinkTicket(deps.redis, prefix, ticket, {
+      discordUserId: pending.discordUserId,
+      verifier: pending.verifier,
+      code,
+    });
+    const data: LinkJobData = linkJobSchema.parse({ ticket, discordUserId: pending.discordUserId });
+    const job = await deps.queues.links.add(LINK_JOBS.link, data, {
+      ...DEFAULT_JOB_OPTIONS.links,
+      jobId: ticket,
+    });
+    const ctx = { requestId, jobId: job.id, discordUserId: pending.discordUserId };
+    log.info({ ...ctx, outcome: 'enqueued' }, 'oauth callback: link job enqueued');
 
-      if (!deps.linkEvents) return page(c, 202, pendingPage());
-      try {
-        const result = (await job.waitUntilFinished(deps.linkEvents, waitMs)) as LinkJobResult;
-        return page(c, 200, linkedPage(result));
-      } catch {
-        return failedOrPending(job, c);
-      }
-    },
-  );
+    if (!deps.linkEvents) return page(c, 202, pendingPage());
+    try {
+      const result = (await job.waitUntilFinished(deps.linkEvents, waitMs)) as LinkJobResult;
+      return page(c, 200, linkedPage(result));
+    } catch {
+      return failedOrPending(job, c);
+    }
+  });
 
   // waitUntilFinished rejects both on failure and on timeout: the job's own state tells them apart.
   async function failedOrPending(job: Job, c: Context<AppEnv>) {

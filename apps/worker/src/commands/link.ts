@@ -1,8 +1,20 @@
-import { createOAuthState, createPkcePair, faceitOAuthFromConfig, putOAuthState } from '@bridge/core';
+import { randomBytes } from 'node:crypto';
+import { createOAuthState, createPkcePair, faceitOAuthFromConfig, putLinkStart } from '@bridge/core';
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from './types.ts';
 
-/** /link: a one-time FACEIT sign-in button (OAuth2 code flow + PKCE S256, state bound to this user). */
+/** The API's start page lives next to its OAuth callback (FACEIT_REDIRECT_URI ends in /faceit/callback). */
+export function linkStartUrl(redirectUri: string, token: string): string {
+  const url = new URL('link/start', redirectUri);
+  url.searchParams.set('t', token);
+  return url.toString();
+}
+
+/**
+ * /link: a one-time button to our own start page (OAuth2 code flow + PKCE S256, state bound to this
+ * user). The page names the Discord account and binds the browser with a cookie before FACEIT: a
+ * copied FACEIT URL is useless in another browser, and a forwarded start URL says whose link it is.
+ */
 export const linkCommand: SlashCommand = {
   data: new SlashCommandBuilder()
     .setName('link')
@@ -11,15 +23,19 @@ export const linkCommand: SlashCommand = {
   async execute(interaction, deps) {
     const { verifier, challenge } = await createPkcePair();
     const state = createOAuthState();
-    await putOAuthState(deps.redis, deps.config.QUEUE_PREFIX, state, {
+    const token = randomBytes(32).toString('base64url');
+    await putLinkStart(deps.redis, deps.config.QUEUE_PREFIX, token, {
       discordUserId: interaction.user.id,
+      discordUsername: interaction.user.username,
+      state,
       verifier,
+      authorizeUrl: faceitOAuthFromConfig(deps.config).authorizeUrl(state, challenge),
     });
-    const url = faceitOAuthFromConfig(deps.config).authorizeUrl(state, challenge);
+    const url = linkStartUrl(deps.config.FACEIT_REDIRECT_URI, token);
     const button = new ButtonBuilder().setStyle(ButtonStyle.Link).setLabel('Sign in with FACEIT').setURL(url);
     await interaction.reply({
       content:
-        'Press the button and sign in with FACEIT to link your account. The button works once, for 10 minutes.',
+        'Press the button and sign in with FACEIT to link your account. The button works once, for 10 minutes. Do not share it: it links to your Discord account.',
       components: [new ActionRowBuilder<ButtonBuilder>().addComponents(button)],
       flags: MessageFlags.Ephemeral,
     });

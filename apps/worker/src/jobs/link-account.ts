@@ -1,12 +1,15 @@
 import {
-  dropLinkTicket,
+  type FaceitIdentity,
   type FaceitOAuthClient,
   LINK_FAILURES,
   type LinkJobData,
   type LinkJobResult,
+  OAuthConfigError,
   OAuthGrantError,
+  OAuthNotSentError,
   type PlayerLinkStore,
-  readLinkTicket,
+  parkLinkTicket,
+  takeLinkTicket,
 } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import type { Client } from 'discord.js';
@@ -23,58 +26,83 @@ export interface LinkAccountDeps {
 }
 
 const AGAIN = 'Run /link in the server again to get a fresh button.';
+const FAILED = 'Linking your FACEIT account failed:';
 
 /**
  * linkAccount: code + verifier (parked by the callback) → FACEIT identity → OAuth-verified link.
- * The ticket is dropped as soon as the code is spent or the job gives up, so no code or verifier
- * outlives the job; the access token never leaves FaceitOAuthClient.identify().
+ * The ticket is taken out of Redis before the code is presented, so the code reaches FACEIT at most
+ * once (a retry or a second worker finds no ticket); it is put back only when FACEIT provably never
+ * saw it. After the exchange only userinfo is retried, with the access token, inside this attempt.
  */
 export function linkAccountHandler(deps: LinkAccountDeps): JobHandler<LinkJobData, LinkJobResult> {
   return async (data, { job, log }) => {
-    const fail = async (reason: string, dm: string, retry = false) => {
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (retry && !lastAttempt) throw new Error(reason);
-      await dropLinkTicket(deps.redis, deps.prefix, data.ticket);
+    const final = async (reason: string, dm: string): Promise<never> => {
       await sendDm(deps.client, log, data.discordUserId, dm);
-      throw retry ? new Error(reason) : new UnrecoverableError(reason);
+      throw new UnrecoverableError(reason);
     };
 
-    const ticket = await readLinkTicket(deps.redis, deps.prefix, data.ticket);
+    const ticket = await takeLinkTicket(deps.redis, deps.prefix, data.ticket);
     if (!ticket || ticket.discordUserId !== data.discordUserId) {
-      return fail(
+      return final(
         `${LINK_FAILURES.ticketMissing}: the parked sign-in expired or was already processed`,
-        `Linking your FACEIT account failed: the sign-in took too long to process. ${AGAIN}`,
+        `${FAILED} the sign-in took too long to process. ${AGAIN}`,
       );
     }
-    let identity: Awaited<ReturnType<FaceitOAuthClient['identify']>>;
+    let identity: FaceitIdentity;
     try {
       identity = await deps.oauth.identify(ticket.code, ticket.verifier);
     } catch (err) {
-      if (err instanceof OAuthGrantError) {
-        log.warn({ oauthError: err.code }, 'FACEIT refused the sign-in');
-        return fail(
-          `${LINK_FAILURES.invalidGrant}: ${err.code}`,
-          `Linking your FACEIT account failed: FACEIT did not accept the sign-in (it was already used, expired, or did not match). ${AGAIN}`,
+      const message = (err as Error).message;
+      if (err instanceof OAuthNotSentError) {
+        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (!lastAttempt) {
+          await parkLinkTicket(deps.redis, deps.prefix, data.ticket, ticket);
+          log.warn({ err: message }, 'FACEIT did not take the code exchange, will retry');
+          throw new Error(`${LINK_FAILURES.faceitUnavailable}: ${message}`);
+        }
+        return final(
+          `${LINK_FAILURES.faceitUnavailable}: ${message}`,
+          `${FAILED} FACEIT could not be reached. ${AGAIN}`,
         );
       }
-      log.warn({ err: (err as Error).message }, 'FACEIT sign-in not finished, will retry');
-      return fail(
-        `${LINK_FAILURES.faceitUnavailable}: ${(err as Error).message}`,
-        `Linking your FACEIT account failed: FACEIT could not be reached. ${AGAIN}`,
-        true,
+      if (err instanceof OAuthConfigError) {
+        // For the operator: what FACEIT said and which settings to fix. Never the secret itself.
+        log.error(
+          { oauthError: err.code, settings: err.settings },
+          `FACEIT OAuth is misconfigured: ${message}`,
+        );
+        return final(
+          `${LINK_FAILURES.misconfigured}: ${message}`,
+          `${FAILED} linking is misconfigured on this server's side, and an admin was told. Nothing was linked, and nothing is wrong with your FACEIT account; linking works once an admin has fixed the setting.`,
+        );
+      }
+      if (err instanceof OAuthGrantError) {
+        log.warn({ oauthError: err.code }, 'FACEIT refused the sign-in');
+        return final(
+          `${LINK_FAILURES.invalidGrant}: ${err.code}`,
+          `${FAILED} FACEIT did not accept the sign-in (it was already used, expired, or did not match). ${AGAIN}`,
+        );
+      }
+      log.warn({ err: message }, 'FACEIT sign-in could not be finished');
+      return final(
+        `${LINK_FAILURES.faceitUnavailable}: ${message}`,
+        `${FAILED} FACEIT had a problem finishing the sign-in. ${AGAIN}`,
       );
     }
-    // The code is single use at FACEIT: once tried, the parked copy is worthless.
-    await dropLinkTicket(deps.redis, deps.prefix, data.ticket);
 
     const previous = await deps.links.linkOAuth(data.discordUserId, identity.faceitId, identity.nickname);
     log.info({ faceitId: identity.faceitId, movedFrom: previous }, 'account linked with OAuth');
+    const user = await deps.client.users.fetch(data.discordUserId).catch(() => null);
+    const username = user?.username ?? data.discordUserId;
     if (previous) {
       await sendDm(
         deps.client,
         log,
         previous,
-        `Your link to FACEIT account **${identity.nickname}** was removed: its owner signed in with FACEIT from another Discord account.`,
+        [
+          `Your link to FACEIT account **${identity.nickname}** was removed: someone signed in to FACEIT as **${identity.nickname}** and linked it to Discord user @${username}.`,
+          `If **${identity.nickname}** is your FACEIT account, take it back: run /link in the server and sign in with FACEIT (a verified sign-in moves the account to you). Only open /link buttons you got yourself, and if you did not sign in anywhere, change your FACEIT password.`,
+        ].join('\n'),
       );
     }
     await sendDm(
@@ -83,10 +111,9 @@ export function linkAccountHandler(deps: LinkAccountDeps): JobHandler<LinkJobDat
       data.discordUserId,
       `Your Discord account is now linked to FACEIT account **${identity.nickname}** (verified by signing in with FACEIT).`,
     );
-    const user = await deps.client.users.fetch(data.discordUserId).catch(() => null);
     return {
       discordUserId: data.discordUserId,
-      discordUsername: user?.username ?? data.discordUserId,
+      discordUsername: username,
       faceitNickname: identity.nickname,
       previousDiscordUserId: previous,
     };

@@ -39,7 +39,13 @@ export const workerConfigSchema = z.object({
   FACEIT_AUTH_URL: httpUrl.default('https://accounts.faceit.com'),
   FACEIT_TOKEN_URL: httpUrl.default('https://api.faceit.com/auth/v1/oauth/token'),
   FACEIT_USERINFO_URL: httpUrl.default('https://api.faceit.com/auth/v1/resources/userinfo'),
-  FACEIT_SCOPE: z.string().default('openid profile'),
+  /** Must keep `openid`: FACEIT's userinfo, where the bridge reads identity, answers insufficient_scope without it. */
+  FACEIT_SCOPE: z
+    .string()
+    .refine((scope) => scope.split(/\s+/).includes('openid'), {
+      message: "must include openid (FACEIT's userinfo needs it)",
+    })
+    .default('openid profile'),
   /** Requests per second the FACEIT Data API key may make (the real limit is 10/s). */
   FACEIT_API_RPS: positiveInt.default(10),
   WORKER_CONCURRENCY: positiveInt.default(8),

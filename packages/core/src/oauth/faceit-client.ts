@@ -1,4 +1,14 @@
 import * as oauth from 'oauth4webapi';
+import { readTokenResponse } from './token-response.ts';
+import { type FaceitIdentity, fetchUserinfo, type UserinfoRetry } from './userinfo.ts';
+
+export {
+  OAuthConfigError,
+  OAuthGrantError,
+  OAuthNotSentError,
+  OAuthUnavailableError,
+} from './errors.ts';
+export type { FaceitIdentity, UserinfoRetry } from './userinfo.ts';
 
 export interface FaceitOAuthOptions {
   clientId: string;
@@ -9,26 +19,14 @@ export interface FaceitOAuthOptions {
   userinfoUrl: string;
   scope: string;
   timeoutMs?: number;
-}
-
-export interface FaceitIdentity {
-  faceitId: string;
-  nickname: string;
-}
-
-/** The token endpoint said no for good (`invalid_grant`, `invalid_client`, …): retrying cannot help. */
-export class OAuthGrantError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'OAuthGrantError';
-    this.code = code;
-  }
+  userinfoRetry?: Partial<UserinfoRetry>;
 }
 
 /**
  * FACEIT Connect as a confidential client: PKCE S256 plus HTTP Basic client credentials (FACEIT
- * requires both). The access token lives only inside identify(); nothing here stores or logs it.
+ * requires both). The token response is read by hand and only its access_token is used: FACEIT has
+ * sent id_tokens that fail OIDC validation (no `exp`, next-auth #3753), and identity comes from
+ * userinfo anyway. The access token lives only inside identify(); nothing here stores or logs it.
  */
 export class FaceitOAuthClient {
   readonly opts: FaceitOAuthOptions;
@@ -36,10 +34,9 @@ export class FaceitOAuthClient {
   readonly #client: oauth.Client;
   constructor(opts: FaceitOAuthOptions) {
     this.opts = opts;
-    // FACEIT has no .well-known discovery; the id_token's iss is the token URL's ".../auth" root.
-    const issuer = opts.tokenUrl.replace(/\/v1\/oauth\/token\/?$/, '');
+    // Only the endpoints matter: nothing here validates an id_token, so the issuer is informational.
     this.#as = {
-      issuer,
+      issuer: opts.tokenUrl.replace(/\/v1\/oauth\/token\/?$/, ''),
       authorization_endpoint: opts.authUrl,
       token_endpoint: opts.tokenUrl,
       userinfo_endpoint: opts.userinfoUrl,
@@ -52,6 +49,7 @@ export class FaceitOAuthClient {
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', this.opts.clientId);
     url.searchParams.set('redirect_uri', this.opts.redirectUri);
+    // Keep `openid`: FACEIT's userinfo answers insufficient_scope without it.
     url.searchParams.set('scope', this.opts.scope);
     url.searchParams.set('state', state);
     url.searchParams.set('code_challenge', codeChallenge);
@@ -61,13 +59,12 @@ export class FaceitOAuthClient {
     return url.toString();
   }
 
-  /** Code + verifier → FACEIT player id (userinfo guid, else sub) and nickname. */
-  async identify(code: string, verifier: string): Promise<FaceitIdentity> {
+  /**
+   * Presents the code once and returns the access token. Throws OAuthNotSentError only when FACEIT
+   * cannot have seen the code (so presenting it again is safe); every other failure is final.
+   */
+  async exchangeCode(code: string, verifier: string): Promise<string> {
     const insecure = new URL(this.opts.tokenUrl).protocol === 'http:';
-    const options = {
-      [oauth.allowInsecureRequests]: insecure,
-      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
-    };
     // The callback already checked state (single use, in Redis); here only the code travels.
     const params = oauth.validateAuthResponse(
       this.#as,
@@ -75,36 +72,33 @@ export class FaceitOAuthClient {
       new URLSearchParams({ code }),
       oauth.expectNoState,
     );
-    let accessToken: string;
-    try {
-      const res = await oauth.authorizationCodeGrantRequest(
+    const send = () =>
+      oauth.authorizationCodeGrantRequest(
         this.#as,
         this.#client,
         oauth.ClientSecretBasic(this.opts.clientSecret),
         params,
         this.opts.redirectUri,
         verifier,
-        options,
+        {
+          [oauth.allowInsecureRequests]: insecure,
+          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+        },
       );
-      accessToken = (await oauth.processAuthorizationCodeResponse(this.#as, this.#client, res)).access_token;
-    } catch (err) {
-      if (err instanceof oauth.ResponseBodyError && err.status >= 400 && err.status < 500) {
-        throw new OAuthGrantError(err.error, `token endpoint refused: ${err.error}`);
-      }
-      throw err;
-    }
-    // Userinfo read by hand: FACEIT's carries guid and may lack sub, which oauth4webapi would require.
-    const res = await fetch(this.opts.userinfoUrl, {
-      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+    return readTokenResponse(send);
+  }
+
+  /** Access token → FACEIT player id (userinfo guid, else sub) and nickname, retrying transient failures. */
+  userinfo(accessToken: string): Promise<FaceitIdentity> {
+    return fetchUserinfo(this.opts.userinfoUrl, accessToken, {
+      timeoutMs: Math.min(this.opts.timeoutMs ?? 5000, 5000),
+      ...this.opts.userinfoRetry,
     });
-    if (!res.ok) throw new Error(`userinfo answered ${res.status}`);
-    const info = (await res.json()) as Record<string, unknown>;
-    const faceitId = typeof info.guid === 'string' ? info.guid : info.sub;
-    if (typeof faceitId !== 'string' || faceitId === '' || typeof info.nickname !== 'string') {
-      throw new OAuthGrantError('invalid_userinfo', 'userinfo has no guid/sub or nickname');
-    }
-    return { faceitId, nickname: info.nickname };
+  }
+
+  /** Code + verifier → identity: one code exchange, then userinfo with its own bounded retries. */
+  async identify(code: string, verifier: string): Promise<FaceitIdentity> {
+    return this.userinfo(await this.exchangeCode(code, verifier));
   }
 }
 

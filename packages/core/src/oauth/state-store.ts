@@ -3,26 +3,74 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
 /** How long a /link button stays usable: 10 minutes (docs/architecture.md, Account linking). */
+export const LINK_START_TTL_SEC = 600;
+/** How long a started flow may take at FACEIT, from the start page to the callback. */
 export const OAUTH_STATE_TTL_SEC = 600;
 /** How long the callback's parked code waits for the worker; the code itself expires sooner at FACEIT. */
 export const LINK_TICKET_TTL_SEC = 300;
 
-const pendingSchema = z.object({ discordUserId: z.string().min(1), verifier: z.string().min(43) });
+const startSchema = z.object({
+  discordUserId: z.string().min(1),
+  discordUsername: z.string().min(1),
+  state: z.string().min(22),
+  verifier: z.string().min(43),
+  authorizeUrl: z.url(),
+});
+/** What /link prepares and the start page takes once: who is linking, and the FACEIT URL to continue to. */
+export type LinkStart = z.infer<typeof startSchema>;
+
+const pendingSchema = z.object({
+  discordUserId: z.string().min(1),
+  verifier: z.string().min(43),
+  /** sha256 of the browser cookie set by the start page: the callback must come from that browser. */
+  browser: z.string().length(64),
+});
 export type PendingLink = z.infer<typeof pendingSchema>;
 
-const ticketSchema = pendingSchema.extend({ code: z.string().min(1) });
+const ticketSchema = z.object({
+  discordUserId: z.string().min(1),
+  verifier: z.string().min(43),
+  code: z.string().min(1),
+});
 export type LinkTicket = z.infer<typeof ticketSchema>;
 
-// The state is hashed in the key so a Redis key listing (or a log of it) cannot be replayed as a state.
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+// Secrets are hashed in keys so a Redis key listing (or a log of it) cannot be replayed.
 export function oauthStateKey(prefix: string, state: string): string {
-  return `${prefix}:oauth:state:${createHash('sha256').update(state).digest('hex')}`;
+  return `${prefix}:oauth:state:${sha256(state)}`;
+}
+
+export function linkStartKey(prefix: string, token: string): string {
+  return `${prefix}:oauth:start:${sha256(token)}`;
+}
+
+/** The value kept for a browser cookie: its hash, so Redis never holds the cookie itself. */
+export function browserBinding(cookie: string): string {
+  return sha256(cookie);
+}
+
+/** token → LinkStart; written by /link, taken once by the start page. */
+export async function putLinkStart(
+  redis: Redis,
+  prefix: string,
+  token: string,
+  start: LinkStart,
+  ttlSec = LINK_START_TTL_SEC,
+): Promise<void> {
+  await redis.set(linkStartKey(prefix, token), JSON.stringify(start), 'EX', ttlSec);
+}
+
+/** GETDEL: the first browser to open the start URL gets it; a copy opened later gets null. */
+export async function takeLinkStart(redis: Redis, prefix: string, token: string): Promise<LinkStart | null> {
+  return parse(startSchema, await redis.getdel(linkStartKey(prefix, token)));
 }
 
 export function linkTicketKey(prefix: string, ticket: string): string {
   return `${prefix}:oauth:ticket:${ticket}`;
 }
 
-/** state → {discordUserId, verifier}; written by /link, taken once by the callback. */
+/** state → {discordUserId, verifier, browser}; written by the start page, taken once by the callback. */
 export async function putOAuthState(
   redis: Redis,
   prefix: string,
@@ -53,12 +101,13 @@ export async function parkLinkTicket(
   await redis.set(linkTicketKey(prefix, ticket), JSON.stringify(value), 'EX', ttlSec);
 }
 
-export async function readLinkTicket(
+/** GETDEL: whoever takes the ticket is the only one who may present its code to FACEIT. */
+export async function takeLinkTicket(
   redis: Redis,
   prefix: string,
   ticket: string,
 ): Promise<LinkTicket | null> {
-  return parse(ticketSchema, await redis.get(linkTicketKey(prefix, ticket)));
+  return parse(ticketSchema, await redis.getdel(linkTicketKey(prefix, ticket)));
 }
 
 export async function dropLinkTicket(redis: Redis, prefix: string, ticket: string): Promise<void> {

@@ -62,6 +62,8 @@ export const LINK_FAILURES = {
   invalidGrant: 'invalid_grant',
   ticketMissing: 'ticket_missing',
   faceitUnavailable: 'faceit_unavailable',
+  /** FACEIT rejected the bridge's OAuth settings: an operator must fix them. */
+  misconfigured: 'misconfigured',
 } as const;
 
 // Completed jobs are kept for a day so their ids keep deduplicating redeliveries that long.

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { FaceitEmulator } from './emulator.ts';
 import { HttpError, readJson, sendJson } from './http.ts';
+import { ID_TOKEN_MODES } from './oauth.ts';
 import type { MatchStatus, WebhookEnvelope, WebhookEvent } from './types.ts';
 import { MATCH_STATUSES, WEBHOOK_EVENTS } from './types.ts';
 
@@ -108,7 +109,11 @@ const schemas = {
     status: z.number().int().min(100).max(599).optional(),
     retryAfter: z.number().int().min(0).optional(),
     times: z.number().int().positive().optional(),
+    error: z.string().min(1).optional(),
+    wwwAuthenticate: z.string().min(1).optional(),
+    html: z.string().optional(),
   }),
+  idToken: z.object({ mode: z.enum(ID_TOKEN_MODES) }),
   latency: z.object({ route: z.string().min(1), ms: z.number().min(0) }),
   clock: z.object({ advanceMs: z.number().min(0) }),
 };
@@ -202,6 +207,11 @@ export async function handleControl(
       const b = await body(req, schemas.authorize);
       return json(200, { location: emu.authorize({ ...b, clientId: b.clientId ?? emu.clientId }) });
     }
+    case 'POST /oauth/id-token':
+      emu.setIdTokenMode((await body(req, schemas.idToken)).mode);
+      return json(200, { mode: emu.idTokenMode() });
+    case 'GET /oauth/id-token':
+      return json(200, { mode: emu.idTokenMode() });
     case 'GET /faults':
       return json(200, extras.faults());
     case 'POST /faults':

@@ -8,7 +8,7 @@ import { dataApiRoutes } from './data-api.ts';
 import { Faults, renderFault } from './faults.ts';
 import { dataError, HttpError, sendJson } from './http.ts';
 import { JwtSigner } from './jwt.ts';
-import { OAuthServer } from './oauth.ts';
+import { type IdTokenMode, OAuthServer } from './oauth.ts';
 import { oauthRoutes } from './oauth-routes.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { matchRoute, type Route } from './router.ts';
@@ -53,6 +53,11 @@ export interface FaceitEmulatorOptions {
   appId?: string;
   /** Also put `sub` (= guid) in userinfo. Default false: the real response is only known to carry `guid`. */
   userinfoSub?: boolean;
+  /**
+   * The id_token in token responses (see IdTokenMode). Default `no-exp`, as FACEIT was reported to
+   * send; `complete` is the lenient world where oauth4webapi's checks pass.
+   */
+  idToken?: IdTokenMode;
   /** Clock source (epoch ms). Default Date.now; advanceTime() adds to it. */
   now?: () => number;
 }
@@ -99,6 +104,9 @@ export interface FaceitEmulator {
   lastDelivered(eventId: string): WebhookEnvelope | undefined;
 
   authorize(input: AuthorizeInput): string;
+  /** Changes the id_token of later token responses. */
+  setIdTokenMode(mode: IdTokenMode): void;
+  idTokenMode(): IdTokenMode;
 
   setFault(f: Fault): void;
   setLatency(route: string, ms: number): void;
@@ -134,6 +142,7 @@ export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Pro
       tokenTtlSec: opts.tokenTtlSec ?? 3600,
       issuer: () => opts.issuer ?? `${base}/auth`,
       userinfoSub: opts.userinfoSub ?? false,
+      idToken: opts.idToken ?? 'no-exp',
     },
     state,
     signer,
@@ -248,6 +257,8 @@ export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Pro
     lastDelivered: (eventId) => driver.lastEnvelope(eventId),
 
     authorize: (input) => oauth.authorize(input),
+    setIdTokenMode: (mode) => oauth.setIdTokenMode(mode),
+    idTokenMode: () => oauth.config.idToken,
 
     setFault: (f) => faults.set(f),
     setLatency: (route, ms) => faults.setLatency(route, ms),

@@ -1,6 +1,7 @@
 // Injected faults (forced status, forced 429, hung request) and per-route latency.
 import type { ServerResponse } from 'node:http';
 import { dataError, sendJson } from './http.ts';
+import { renderOAuthFault } from './oauth-faults.ts';
 import type { Fault } from './types.ts';
 
 function matches(pattern: string, route: string): boolean {
@@ -102,12 +103,10 @@ export function renderFault(
     );
     return;
   }
+  if (family === 'oauth') {
+    renderOAuthFault(fault, res);
+    return;
+  }
   const status = fault.status ?? 500;
-  sendJson(
-    res,
-    status,
-    family === 'data'
-      ? dataError(status, 'err_sandbox_fault', 'Injected fault')
-      : { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: 'Injected fault' },
-  );
+  sendJson(res, status, dataError(status, 'err_sandbox_fault', 'Injected fault'));
 }

@@ -1,6 +1,7 @@
 // Public entry of the FACEIT emulator.
 export type { FaceitEmulator, FaceitEmulatorOptions } from './emulator.ts';
 export { startFaceitEmulator } from './emulator.ts';
+export { ID_TOKEN_MODES, type IdTokenMode } from './oauth.ts';
 export type { ReceivedWebhook, ReceiverOptions, WebhookReceiver } from './receiver.ts';
 export { startWebhookReceiver } from './receiver.ts';
 export { shapeProblems } from './shape.ts';

@@ -6,6 +6,14 @@ import type { FaceitState } from './state.ts';
 import type { AuthorizeInput, Player } from './types.ts';
 
 export const DEFAULT_SCOPE = 'openid profile email membership';
+
+/**
+ * What the token response's id_token looks like. `complete`: every claim oauth4webapi checks;
+ * `no-exp`: no `exp` (as reported in next-auth #3753, the default); `broken`: no `exp`, `iat` or `sub`
+ * and an `iss` with a trailing slash; `none`: no id_token at all.
+ */
+export const ID_TOKEN_MODES = ['complete', 'no-exp', 'broken', 'none'] as const;
+export type IdTokenMode = (typeof ID_TOKEN_MODES)[number];
 const VERIFIER_RE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
 export interface OAuthConfig {
@@ -16,6 +24,7 @@ export interface OAuthConfig {
   tokenTtlSec: number;
   issuer: () => string;
   userinfoSub: boolean;
+  idToken: IdTokenMode;
 }
 
 export interface AuthorizeRequest {
@@ -255,21 +264,37 @@ export class OAuthServer {
       expires_in: this.config.tokenTtlSec,
       scope,
     };
-    if (withIdToken) {
-      body.id_token = this.signer.sign({
-        iss: this.config.issuer(),
-        sub: player.id,
-        aud: this.config.clientId,
-        iat: nowSec,
-        exp: nowSec + this.config.tokenTtlSec,
-        guid: player.id,
-        nickname: player.nickname,
-        email: player.email,
-        picture: player.avatar,
-        locale: 'en',
-      });
+    if (withIdToken && this.config.idToken !== 'none') {
+      body.id_token = this.signer.sign(this.idTokenClaims(player, nowSec));
     }
     return { status: 200, body, headers: { 'cache-control': 'no-store', pragma: 'no-cache' } };
+  }
+
+  setIdTokenMode(mode: IdTokenMode): void {
+    if (!ID_TOKEN_MODES.includes(mode)) throw new Error(`unknown id_token mode: ${mode}`);
+    this.config.idToken = mode;
+  }
+
+  private idTokenClaims(player: Player, nowSec: number): Record<string, unknown> {
+    const mode = this.config.idToken;
+    const claims: Record<string, unknown> = {
+      iss: mode === 'broken' ? `${this.config.issuer()}/` : this.config.issuer(),
+      sub: player.id,
+      aud: this.config.clientId,
+      iat: nowSec,
+      exp: nowSec + this.config.tokenTtlSec,
+      guid: player.id,
+      nickname: player.nickname,
+      email: player.email,
+      picture: player.avatar,
+      locale: 'en',
+    };
+    if (mode === 'no-exp' || mode === 'broken') delete claims.exp;
+    if (mode === 'broken') {
+      delete claims.iat;
+      delete claims.sub;
+    }
+    return claims;
   }
 
   userinfo(accessToken: string | undefined): OAuthReply {

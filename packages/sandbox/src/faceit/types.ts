@@ -250,6 +250,12 @@ export interface Fault {
   retryAfter?: number;
   /** Apply this many times, then drop the fault. Default: until cleared. */
   times?: number;
+  /** OAuth routes, `status` faults: the body's `error` (default `server_error` for 5xx, `invalid_request` else). */
+  error?: string;
+  /** OAuth routes, `status` faults: also send this `WWW-Authenticate` header. */
+  wwwAuthenticate?: string;
+  /** OAuth routes, `status` faults: answer this text/html body instead of JSON (a gateway's error page). */
+  html?: string;
 }
 
 export interface AuthorizeInput {

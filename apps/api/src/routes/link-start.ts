@@ -1,0 +1,54 @@
+import { browserBinding, putOAuthState, takeLinkStart } from '@bridge/core';
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { ApiDeps, AppEnv } from '../deps.ts';
+import { badRequestPage, startPage, startUsedPage, unavailablePage } from '../pages/link-pages.ts';
+import { browserCookie, linkPageHeaders, setBrowserCookie } from './link-browser.ts';
+
+export const LINK_START_PATH = '/faceit/link/start';
+
+const querySchema = z.object({ t: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
+
+/**
+ * Where the /link button leads. Takes the one-time start token, binds this browser to the flow with a
+ * cookie, and shows which Discord account is being linked before the way on to FACEIT. A copied
+ * button opened a second time finds nothing; FACEIT's URL alone is refused at the callback.
+ */
+export function registerLinkStart(app: Hono<AppEnv>, deps: ApiDeps): void {
+  const { log } = deps;
+  const prefix = deps.config.QUEUE_PREFIX ?? 'bull';
+  const page = (c: Context<AppEnv>, status: 200 | 400 | 503, html: string) => {
+    c.header('cache-control', 'no-store');
+    return c.html(html, status);
+  };
+
+  app.get(LINK_START_PATH, linkPageHeaders, async (c) => {
+    const requestId = c.get('requestId');
+    const parsed = querySchema.safeParse(c.req.query());
+    if (!parsed.success) {
+      log.warn({ requestId, outcome: 'invalid_query' }, 'link start refused');
+      return page(c, 400, badRequestPage());
+    }
+    if (deps.redis.status !== 'ready') {
+      log.error({ requestId, outcome: 'unavailable' }, 'link start: redis down');
+      return page(c, 503, unavailablePage());
+    }
+    const start = await takeLinkStart(deps.redis, prefix, parsed.data.t);
+    if (!start) {
+      log.warn({ requestId, outcome: 'unknown_start' }, 'link start: unknown, expired or used button');
+      return page(c, 400, startUsedPage());
+    }
+    const cookie = browserCookie(c);
+    await putOAuthState(deps.redis, prefix, start.state, {
+      discordUserId: start.discordUserId,
+      verifier: start.verifier,
+      browser: browserBinding(cookie),
+    });
+    setBrowserCookie(c, cookie);
+    log.info(
+      { requestId, outcome: 'started', discordUserId: start.discordUserId },
+      'link start: browser bound',
+    );
+    return page(c, 200, startPage(start.discordUsername, start.authorizeUrl));
+  });
+}
