@@ -14,6 +14,7 @@ const event = z.enum(WEBHOOK_EVENTS as readonly WebhookEvent[] as [WebhookEvent,
 const target = z.object({
   url: z.url(),
   header: z.string().min(1).optional(),
+  query: z.string().min(1).optional(),
   secret: z.string(),
   timeoutMs: z.number().int().positive().optional(),
 });

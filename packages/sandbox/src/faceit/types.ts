@@ -205,8 +205,13 @@ export interface BuildWebhookOptions {
 
 export interface WebhookTarget {
   url: string;
-  /** Header carrying the secret. Default `x-faceit-webhook-secret`. */
+  /** Header carrying the secret. Default `x-faceit-webhook-secret`. Ignored when `query` is set. */
   header?: string;
+  /**
+   * Send the secret as this query parameter of the URL instead of a header (the subscription's
+   * `tokens.query_name`/`query_value` slot).
+   */
+  query?: string;
   secret: string;
   /** Abort the POST after this long; the result then has status 0. Default 10 000. */
   timeoutMs?: number;
