@@ -107,7 +107,10 @@ export function renderFault(
     res,
     status,
     family === 'data'
-      ? dataError(status, 'err_sandbox_fault', 'Injected fault')
+      ? // A forced 404 is indistinguishable from a real one: the real `err_nf0` body.
+        status === 404
+        ? dataError(404, 'err_nf0', 'The resource was not found.')
+        : dataError(status, 'err_sandbox_fault', 'Injected fault')
       : { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: 'Injected fault' },
   );
 }
