@@ -359,7 +359,7 @@ describe('the secret in a query parameter (FACEIT_WEBHOOK_QUERY_PARAM)', () => {
 
   it('logs a 401 at warn naming which mechanisms were present, never a value', async () => {
     const wrongValue = 'wrong-secret-value-4711';
-    const cases = [
+    const cases: { query: string; headers: Record<string, string>; secretIn: string[]; msg: string }[] = [
       { query: '', headers: {}, secretIn: [], msg: 'webhook refused: no secret sent' },
       {
         query: `auth=${wrongValue}`,
