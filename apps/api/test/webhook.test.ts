@@ -362,6 +362,12 @@ describe('the secret in a query parameter (FACEIT_WEBHOOK_QUERY_PARAM)', () => {
     const cases: { query: string; headers: Record<string, string>; secretIn: string[]; msg: string }[] = [
       { query: '', headers: {}, secretIn: [], msg: 'webhook refused: no secret sent' },
       {
+        query: 'auth=',
+        headers: { 'x-faceit-webhook-secret': '' },
+        secretIn: [],
+        msg: 'webhook refused: no secret sent',
+      },
+      {
         query: `auth=${wrongValue}`,
         headers: {},
         secretIn: ['query:auth'],

@@ -32,8 +32,9 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
     const requestId = c.get('requestId');
     // FACEIT's subscription has a header slot and a query-parameter slot for the secret: either will do.
     // Each is compared in constant time; the URL (which may hold the secret) is never logged.
-    const inHeader = c.req.header(header);
-    const inQuery = queryParam ? c.req.query(queryParam) : undefined;
+    // An empty value counts as not sent.
+    const inHeader = c.req.header(header) || undefined;
+    const inQuery = (queryParam && c.req.query(queryParam)) || undefined;
     const headerOk = inHeader !== undefined && isSecret(inHeader);
     const queryOk = inQuery !== undefined && isSecret(inQuery);
     if (!headerOk && !queryOk) {
