@@ -78,6 +78,11 @@ describe('the webhook secret in the query string', () => {
     ]);
     expect(wrong?.status).toBe(401);
     expect(matchChannels(stack, match.id)).toHaveLength(2);
+    // The API process's log (access to the URL included) never shows the secret the URL carried.
+    const apiLog = JSON.stringify(stack.apis.flatMap((a) => a.proc.lines));
+    expect(apiLog).toContain(match.id);
+    expect(apiLog).not.toContain(stack.webhook.secret);
+    expect(apiLog).not.toContain('not-the-secret');
   });
 });
 
