@@ -47,7 +47,12 @@ const api = await startApi(
   { port: config.PORT, host: config.HOST },
 );
 log.info(
-  { url: api.url, webhook: `${api.url}/faceit-webhook`, header: config.FACEIT_WEBHOOK_HEADER },
+  {
+    url: api.url,
+    webhook: `${api.url}/faceit-webhook`,
+    header: config.FACEIT_WEBHOOK_HEADER,
+    queryParam: config.FACEIT_WEBHOOK_QUERY_PARAM ?? null,
+  },
   'api listening',
 );
 

@@ -39,7 +39,13 @@ export interface TestApi extends RunningApi {
 
 /** The real API on a random port, its own BullMQ prefix on the given Redis, logs captured as JSON. */
 export async function startTestApi(
-  opts: { redisUrl?: string; waitReady?: boolean; admin?: { user: string; password: string } } = {},
+  opts: {
+    redisUrl?: string;
+    waitReady?: boolean;
+    admin?: { user: string; password: string };
+    /** FACEIT_WEBHOOK_QUERY_PARAM: also accept the secret in this query parameter. */
+    queryParam?: string;
+  } = {},
 ): Promise<TestApi> {
   const redisUrl = opts.redisUrl ?? REDIS_URL;
   const prefix = testPrefix('api');
@@ -62,6 +68,7 @@ export async function startTestApi(
   const config = {
     FACEIT_WEBHOOK_SECRET: SECRET,
     FACEIT_WEBHOOK_HEADER: 'x-faceit-webhook-secret',
+    ...(opts.queryParam ? { FACEIT_WEBHOOK_QUERY_PARAM: opts.queryParam } : {}),
     ...(opts.admin ? { ADMIN_USER: opts.admin.user, ADMIN_PASSWORD: opts.admin.password } : {}),
   };
   const api = await startApi({ config, log, redis, intake, queues, metrics });

@@ -58,6 +58,17 @@ describe('api config', () => {
     ]);
   });
 
+  it('takes an optional query parameter for the webhook secret, and refuses a name that is not one', () => {
+    const base = { FACEIT_WEBHOOK_SECRET: 'a-long-enough-secret' };
+    expect(parseEnv(apiConfigSchema, base).FACEIT_WEBHOOK_QUERY_PARAM).toBeUndefined();
+    expect(
+      parseEnv(apiConfigSchema, { ...base, FACEIT_WEBHOOK_QUERY_PARAM: 'auth' }).FACEIT_WEBHOOK_QUERY_PARAM,
+    ).toBe('auth');
+    expect(
+      problems(() => parseEnv(apiConfigSchema, { ...base, FACEIT_WEBHOOK_QUERY_PARAM: 'a b&c' })),
+    ).toEqual(['FACEIT_WEBHOOK_QUERY_PARAM: must be a query parameter name (letters, digits, _ . -)']);
+  });
+
   it('treats an empty value as unset', () => {
     const c = parseEnv(apiConfigSchema, {
       FACEIT_WEBHOOK_SECRET: 'a-long-enough-secret',

@@ -6,6 +6,7 @@ import {
   decideEvent,
   diffOverwrites,
   isEmptyDiff,
+  notFoundDecision,
   type Overwrite,
   orphanChannels,
   overflowIndex,
@@ -31,15 +32,23 @@ describe('decideEvent: what a created-type event means given the stored state', 
 describe('sweepVerdict', () => {
   const now = new Date('2026-11-24T12:00:00Z');
   const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+  const min = 60_000;
   it.each([
-    [1, 'ONGOING', false, 'keep'],
-    [1, 'FINISHED', false, 'ended'],
-    [1, 'CANCELLED', false, 'ended'],
-    [1, undefined, true, 'unknown-match'],
-    [7, 'ONGOING', false, 'too-old'],
-    [5.9, 'READY', false, 'keep'],
-  ] as const)('%sh old, FACEIT %s, missing %s → %s', (age, faceitStatus, faceitMissing, expected) => {
-    expect(sweepVerdict({ createdAt: hoursAgo(age), now, maxAgeHours: 6, faceitStatus, faceitMissing })).toBe(
+    [1, 'ONGOING', undefined, 'keep'],
+    [1, 'FINISHED', undefined, 'ended'],
+    [1, 'CANCELLED', undefined, 'ended'],
+    [7, 'ONGOING', undefined, 'too-old'],
+    [5.9, 'READY', undefined, 'keep'],
+    // A single 404 never ends a match; nor do 404s on consecutive sweeps spanning less than 30 min.
+    [1, undefined, { sweeps: 1, forMs: 0 }, 'keep'],
+    [1, undefined, { sweeps: 1, forMs: 45 * min }, 'keep'],
+    [1, undefined, { sweeps: 6, forMs: 29 * min }, 'keep'],
+    [1, undefined, { sweeps: 7, forMs: 30 * min }, 'unknown-match'],
+    [1, undefined, { sweeps: 2, forMs: 31 * min }, 'unknown-match'],
+    // Older than MATCH_MAX_AGE_HOURS ends it whatever the streak.
+    [7, undefined, { sweeps: 1, forMs: 0 }, 'too-old'],
+  ] as const)('%sh old, FACEIT %s, 404 streak %j → %s', (age, faceitStatus, missing, expected) => {
+    expect(sweepVerdict({ createdAt: hoursAgo(age), now, maxAgeHours: 6, faceitStatus, missing })).toBe(
       expected,
     );
   });
@@ -123,6 +132,34 @@ describe('orphanChannels: what the sweep may delete', () => {
         bridgeChannels: [ch('x', name)],
       }),
     ).toEqual([]);
+  });
+});
+
+describe('notFoundDecision: matchCreated got a 404', () => {
+  const now = new Date('2026-11-24T12:00:00Z');
+  const minAgo = (m: number) => new Date(now.getTime() - m * 60_000);
+  it.each([
+    { name: 'fresh event', occurred: 0.1, received: 0.1, left: 9, expected: 'retry' },
+    { name: '9 min old', occurred: 9, received: 9, left: 2, expected: 'retry' },
+    { name: '10 min old', occurred: 10, received: 10, left: 2, expected: 'unknown' },
+    { name: 'no attempts left', occurred: 1, received: 1, left: 0, expected: 'unknown' },
+    { name: 'old redelivery, just received', occurred: 11, received: 0, left: 9, expected: 'unknown' },
+    { name: "FACEIT's clock ahead", occurred: -30, received: 11, left: 9, expected: 'unknown' },
+  ])('$name → $expected', ({ occurred, received, left, expected }) => {
+    expect(
+      notFoundDecision({
+        occurredAt: minAgo(occurred),
+        receivedAt: minAgo(received),
+        now,
+        attemptsLeft: left,
+      }),
+    ).toBe(expected);
+  });
+
+  it('uses the receipt time when FACEIT sent a timestamp that does not parse', () => {
+    const base = { receivedAt: minAgo(1), now, attemptsLeft: 5 };
+    expect(notFoundDecision({ ...base, occurredAt: new Date('nonsense') })).toBe('retry');
+    expect(notFoundDecision({ ...base, receivedAt: minAgo(12), occurredAt: new Date('x') })).toBe('unknown');
   });
 });
 

@@ -1,13 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   BOT_ALLOW,
   channelName,
   channelNamePattern,
+  dataApiMatchSchema,
   EVERYONE_DENY,
+  faceitIdsOf,
+  factionsInPlay,
   isBridgeCreated,
+  lineupOf,
   PLAYER_ALLOW,
   planChannels,
-  rostersMissing,
   shortId,
 } from '../src/index.ts';
 
@@ -72,25 +77,131 @@ describe('planChannels', () => {
 
   it.each([
     { staff: undefined, f1: ['fa', 'fc'], expected: ['G', 'BOT', 'da', 'dc'] },
-    { staff: 'STAFF', f1: [], expected: ['G', 'BOT', 'STAFF'] },
+    { staff: 'STAFF', f1: ['fx'], expected: ['G', 'BOT', 'STAFF'] },
     { staff: undefined, f1: ['fx', 'fy'], expected: ['G', 'BOT'] },
   ])('overwrite ids for staff=$staff roster=$f1', ({ staff, f1, expected }) => {
     const [p1] = planChannels(match(f1, ['fb']), { ...ctx, staffRoleId: staff });
     expect(p1?.overwrites.map((o) => o.id)).toEqual(expected);
   });
+});
 
-  it.each([
-    [[], [], true],
-    [['fa'], [], true],
-    [[], ['fb'], true],
-    [['fa'], ['fb'], false],
-  ])('rostersMissing(%j, %j) = %s', (f1, f2, missing) => {
-    expect(rostersMissing(match(f1, f2))).toBe(missing);
+describe('substitutes, bye teams and what FACEIT really sends', () => {
+  const F1 = '21c6e887-daa4-4649-b781-189adb3e744d';
+  const withSubs = {
+    match_id: '1-4bd1a3a5-9f6a-4c2e-8a51-3f2f0c9e1d77',
+    teams: {
+      faction1: { faction_id: F1, name: 'team_a', roster: [{ player_id: 'fa' }] },
+      faction2: {
+        faction_id: 'T2',
+        name: 'team_b',
+        roster: [{ player_id: 'fb' }],
+        substitutes: [
+          { player_id: 'fc', playing: true },
+          { player_id: 'fd' },
+          { player_id: 'fe', playing: false },
+        ],
+      },
+    },
+  };
+  const links = new Map([...ctx.links, ['fd', 'dd'], ['fe', 'de']]);
+
+  it('a playing substitute is a player (admitted and moved); the bench is admitted, not moved', () => {
+    const [, p2] = planChannels(withSubs, { ...ctx, links });
+    expect(p2?.rosterFaceitIds).toEqual(['fb', 'fc']);
+    expect(p2?.moveIds).toEqual(['db', 'dc']);
+    expect(p2?.memberIds).toEqual(['db', 'dc', 'dd', 'de']);
+    expect(p2?.overwrites.filter((o) => o.type === 'member').map((o) => o.id)).toEqual([
+      'BOT',
+      'db',
+      'dc',
+      'dd',
+      'de',
+    ]);
+    expect(lineupOf(withSubs, 'faction2')).toEqual({ players: ['fb', 'fc'], bench: ['fd', 'fe'] });
+    expect(faceitIdsOf(withSubs).sort()).toEqual(['fa', 'fb', 'fc', 'fd', 'fe']);
   });
 
-  it('treats absent teams as missing rosters', () => {
-    expect(rostersMissing({ match_id: '1-x' })).toBe(true);
-    expect(rostersMissing({ match_id: '1-x', teams: null })).toBe(true);
+  it.each([
+    { name: 'both filled', f1: ['fa'], f2: ['fb'], bye: undefined, expected: ['faction1', 'faction2'] },
+    { name: 'faction2 is a bye', f1: ['fa'], f2: [], bye: 'faction2', expected: ['faction1'] },
+    { name: 'faction1 is a bye', f1: [], f2: ['fb'], bye: 'faction1', expected: ['faction2'] },
+    {
+      name: 'a bye team that lists players anyway',
+      f1: ['fa'],
+      f2: ['fb'],
+      bye: 'faction2',
+      expected: ['faction1'],
+    },
+    { name: 'one side not filled yet', f1: ['fa'], f2: [], bye: undefined, expected: ['faction1'] },
+    { name: 'nobody on either side', f1: [], f2: [], bye: undefined, expected: [] },
+  ] as const)('factions in play: $name', ({ f1, f2, bye, expected }) => {
+    const m = match([...f1], [...f2]);
+    if (bye) Object.assign(m.teams[bye], { faction_id: 'bye', name: 'bye' });
+    expect(factionsInPlay(m)).toEqual(expected);
+    expect(planChannels(m, ctx).map((p) => p.faction)).toEqual(expected);
+  });
+
+  it('a side with only bench substitutes is not in play', () => {
+    const m = match(['fa'], []);
+    Object.assign(m.teams.faction2, { substitutes: [{ player_id: 'fb' }] });
+    expect(factionsInPlay(m)).toEqual(['faction1']);
+  });
+
+  it('treats absent teams as nobody in play', () => {
+    expect(factionsInPlay({ match_id: '1-x' })).toEqual([]);
+    expect(factionsInPlay(dataApiMatchSchema.parse({ match_id: '1-x', teams: null }))).toEqual([]);
+  });
+
+  it('accepts null where FACEIT has been seen sending it, and faction2 listed first', () => {
+    const parsed = dataApiMatchSchema.parse({
+      match_id: '1-4bd1a3a5-9f6a-4c2e-8a51-3f2f0c9e1d77',
+      status: null,
+      version: null,
+      started_at: null,
+      finished_at: null,
+      teams: {
+        faction2: {
+          faction_id: 'T2',
+          name: null,
+          leader: null,
+          co_leader_id: null,
+          roster: [{ player_id: 'fb', nickname: null, membership: null, game_player_name: null }],
+          substitutes: null,
+        },
+        faction1: { faction_id: F1, name: 'team_a', leader: 'fa', roster: [{ player_id: 'fa' }] },
+      },
+    });
+    expect(parsed.status).toBeNull();
+    const plans = planChannels(parsed, ctx);
+    expect(plans.map((p) => [p.faction, p.name, p.moveIds])).toEqual([
+      ['faction1', 'match-4bd1a3a5-faction1', ['da']],
+      ['faction2', 'match-4bd1a3a5-faction2', ['db']],
+    ]);
+    expect(
+      dataApiMatchSchema.parse({ match_id: '1-x', teams: { faction1: null, faction2: null } }),
+    ).toMatchObject({
+      teams: { faction1: null, faction2: null },
+    });
+  });
+
+  it('reads the real championship response: m0o- is a substitute who plays, K3v sits on the bench', () => {
+    const real = dataApiMatchSchema.parse(
+      JSON.parse(
+        readFileSync(
+          join(
+            import.meta.dirname,
+            '../../../fixtures/faceit-samples/data-api-matches-match_id__philicevic_faceit-php.json',
+          ),
+          'utf8',
+        ),
+      ),
+    );
+    const f2 = lineupOf(real, 'faction2');
+    expect(f2.players).toHaveLength(6);
+    expect(f2.players).toContain('b680aa61-8820-4e4e-8d70-3724eabebc45'); // m0o-, playing: true
+    expect(f2.bench).toEqual(['0da5aa57-a897-47c2-b942-d896276ef79e']); // K3v
+    expect(lineupOf(real, 'faction1')).toMatchObject({ bench: [] });
+    expect(factionsInPlay(real)).toEqual(['faction1', 'faction2']);
   });
 });
 

@@ -28,6 +28,22 @@ describe('MatchStore against real PostgREST', () => {
     expect((await store.listActive()).map((m) => m.match_id)).not.toContain('1-m1');
   });
 
+  it('counts a streak of sweeps that got a 404, timed by the database, until the match is read again', async () => {
+    await store.touch('1-m404', 'match_status_ready', 1);
+    expect(await store.noteMissing('1-m404')).toEqual({ sweeps: 1, forMs: 0 });
+    // As if that first 404 was 31 minutes ago.
+    await sb.query(
+      `update match_states set missing_since = now() - interval '31 minutes' where match_id = $1`,
+      ['1-m404'],
+    );
+    const second = await store.noteMissing('1-m404');
+    expect(second.sweeps).toBe(2);
+    expect(second.forMs).toBeGreaterThanOrEqual(31 * 60_000);
+    expect(second.forMs).toBeLessThan(32 * 60_000);
+    await store.clearMissing('1-m404');
+    expect(await store.noteMissing('1-m404')).toEqual({ sweeps: 1, forMs: 0 });
+  });
+
   it('a move claim is granted once, across concurrent callers, and can be given back', async () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => store.claimMove('1-m2', 'u1')));
     expect(results.filter(Boolean)).toHaveLength(1);
@@ -173,5 +189,8 @@ describe('MatchStore against real PostgREST', () => {
     const res = await anon.rpc('match_claim_move', { p_match_id: '1-m4', p_discord_id: 'u' });
     expect(res.error).not.toBeNull();
     expect(await store.claimMove('1-m4', 'u')).toBe(true);
+    for (const fn of ['match_note_missing', 'match_clear_missing']) {
+      expect((await anon.rpc(fn, { p_match_id: '1-m4' })).error, fn).not.toBeNull();
+    }
   });
 });

@@ -39,11 +39,15 @@ describe('FACEIT Data API v4', () => {
   it('serves a finished championship match with every key and type of the real response', async () => {
     const e = await start();
     const { faction1, faction2 } = seedTeams(e);
+    const bench = e.seedPlayer({ nickname: 'K3v' });
+    const sub = e.seedPlayer({ nickname: 'm0o-' });
     const seeded = e.seedMatch({
       faction1,
       faction2,
       competitionType: 'championship',
       factionNames: ['A', 'B'],
+      // Like the real response: faction2's bench lists K3v, and m0o- who plays.
+      substitutes: { faction2: [{ player: 'K3v' }, { player: sub.id, playing: true }] },
     });
     e.setStatus(seeded.id, 'FINISHED', { winner: 'faction2', score: { faction1: 7, faction2: 13 } });
 
@@ -51,9 +55,16 @@ describe('FACEIT Data API v4', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     const real = sample('data-api-matches-match_id__philicevic_faceit-php.json');
-    // The real faction2 also lists its bench (`substitutes`); the emulator models no bench.
-    delete real.teams.faction2.substitutes;
     expect(shapeProblems(real, body)).toEqual([]);
+    expect(body.teams.faction1).not.toHaveProperty('substitutes');
+    expect(body.teams.faction2.substitutes).toEqual([
+      expect.not.objectContaining({ playing: expect.anything() }),
+      expect.objectContaining({ player_id: sub.id, nickname: 'm0o-', playing: true }),
+    ]);
+    expect(body.teams.faction2.substitutes[0].player_id).toBe(bench.id);
+    expect(Object.keys(body.teams.faction2.substitutes[1])).toEqual(
+      Object.keys(real.teams.faction2.substitutes[1]),
+    );
 
     expect(body.match_id).toBe(seeded.id);
     expect(body.status).toBe('FINISHED');
@@ -145,6 +156,84 @@ describe('FACEIT Data API v4', () => {
     expect(await res.json()).toEqual({
       errors: [{ message: 'The resource was not found.', code: 'err_nf0', http_status: 404, parameters: [] }],
     });
+  });
+
+  it('hides a match for a while: the real 404 err_nf0 until the time is up, then the match', async () => {
+    const e = await start();
+    const { faction1, faction2 } = seedTeams(e);
+    const seeded = e.seedMatch({ faction1, faction2 });
+    e.hideMatch(seeded.id, 60_000);
+    const hidden = await get(e, `/matches/${seeded.id}`);
+    expect(hidden.status).toBe(404);
+    const unknown = await get(e, '/matches/1-00000000-0000-0000-0000-000000000000');
+    expect(await hidden.json()).toEqual(await unknown.json());
+    e.advanceTime(59_000);
+    expect((await get(e, `/matches/${seeded.id}`)).status).toBe(404);
+    e.advanceTime(1_000);
+    expect((await get(e, `/matches/${seeded.id}`)).status).toBe(200);
+    // Over the control API, and 0 makes it visible again at once.
+    const ctl = (ms: number) =>
+      fetch(`${e.controlUrl}/matches/${seeded.id}/visibility`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ hiddenForMs: ms }),
+      });
+    expect((await ctl(5_000)).status).toBe(200);
+    expect((await get(e, `/matches/${seeded.id}`)).status).toBe(404);
+    expect((await ctl(0)).status).toBe(200);
+    expect((await get(e, `/matches/${seeded.id}`)).status).toBe(200);
+    expect((await ctl(-1)).status).toBe(400);
+  });
+
+  it('a forced 404 fault answers with the real err_nf0 body', async () => {
+    const e = await start();
+    const { faction1, faction2 } = seedTeams(e);
+    const seeded = e.seedMatch({ faction1, faction2 });
+    e.setFault({ route: 'data.match', kind: 'status', status: 404, times: 1 });
+    const res = await get(e, `/matches/${seeded.id}`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      errors: [{ message: 'The resource was not found.', code: 'err_nf0', http_status: 404, parameters: [] }],
+    });
+    expect((await get(e, `/matches/${seeded.id}`)).status).toBe(200);
+  });
+
+  it('serves a bye: that faction has id "bye", an empty roster and no players to seed', async () => {
+    const e = await start();
+    const { faction1 } = seedTeams(e);
+    const seeded = e.seedMatch({ faction1, faction2: [], bye: 'faction2', competitionType: 'championship' });
+    const body = await (await get(e, `/matches/${seeded.id}`)).json();
+    expect(body.teams.faction2).toMatchObject({ faction_id: 'bye', leader: 'bye', name: 'bye', roster: [] });
+    expect(body.teams.faction1.roster).toHaveLength(5);
+    const hook = e.buildWebhook(seeded.id, 'match_status_ready');
+    expect(hook.payload.teams?.[1]).toMatchObject({
+      id: 'bye',
+      leader_id: 'bye',
+      roster: [],
+      substitutes: null,
+    });
+    expect(() => e.seedMatch({ faction1, faction2: [faction1[0] as string], bye: 'faction2' })).toThrow(
+      /faction2 is a bye: it has no players/,
+    );
+    const res = await fetch(`${e.controlUrl}/matches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ faction1: [], faction2: [], bye: 'faction3' }),
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('lists substitutes in the webhook teams too, and refuses one already on the roster', async () => {
+    const e = await start();
+    const { faction1, faction2, players } = seedTeams(e);
+    const extra = e.seedPlayer({ nickname: 'bench1' });
+    const seeded = e.seedMatch({ faction1, faction2, substitutes: { faction1: [{ player: 'bench1' }] } });
+    const hook = e.buildWebhook(seeded.id, 'match_status_ready');
+    expect(hook.payload.teams?.[0]?.substitutes?.map((p) => p.id)).toEqual([extra.id]);
+    expect(hook.payload.teams?.[1]?.substitutes).toBeNull();
+    expect(() =>
+      e.seedMatch({ faction1, faction2, substitutes: { faction1: [{ player: players[0]?.id as string }] } }),
+    ).toThrow(/on the faction1 roster already/);
   });
 
   it('refuses a missing or wrong API key with 401 in the errors[] envelope', async () => {

@@ -87,6 +87,28 @@ describe('FACEIT webhooks', () => {
     expect(second?.headers).not.toHaveProperty('x-faceit-webhook-secret');
   });
 
+  it('sends the secret as a query parameter instead of a header when the target names one', async () => {
+    const { emu, receiver, match, target } = await setup();
+    const envelope = emu.buildWebhook(match.id, 'match_status_ready');
+    const url = `${receiver.url}/faceit-webhook?source=faceit`;
+    expect((await emu.deliver({ ...target, url, query: 'auth' }, envelope)).status).toBe(200);
+    // Over the control API too.
+    const res = await fetch(`${emu.controlUrl}/webhooks/deliver`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ target: { ...target, url, query: 'token' }, envelope }),
+    });
+    expect(res.status).toBe(200);
+    const [first, second] = await receiver.waitFor(2);
+    const q1 = new URL(first?.path ?? '', 'http://x');
+    expect(q1.pathname).toMatch(/\/faceit-webhook$/);
+    expect(q1.searchParams.get('auth')).toBe(SECRET);
+    expect(q1.searchParams.get('source')).toBe('faceit');
+    expect(first?.headers).not.toHaveProperty('x-faceit-webhook-secret');
+    expect(new URL(second?.path ?? '', 'http://x').searchParams.get('token')).toBe(SECRET);
+    expect(second?.headers).not.toHaveProperty('x-faceit-webhook-secret');
+  });
+
   it('redelivers with the same event_id and transaction_id and retry_count + 1', async () => {
     const { emu, receiver, match, target } = await setup();
     const envelope = emu.buildWebhook(match.id, 'match_status_ready');

@@ -15,7 +15,9 @@ export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
   const { log } = deps;
   const header = deps.config.FACEIT_WEBHOOK_HEADER;
+  const queryParam = deps.config.FACEIT_WEBHOOK_QUERY_PARAM;
   const isSecret = secretMatcher(deps.config.FACEIT_WEBHOOK_SECRET);
+  const where = queryParam ? `${header} header or ${queryParam} query parameter` : `${header} header`;
   const count = (event: string, outcome: string) => deps.metrics?.webhooks.inc({ event, outcome });
 
   const fail = (
@@ -28,11 +30,25 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
 
   app.post(WEBHOOK_PATH, async (c) => {
     const requestId = c.get('requestId');
-    const provided = c.req.header(header);
-    if (provided === undefined || !isSecret(provided)) {
-      log.warn({ requestId, outcome: 'unauthorized', hasHeader: provided !== undefined }, 'webhook refused');
+    // FACEIT's subscription has a header slot and a query-parameter slot for the secret: either will do.
+    // Each is compared in constant time; the URL (which may hold the secret) is never logged.
+    // An empty value counts as not sent.
+    const inHeader = c.req.header(header) || undefined;
+    const inQuery = (queryParam && c.req.query(queryParam)) || undefined;
+    const headerOk = inHeader !== undefined && isSecret(inHeader);
+    const queryOk = inQuery !== undefined && isSecret(inQuery);
+    if (!headerOk && !queryOk) {
+      // Names only, never values: "FACEIT sends no secret" and "wrong secret" look different here.
+      const present = [
+        ...(inHeader !== undefined ? [`header:${header}`] : []),
+        ...(inQuery !== undefined ? [`query:${queryParam}`] : []),
+      ];
+      log.warn(
+        { requestId, outcome: 'unauthorized', secretIn: present, accepted: where },
+        present.length === 0 ? 'webhook refused: no secret sent' : 'webhook refused: wrong secret',
+      );
       count('unknown', 'unauthorized');
-      return fail(c, 401, 'unauthorized', `missing or wrong ${header} header`);
+      return fail(c, 401, 'unauthorized', `missing or wrong secret (${where})`);
     }
     let text: string;
     try {

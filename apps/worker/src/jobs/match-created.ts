@@ -2,10 +2,12 @@ import {
   type ChannelPlan,
   decideEvent,
   FaceitNotFoundError,
+  faceitIdsOf,
+  factionsInPlay,
   type Logger,
   type MatchJobData,
+  notFoundDecision,
   planChannels,
-  rostersMissing,
 } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import type { Guild } from 'discord.js';
@@ -37,8 +39,19 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     }
     if (!fetched.ok) {
       if (fetched.err instanceof FaceitNotFoundError) {
+        // New matches have been reported to 404 for a while: retry with the job's backoff for a
+        // bounded window before calling the match unknown.
+        const decision = notFoundDecision({
+          occurredAt: new Date(data.occurredAt),
+          receivedAt: new Date(data.receivedAt),
+          now: new Date(),
+          attemptsLeft: (job.opts.attempts ?? 1) - (job.attemptsMade + 1),
+        });
+        if (decision === 'retry') {
+          throw new Error(`${fetched.err.message} for match ${data.matchId}: not visible yet? retrying`);
+        }
         throw new UnrecoverableError(
-          `${fetched.err.message}: the match id ${data.matchId} is unknown to FACEIT`,
+          `${fetched.err.message}: the match id ${data.matchId} is unknown to FACEIT (still 404 after retrying)`,
         );
       }
       throw fetched.err;
@@ -50,14 +63,22 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
       await finishMatch(ctx, data.matchId, log);
       return { status: 'finished' };
     }
-    if (rostersMissing(match)) throw new Error('rosters are still empty at FACEIT; retrying later');
+    // Channels only for factions with someone playing: a bye team or a side FACEIT has not filled yet
+    // gets none (a later event converges again). Nobody on either side: nothing to build, no retry.
+    if (factionsInPlay(match).length === 0) {
+      log.info(
+        {
+          faceitStatus: match.status,
+          // FACEIT's team ids: a `bye` shows up here.
+          teams: [match.teams?.faction1?.faction_id ?? null, match.teams?.faction2?.faction_id ?? null],
+        },
+        'no players on either side (a bye, or rosters not filled yet): nothing to build',
+      );
+      return { status: 'no-players' };
+    }
 
     const guild = await guildOf(ctx.deps);
-    const faceitIds = [
-      ...(match.teams?.faction1?.roster ?? []),
-      ...(match.teams?.faction2?.roster ?? []),
-    ].map((p) => p.player_id);
-    const links = await ctx.deps.links.byFaceitIds(faceitIds);
+    const links = await ctx.deps.links.byFaceitIds(faceitIdsOf(match));
     const plans = planChannels(match, {
       template: ctx.deps.config.VC_NAME_TEMPLATE,
       guildId: guild.id,
@@ -106,7 +127,8 @@ async function movePlayers(
 ): Promise<void> {
   // Moves are independent calls: do them at once rather than one after another.
   await Promise.all(
-    plan.memberIds.map(async (userId) => {
+    // Players only: bench substitutes may join the channel but are not moved.
+    plan.moveIds.map(async (userId) => {
       const current = guild.voiceStates.cache.get(userId)?.channelId;
       if (!current) return;
       if (await moveOnce(ctx, guild, matchId, userId, current, channelId)) {

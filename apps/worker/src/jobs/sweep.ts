@@ -24,25 +24,34 @@ export async function runSweep(
   let ended = 0;
   const stillActive: string[] = [];
   for (const m of await ctx.store.listActive()) {
-    let status: string | undefined;
-    let missing = false;
+    let status: string | null | undefined;
+    // A 404 is not proof the match is gone (new matches have been reported to 404 for a while): it
+    // starts or extends a streak, and only a long enough streak of consecutive 404 sweeps ends it.
+    let missing: { sweeps: number; forMs: number } | undefined;
     try {
       status = (await faceit.getMatch(m.match_id)).status;
     } catch (err) {
-      if (err instanceof FaceitNotFoundError) missing = true;
+      if (err instanceof FaceitNotFoundError) missing = await ctx.store.noteMissing(m.match_id);
       else {
         log.warn({ matchId: m.match_id, err: (err as Error).message }, 'sweep cannot read match; kept');
         stillActive.push(m.match_id);
         continue;
       }
     }
+    if (!missing) await ctx.store.clearMissing(m.match_id);
     const verdict = sweepVerdict({
       createdAt: new Date(m.created_at),
       now: new Date(),
       maxAgeHours: config.MATCH_MAX_AGE_HOURS,
       faceitStatus: status,
-      faceitMissing: missing,
+      missing,
     });
+    if (verdict === 'keep' && missing) {
+      log.warn(
+        { matchId: m.match_id, sweeps: missing.sweeps, missingForMs: missing.forMs },
+        'FACEIT answers 404 for an active match; kept until 404s on consecutive sweeps span 30 min',
+      );
+    }
     if (verdict === 'keep') {
       stillActive.push(m.match_id);
       continue;

@@ -16,6 +16,11 @@ export const apiConfigSchema = z
       .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
       .transform((h) => h.toLowerCase())
       .default('x-faceit-webhook-secret'),
+    /** Query parameter that may carry the secret instead of the header (App Studio's second slot); unset = header only. */
+    FACEIT_WEBHOOK_QUERY_PARAM: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'must be a query parameter name (letters, digits, _ . -)')
+      .optional(),
     /** How long the OAuth callback page waits for the link job before saying a DM will follow. */
     LINK_RESULT_WAIT_MS: positiveInt.default(5000),
     ADMIN_USER: z.string().min(1).optional(),

@@ -27,10 +27,12 @@ export interface Overwrite {
 export interface ChannelPlan {
   faction: Faction;
   name: string;
-  /** FACEIT ids on the roster (all of them, linked or not). */
+  /** FACEIT ids of who plays (roster + substitutes marked playing), linked or not. */
   rosterFaceitIds: string[];
-  /** Discord ids of the linked roster players: they may join and get moved in. */
+  /** Discord ids of the linked players and bench substitutes: they may see and join the channel. */
   memberIds: string[];
+  /** Discord ids of the linked players only: they get moved in (the bench is not dragged into voice). */
+  moveIds: string[];
   overwrites: Overwrite[];
 }
 
@@ -72,22 +74,59 @@ export function channelNamePattern(template: string, short = '[0-9a-f]{8}'): Reg
   return new RegExp(`^${source}$`);
 }
 
+/** A championship free pass: the opponent is a placeholder team with this id and nobody on it. */
+export const BYE_TEAM_ID = 'bye';
+
+export interface Lineup {
+  /** Roster plus substitutes marked `playing: true`, in FACEIT's order, each once. */
+  players: string[];
+  /** The other substitutes: on the team, not in the match. */
+  bench: string[];
+}
+
+/** Who plays for a faction and who sits on its bench; a bye team has neither. */
+export function lineupOf(match: DataApiMatch, faction: Faction): Lineup {
+  const team = match.teams?.[faction];
+  if (!team || team.faction_id === BYE_TEAM_ID) return { players: [], bench: [] };
+  const subs = team.substitutes ?? [];
+  const players = [
+    ...new Set([
+      ...(team.roster ?? []).map((p) => p.player_id),
+      ...subs.filter((p) => p.playing === true).map((p) => p.player_id),
+    ]),
+  ];
+  const bench = [...new Set(subs.map((p) => p.player_id))].filter((id) => !players.includes(id));
+  return { players, bench };
+}
+
 export function rosterOf(match: DataApiMatch, faction: Faction): string[] {
-  return (match.teams?.[faction]?.roster ?? []).map((p) => p.player_id);
+  return lineupOf(match, faction).players;
 }
 
-/** True when FACEIT has not filled a roster yet (object_created): the job retries later. */
-export function rostersMissing(match: DataApiMatch): boolean {
-  return FACTIONS.some((f) => rosterOf(match, f).length === 0);
+/** Every FACEIT id the match's channels may need a link for (players and benches of both factions). */
+export function faceitIdsOf(match: DataApiMatch): string[] {
+  return FACTIONS.flatMap((f) => {
+    const { players, bench } = lineupOf(match, f);
+    return [...players, ...bench];
+  });
 }
 
-/** The channel each faction needs: its name and exactly who may see and join it. */
+/**
+ * The factions that get a channel: those with someone playing. A bye team, or a side FACEIT has
+ * not filled yet, gets none (a later event converges again once it is filled).
+ */
+export function factionsInPlay(match: DataApiMatch): Faction[] {
+  return FACTIONS.filter((f) => lineupOf(match, f).players.length > 0);
+}
+
+/** The channel each faction in play needs: its name and exactly who may see and join it. */
 export function planChannels(match: DataApiMatch, ctx: PlanContext): ChannelPlan[] {
-  return FACTIONS.map((faction) => {
-    const rosterFaceitIds = rosterOf(match, faction);
-    const memberIds = [
-      ...new Set(rosterFaceitIds.flatMap((id) => (ctx.links.has(id) ? [ctx.links.get(id) as string] : []))),
-    ].sort();
+  const discordIds = (faceitIds: string[]) =>
+    [...new Set(faceitIds.flatMap((id) => (ctx.links.has(id) ? [ctx.links.get(id) as string] : [])))].sort();
+  return factionsInPlay(match).map((faction) => {
+    const { players, bench } = lineupOf(match, faction);
+    const moveIds = discordIds(players);
+    const memberIds = discordIds([...players, ...bench]);
     const overwrites: Overwrite[] = [
       // @everyone's role id is the guild id.
       { id: ctx.guildId, type: 'role', allow: 0n, deny: EVERYONE_DENY },
@@ -103,8 +142,9 @@ export function planChannels(match: DataApiMatch, ctx: PlanContext): ChannelPlan
     return {
       faction,
       name: channelName(ctx.template, match.match_id, faction, team),
-      rosterFaceitIds,
+      rosterFaceitIds: players,
       memberIds,
+      moveIds,
       overwrites,
     };
   });

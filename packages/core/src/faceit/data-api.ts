@@ -1,31 +1,51 @@
 import { z } from 'zod';
 import type { RateLimiter } from './rate-limiter.ts';
 
-const rosterSchema = z
-  .array(z.looseObject({ player_id: z.string(), nickname: z.string().optional() }))
-  .nullish();
-const factionSchema = z.looseObject({
-  faction_id: z.string().optional(),
-  name: z.string().optional(),
-  leader: z.string().optional(),
-  roster: rosterSchema,
-});
+/** Optional fields accept `null` as well as absence: FACEIT has been seen sending null in team and roster fields. */
+const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
 
-/** The fields of `GET /matches/{id}` the bridge uses (the rest is kept, loose). */
+const playerSchema = z.looseObject({
+  player_id: z.string(),
+  nickname: opt(z.string()),
+  /** Substitutes only: true when this bench player is in the match's lineup. */
+  playing: opt(z.boolean()),
+});
+export type DataApiRosterPlayer = z.infer<typeof playerSchema>;
+
+const playersSchema = opt(z.array(playerSchema));
+const factionSchema = z.looseObject({
+  /** A team GUID, the captain's player id (matchmaking), or `bye` (a championship free pass). */
+  faction_id: opt(z.string()),
+  name: opt(z.string()),
+  leader: opt(z.string()),
+  co_leader_id: opt(z.string()),
+  roster: playersSchema,
+  /** Championship benches; a substitute with `playing: true` plays. */
+  substitutes: playersSchema,
+});
+export type DataApiFaction = z.infer<typeof factionSchema>;
+
+/**
+ * The fields of `GET /matches/{id}` the bridge uses (the rest is kept, loose). Factions are read by
+ * key, so the order FACEIT lists them in does not matter.
+ */
 export const dataApiMatchSchema = z.looseObject({
   match_id: z.string(),
-  status: z.string().optional(),
-  version: z.number().optional(),
-  teams: z.looseObject({ faction1: factionSchema.optional(), faction2: factionSchema.optional() }).nullish(),
-  started_at: z.number().optional(),
-  finished_at: z.number().optional(),
+  status: opt(z.string()),
+  version: opt(z.number()),
+  teams: opt(z.looseObject({ faction1: opt(factionSchema), faction2: opt(factionSchema) })),
+  started_at: opt(z.number()),
+  finished_at: opt(z.number()),
 });
 export type DataApiMatch = z.infer<typeof dataApiMatchSchema>;
 
 export const dataApiPlayerSchema = z.looseObject({ player_id: z.string(), nickname: z.string() });
 export type DataApiPlayer = z.infer<typeof dataApiPlayerSchema>;
 
-/** A 404 (`err_nf0`): the match or player does not exist. Not worth retrying. */
+/**
+ * A 404 (`err_nf0`): FACEIT does not show this match or player. For a match that is not final proof:
+ * new matches have been reported to 404 for a while, so callers decide how long to keep asking.
+ */
 export class FaceitNotFoundError extends Error {
   constructor(what: string) {
     super(`FACEIT has no ${what} (404 err_nf0)`);

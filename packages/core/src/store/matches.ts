@@ -102,6 +102,22 @@ export class MatchStore {
     );
   }
 
+  /** The sweep got a 404 for this match: the streak of consecutive 404 sweeps, this one included. */
+  async noteMissing(matchId: string): Promise<{ sweeps: number; forMs: number }> {
+    const rows = check<{ sweeps: number; missing_ms: number | string }[]>(
+      'match_note_missing',
+      await this.db.rpc('match_note_missing', { p_match_id: matchId }),
+    );
+    const row = rows[0];
+    // No match_states row (cannot happen for a listed match): a fresh streak.
+    return row ? { sweeps: row.sweeps, forMs: Number(row.missing_ms) } : { sweeps: 1, forMs: 0 };
+  }
+
+  /** The sweep read the match: any 404 streak is over. */
+  async clearMissing(matchId: string): Promise<void> {
+    check('match_clear_missing', await this.db.rpc('match_clear_missing', { p_match_id: matchId }));
+  }
+
   async rows(matchId: string): Promise<ActiveMatchRow[]> {
     return check<ActiveMatchRow[]>(
       'active_matches.rows',

@@ -15,6 +15,7 @@ const event = z.enum(WEBHOOK_EVENTS as readonly WebhookEvent[] as [WebhookEvent,
 const target = z.object({
   url: z.url(),
   header: z.string().min(1).optional(),
+  query: z.string().min(1).optional(),
   secret: z.string(),
   timeoutMs: z.number().int().positive().optional(),
 });
@@ -63,7 +64,19 @@ const schemas = {
     organizerId: z.string().optional(),
     factionNames: z.tuple([z.string(), z.string()]).optional(),
     bestOf: z.number().int().positive().optional(),
+    substitutes: z
+      .object({
+        faction1: z
+          .array(z.object({ player: z.string().min(1), playing: z.boolean().optional() }))
+          .optional(),
+        faction2: z
+          .array(z.object({ player: z.string().min(1), playing: z.boolean().optional() }))
+          .optional(),
+      })
+      .optional(),
+    bye: faction.optional(),
   }),
+  visibility: z.object({ hiddenForMs: z.number().int().min(0) }),
   roster: z.object({ faction, players: z.array(z.string()) }),
   status: z.object({
     status,
@@ -175,6 +188,8 @@ export async function handleControl(
       const b = await body(req, schemas.roster);
       return json(200, emu.setRoster(matchId, b.faction, b.players));
     }
+    case 'POST /matches/:id/visibility':
+      return json(200, emu.hideMatch(matchId, (await body(req, schemas.visibility)).hiddenForMs));
     case 'POST /matches/:id/status': {
       const { status: s, ...o } = await body(req, schemas.status);
       return json(200, emu.setStatus(matchId, s, o));

@@ -46,7 +46,8 @@ export function dataApiRoutes(deps: DataApiDeps): Route[] {
         const headers = gate(bearerToken(req), res);
         if (!headers) return;
         const match = deps.state.matches.get(params[0] ?? '');
-        if (!match) return sendJson(res, 404, NOT_FOUND, headers);
+        // A hidden match answers exactly like one that does not exist.
+        if (!match || !deps.state.isVisible(match)) return sendJson(res, 404, NOT_FOUND, headers);
         sendJson(res, 200, dataMatch(match, deps.state.players), headers);
       },
     },

@@ -41,14 +41,22 @@ function faction(match: Match, key: FactionKey, players: Map<string, Player>) {
     const p = players.get(id);
     return p ? [p] : [];
   });
+  // Like the real championship response: `substitutes` only on a team that has any, and `playing`
+  // only on a substitute who plays.
+  const substitutes = f.substitutes.flatMap((s) => {
+    const p = players.get(s.id);
+    if (!p) return [];
+    return [s.playing ? { ...dataRosterPlayer(p), playing: true } : dataRosterPlayer(p)];
+  });
   const out: Record<string, unknown> = {
     faction_id: f.factionId,
     leader: f.leader,
     avatar: f.avatar,
     roster: roster.map(dataRosterPlayer),
+    ...(substitutes.length > 0 ? { substitutes } : {}),
     substituted: f.substitutions > 0,
     name: f.name,
-    type: match.competitionType === 'championship' ? 'premade' : '',
+    type: match.competitionType === 'championship' && !f.bye ? 'premade' : '',
   };
   if (match.competitionType === 'matchmaking' && roster.length > 0) {
     const levels = roster.map((p) => p.skillLevel);

@@ -87,6 +87,8 @@ export interface FaceitEmulator {
   seedMatch(m: SeedMatchInput): Match;
   setRoster(matchId: string, faction: FactionKey, playerIds: string[]): Match;
   setStatus(matchId: string, status: MatchStatus, o?: SetStatusOptions): Match;
+  /** The Data API answers 404 `err_nf0` for the match during the next `hiddenForMs` (0 = visible again). */
+  hideMatch(matchId: string, hiddenForMs: number): Match;
   players(): Player[];
   matches(): Match[];
   getMatch(matchId: string): Match;
@@ -245,6 +247,7 @@ export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Pro
     seedMatch: (m) => clone(state.seedMatch(m)),
     setRoster: (id, faction, players) => clone(state.setRoster(id, faction, players)),
     setStatus: (id, status, o) => clone(state.setStatus(id, status, o)),
+    hideMatch: (id, ms) => clone(state.hideMatch(id, ms)),
     players: () => [...state.players.values()].map(clone),
     matches: () => [...state.matches.values()].map(clone),
     getMatch: (id) => clone(state.getMatch(id)),

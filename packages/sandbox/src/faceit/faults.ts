@@ -108,5 +108,12 @@ export function renderFault(
     return;
   }
   const status = fault.status ?? 500;
-  sendJson(res, status, dataError(status, 'err_sandbox_fault', 'Injected fault'));
+  // A forced 404 is indistinguishable from a real one: the real `err_nf0` body.
+  sendJson(
+    res,
+    status,
+    status === 404
+      ? dataError(404, 'err_nf0', 'The resource was not found.')
+      : dataError(status, 'err_sandbox_fault', 'Injected fault'),
+  );
 }

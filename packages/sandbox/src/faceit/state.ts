@@ -81,6 +81,13 @@ export class FaceitState {
       throw new Error('faction1 and faction2 must be arrays of player ids');
     }
     if (input.status !== undefined) assertStatus(input.status);
+    if (input.bye !== undefined && input.bye !== 'faction1' && input.bye !== 'faction2') {
+      throw new Error(`bye must be faction1 or faction2: ${String(input.bye)}`);
+    }
+    if (input.bye && input[input.bye].length > 0) throw new Error(`${input.bye} is a bye: it has no players`);
+    if (input.bye && input.substitutes?.[input.bye]?.length) {
+      throw new Error(`${input.bye} is a bye: it has no substitutes`);
+    }
     const competitionType = input.competitionType ?? 'matchmaking';
     const championship = competitionType === 'championship';
     const now = this.now();
@@ -108,12 +115,36 @@ export class FaceitState {
       location: pick(['Germany', 'Netherlands', 'UK', 'Sweden', 'France']),
     };
     if (championship) match.scheduledAt = now;
+    for (const key of ['faction1', 'faction2'] as const) {
+      const team = match.factions[key];
+      if (input.bye === key)
+        Object.assign(team, { factionId: 'bye', name: 'bye', leader: 'bye', avatar: '', bye: true });
+      team.substitutes = (input.substitutes?.[key] ?? []).map((s) => {
+        const player = this.resolvePlayer(s.player);
+        if (team.roster.includes(player.id)) throw new Error(`${s.player} is on the ${key} roster already`);
+        return { id: player.id, playing: s.playing === true };
+      });
+    }
     this.matches.set(id, match);
     if (input.status !== undefined && input.status !== match.status) {
       this.applyStatus(match, input.status, {});
       match.version = 1;
     }
     return match;
+  }
+
+  /** The Data API answers 404 (`err_nf0`) for this match during the next `hiddenForMs` (0 = visible again). */
+  hideMatch(matchId: string, hiddenForMs: number): Match {
+    const match = this.getMatch(matchId);
+    if (!Number.isFinite(hiddenForMs) || hiddenForMs < 0) throw new Error('hiddenForMs must be a number ≥ 0');
+    if (hiddenForMs === 0) delete match.hiddenUntil;
+    else match.hiddenUntil = this.now() + hiddenForMs;
+    return match;
+  }
+
+  /** Whether the Data API shows this match right now. */
+  isVisible(match: Match): boolean {
+    return match.hiddenUntil === undefined || this.now() >= match.hiddenUntil;
   }
 
   getMatch(matchId: string): Match {
@@ -187,6 +218,8 @@ export class FaceitState {
       avatar: leader?.avatar ?? avatarUrl(),
       roster,
       substitutions: 0,
+      substitutes: [],
+      bye: false,
     };
   }
 }

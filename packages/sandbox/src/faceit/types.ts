@@ -85,6 +85,10 @@ export interface Faction {
   /** Player ids, in roster order. */
   roster: string[];
   substitutions: number;
+  /** Championship bench: `playing` = in this match's lineup although not on the roster. */
+  substitutes: { id: string; playing: boolean }[];
+  /** A championship free pass: id `bye`, nobody on it. */
+  bye: boolean;
 }
 
 export interface MatchResults {
@@ -116,6 +120,15 @@ export interface Match {
   reason?: string;
   map: string;
   location: string;
+  /** Until then (emulator clock, epoch ms) the Data API answers 404 for this match. */
+  hiddenUntil?: number;
+}
+
+export interface SeedSubstitute {
+  /** A seeded player's id or nickname. */
+  player: string;
+  /** In the lineup (Data API `playing: true`). Default false: on the bench. */
+  playing?: boolean;
 }
 
 export interface SeedMatchInput {
@@ -132,6 +145,10 @@ export interface SeedMatchInput {
   organizerId?: string;
   factionNames?: [string, string];
   bestOf?: number;
+  /** Championship benches, per faction. */
+  substitutes?: Partial<Record<FactionKey, SeedSubstitute[]>>;
+  /** That faction is a bye team (id `bye`, empty roster): its player list must be empty. */
+  bye?: FactionKey;
 }
 
 export interface SetStatusOptions {
@@ -160,7 +177,7 @@ export interface WebhookTeam {
   co_leader_id: string;
   roster: WebhookRosterPlayer[];
   substitutions: number;
-  substitutes: null;
+  substitutes: WebhookRosterPlayer[] | null;
 }
 
 export interface WebhookMatchPayload {
@@ -205,8 +222,13 @@ export interface BuildWebhookOptions {
 
 export interface WebhookTarget {
   url: string;
-  /** Header carrying the secret. Default `x-faceit-webhook-secret`. */
+  /** Header carrying the secret. Default `x-faceit-webhook-secret`. Ignored when `query` is set. */
   header?: string;
+  /**
+   * Send the secret as this query parameter of the URL instead of a header (the subscription's
+   * `tokens.query_name`/`query_value` slot).
+   */
+  query?: string;
   secret: string;
   /** Abort the POST after this long; the result then has status 0. Default 10 000. */
   timeoutMs?: number;

@@ -45,15 +45,19 @@ export class WebhookDriver {
       retryCount: envelope.retry_count,
       envelope,
     };
+    // The secret goes in one place: the query parameter when `query` is set, otherwise the header.
+    const url = new URL(target.url);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'FACEIT-Webhooks-Sandbox/1.0',
+    };
+    if (target.query) url.searchParams.set(target.query, target.secret);
+    else headers[target.header ?? DEFAULT_SECRET_HEADER] = target.secret;
     let result: DeliveryResult;
     try {
-      const res = await fetch(target.url, {
+      const res = await fetch(url, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'FACEIT-Webhooks-Sandbox/1.0',
-          [target.header ?? DEFAULT_SECRET_HEADER]: target.secret,
-        },
+        headers,
         body: JSON.stringify(envelope),
         signal: AbortSignal.any([AbortSignal.timeout(target.timeoutMs ?? 10_000), this.closing.signal]),
       });

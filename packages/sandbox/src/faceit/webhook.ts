@@ -35,24 +35,25 @@ export function assertEvent(event: string): asserts event is WebhookEvent {
 
 function team(state: FaceitState, match: Match, key: FactionKey, empty: boolean): WebhookTeam {
   const f = match.factions[key];
-  const roster = empty
-    ? []
-    : f.roster.flatMap((id) => {
-        const p = state.players.get(id);
-        if (!p) return [];
-        return [
-          {
-            id: p.id,
-            nickname: p.nickname,
-            avatar: p.avatar,
-            game_id: p.steamId64,
-            game_name: p.gameName,
-            game_skill_level: p.skillLevel,
-            membership: p.membership,
-            anticheat_required: true,
-          },
-        ];
-      });
+  const players = (ids: string[]) =>
+    ids.flatMap((id) => {
+      const p = state.players.get(id);
+      if (!p) return [];
+      return [
+        {
+          id: p.id,
+          nickname: p.nickname,
+          avatar: p.avatar,
+          game_id: p.steamId64,
+          game_name: p.gameName,
+          game_skill_level: p.skillLevel,
+          membership: p.membership,
+          anticheat_required: true,
+        },
+      ];
+    });
+  const roster = empty ? [] : players(f.roster);
+  const substitutes = empty ? [] : players(f.substitutes.map((s) => s.id));
   return {
     id: f.factionId,
     name: f.name,
@@ -62,7 +63,7 @@ function team(state: FaceitState, match: Match, key: FactionKey, empty: boolean)
     co_leader_id: '',
     roster,
     substitutions: f.substitutions,
-    substitutes: null,
+    substitutes: substitutes.length > 0 ? substitutes : null,
   };
 }
 
