@@ -1,0 +1,56 @@
+/**
+ * Per-guild ordered delivery of gateway events, some of them late. Discord answers a REST call before
+ * its guild process has dispatched the matching event ("CHANNEL_CREATE indicates that the guild process
+ * has processed the new channel, whereas the API may respond earlier", discord-api-docs#6573), yet a
+ * guild's events still arrive in order: an event emitted after a delayed one waits behind it.
+ */
+export class GuildEventQueue<E> {
+  readonly #deliver: (e: E) => void;
+  readonly #queues = new Map<string, Array<{ e: E; due: number }>>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(deliver: (e: E) => void) {
+    this.#deliver = deliver;
+  }
+
+  push(guildId: string, e: E, delayMs: number): void {
+    const q = this.#queues.get(guildId);
+    if (!q && delayMs <= 0) {
+      this.#deliver(e);
+      return;
+    }
+    const entry = { e, due: Date.now() + Math.max(0, delayMs) };
+    if (q) q.push(entry);
+    else this.#queues.set(guildId, [entry]);
+    this.#flush(guildId);
+  }
+
+  /** Drops everything still queued (the emulator is closing). */
+  clear(): void {
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+    this.#queues.clear();
+  }
+
+  #flush(guildId: string): void {
+    const q = this.#queues.get(guildId);
+    if (!q) return;
+    const now = Date.now();
+    while (q.length > 0 && (q[0]?.due ?? 0) <= now) this.#deliver((q.shift() as { e: E }).e);
+    if (q.length === 0) {
+      this.#queues.delete(guildId);
+      return;
+    }
+    if (this.#timers.has(guildId)) return;
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(guildId);
+        this.#flush(guildId);
+      },
+      Math.max(0, (q[0]?.due ?? now) - now),
+    );
+    // A pending dispatch must not keep a test process alive.
+    timer.unref();
+    this.#timers.set(guildId, timer);
+  }
+}
