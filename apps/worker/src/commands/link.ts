@@ -1,5 +1,5 @@
 import { createOAuthState, createPkcePair, faceitOAuthFromConfig, putOAuthState } from '@bridge/core';
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from './types.ts';
 
 /** /link: a one-time FACEIT sign-in button (OAuth2 code flow + PKCE S256, state bound to this user). */
@@ -17,11 +17,11 @@ export const linkCommand: SlashCommand = {
     });
     const url = faceitOAuthFromConfig(deps.config).authorizeUrl(state, challenge);
     const button = new ButtonBuilder().setStyle(ButtonStyle.Link).setLabel('Sign in with FACEIT').setURL(url);
-    await interaction.reply({
+    // Deferred (ephemeral) by the router before the Redis write above.
+    await interaction.editReply({
       content:
         'Press the button and sign in with FACEIT to link your account. The button works once, for 10 minutes.',
       components: [new ActionRowBuilder<ButtonBuilder>().addComponents(button)],
-      flags: MessageFlags.Ephemeral,
     });
   },
 };
