@@ -248,6 +248,12 @@ describe('discord emulator eventual consistency', () => {
       expect(emu.state(seed.guildId).channels.some((c) => c.id === created.id)).toBe(true);
       // An edit made before the CHANNEL_CREATE went out is dispatched after it, in order.
       await created.setName('late-news-2');
+      // Other events are not held back: a voice join emitted now arrives before the CHANNEL_CREATE.
+      const alice = seed.members.alice as string;
+      const joined = nextEvent(other, 'voiceStateUpdate', (_o, n) => n.id === alice);
+      emu.setVoice(seed.guildId, alice, seed.channels.Lobby as string);
+      await joined;
+      expect(otherGuild?.channels.cache.has(created.id)).toBe(false);
       const [channel] = await seen;
       expect(Date.now() - repliedAt.t).toBeGreaterThanOrEqual(250);
       expect(channel.id).toBe(created.id);

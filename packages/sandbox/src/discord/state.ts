@@ -100,9 +100,11 @@ export class Store {
     return () => this.#listeners.delete(fn);
   }
 
-  /** Publishes a gateway event (`delayMs` later; the guild's later events wait behind it) and wakes waiters. */
+  /** Publishes a gateway event (`delayMs` later; later events about the same channel wait behind it). */
   emit(t: string, guildId: string, d: unknown, intent: number, delayMs = 0): void {
-    this.#events.push(guildId, { t, guildId, d, intent }, delayMs);
+    const id = (d as { id?: unknown } | null)?.id;
+    const subject = t.startsWith('CHANNEL_') && typeof id === 'string' ? `channel:${id}` : null;
+    this.#events.push(subject, { t, guildId, d, intent }, delayMs);
     this.changed.notify();
   }
 
