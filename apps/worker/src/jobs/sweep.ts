@@ -6,7 +6,7 @@ import { guildOf, type MatchContext } from './match-context.ts';
 
 /**
  * Periodic clean-up: ends matches FACEIT reports as ended (or too old) through the same path as
- * matchFinished, then deletes channels this bridge created (deterministic name AND bot marker, in the
+ * matchFinished, finishes the clean-up of ended matches that still have rows, then deletes channels this bridge created (deterministic name AND bot marker, in the
  * managed categories) that no row and no active match knows. Never touches anything else.
  */
 export async function runSweep(ctx: MatchContext, log: Logger): Promise<{ ended: number; orphans: number }> {
@@ -40,6 +40,14 @@ export async function runSweep(ctx: MatchContext, log: Logger): Promise<{ ended:
     await ctx.store.end(m.match_id, `sweep-${verdict}`);
     await finishMatch(ctx, m.match_id, log.child({ matchId: m.match_id }));
     log.info({ matchId: m.match_id, verdict }, 'sweep ended match');
+    ended++;
+  }
+
+  // Ended matches whose rows outlived their clean-up (a job that failed or died half-way): their
+  // channels would otherwise count as known forever.
+  for (const matchId of await ctx.store.endedWithRows()) {
+    await finishMatch(ctx, matchId, log.child({ matchId }));
+    log.info({ matchId }, 'sweep finished the clean-up of an ended match');
     ended++;
   }
 

@@ -2,3 +2,4 @@ export * from './channel-plan.ts';
 export * from './events.ts';
 export * from './overflow.ts';
 export * from './overwrites.ts';
+export * from './team-exit.ts';
