@@ -196,3 +196,34 @@ describe('a copy that has not yet heard of the channel', () => {
     }
   });
 });
+
+describe('without a lobby', () => {
+  it('a substituted-out player is disconnected from the team channel', async () => {
+    // One copy, configured without VC_LOBBY_CHANNEL_ID.
+    for (const w of stack.workers)
+      if (w.child.exitCode === null && w.child.signalCode === null) await w.kill('SIGTERM');
+    const worker = await stack.startWorker({ VC_LOBBY_CHANNEL_ID: '' });
+    const [a, b, c] = await seedLinkedPlayers(stack, 'nolobby', 3);
+    const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+    stack.discord.setVoice(stack.guildId, a!.discordId, stack.guild.channels.General!);
+    await stack.faceit.play(stack.webhook, match.id, ['match_object_created']);
+    await waitForChannels(stack, match.id);
+    const f1 = matchChannels(stack, match.id).find((ch) => ch.name.endsWith('faction1'))!;
+    await stack.discord.waitForState(
+      stack.guildId,
+      (s) => (s.voiceStates[a!.discordId] === f1.id ? true : undefined),
+      15_000,
+    );
+    stack.faceit.setRoster(match.id, 'faction1', [c!.faceitId]);
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await stack.discord.waitForState(
+      stack.guildId,
+      (s) => (a!.discordId in s.voiceStates ? undefined : true),
+      15_000,
+    );
+    await worker.waitForLine(
+      (l) => l.msg === 'player no longer on the team moved out' && l.userId === a!.discordId && l.to === null,
+      'a moved out of voice',
+    );
+  });
+});
