@@ -145,11 +145,19 @@ describe('linking slash commands', () => {
   });
 
   it('a database slower than Discord’s 3 s does not lose an answer: the defer comes first', async () => {
-    // Every player_links read and write waits behind this lock for 4 s (a slow or busy database). The
-    // statement goes out on an open connection before the commands are even invoked.
+    // Every player_links read and write waits behind this lock for 5 s (a slow or busy database).
     const slow = stack.supabase
-      .query('do $$ begin lock table player_links in access exclusive mode; perform pg_sleep(4); end $$')
+      .query('do $$ begin lock table player_links in access exclusive mode; perform pg_sleep(5); end $$')
       .then(() => Date.now());
+    // Held once a read of player_links through the API hangs (the statement may still be queued).
+    const readHangs = async () => {
+      const res = await fetch(`${stack.supabase.url}/rest/v1/player_links?select=discord_id&limit=1`, {
+        headers: { apikey: stack.supabase.serviceRoleKey },
+        signal: AbortSignal.timeout(300),
+      }).catch((err: Error) => err);
+      return res instanceof Error && res.name === 'TimeoutError';
+    };
+    await waitFor(readHangs, { what: 'player_links locked', timeoutMs: 3000 });
     const records = await Promise.all(
       (['alice', 'bob', 'carol'] as const).map((u) =>
         stack.discord.invokeCommand({ guildId: stack.guildId, userId: users[u]!, name: 'whoami' }),
@@ -157,7 +165,7 @@ describe('linking slash commands', () => {
     );
     invoked.push(...records.map((r) => r.id));
     // Acknowledged while the database is still locked, i.e. within Discord's 3 seconds.
-    for (const r of records) expect((await r.waitForResponse(2500)).type).toBe(5);
+    for (const r of records) expect((await r.waitForResponse(3000)).type).toBe(5);
     const unlockedAt = await slow;
     for (const r of records) {
       const reply = await r.waitForReply(15_000);
