@@ -81,6 +81,13 @@ describe('match voice channels, end to end', () => {
       20_000,
     );
     expect(matchChannels(stack, match.id)).toHaveLength(2);
+    // b, substituted out, must not keep hearing faction2: moved to the lobby (a stays in faction1).
+    await stack.discord.waitForState(
+      stack.guildId,
+      (s) => (s.voiceStates[b!.discordId] === stack.guild.channels.Lobby ? true : undefined),
+      15_000,
+    );
+    expect(stack.discord.state(stack.guildId).voiceStates[a!.discordId]).toBe(state.f1.id);
 
     await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
     await waitForNoChannels(stack, match.id);

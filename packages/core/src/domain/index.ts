@@ -3,3 +3,4 @@ export * from './events.ts';
 export * from './match-channels.ts';
 export * from './overflow.ts';
 export * from './overwrites.ts';
+export * from './team-exit.ts';
