@@ -5,12 +5,17 @@
 // Then it stays up with the dashboard URL and credentials until Ctrl-C. `--once` exits after the timeline.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { startStack, waitFor } from '../packages/testbed/src/index.ts';
+import { startStack, stopOnSignals, waitFor } from '../packages/testbed/src/index.ts';
 
 const once = process.argv.includes('--once');
 const started = Date.now();
 const t = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
 const say = (msg: string) => process.stdout.write(`${t()}  ${msg}\n`);
+
+// Ctrl-C (SIGINT to the whole process group, so the API, worker and PostgREST get it too), SIGTERM, or
+// the parent going away: kill the children, drop the database, delete the Redis keys, exit. Installed
+// before anything starts, so a Ctrl-C during start-up leaves nothing behind either.
+const signals = stopOnSignals({ say, whenOrphaned: true });
 
 const adminPassword = randomBytes(9).toString('base64url');
 say('starting Postgres + PostgREST, emulated Discord and FACEIT, the API and a worker …');
@@ -23,16 +28,20 @@ const stack = await startStack({
   apiEnv: { ADMIN_USER: 'admin', ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'info' },
   workerEnv: { LOG_LEVEL: 'info' },
   guild: { members: ['alice', 'bob', 'carol', 'dave'].map((username) => ({ username })) },
+}).catch((err) => {
+  // Stopped by a signal half-way through start-up: let that stop finish (it exits), no stack trace.
+  const stopping = signals.stopping();
+  if (stopping) return stopping;
+  throw err;
 });
-let stopping = false;
-const shutdown = async (code: number) => {
-  if (stopping) return;
-  stopping = true;
+const shutdown = async (code: number): Promise<never> => {
+  const stopping = signals.stopping(); // a signal's stop is under way: let it finish
+  if (stopping) return stopping;
   await stack.stop();
   process.exit(code);
 };
-process.once('SIGINT', () => void shutdown(0));
-process.once('SIGTERM', () => void shutdown(0));
+// One machine-readable line: what the demo holds outside itself (a test checks it is all gone after Ctrl-C).
+say(`resources ${JSON.stringify({ pid: process.pid, ...stack.resources() })}`);
 
 try {
   const { discord, faceit, guildId, guild } = stack;
@@ -145,16 +154,19 @@ try {
 
   const [finished] = await faceit.play(stack.webhook, match.id, ['match_status_finished']);
   say(`FACEIT sends match_status_finished → ${finished?.status}`);
+  const inVoice = ['alice', 'bob', 'carol'];
   await waitFor(
-    () =>
-      discord.state(guildId).channels.filter((c) => c.createdBy === 'bot' && c.type === 'voice').length ===
-        0 && discord.state(guildId).voiceStates[member('alice')] === guild.channels.Lobby,
-    { what: 'channels deleted and players back in the lobby', timeoutMs: 30_000 },
+    () => {
+      const s = discord.state(guildId);
+      return (
+        s.channels.filter((c) => c.createdBy === 'bot' && c.type === 'voice').length === 0 &&
+        inVoice.every((n) => s.voiceStates[member(n)] === guild.channels.Lobby)
+      );
+    },
+    { what: 'channels deleted and alice, bob and carol back in the lobby', timeoutMs: 30_000 },
   );
   const after = discord.state(guildId).voiceStates;
-  say(
-    `players moved back: alice → #${channelName(after[member('alice')])}, bob → #${channelName(after[member('bob')])}`,
-  );
+  say(`players moved back: ${inVoice.map((n) => `${n} → #${channelName(after[member(n)])}`).join(', ')}`);
   // The rows go last, after the channels: wait for them rather than read a moment too early.
   const rowsLeft = async () =>
     (await stack.supabase.query('select 1 from active_matches where match_id = $1', [match.id])).length;
@@ -165,6 +177,7 @@ try {
   say(`both team channels deleted; active_matches rows left for the match: ${await rowsLeft()}`);
   say('done.');
 } catch (err) {
+  await signals.stopping(); // the stack went away under the timeline: no failure to report
   process.stderr.write(`demo failed: ${(err as Error).stack ?? err}\n`);
   for (const p of [...stack.apis.map((a) => a.proc), ...stack.workers]) {
     process.stderr.write(
@@ -187,7 +200,7 @@ process.stdout.write(
     `  Discord sandbox   ${stack.discord.url}/_sandbox/discord/guilds/${stack.guildId}/state`,
     `  FACEIT sandbox    ${stack.faceit.controlUrl}/state   (drive matches: packages/sandbox/docs/faceit.md)`,
     `  webhook           POST ${stack.webhook.url}  with header ${stack.webhook.header}: ${stack.webhook.secret}`,
-    'Ctrl-C stops everything and drops the demo database.',
+    `Ctrl-C stops everything and drops the demo database (${stack.supabase.database}) and Redis keys (${stack.prefix}*).`,
     '',
   ].join('\n'),
 );

@@ -168,7 +168,9 @@ describe('API start command', () => {
       .find((args) => args.at(-1) === 'apps/api/src/main.ts');
     expect(cmd).toEqual(['node', ...API_NODE_ARGS, 'apps/api/src/main.ts']);
     const pkg = JSON.parse(readFileSync(join(root, 'apps/api/package.json'), 'utf8'));
-    expect(pkg.scripts.start.split(' ').slice(0, 1 + API_NODE_ARGS.length)).toEqual([
+    // `exec`: the shell pnpm runs the script with becomes node, so signals pnpm forwards reach it.
+    expect(pkg.scripts.start.split(' ').slice(0, 2 + API_NODE_ARGS.length)).toEqual([
+      'exec',
       'node',
       ...API_NODE_ARGS,
     ]);
