@@ -62,7 +62,7 @@ export function startAppProcess(
     lines,
     stderr,
     exited,
-    waitForLine: (predicate, what, timeoutMs = 20_000) =>
+    waitForLine: (predicate, what, timeoutMs = 60_000) =>
       waitFor(
         () => {
           if (child.exitCode !== null)

@@ -156,14 +156,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         if (proc.child.exitCode !== null) throw new Error(`api exited: ${proc.stderr.join('')}`);
         return (await fetch(`${url}/readyz`).catch(() => null))?.ok;
       },
-      { what: 'api listening', timeoutMs: 20_000 },
+      { what: 'api listening', timeoutMs: 60_000 },
     );
     return app;
   };
   const startWorker = async (extra: Record<string, string> = {}) => {
     const proc = startAppProcess(WORKER_ENTRY, { ...workerEnv, ...extra });
     workers.push(proc);
-    await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready', 30_000);
+    await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready', 60_000);
     return proc;
   };
 

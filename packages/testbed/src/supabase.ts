@@ -62,7 +62,7 @@ function probe(socketPath: string): Promise<boolean> {
 }
 
 async function waitForPostgrest(socketPath: string, child: ChildProcess, logs: string[]): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`postgrest exited (${child.exitCode}): ${logs.join('')}`);
     if (await probe(socketPath)) return;
