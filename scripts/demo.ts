@@ -60,7 +60,7 @@ try {
   // ── linking ────────────────────────────────────────────────────────────────────────────────
   for (const name of ['alice', 'bob']) {
     const link = await discord.invokeCommand({ guildId, userId: member(name), name: 'link' });
-    const reply = await link.waitForReply(10_000);
+    const reply = await link.waitForReply(30_000);
     const url = findButtonUrl(reply.components);
     say(
       `${name} runs /link → ephemeral reply with a button to ${new URL(url).origin}${new URL(url).pathname}`,
@@ -81,7 +81,7 @@ try {
     const page = await (await fetch(redirect)).text();
     const heading = /<h1[^>]*>([^<]*)<\/h1>/.exec(page)?.[1] ?? '(no heading)';
     say(`callback page says: "${heading.trim()}"`);
-    const dm = await discord.waitForDm(member(name), undefined, 15_000);
+    const dm = await discord.waitForDm(member(name), undefined, 30_000);
     say(`${name} gets a DM: "${dm.content.split('\n')[0]}"`);
   }
   const register = await discord.invokeCommand({
@@ -91,7 +91,7 @@ try {
     options: { nickname: 'carol' },
   });
   say(
-    `carol runs /register nickname:carol → "${(await register.waitForReply(10_000)).content.split('\n')[0]}"`,
+    `carol runs /register nickname:carol → "${(await register.waitForReply(30_000)).content.split('\n')[0]}"`,
   );
   const rows = await stack.supabase.query<{ faceit_nickname: string; verified_method: string }>(
     'select faceit_nickname, verified_method from player_links order by faceit_nickname',
@@ -127,7 +127,7 @@ try {
         ? made
         : null;
     },
-    { what: 'both team channels with alice and bob moved in', timeoutMs: 30_000 },
+    { what: 'both team channels with alice and bob moved in', timeoutMs: 60_000 },
   );
   for (const c of channels) {
     const allowed = c.permissionOverwrites
@@ -146,7 +146,7 @@ try {
   discord.setVoice(guildId, member('carol'), guild.channels.General!);
   await waitFor(() => channels.some((c) => c.id === discord.state(guildId).voiceStates[member('carol')]), {
     what: 'carol moved in as a late joiner',
-    timeoutMs: 20_000,
+    timeoutMs: 60_000,
   });
   say(
     `carol connects to General later → moved to #${channelName(discord.state(guildId).voiceStates[member('carol')])}`,
@@ -163,7 +163,7 @@ try {
         inVoice.every((n) => s.voiceStates[member(n)] === guild.channels.Lobby)
       );
     },
-    { what: 'channels deleted and alice, bob and carol back in the lobby', timeoutMs: 30_000 },
+    { what: 'channels deleted and alice, bob and carol back in the lobby', timeoutMs: 60_000 },
   );
   const after = discord.state(guildId).voiceStates;
   say(`players moved back: ${inVoice.map((n) => `${n} → #${channelName(after[member(n)])}`).join(', ')}`);
@@ -172,7 +172,7 @@ try {
     (await stack.supabase.query('select 1 from active_matches where match_id = $1', [match.id])).length;
   await waitFor(async () => (await rowsLeft()) === 0, {
     what: 'active_matches rows removed',
-    timeoutMs: 30_000,
+    timeoutMs: 60_000,
   });
   say(`both team channels deleted; active_matches rows left for the match: ${await rowsLeft()}`);
   say('done.');
