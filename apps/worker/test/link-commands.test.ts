@@ -25,7 +25,7 @@ beforeAll(async () => {
     },
   });
   users = stack.guild.members as Record<string, string>;
-}, 120_000);
+});
 
 afterAll(async () => {
   await stack?.stop();

@@ -244,7 +244,7 @@ export class DiscordEmulator {
   waitForDm(
     userId: string,
     predicate: (m: DmRecord) => boolean = () => true,
-    timeoutMs = 5000,
+    timeoutMs = 30_000,
   ): Promise<DmRecord> {
     return this.#messages.waitForDm(userId, predicate, timeoutMs);
   }
@@ -263,7 +263,11 @@ export class DiscordEmulator {
   }
 
   /** Resolves when check(state) returns a value other than undefined. */
-  waitForState<T>(guildId: string, check: (s: StateSnapshot) => T | undefined, timeoutMs = 5000): Promise<T> {
+  waitForState<T>(
+    guildId: string,
+    check: (s: StateSnapshot) => T | undefined,
+    timeoutMs = 30_000,
+  ): Promise<T> {
     return this.#store.changed.waitFor(
       () => check(this.state(guildId)),
       timeoutMs,
@@ -303,7 +307,7 @@ export class DiscordEmulator {
   }
 
   /** Resolves once at least n sessions are connected and identified. */
-  waitForSessions(n: number, timeoutMs = 5000): Promise<number> {
+  waitForSessions(n: number, timeoutMs = 30_000): Promise<number> {
     return pollUntil(
       () => (this.sessions() >= n ? this.sessions() : undefined),
       timeoutMs,

@@ -152,15 +152,15 @@ class Entry implements InteractionRecord {
     };
   }
 
-  waitFor<T>(check: (r: InteractionView) => T | undefined, timeoutMs = 5000): Promise<T> {
+  waitFor<T>(check: (r: InteractionView) => T | undefined, timeoutMs = 30_000): Promise<T> {
     return this.#signal.waitFor(() => check(this), timeoutMs, `interaction /${this.commandName} ${this.id}`);
   }
 
-  waitForResponse(timeoutMs = 5000): Promise<InteractionResponse> {
+  waitForResponse(timeoutMs = 30_000): Promise<InteractionResponse> {
     return this.waitFor((r) => r.responses[0], timeoutMs);
   }
 
-  waitForReply(timeoutMs = 5000): Promise<InteractionMessage> {
+  waitForReply(timeoutMs = 30_000): Promise<InteractionMessage> {
     return this.waitFor(
       (r) => (r.original && hasVisibleContent(r.original) ? r.original : undefined),
       timeoutMs,
