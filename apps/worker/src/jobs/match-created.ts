@@ -77,7 +77,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
         // null: the match ended meanwhile; finishMatch below clears what was built.
         if (!channelId) return false;
         result[plan.faction] = channelId;
-        moves.push(movePlayers(ctx, guild, data.matchId, plan, channelId, log));
+        moves.push(movePlayers(ctx, guild, data.matchId, plan, channelId, String(job.id), log));
       }
       return true;
     };
@@ -94,13 +94,14 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
   };
 }
 
-/** Moves the faction's linked players who are in voice, each at most once per match (SQL claim). */
+/** Moves the faction's linked players who are in voice, each at most once per match (SQL claim lease). */
 async function movePlayers(
   ctx: MatchContext,
   guild: Guild,
   matchId: string,
   plan: ChannelPlan,
   channelId: string,
+  holder: string,
   log: Logger,
 ): Promise<void> {
   // Moves are independent calls: do them at once rather than one after another.
@@ -108,7 +109,7 @@ async function movePlayers(
     plan.memberIds.map(async (userId) => {
       const current = guild.voiceStates.cache.get(userId)?.channelId;
       if (!current) return;
-      if (await moveOnce(ctx, guild, matchId, userId, current, channelId)) {
+      if (await moveOnce(ctx, guild, matchId, userId, current, channelId, holder, log)) {
         log.info({ userId, channelId }, 'player moved in');
       }
     }),
