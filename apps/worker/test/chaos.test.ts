@@ -28,7 +28,7 @@ afterEach(async () => {
 const alive = (p: { child: { exitCode: number | null; signalCode: string | null } }) =>
   p.child.exitCode === null && p.child.signalCode === null;
 
-/** Kills a random live worker copy every `everyMs` and starts a replacement (not waiting for it). */
+/** Kills a random running worker copy every `everyMs` and starts a replacement (not waiting for it). */
 function startKiller(s: Stack, everyMs: number) {
   let running = true;
   let kills = 0;
@@ -37,8 +37,10 @@ function startKiller(s: Stack, everyMs: number) {
     while (running) {
       await new Promise((r) => setTimeout(r, everyMs));
       if (!running) break;
-      const live = s.workers.filter(alive);
-      const victim = live[Math.floor(Math.random() * live.length)];
+      // Only copies that are up: on a loaded machine a start can take longer than the interval, and
+      // killing copies still starting would measure the machine, not the bridge.
+      const ready = s.workers.filter((w) => alive(w) && w.lines.some((l) => l.msg === 'worker ready'));
+      const victim = ready[Math.floor(Math.random() * ready.length)];
       if (!victim) continue;
       await victim.kill('SIGKILL');
       kills++;
