@@ -134,6 +134,11 @@ describe('chaos: workers SIGKILLed during a burst with duplicates and during the
       s.discord.state(s.guildId).channels.filter((c) => c.createdBy === 'bot' && c.type === 'voice');
     const rowCount = async () => (await s.supabase.query('select 1 from active_matches')).length;
 
+    // Every bot channel ever seen, by name: a name seen with two ids was created twice.
+    const seen = new Map<string, Set<string>>();
+    const watch = setInterval(() => {
+      for (const c of botVoice()) seen.set(c.name, (seen.get(c.name) ?? new Set()).add(c.id));
+    }, 20);
     let apis: RunningApp[] = [...s.apis];
     const urls = () => apis.filter((a) => alive(a.proc)).map((a) => a.url);
     const killer = startKiller(s, KILL_MS);
@@ -218,7 +223,10 @@ describe('chaos: workers SIGKILLed during a burst with duplicates and during the
       },
       60_000,
     );
+    clearInterval(watch);
     const counts = await queueCounts(s);
+    const channelsSeen = [...seen.values()].reduce((n, ids) => n + ids.size, 0);
+    const createdTwice = [...seen.entries()].filter(([, ids]) => ids.size > 1).map(([name]) => name);
     const creates = (s.discord.stats().byRoute[CREATE] ?? 0) - createsBefore;
     const report = {
       killEveryMs: KILL_MS,
@@ -228,7 +236,8 @@ describe('chaos: workers SIGKILLed during a burst with duplicates and during the
       matchesWith2Channels: whileLive.perMatch.filter((n) => n.length === 2).length,
       moved: `${whileLive.moved}/${2 * MATCHES}`,
       creates,
-      channels: 2 * MATCHES,
+      channelsSeen,
+      createdTwice: createdTwice.length,
       finished: finished.ok ? `${finished.ms} ms` : `not after ${finished.ms} ms`,
       drained: drained.ok,
       completedJobs: counts.completed,
@@ -250,7 +259,9 @@ describe('chaos: workers SIGKILLed during a burst with duplicates and during the
     expect(whileLive.rows).toBe(2 * MATCHES);
     expect(finished.ok, 'nothing left after the finish').toBe(true);
     expect(drained.ok, 'every accepted event ran').toBe(true);
-    expect(creates).toBe(2 * MATCHES);
+    expect(createdTwice).toEqual([]);
+    expect(channelsSeen).toBe(2 * MATCHES);
+    expect(creates).toBe(channelsSeen);
     expect(counts.failed).toBe(0);
     // 3 distinct jobs per match (configuring, ready, finished); duplicates add nothing.
     expect(counts.completed).toBe(3 * MATCHES);

@@ -9,9 +9,8 @@ import type { MatchContext } from './match-context.ts';
  * who moves (so only one worker copy acts), it is final only once the move was made (so a player who
  * leaves on purpose is not dragged back), and a claim whose holder died is taken over after its bound
  * (so a crash delays a move, never loses it). A move that does not happen — not connected after all,
- * or an error — gives the claim back so a later connect still moves. `holder` names the caller (a
- * job id: the same job retried after a crash re-takes its own claim at once). Returns true when this
- * call moved them.
+ * or an error — gives the claim back so a later connect still moves. `holder` names the caller (one
+ * run of a job, or one connect). Returns true when this call moved them.
  * (A copy killed between the move and the confirm leaves a claim that lapses: the player may then be
  * moved once more by a later event — the price of never losing a move.)
  */
