@@ -74,9 +74,9 @@ describe('overwrite edits are checked against the parent category', () => {
     const e = await start();
     const seed = e.seedGuild(guildSpec(P.ViewChannel | P.ManageChannels));
     const client = await login(e);
-    const channel = await client.channels.fetch(seed.channels['match-1']);
+    const channel = await client.channels.fetch(seed.channels['match-1'] as string);
     if (channel?.type !== ChannelType.GuildVoice) throw new Error('no voice channel');
-    const alice = seed.members.alice;
+    const alice = seed.members.alice as string;
     // PATCH /channels/{id} (permissionOverwrites.set), PUT and DELETE /channels/{id}/permissions/{id}
     const patch = await apiError(
       channel.permissionOverwrites.set([
@@ -102,10 +102,10 @@ describe('overwrite edits are checked against the parent category', () => {
     const e = await start();
     const seed = e.seedGuild(guildSpec(P.ViewChannel | P.Connect | P.MoveMembers | P.ManageChannels));
     const client = await login(e);
-    const channel = await client.channels.fetch(seed.channels['match-1']);
+    const channel = await client.channels.fetch(seed.channels['match-1'] as string);
     if (channel?.type !== ChannelType.GuildVoice) throw new Error('no voice channel');
     await channel.permissionOverwrites.create(
-      seed.members.alice,
+      seed.members.alice as string,
       { ViewChannel: true, Connect: true, Speak: true },
       { type: 1 },
     );

@@ -1,4 +1,4 @@
-import { type ChatInputCommandInteraction, Events, MessageFlags } from 'discord.js';
+import { type ChatInputCommandInteraction, Events, type Interaction, MessageFlags } from 'discord.js';
 import type { SlashCommand } from '../commands/types.ts';
 import type { WorkerDeps } from '../deps.ts';
 
@@ -10,7 +10,14 @@ export function routeInteractions(deps: WorkerDeps, commands: SlashCommand[]): v
   const byName = new Map(commands.map((c) => [c.data.name, c]));
   const prefix = deps.config.QUEUE_PREFIX;
 
-  deps.client.on(Events.InteractionCreate, async (interaction) => {
+  deps.client.on(Events.InteractionCreate, (interaction) => {
+    // Nothing here may reject unhandled: the listener's promise is not awaited by discord.js.
+    handle(interaction).catch((err: unknown) =>
+      deps.log.error({ err, interactionId: interaction.id }, 'interaction handling failed'),
+    );
+  });
+
+  const handle = async (interaction: Interaction) => {
     if (!interaction.isChatInputCommand()) return;
     const claimed = await deps.redis
       .set(`${prefix}:interaction:${interaction.id}`, String(process.pid), 'EX', 900, 'NX')
@@ -37,7 +44,7 @@ export function routeInteractions(deps: WorkerDeps, commands: SlashCommand[]): v
       log.error({ err }, 'command failed');
       await replyError(interaction).catch(() => {});
     }
-  });
+  };
 }
 
 async function replyError(interaction: ChatInputCommandInteraction): Promise<void> {
