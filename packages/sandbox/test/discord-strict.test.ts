@@ -345,3 +345,25 @@ describe('smaller ones', () => {
     expect(e.state(seed.guildId).voiceStates[seed.members.alice]).toBe(seed.channels.Lobby);
   });
 });
+
+describe('creating inside a category', () => {
+  it('needs View Channel and Manage Channels in that category (unsettled upstream: the strict reading)', async () => {
+    const e = await start();
+    const seed = e.seedGuild({
+      members: [{ username: 'owner' }],
+      channels: [
+        { name: 'Hidden', type: 'category', overwrites: [{ to: '@bot', deny: String(P.ViewChannel) }] },
+        { name: 'Locked', type: 'category', overwrites: [{ to: '@bot', deny: String(P.ManageChannels) }] },
+        { name: 'Open', type: 'category' },
+      ],
+    });
+    const client = await login(e);
+    const guild = client.guilds.cache.get(seed.guildId);
+    if (!guild) throw new Error('guild not cached');
+    const create = (parent: string) =>
+      guild.channels.create({ name: 'vc', type: ChannelType.GuildVoice, parent });
+    expect((await apiError(create(seed.channels.Hidden as string))).code).toBe(50001);
+    expect((await apiError(create(seed.channels.Locked as string))).code).toBe(50013);
+    expect((await create(seed.channels.Open as string)).parentId).toBe(seed.channels.Open);
+  });
+});

@@ -172,7 +172,20 @@ async function permissions(
     }
     let overwrites: OverwriteBits[];
     try {
-      const channel = (await rest.get(Routes.channel(id))) as { permission_overwrites?: RawOverwrite[] };
+      const channel = (await rest.get(Routes.channel(id))) as {
+        type: number;
+        permission_overwrites?: RawOverwrite[];
+      };
+      const wanted = place === 'match category' ? 4 : 2;
+      if (channel.type !== wanted) {
+        out.push({
+          name: `permissions in the ${place}`,
+          ok: false,
+          detail: `${variable}=${id} is not a ${wanted === 4 ? 'category' : 'voice channel'}`,
+          fix: `fix ${variable}`,
+        });
+        continue;
+      }
       overwrites = (channel.permission_overwrites ?? []).map((o) => ({
         id: o.id,
         type: o.type === 1 ? 'member' : 'role',
