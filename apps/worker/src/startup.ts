@@ -49,6 +49,7 @@ export async function loginSafely(opts: {
     signal.throwIfAborted();
     let problem = describeFailures(checks);
     if (!problem) {
+      opts.setProblem('logging into the Discord gateway');
       const connected = await connect(config, log).catch((err: Error) => err);
       signal.throwIfAborted();
       if (!(connected instanceof Error)) {

@@ -1,7 +1,7 @@
 // Long rate-limit waits do not stall the bridge: a channel create facing a long (sublimit) 429 is
 // rescheduled instead of sleeping in a job slot, and cleanup of another match goes on meanwhile.
 import { createProducerRedis, createQueue, matchJobId, QUEUES } from '@bridge/core';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { type Stack, startStack } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedLinkedPlayers, waitForChannels, waitForNoChannels } from './matches-helpers.ts';
 

@@ -15,6 +15,7 @@ export interface DiscordClientOptions {
  * rescheduled for when Discord allows it (match-worker.ts).
  */
 export const LONG_RATE_LIMIT_MS = 3000;
+const READY_TIMEOUT_MS = 120_000;
 
 /** True for the request `rejectOnRateLimit` should refuse: a channel create facing a long wait. */
 export function isLongCreateWait(d: RateLimitData): boolean {
@@ -51,12 +52,22 @@ export async function connectDiscord(opts: DiscordClientOptions): Promise<Client
     opts.log.warn({ code: event.code }, 'discord gateway disconnected'),
   );
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, (c) => resolve(c)));
+  let timer: NodeJS.Timeout | undefined;
+  // A session that never becomes ready (e.g. sharding required) is reported, not waited on forever.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no READY from the gateway within ${READY_TIMEOUT_MS / 1000} s`)),
+      READY_TIMEOUT_MS,
+    );
+  });
   try {
     await client.login(opts.token);
+    return await Promise.race([ready, timeout]);
   } catch (err) {
     // No half-open client left behind (its sockets would keep reconnecting).
     await client.destroy();
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
-  return ready;
 }
