@@ -6,6 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 // Scale-out and rolling restarts: several API and worker processes share Redis and Postgres.
 // Channel creation is rate limited like a busy bot's (50 per second), so these runs stay short.
+// Starting a worker copy costs an IDENTIFY, and Discord takes one per 5 s (max_concurrency 1): each copy
+// started right after another waits about 5 s (op 9, then discord.js identifies again), hence the timeouts.
+const STARTS_AND_RUN_MS = 120_000;
 const discord = { rateLimits: { perRoute: { limit: 50, windowMs: 1000 }, global: 100 } };
 
 let stack: Stack | undefined;
@@ -135,7 +138,7 @@ describe('scale-out: 2 API and 3 worker processes', () => {
     expect(s.prefix).toMatch(/^\{[^}]+\}$/);
     expect(keys.length).toBeGreaterThan(50);
     expect(new Set(keys.map((k) => /\{[^}]*\}/.exec(k)?.[0]))).toEqual(new Set([s.prefix]));
-  });
+  }, STARTS_AND_RUN_MS);
 });
 
 describe('rolling restart under load', () => {
@@ -180,5 +183,5 @@ describe('rolling restart under load', () => {
     });
     expect(await s.supabase.query('select 1 from active_matches')).toHaveLength(60);
     expect(await failedJobs(s)).toBe(0);
-  });
+  }, STARTS_AND_RUN_MS);
 });
