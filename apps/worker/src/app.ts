@@ -102,13 +102,20 @@ export async function startWorkerApp(
     metrics,
   };
 
-  // Bulk overwrite is idempotent: every copy may do it at start. A failure is retried, never a restart.
+  // Bulk overwrite is idempotent: every copy may do it at start. Done before "ready" when it works; a
+  // failure is logged and retried in the background, never a restart (that would spend an IDENTIFY).
   const stopping = new AbortController();
-  const registered = registerCommands(() => guild.commands.set(commands.map((c) => c.data)), {
-    log,
-    baseMs: config.PREFLIGHT_RETRY_MS,
-    signal: stopping.signal,
-  }).catch(() => {});
+  const register = () => guild.commands.set(commands.map((c) => c.data));
+  const firstTry = await register().then(
+    () => null,
+    (err: Error) => err,
+  );
+  if (firstTry) log.error({ err: firstTry.message }, 'cannot register slash commands; retrying');
+  const registered = firstTry
+    ? registerCommands(register, { log, baseMs: config.PREFLIGHT_RETRY_MS, signal: stopping.signal }).catch(
+        () => {},
+      )
+    : Promise.resolve();
   routeInteractions(deps, commands);
 
   const features: FeatureHandle[] = [await startMatchFeature(deps), await startLinkFeature(deps)];
