@@ -8,6 +8,7 @@ import { stopOnSignals } from '@bridge/testbed';
 import { benchBurst } from './src/burst.ts';
 import { benchIntake } from './src/intake.ts';
 import { benchMatchLatency } from './src/match-latency.ts';
+import { benchRound } from './src/round.ts';
 
 // Ctrl-C or SIGTERM mid-run: kill the servers and workers, drop the database and the Redis keys the
 // current benchmark made, then exit (the test bed registers each of them as it creates it).
@@ -67,6 +68,47 @@ if (want('latency')) {
     'match latency',
     `p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms`,
     `max ${r.maxMs} ms; critical path ${r.criticalPathMs} ms (FACEIT + create + 4 serial moves); p95/critical ${r.p95OverCriticalPath} (goal ≤ 1.25)`,
+  ]);
+}
+
+if (want('round')) {
+  process.stderr.write(
+    "bench: round (50 matches ready within 3 s, 10 players each, half linked and in voice; Discord's default limits, FACEIT 10 req/s)…\n",
+  );
+  const r = await benchRound();
+  const {
+    matches,
+    seconds,
+    boundSeconds,
+    ratio,
+    failedJobs,
+    duplicateChannels,
+    limits,
+    finishDuringCreatesSeconds,
+  } = r;
+  // The fields the issue names, then the detail.
+  results.round = {
+    matches,
+    seconds,
+    boundSeconds,
+    ratio,
+    failedJobs,
+    duplicateChannels,
+    limits,
+    finishDuringCreatesSeconds,
+    detail: r,
+  };
+  const lim = `Discord ${limits.discordBucket.limit}/${limits.discordBucket.windowSeconds} s per bucket, ${limits.discordGlobalPerSecond} req/s; FACEIT ${limits.faceitPerSecond} req/s`;
+  rows.push([
+    `round: ${matches} matches`,
+    `${r.playersToMove} players in ${seconds} s`,
+    `bound ${boundSeconds} s, ratio ${ratio} (goal ≤ 1.15); 429s ${r.rateLimitsMet}; failed jobs ${failedJobs}; duplicates ${duplicateChannels}; limits: ${lim}`,
+  ]);
+  rows.push(['round: bound', `${boundSeconds} s`, r.boundFormula]);
+  rows.push([
+    'finish during creates',
+    `${finishDuringCreatesSeconds} s`,
+    `webhook → channels gone while ${matches} other matches are being created; limits: ${lim}`,
   ]);
 }
 
