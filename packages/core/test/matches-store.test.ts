@@ -110,6 +110,54 @@ describe('MatchStore against real PostgREST', () => {
     expect(await store.rows('1-m3')).toEqual([]);
   });
 
+  it('beginChannel takes the lease and reads the marker and the row in one call; recordChannel answers the end', async () => {
+    await store.touch('1-b1', 'match_status_ready', 1);
+    const key = 'vc-1-b1-faction1';
+    expect(await store.beginChannel('1-b1', 'faction1', key, 'h1', 15)).toEqual({
+      ended: false,
+      channelId: null,
+    });
+    // Held by h1: another holder gets null; h1 re-takes it.
+    expect(await store.beginChannel('1-b1', 'faction1', key, 'h2', 15)).toBeNull();
+    expect(
+      await store.recordChannel({
+        match_id: '1-b1',
+        faction: 'faction1',
+        guild_id: 'g',
+        voice_channel_id: 'cb1',
+      }),
+    ).toEqual({ ended: false });
+    expect(await store.beginChannel('1-b1', 'faction1', key, 'h1', 15)).toEqual({
+      ended: false,
+      channelId: 'cb1',
+    });
+    await store.releaseLease(key, 'h1');
+    await store.end('1-b1', 'match_status_finished');
+    expect(await store.beginChannel('1-b1', 'faction1', key, 'h2', 15)).toEqual({
+      ended: true,
+      channelId: 'cb1',
+    });
+    // Written after the end: the row is there (finishMatch removes it) and the caller is told.
+    expect(
+      await store.recordChannel({
+        match_id: '1-b1',
+        faction: 'faction2',
+        guild_id: 'g',
+        voice_channel_id: 'cb2',
+      }),
+    ).toEqual({ ended: true });
+    expect((await store.rows('1-b1')).map((r) => r.voice_channel_id).sort()).toEqual(['cb1', 'cb2']);
+    // An unknown match (no state row yet) is active.
+    expect(
+      await store.recordChannel({
+        match_id: '1-b2',
+        faction: 'faction1',
+        guild_id: 'g',
+        voice_channel_id: 'cb3',
+      }),
+    ).toEqual({ ended: false });
+  });
+
   it('prunes ended matches past retention (state, roster, moves) and expired leases; keeps the rest', async () => {
     const ended = async (matchId: string, daysAgo: number) => {
       await store.touch(matchId, 'match_status_ready', 1);

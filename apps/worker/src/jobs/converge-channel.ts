@@ -9,13 +9,14 @@ import {
   toDiscord,
 } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
-import { type MatchContext, withLease } from './match-context.ts';
+import { LEASE } from './lease-timing.ts';
+import { type MatchContext, withLease, withLeaseTaken } from './match-context.ts';
 
 /**
  * Exactly one channel for (match, faction): under a SQL lease that covers the whole create, reuse the
  * row's channel, else adopt a bridge-created channel with the deterministic name (created before a
  * crash; looked up in the cache, then in Discord's REST listing), else create one. The
- * ended marker is re-checked AFTER the row is written: when a matchFinished ran meanwhile it returns
+ * ended marker is re-checked with the row write (one transaction that locks the match's state): when a matchFinished ran meanwhile it returns
  * null and the caller runs finishMatch (lobby first, then delete). Returns the channel id, or null.
  */
 export async function convergeChannel(
@@ -27,12 +28,13 @@ export async function convergeChannel(
   log: Logger,
 ): Promise<string | null> {
   const { config } = ctx.deps;
-  return withLease(ctx, `vc-${matchId}-${plan.faction}`, holder, async () => {
-    // Cheap pre-check; the authoritative one comes after the row is written.
-    const [ended, rows] = await Promise.all([ctx.store.isEnded(matchId), ctx.store.rows(matchId)]);
+  const key = `vc-${matchId}-${plan.faction}`;
+  // One round trip takes the lease and reads the ended marker (a cheap pre-check; the authoritative one
+  // comes with the row write) and the faction's channel on record.
+  const begin = () => ctx.store.beginChannel(matchId, plan.faction, key, holder, LEASE.ttlSeconds);
+  return withLeaseTaken(ctx, key, holder, begin, async ({ ended, channelId }) => {
     if (ended) return null;
-    const row = rows.find((r) => r.faction === plan.faction);
-    let channel: GuildBasedChannel | null = row ? await getChannel(guild, row.voice_channel_id) : null;
+    let channel: GuildBasedChannel | null = channelId ? await getChannel(guild, channelId) : null;
     if (!channel) {
       channel = bridgeVoiceChannels(guild, config.VC_CATEGORY_ID).find((c) => c.name === plan.name) ?? null;
       if (channel) log.info({ channelId: channel.id, faction: plan.faction }, 'existing channel adopted');
@@ -48,13 +50,13 @@ export async function convergeChannel(
       );
       log.info({ channelId: channel.id, faction: plan.faction, name: plan.name }, 'channel created');
     }
-    await ctx.store.upsertRow({
+    const recorded = await ctx.store.recordChannel({
       match_id: matchId,
       faction: plan.faction,
       guild_id: guild.id,
       voice_channel_id: channel.id,
     });
-    if (await ctx.store.isEnded(matchId)) {
+    if (recorded.ended) {
       // The caller cleans up with finishMatch, which first moves anyone inside to the lobby (deleting
       // here would disconnect players a concurrent job had just moved in).
       log.info({ channelId: channel.id }, 'match ended meanwhile: leaving the cleanup to finishMatch');

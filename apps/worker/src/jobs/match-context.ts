@@ -29,20 +29,43 @@ export async function withLease<T>(
   holder: string,
   fn: () => Promise<T>,
 ): Promise<T> {
+  return withLeaseTaken(
+    ctx,
+    key,
+    holder,
+    async () => ((await ctx.store.takeLease(key, holder, LEASE.ttlSeconds)) ? true : null),
+    fn,
+  );
+}
+
+/**
+ * withLease where the first take is `take` (null: held elsewhere), which may read what the holder needs
+ * in the same round trip; `fn` gets its answer. Renewals use the plain lease.
+ */
+export async function withLeaseTaken<R, T>(
+  ctx: MatchContext,
+  key: string,
+  holder: string,
+  take: () => Promise<R | null>,
+  fn: (taken: R) => Promise<T>,
+): Promise<T> {
   // Leases are held for a few round trips: wait a little in-process rather than failing the job into
   // BullMQ's exponential backoff (which turned a burst of matches into seconds of idle retries).
-  const take = () => ctx.store.takeLease(key, holder, LEASE.ttlSeconds);
   const deadline = Date.now() + LEASE.waitMs;
-  for (let tries = 0; !(await take()); tries++) {
+  let taken = await take();
+  for (let tries = 0; taken === null; tries++) {
     if (Date.now() > deadline) throw new Error(`lease ${key} is held by another worker; retrying later`);
     // Short at first (leases are usually held for a few round trips), then no busier than 2/s.
     await pause(Math.min(25 * 2 ** tries, 500) * (1 + Math.random()));
+    taken = await take();
   }
-  const stop = keepAlive(take, LEASE.renewEveryMs, (err) =>
-    ctx.deps.log.error({ lease: key, holder, err: err?.message }, 'lease lost while holding it'),
+  const stop = keepAlive(
+    () => ctx.store.takeLease(key, holder, LEASE.ttlSeconds),
+    LEASE.renewEveryMs,
+    (err) => ctx.deps.log.error({ lease: key, holder, err: err?.message }, 'lease lost while holding it'),
   );
   try {
-    return await fn();
+    return await fn(taken);
   } finally {
     stop();
     // Not awaited: the caller's next steps (moves) need not wait for the release round trip. A

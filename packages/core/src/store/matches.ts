@@ -182,6 +182,50 @@ export class MatchStore {
     return ended.map((r) => r.match_id).sort();
   }
 
+  /**
+   * Takes the (match, faction) channel lease (`leaseKey`, renewed with takeLease) and, in the same round
+   * trip, reads the ended marker and the faction's channel on record. null: another holder has the lease.
+   */
+  async beginChannel(
+    matchId: string,
+    faction: Faction,
+    leaseKey: string,
+    holder: string,
+    ttlSeconds: number,
+  ): Promise<{ ended: boolean; channelId: string | null } | null> {
+    const rows = check<{ taken: boolean; ended: boolean | null; voice_channel_id: string | null }[]>(
+      'match_channel_begin',
+      await this.db.rpc('match_channel_begin', {
+        p_match_id: matchId,
+        p_faction: faction,
+        p_lease_key: leaseKey,
+        p_holder: holder,
+        p_ttl_seconds: ttlSeconds,
+      }),
+    );
+    const row = rows[0];
+    if (!row?.taken) return null;
+    return { ended: row.ended === true, channelId: row.voice_channel_id };
+  }
+
+  /**
+   * Records the faction's channel and answers whether the match has ended meanwhile (true: leave the
+   * channel to finishMatch). One transaction that locks the match's state first, so a concurrent end
+   * either is seen here or sees this row.
+   */
+  async recordChannel(row: Omit<ActiveMatchRow, 'created_at'>): Promise<{ ended: boolean }> {
+    const ended = check<boolean>(
+      'match_channel_record',
+      await this.db.rpc('match_channel_record', {
+        p_match_id: row.match_id,
+        p_faction: row.faction,
+        p_guild_id: row.guild_id,
+        p_voice_channel_id: row.voice_channel_id,
+      }),
+    );
+    return { ended };
+  }
+
   async upsertRow(row: Omit<ActiveMatchRow, 'created_at'>): Promise<void> {
     check(
       'active_matches.upsert',
