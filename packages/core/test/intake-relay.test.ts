@@ -1,4 +1,5 @@
 import { captureLogger, cleanupPrefix, testPrefix, waitFor } from '@bridge/testbed';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -20,7 +21,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Job data as the API appends it, with the id the relay's job must get. */
 function entry(
   matchId: string,
-  event: 'match_status_ready' | 'match_status_finished' = 'match_status_ready',
+  event: 'match_status_ready' | 'match_status_finished' | 'match_status_configuring' = 'match_status_ready',
 ) {
   return {
     jobId: `${event}-${matchId}`,
@@ -98,6 +99,31 @@ describe('intake relay', () => {
     // The relay reports a batch once Redis has acknowledged it, a moment after the stream is empty.
     await waitFor(() => counts.relayed >= 2, { what: 'batch reported' });
     expect(counts).toEqual({ relayed: 2, invalid: 0 });
+  });
+
+  it('a ready match and an ending one run before matches that are only configuring, even if queued later', async () => {
+    startRelay();
+    const setup = [entry('1-cfg1', 'match_status_configuring'), entry('1-cfg2', 'match_status_configuring')];
+    const ready = entry('1-rdy1');
+    const ending = entry('1-end1', 'match_status_finished');
+    for (const e of [...setup, ready, ending]) await intake.push(e.data);
+    await waitFor(async () => (await queue.count()) === 4, { what: 'four jobs' });
+    const order: string[] = [];
+    const connection = createWorkerRedis(REDIS_URL);
+    const w = new Worker(
+      QUEUES.matches,
+      async (job) => {
+        order.push(job.id ?? '');
+      },
+      { connection, prefix, concurrency: 1 },
+    );
+    try {
+      await waitFor(() => order.length === 4, { what: 'four jobs processed' });
+    } finally {
+      await w.close();
+      connection.disconnect();
+    }
+    expect(order).toEqual([ready.jobId, ending.jobId, setup[0]?.jobId, setup[1]?.jobId]);
   });
 
   it('keeps entries while no relay runs, and relays all of them once one starts', async () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jobNameForEvent, matchJobId, parseWebhook } from '../src/index.ts';
+import { jobNameForEvent, matchJobId, matchJobOptions, parseWebhook } from '../src/index.ts';
 
 const samplesDir = join(import.meta.dirname, '../../../fixtures/faceit-samples');
 const deliveries = readdirSync(samplesDir).filter(
@@ -75,5 +75,22 @@ describe('webhook envelope schema', () => {
     expect(jobNameForEvent('match_status_aborted')).toBe('matchFinished');
     expect(matchJobId('1-abc', 'match_status_ready')).toBe(matchJobId('1-abc', 'match_status_ready'));
     expect(matchJobId('1-abc', 'match_status_ready')).not.toContain(':');
+  });
+
+  it('ready and ending matches run before matches only being set up', () => {
+    const table = [
+      ['match_object_created', 10],
+      ['match_status_configuring', 10],
+      ['match_status_ready', undefined],
+      ['match_status_finished', undefined],
+      ['match_status_cancelled', undefined],
+      ['match_status_aborted', undefined],
+    ] as const;
+    for (const [event, priority] of table) {
+      expect(matchJobOptions('1-abc', event)).toEqual({
+        jobId: matchJobId('1-abc', event),
+        ...(priority ? { priority } : {}),
+      });
+    }
   });
 });

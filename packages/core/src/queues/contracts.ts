@@ -15,6 +15,21 @@ export function jobNameForEvent(event: MatchEvent): MatchJobName {
   return (CREATED_EVENTS as readonly string[]).includes(event) ? MATCH_JOBS.created : MATCH_JOBS.finished;
 }
 
+/**
+ * BullMQ priority of a match job (lower runs first; none = 0 = before every prioritized job). A match
+ * that is ready (its players are waiting) and a match ending (its channels must go) run before a match
+ * that is only being set up (object_created/configuring: its channels are built early, while there is time).
+ */
+export function jobPriorityForEvent(event: MatchEvent): number | undefined {
+  return event === 'match_object_created' || event === 'match_status_configuring' ? 10 : undefined;
+}
+
+/** Options of the job for a match event: its id (duplicates collapse) and its priority. */
+export function matchJobOptions(matchId: string, event: MatchEvent): { jobId: string; priority?: number } {
+  const priority = jobPriorityForEvent(event);
+  return { jobId: matchJobId(matchId, event), ...(priority ? { priority } : {}) };
+}
+
 /** Data of `matchCreated` / `matchFinished`: what the worker needs, not the whole (PII-carrying) payload. */
 export const matchJobSchema = z.object({
   matchId: matchIdSchema,

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
-import { jobNameForEvent, matchJobId, matchJobSchema } from './contracts.ts';
+import { jobNameForEvent, matchJobOptions, matchJobSchema } from './contracts.ts';
 import { INTAKE_FIELD, intakeKey } from './intake.ts';
 
 export const INTAKE_GROUP = 'relay';
@@ -192,7 +192,7 @@ export class IntakeRelay {
         jobs.push({
           name: jobNameForEvent(parsed.event),
           data: parsed,
-          opts: { jobId: matchJobId(parsed.matchId, parsed.event) },
+          opts: matchJobOptions(parsed.matchId, parsed.event),
         });
       }
       if (jobs.length > 0) await this.opts.queue.addBulk(jobs);
