@@ -53,7 +53,7 @@ export function bucketSeconds(n: number, limit: number, windowSeconds: number): 
 
 /** The bound the limits imply for a round (see the formula string), from the work it needs. */
 export function roundBound(
-  work: { moves: number; creates: number; listings: number; faceitFetches: number; discordRequests: number },
+  work: { moves: number; creates: number; faceitFetches: number; discordRequests: number },
   limits: RoundLimits,
   readySpreadSeconds: number,
 ): { seconds: number; formula: string } {
@@ -82,15 +82,18 @@ interface Seeded {
   waiting: Map<string, 'faction1' | 'faction2'>;
 }
 
-/** One match: 10 players, 5 a side; every other one (so 3 + 2) linked and waiting in the lobby. */
-async function seedMatch(stack: Stack, label: string, players: number): Promise<Seeded> {
+/**
+ * One match: 10 players, 5 a side; every other one (so 3 + 2) linked, and waiting in the lobby unless
+ * `inVoice` is false.
+ */
+async function seedMatch(stack: Stack, label: string, players: number, inVoice = true): Promise<Seeded> {
   const { discord, faceit, guildId, guild } = stack;
   const people = Array.from({ length: players }, (_, i) => {
     const nickname = `${label}p${i}`;
     const player = faceit.seedPlayer({ nickname });
     if (i % 2 !== 0) return { player, discordId: null };
     const discordId = discord.addMember(guildId, { username: nickname });
-    discord.setVoice(guildId, discordId, guild.channels.Lobby!);
+    if (inVoice) discord.setVoice(guildId, discordId, guild.channels.Lobby!);
     return { player, discordId };
   });
   const linked = people.filter((p) => p.discordId);
@@ -112,7 +115,7 @@ async function seedMatch(stack: Stack, label: string, players: number): Promise<
   });
   const waiting = new Map<string, 'faction1' | 'faction2'>();
   people.forEach((p, i) => {
-    if (p.discordId) waiting.set(p.discordId, i < half ? 'faction1' : 'faction2');
+    if (p.discordId && inVoice) waiting.set(p.discordId, i < half ? 'faction1' : 'faction2');
   });
   return { matchId: match.id, tag: match.id.slice(2, 10), waiting };
 }
@@ -192,7 +195,6 @@ export async function benchRound(
       {
         moves: playersToMove,
         creates: createdAll,
-        listings: 0,
         faceitFetches: opts.matches,
         discordRequests: stats.requests - rateLimited,
       },
@@ -234,7 +236,9 @@ export async function benchRound(
 /**
  * The next round starts (`matches` new matches become ready, their channels being created under the
  * same 10-per-10-s bucket) and, a moment later, `done` (a match of the finished round) ends: webhook →
- * both its channels deleted.
+ * its players back in the lobby and both its channels deleted. The new matches' players are not in voice
+ * yet, so what `done`'s clean-up competes with is the creates (its moves to the lobby share the guild's
+ * member bucket with any other move: a round's moves would delay it by their own count).
  */
 async function finishDuringCreates(
   stack: Stack,
@@ -243,7 +247,9 @@ async function finishDuringCreates(
 ): Promise<number> {
   const { faceit } = stack;
   const next: Seeded[] = [];
-  for (let m = 0; m < opts.matches; m++) next.push(await seedMatch(stack, `n${m}`, opts.playersPerMatch));
+  for (let m = 0; m < opts.matches; m++) {
+    next.push(await seedMatch(stack, `n${m}`, opts.playersPerMatch, false));
+  }
   await Promise.all(
     next.map((m) => faceit.deliver(stack.webhook, faceit.buildWebhook(m.matchId, 'match_status_ready'))),
   );
