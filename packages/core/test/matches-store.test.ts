@@ -113,49 +113,59 @@ describe('MatchStore against real PostgREST', () => {
   it('beginChannel takes the lease and reads the marker and the row in one call; recordChannel answers the end', async () => {
     await store.touch('1-b1', 'match_status_ready', 1);
     const key = 'vc-1-b1-faction1';
+    const row = (faction: 'faction1' | 'faction2', channel: string, matchId = '1-b1') => ({
+      match_id: matchId,
+      faction,
+      guild_id: 'g',
+      voice_channel_id: channel,
+    });
     expect(await store.beginChannel('1-b1', 'faction1', key, 'h1', 15)).toEqual({
       ended: false,
       channelId: null,
+      maybeOrphan: false,
     });
-    // Held by h1: another holder gets null; h1 re-takes it.
+    // Held by h1: another holder gets null. h1 re-takes it: its own first attempt recorded nothing yet.
     expect(await store.beginChannel('1-b1', 'faction1', key, 'h2', 15)).toBeNull();
-    expect(
-      await store.recordChannel({
-        match_id: '1-b1',
-        faction: 'faction1',
-        guild_id: 'g',
-        voice_channel_id: 'cb1',
-      }),
-    ).toEqual({ ended: false });
+    expect(await store.beginChannel('1-b1', 'faction1', key, 'h1', 15)).toMatchObject({ maybeOrphan: true });
+    expect(await store.recordChannel(row('faction1', 'cb1'), key)).toEqual({ ended: false });
+    // Recorded: the next attempt knows the channel and has no orphan to look for.
     expect(await store.beginChannel('1-b1', 'faction1', key, 'h1', 15)).toEqual({
       ended: false,
       channelId: 'cb1',
+      maybeOrphan: false,
     });
+    await store.recordChannel(row('faction1', 'cb1'), key);
     await store.releaseLease(key, 'h1');
     await store.end('1-b1', 'match_status_finished');
     expect(await store.beginChannel('1-b1', 'faction1', key, 'h2', 15)).toEqual({
       ended: true,
       channelId: 'cb1',
+      maybeOrphan: false,
     });
     // Written after the end: the row is there (finishMatch removes it) and the caller is told.
-    expect(
-      await store.recordChannel({
-        match_id: '1-b1',
-        faction: 'faction2',
-        guild_id: 'g',
-        voice_channel_id: 'cb2',
-      }),
-    ).toEqual({ ended: true });
+    expect(await store.recordChannel(row('faction2', 'cb2'), 'vc-1-b1-faction2')).toEqual({ ended: true });
     expect((await store.rows('1-b1')).map((r) => r.voice_channel_id).sort()).toEqual(['cb1', 'cb2']);
     // An unknown match (no state row yet) is active.
-    expect(
-      await store.recordChannel({
-        match_id: '1-b2',
-        faction: 'faction1',
-        guild_id: 'g',
-        voice_channel_id: 'cb3',
-      }),
-    ).toEqual({ ended: false });
+    expect(await store.recordChannel(row('faction1', 'cb3', '1-b2'), 'vc-1-b2-faction1')).toEqual({
+      ended: false,
+    });
+  });
+
+  it('a holder that died after beginChannel leaves a marker: the next holder is told to look for its channel', async () => {
+    await store.touch('1-b3', 'match_status_ready', 1);
+    const key = 'vc-1-b3-faction1';
+    expect(await store.beginChannel('1-b3', 'faction1', key, 'dead', 15)).toMatchObject({
+      maybeOrphan: false,
+    });
+    // Its lease lapses (it died before recording a channel).
+    await sb.query(`update bridge_leases set expires_at = now() - interval '1 second' where lease_key = $1`, [
+      key,
+    ]);
+    expect(await store.beginChannel('1-b3', 'faction1', key, 'next', 15)).toEqual({
+      ended: false,
+      channelId: null,
+      maybeOrphan: true,
+    });
   });
 
   it('prunes ended matches past retention (state, roster, moves) and expired leases; keeps the rest', async () => {

@@ -15,9 +15,10 @@ import { type MatchContext, withLease, withLeaseTaken } from './match-context.ts
 /**
  * Exactly one channel for (match, faction): under a SQL lease that covers the whole create, reuse the
  * row's channel, else adopt a bridge-created channel with the deterministic name (created before a
- * crash; looked up in the cache, then in Discord's REST listing), else create one. The
- * ended marker is re-checked with the row write (one transaction that locks the match's state): when a matchFinished ran meanwhile it returns
- * null and the caller runs finishMatch (lobby first, then delete). Returns the channel id, or null.
+ * crash; looked up in the cache, then — when an earlier attempt may have made it — in Discord's REST
+ * listing), else create one. The ended marker is re-checked with the row write (one transaction that
+ * locks the match's state): when a matchFinished ran meanwhile it returns null and the caller runs
+ * finishMatch (lobby first, then delete). Returns the channel id, or null.
  */
 export async function convergeChannel(
   ctx: MatchContext,
@@ -32,15 +33,16 @@ export async function convergeChannel(
   // One round trip takes the lease and reads the ended marker (a cheap pre-check; the authoritative one
   // comes with the row write) and the faction's channel on record.
   const begin = () => ctx.store.beginChannel(matchId, plan.faction, key, holder, LEASE.ttlSeconds);
-  return withLeaseTaken(ctx, key, holder, begin, async ({ ended, channelId }) => {
+  return withLeaseTaken(ctx, key, holder, begin, async ({ ended, channelId, maybeOrphan }) => {
     if (ended) return null;
     let channel: GuildBasedChannel | null = channelId ? await getChannel(guild, channelId) : null;
     if (!channel) {
       channel = bridgeVoiceChannels(guild, config.VC_CATEGORY_ID).find((c) => c.name === plan.name) ?? null;
       if (channel) log.info({ channelId: channel.id, faction: plan.faction }, 'existing channel adopted');
     }
-    if (!channel) {
-      // The cache may lag (a channel a dead copy created just before the crash): ask Discord itself.
+    if (!channel && maybeOrphan) {
+      // An earlier attempt may have created it just before it died, and the cache may lag: ask Discord
+      // itself. Only then: the listing is a request (and a wait) on every create's critical path.
       channel = await findBridgeChannelListed(guild, config.VC_CATEGORY_ID, plan.name);
       if (channel) log.info({ channelId: channel.id, faction: plan.faction }, 'existing channel adopted');
     }
@@ -50,12 +52,10 @@ export async function convergeChannel(
       );
       log.info({ channelId: channel.id, faction: plan.faction, name: plan.name }, 'channel created');
     }
-    const recorded = await ctx.store.recordChannel({
-      match_id: matchId,
-      faction: plan.faction,
-      guild_id: guild.id,
-      voice_channel_id: channel.id,
-    });
+    const recorded = await ctx.store.recordChannel(
+      { match_id: matchId, faction: plan.faction, guild_id: guild.id, voice_channel_id: channel.id },
+      key,
+    );
     if (recorded.ended) {
       // The caller cleans up with finishMatch, which first moves anyone inside to the lobby (deleting
       // here would disconnect players a concurrent job had just moved in).

@@ -185,6 +185,8 @@ export class MatchStore {
   /**
    * Takes the (match, faction) channel lease (`leaseKey`, renewed with takeLease) and, in the same round
    * trip, reads the ended marker and the faction's channel on record. null: another holder has the lease.
+   * maybeOrphan: an earlier attempt got this far and recorded no channel (it died, failed or saw the end),
+   * so a channel it created may exist that this copy's cache does not show.
    */
   async beginChannel(
     matchId: string,
@@ -192,8 +194,15 @@ export class MatchStore {
     leaseKey: string,
     holder: string,
     ttlSeconds: number,
-  ): Promise<{ ended: boolean; channelId: string | null } | null> {
-    const rows = check<{ taken: boolean; ended: boolean | null; voice_channel_id: string | null }[]>(
+  ): Promise<{ ended: boolean; channelId: string | null; maybeOrphan: boolean } | null> {
+    const rows = check<
+      {
+        taken: boolean;
+        ended: boolean | null;
+        voice_channel_id: string | null;
+        maybe_orphan: boolean | null;
+      }[]
+    >(
       'match_channel_begin',
       await this.db.rpc('match_channel_begin', {
         p_match_id: matchId,
@@ -205,15 +214,22 @@ export class MatchStore {
     );
     const row = rows[0];
     if (!row?.taken) return null;
-    return { ended: row.ended === true, channelId: row.voice_channel_id };
+    return {
+      ended: row.ended === true,
+      channelId: row.voice_channel_id,
+      maybeOrphan: row.maybe_orphan === true,
+    };
   }
 
   /**
-   * Records the faction's channel and answers whether the match has ended meanwhile (true: leave the
-   * channel to finishMatch). One transaction that locks the match's state first, so a concurrent end
+   * Records the faction's channel (and clears beginChannel's intent marker for `leaseKey`) and answers
+   * whether the match has ended meanwhile (true: leave the channel to finishMatch). One transaction that locks the match's state first, so a concurrent end
    * either is seen here or sees this row.
    */
-  async recordChannel(row: Omit<ActiveMatchRow, 'created_at'>): Promise<{ ended: boolean }> {
+  async recordChannel(
+    row: Omit<ActiveMatchRow, 'created_at'>,
+    leaseKey: string,
+  ): Promise<{ ended: boolean }> {
     const ended = check<boolean>(
       'match_channel_record',
       await this.db.rpc('match_channel_record', {
@@ -221,6 +237,7 @@ export class MatchStore {
         p_faction: row.faction,
         p_guild_id: row.guild_id,
         p_voice_channel_id: row.voice_channel_id,
+        p_lease_key: leaseKey,
       }),
     );
     return { ended };
