@@ -8,6 +8,7 @@ import {
   factionsInPlay,
   type Logger,
   type MatchJobData,
+  type MoveClaim,
   mustLeave,
   notFoundDecision,
   planChannels,
@@ -17,6 +18,7 @@ import { type Guild, PermissionFlagsBits } from 'discord.js';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
 import { convergeChannel } from './converge-channel.ts';
 import { finishMatch } from './finish-match.ts';
+import { LEASE } from './lease-timing.ts';
 import { guildOf, type MatchContext } from './match-context.ts';
 import { moveOnce } from './move-once.ts';
 import type { JobHandler } from './types.ts';
@@ -100,14 +102,32 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     const moves: Promise<void>[] = [];
     const build = async (): Promise<boolean> => {
       for (const plan of plans) {
+        // The move claims are asked for while the channel's row is written (one round trip fewer before
+        // the first move); the moves themselves wait for the row and its ended re-check.
+        const claims = new Map<string, Promise<MoveClaim>>();
+        const claimAhead = () => {
+          for (const userId of plan.moveIds) {
+            if (!guild.voiceStates.cache.get(userId)?.channelId) continue;
+            const claim = ctx.store.claimMove(data.matchId, userId, holder, LEASE.ttlSeconds);
+            claim.catch(() => {}); // seen (and reported) by the move that awaits it
+            claims.set(userId, claim);
+          }
+          return Promise.allSettled(claims.values());
+        };
         const [, channelId] = await Promise.all([
           ctx.store.setRoster(data.matchId, plan.faction, plan.rosterFaceitIds),
-          convergeChannel(ctx, guild, data.matchId, plan, holder, log),
-        ]);
+          convergeChannel(ctx, guild, data.matchId, plan, holder, log, claimAhead),
+        ]).catch(async (err: unknown) => {
+          await giveBack(ctx, data.matchId, claims, holder);
+          throw err;
+        });
         // null: the match ended meanwhile; finishMatch below clears what was built.
-        if (!channelId) return false;
+        if (!channelId) {
+          await giveBack(ctx, data.matchId, claims, holder);
+          return false;
+        }
         result[plan.faction] = channelId;
-        moves.push(movePlayers(ctx, guild, data.matchId, plan, channelId, holder, log));
+        moves.push(movePlayers(ctx, guild, data.matchId, plan, channelId, holder, log, claims));
         moves.push(moveOutLeavers(ctx, guild, plan, channelId, log));
       }
       return true;
@@ -125,6 +145,20 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
   };
 }
 
+/** Claims taken ahead for moves that will not happen (the match ended, or the build failed) go back. */
+async function giveBack(
+  ctx: MatchContext,
+  matchId: string,
+  claims: ReadonlyMap<string, Promise<MoveClaim>>,
+  holder: string,
+): Promise<void> {
+  await Promise.allSettled(
+    [...claims].map(async ([userId, claim]) => {
+      if ((await claim) === 'claimed') await ctx.store.unclaimMove(matchId, userId, holder);
+    }),
+  );
+}
+
 /**
  * Moves the faction's linked players who are in voice, each at most once per match (SQL claim lease). A move
  * Discord refuses is that player's problem: logged with what to fix, the claim given back (moveOnce),
@@ -138,15 +172,23 @@ async function movePlayers(
   channelId: string,
   holder: string,
   log: Logger,
+  claims: ReadonlyMap<string, Promise<MoveClaim>>,
 ): Promise<void> {
   // Moves are independent calls: do them at once rather than one after another.
   await Promise.all(
     // Players only: bench substitutes may join the channel but are not moved.
     plan.moveIds.map(async (userId) => {
       const current = guild.voiceStates.cache.get(userId)?.channelId;
-      if (!current) return;
+      if (!current) {
+        // Left voice since the claim was taken ahead: give it back so their next connect moves them.
+        const claim = claims.get(userId);
+        if (claim && (await claim) === 'claimed') await ctx.store.unclaimMove(matchId, userId, holder);
+        return;
+      }
       try {
-        if (await moveOnce(ctx, guild, matchId, userId, current, channelId, holder, log)) {
+        if (
+          await moveOnce(ctx, guild, matchId, userId, current, channelId, holder, log, claims.get(userId))
+        ) {
           log.info({ userId, channelId }, 'player moved in');
         }
       } catch (err) {

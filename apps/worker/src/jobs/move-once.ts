@@ -1,4 +1,4 @@
-import type { Logger } from '@bridge/core';
+import type { Logger, MoveClaim } from '@bridge/core';
 import type { Guild } from 'discord.js';
 import { moveMember } from '../discord/channels.ts';
 import { keepAlive, LEASE, pause } from './lease-timing.ts';
@@ -23,11 +23,13 @@ export async function moveOnce(
   channelId: string,
   holder: string,
   log?: Logger,
+  /** The first claim, when the caller already asked for it (overlapped with other work). */
+  claimed?: Promise<MoveClaim>,
 ): Promise<boolean> {
   const me = holder;
   const claim = () => ctx.store.claimMove(matchId, userId, me, LEASE.ttlSeconds);
   const deadline = Date.now() + LEASE.waitMs;
-  let state = await claim();
+  let state = await (claimed ?? claim());
   // Another holder is moving them (or died doing it): wait for its move, or for its claim to lapse.
   while (state === 'held') {
     if (Date.now() > deadline)
