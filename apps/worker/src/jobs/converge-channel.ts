@@ -27,8 +27,6 @@ export async function convergeChannel(
   plan: ChannelPlan,
   holder: string,
   log: Logger,
-  /** Work to overlap with the row write (e.g. the move claims): it must not act on Discord. */
-  alongsideRecord?: () => Promise<unknown>,
 ): Promise<string | null> {
   const { config } = ctx.deps;
   const key = `vc-${matchId}-${plan.faction}`;
@@ -54,13 +52,10 @@ export async function convergeChannel(
       );
       log.info({ channelId: channel.id, faction: plan.faction, name: plan.name }, 'channel created');
     }
-    const [recorded] = await Promise.all([
-      ctx.store.recordChannel(
-        { match_id: matchId, faction: plan.faction, guild_id: guild.id, voice_channel_id: channel.id },
-        key,
-      ),
-      alongsideRecord?.(),
-    ]);
+    const recorded = await ctx.store.recordChannel(
+      { match_id: matchId, faction: plan.faction, guild_id: guild.id, voice_channel_id: channel.id },
+      key,
+    );
     if (recorded.ended) {
       // The caller cleans up with finishMatch, which first moves anyone inside to the lobby (deleting
       // here would disconnect players a concurrent job had just moved in).

@@ -8,7 +8,6 @@ import {
   factionsInPlay,
   type Logger,
   type MatchJobData,
-  type MoveClaim,
   mustLeave,
   notFoundDecision,
   planChannels,
@@ -20,7 +19,7 @@ import { convergeChannel } from './converge-channel.ts';
 import { finishMatch } from './finish-match.ts';
 import { LEASE } from './lease-timing.ts';
 import { guildOf, type MatchContext } from './match-context.ts';
-import { moveOnce } from './move-once.ts';
+import { type AheadClaim, moveOnce } from './move-once.ts';
 import type { JobHandler } from './types.ts';
 
 /** object_created/configuring/ready: converge each faction's channel, permissions and moves. */
@@ -102,21 +101,18 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     const moves: Promise<void>[] = [];
     const build = async (): Promise<boolean> => {
       for (const plan of plans) {
-        // The move claims are asked for while the channel's row is written (one round trip fewer before
+        // The move claims are asked for while the channel is converged (its round trips off the path to
         // the first move); the moves themselves wait for the row and its ended re-check.
-        const claims = new Map<string, Promise<MoveClaim>>();
-        const claimAhead = () => {
-          for (const userId of plan.moveIds) {
-            if (!guild.voiceStates.cache.get(userId)?.channelId) continue;
-            const claim = ctx.store.claimMove(data.matchId, userId, holder, LEASE.ttlSeconds);
-            claim.catch(() => {}); // seen (and reported) by the move that awaits it
-            claims.set(userId, claim);
-          }
-          return Promise.allSettled(claims.values());
-        };
+        const claims = new Map<string, AheadClaim>();
+        for (const userId of plan.moveIds) {
+          if (!guild.voiceStates.cache.get(userId)?.channelId) continue;
+          const state = ctx.store.claimMove(data.matchId, userId, holder, LEASE.ttlSeconds);
+          state.catch(() => {}); // seen (and reported) by the move that awaits it
+          claims.set(userId, { at: Date.now(), state });
+        }
         const [, channelId] = await Promise.all([
           ctx.store.setRoster(data.matchId, plan.faction, plan.rosterFaceitIds),
-          convergeChannel(ctx, guild, data.matchId, plan, holder, log, claimAhead),
+          convergeChannel(ctx, guild, data.matchId, plan, holder, log),
         ]).catch(async (err: unknown) => {
           await giveBack(ctx, data.matchId, claims, holder);
           throw err;
@@ -149,12 +145,12 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
 async function giveBack(
   ctx: MatchContext,
   matchId: string,
-  claims: ReadonlyMap<string, Promise<MoveClaim>>,
+  claims: ReadonlyMap<string, AheadClaim>,
   holder: string,
 ): Promise<void> {
   await Promise.allSettled(
     [...claims].map(async ([userId, claim]) => {
-      if ((await claim) === 'claimed') await ctx.store.unclaimMove(matchId, userId, holder);
+      if ((await claim.state) === 'claimed') await ctx.store.unclaimMove(matchId, userId, holder);
     }),
   );
 }
@@ -172,7 +168,7 @@ async function movePlayers(
   channelId: string,
   holder: string,
   log: Logger,
-  claims: ReadonlyMap<string, Promise<MoveClaim>>,
+  claims: ReadonlyMap<string, AheadClaim>,
 ): Promise<void> {
   // Moves are independent calls: do them at once rather than one after another.
   await Promise.all(
@@ -182,7 +178,7 @@ async function movePlayers(
       if (!current) {
         // Left voice since the claim was taken ahead: give it back so their next connect moves them.
         const claim = claims.get(userId);
-        if (claim && (await claim) === 'claimed') await ctx.store.unclaimMove(matchId, userId, holder);
+        if (claim && (await claim.state) === 'claimed') await ctx.store.unclaimMove(matchId, userId, holder);
         return;
       }
       try {

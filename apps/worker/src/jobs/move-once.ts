@@ -4,6 +4,12 @@ import { moveMember } from '../discord/channels.ts';
 import { keepAlive, LEASE, pause } from './lease-timing.ts';
 import type { MatchContext } from './match-context.ts';
 
+/** A move claim asked for before the move could start: when, and its answer. */
+export interface AheadClaim {
+  at: number;
+  state: Promise<MoveClaim>;
+}
+
 /**
  * Moves a player into their team channel at most once per match. The SQL claim is a lease: it decides
  * who moves (so only one worker copy acts), it is final only once the move was made (so a player who
@@ -23,13 +29,15 @@ export async function moveOnce(
   channelId: string,
   holder: string,
   log?: Logger,
-  /** The first claim, when the caller already asked for it (overlapped with other work). */
-  claimed?: Promise<MoveClaim>,
+  /** The first claim, when the caller asked for it ahead (overlapped with other work). */
+  ahead?: AheadClaim,
 ): Promise<boolean> {
   const me = holder;
   const claim = () => ctx.store.claimMove(matchId, userId, me, LEASE.ttlSeconds);
   const deadline = Date.now() + LEASE.waitMs;
-  let state = await (claimed ?? claim());
+  // A claim asked for ahead counts only while it is surely still ours (nothing renews it before the
+  // move starts): older than one renewal period, it is taken again (re-taking our own claim extends it).
+  let state = await (ahead && Date.now() - ahead.at < LEASE.renewEveryMs ? ahead.state : claim());
   // Another holder is moving them (or died doing it): wait for its move, or for its claim to lapse.
   while (state === 'held') {
     if (Date.now() > deadline)
