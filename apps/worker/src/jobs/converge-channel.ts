@@ -1,4 +1,4 @@
-import { type ChannelPlan, diffOverwrites, isEmptyDiff, type Logger } from '@bridge/core';
+import { type ChannelPlan, diffOverwrites, type Faction, isEmptyDiff, type Logger } from '@bridge/core';
 import type { Guild, GuildBasedChannel } from 'discord.js';
 import {
   bridgeVoiceChannels,
@@ -11,6 +11,19 @@ import {
 import { discordOp } from '../discord/errors.ts';
 import { LEASE } from './lease-timing.ts';
 import { type MatchContext, withLease, withLeaseTaken } from './match-context.ts';
+
+export const channelLeaseKey = (matchId: string, faction: Faction) => `vc-${matchId}-${faction}`;
+
+/** Takes the (match, faction) channel lease, reading the ended marker and the row on record with it. */
+export function beginChannel(ctx: MatchContext, matchId: string, faction: Faction, holder: string) {
+  return ctx.store.beginChannel(
+    matchId,
+    faction,
+    channelLeaseKey(matchId, faction),
+    holder,
+    LEASE.ttlSeconds,
+  );
+}
 
 /**
  * Exactly one channel for (match, faction): under a SQL lease that covers the whole create, reuse the
@@ -27,12 +40,19 @@ export async function convergeChannel(
   plan: ChannelPlan,
   holder: string,
   log: Logger,
+  /** beginChannel already asked for (overlapped with other work by the caller), for the first take */
+  begun?: ReturnType<typeof beginChannel>,
 ): Promise<string | null> {
   const { config } = ctx.deps;
-  const key = `vc-${matchId}-${plan.faction}`;
+  const key = channelLeaseKey(matchId, plan.faction);
   // One round trip takes the lease and reads the ended marker (a cheap pre-check; the authoritative one
-  // comes with the row write) and the faction's channel on record.
-  const begin = () => ctx.store.beginChannel(matchId, plan.faction, key, holder, LEASE.ttlSeconds);
+  // comes with the row write) and the faction's channel on record. The caller may have started it.
+  let first = begun;
+  const begin = () => {
+    const attempt = first ?? beginChannel(ctx, matchId, plan.faction, holder);
+    first = undefined;
+    return attempt;
+  };
   return withLeaseTaken(ctx, key, holder, begin, async ({ ended, channelId, maybeOrphan }) => {
     if (ended) return null;
     let channel: GuildBasedChannel | null = channelId ? await getChannel(guild, channelId) : null;

@@ -15,7 +15,7 @@ import {
 import { UnrecoverableError } from 'bullmq';
 import { type Guild, PermissionFlagsBits } from 'discord.js';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
-import { convergeChannel } from './converge-channel.ts';
+import { beginChannel, channelLeaseKey, convergeChannel } from './converge-channel.ts';
 import { finishMatch } from './finish-match.ts';
 import { LEASE } from './lease-timing.ts';
 import { guildOf, type MatchContext } from './match-context.ts';
@@ -83,7 +83,20 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     }
 
     const guild = await guildOf(ctx.deps);
-    const links = await ctx.deps.links.byFaceitIds(faceitIdsOf(match));
+    // Who holds this run's leases and move claims: one run of the job, not the job id. A copy whose lock
+    // lapsed while it still ran (a frozen event loop) shares the job id with its rerun, and must not
+    // share their leases: a dead run's leases lapse after their bound instead.
+    const holder = `${job.id}:${randomUUID().slice(0, 8)}`;
+    // The first faction's lease (with its ended marker and row) is asked for while the links are read.
+    const firstFaction = factionsInPlay(match)[0];
+    const begun = firstFaction ? beginChannel(ctx, data.matchId, firstFaction, holder) : undefined;
+    begun?.catch(() => {}); // seen by convergeChannel, or below
+    const links = await ctx.deps.links.byFaceitIds(faceitIdsOf(match)).catch(async (err: unknown) => {
+      if (firstFaction && (await begun?.catch(() => null))) {
+        await ctx.store.releaseLease(channelLeaseKey(data.matchId, firstFaction), holder).catch(() => {});
+      }
+      throw err;
+    });
     const plans = planChannels(match, {
       template: ctx.deps.config.VC_NAME_TEMPLATE,
       guildId: guild.id,
@@ -93,14 +106,10 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     });
     // Channels are created one faction after the other (they share a category and a rate-limit
     // bucket anyway); each faction's moves start as soon as its channel exists, overlapping the next.
-    // Who holds this run's leases and move claims: one run of the job, not the job id. A copy whose lock
-    // lapsed while it still ran (a frozen event loop) shares the job id with its rerun, and must not
-    // share their leases: a dead run's leases lapse after their bound instead.
-    const holder = `${job.id}:${randomUUID().slice(0, 8)}`;
     const result: Record<string, string> = {};
     const moves: Promise<void>[] = [];
     const build = async (): Promise<boolean> => {
-      for (const plan of plans) {
+      for (const [i, plan] of plans.entries()) {
         // The move claims are asked for while the channel is converged (its round trips off the path to
         // the first move); the moves themselves wait for the row and its ended re-check.
         const claims = new Map<string, AheadClaim>();
@@ -112,7 +121,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
         }
         const [, channelId] = await Promise.all([
           ctx.store.setRoster(data.matchId, plan.faction, plan.rosterFaceitIds),
-          convergeChannel(ctx, guild, data.matchId, plan, holder, log),
+          convergeChannel(ctx, guild, data.matchId, plan, holder, log, i === 0 ? begun : undefined),
         ]).catch(async (err: unknown) => {
           await giveBack(ctx, data.matchId, claims, holder);
           throw err;
