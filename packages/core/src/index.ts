@@ -18,5 +18,6 @@ export * from './queues/intake.ts';
 export * from './queues/intake-relay.ts';
 export * from './queues/queues.ts';
 export * from './store/client.ts';
+export * from './store/guilds.ts';
 export * from './store/matches.ts';
 export * from './store/player-links.ts';
