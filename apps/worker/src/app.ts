@@ -15,6 +15,7 @@ import { commands } from './commands/index.ts';
 import type { FeatureHandle, WorkerDeps } from './deps.ts';
 import { connectDiscord } from './discord/client.ts';
 import { routeInteractions } from './discord/interactions.ts';
+import { startGuildFeature } from './features/guilds.ts';
 import { startLinkFeature } from './features/links.ts';
 import { startMatchFeature } from './features/matches.ts';
 import { instrumentDiscord, instrumentWorker } from './lib/instrument.ts';
@@ -56,13 +57,12 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
   });
 
   const client = await connectDiscord({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log });
-  const guild = await client.guilds.fetch(config.DISCORD_GUILD_ID).catch(() => null);
-  if (!guild) {
+  const guildId = config.DISCORD_GUILD_ID;
+  const guild = guildId ? await client.guilds.fetch(guildId).catch(() => null) : undefined;
+  if (guild === null) {
     await client.destroy();
     redis.disconnect();
-    throw new Error(
-      `the bot is not in guild DISCORD_GUILD_ID=${config.DISCORD_GUILD_ID}: invite it, or fix the id`,
-    );
+    throw new Error(`the bot is not in guild DISCORD_GUILD_ID=${guildId}: invite it, or fix the id`);
   }
   instrumentDiscord(metrics, client);
   const deps: WorkerDeps = {
@@ -77,11 +77,14 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
     metrics,
   };
 
-  // Bulk overwrite is idempotent: every copy may do it at start.
-  await guild.commands.set(commands.map((c) => c.data));
+  const guildFeature = await startGuildFeature(deps, commands);
   routeInteractions(deps, commands);
 
-  const features: FeatureHandle[] = [await startMatchFeature(deps), await startLinkFeature(deps)];
+  const features: FeatureHandle[] = [
+    guildFeature,
+    await startMatchFeature(deps),
+    await startLinkFeature(deps),
+  ];
   for (const worker of features.flatMap((f) => f.workers ?? [])) instrumentWorker(metrics, worker);
   const metricsServer: MetricsServer = await startMetricsServer(
     metrics,
@@ -90,7 +93,8 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
   );
   log.info(
     {
-      guild: guild.id,
+      guild: guild?.id ?? null,
+      guilds: client.guilds.cache.size,
       commands: commands.map((c) => c.data.name),
       features: features.map((f) => f.name),
       metricsPort: metricsServer.port,

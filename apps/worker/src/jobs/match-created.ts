@@ -13,6 +13,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Guild } from 'discord.js';
 import { convergeChannel } from './converge-channel.ts';
 import { finishMatch } from './finish-match.ts';
+import { settingsOf } from './guild-settings.ts';
 import { guildOf, type MatchContext } from './match-context.ts';
 import { moveOnce } from './move-once.ts';
 import type { JobHandler } from './types.ts';
@@ -78,12 +79,16 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     }
 
     const guild = await guildOf(ctx.deps);
-    const links = await ctx.deps.links.byFaceitIds(faceitIdsOf(match));
+    const [settings, links] = await Promise.all([
+      settingsOf(ctx, guild.id),
+      ctx.deps.links.byFaceitIds(faceitIdsOf(match)),
+    ]);
     const plans = planChannels(match, {
-      template: ctx.deps.config.VC_NAME_TEMPLATE,
+      template: settings.nameTemplate,
       guildId: guild.id,
       botUserId: ctx.deps.client.user.id,
-      staffRoleId: ctx.deps.config.VC_STAFF_ROLE_ID,
+      staffRoleId: settings.staffRoleId,
+      spectatorRoleId: settings.spectatorRoleId,
       links: new Map(links.map((l) => [l.faceit_id, l.discord_id])),
     });
     // Channels are created one faction after the other (they share a category and a rate-limit
@@ -94,7 +99,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
       for (const plan of plans) {
         const [, channelId] = await Promise.all([
           ctx.store.setRoster(data.matchId, plan.faction, plan.rosterFaceitIds),
-          convergeChannel(ctx, guild, data.matchId, plan, String(job.id), log),
+          convergeChannel(ctx, guild, settings, data.matchId, plan, String(job.id), log),
         ]);
         // null: the match ended meanwhile; finishMatch below clears what was built.
         if (!channelId) return false;

@@ -1,0 +1,51 @@
+import { GuildStore } from '@bridge/core';
+import { Events, type Guild } from 'discord.js';
+import type { SlashCommand } from '../commands/types.ts';
+import type { FeatureHandle, WorkerDeps } from '../deps.ts';
+
+/**
+ * Guild lifecycle: the slash commands are registered in every guild the bot is in, at start and as
+ * soon as it joins one (so /setup answers at once); a guild that removes the bot loses its settings,
+ * follows and channel rows (its channels went with it). In single-guild mode the env seeds that guild.
+ * Every worker copy sees the same gateway events; both actions are idempotent, so all of them act.
+ */
+export async function startGuildFeature(deps: WorkerDeps, commands: SlashCommand[]): Promise<FeatureHandle> {
+  const guilds = new GuildStore(deps.db);
+  const { config, client, log } = deps;
+  if (config.DISCORD_GUILD_ID) {
+    await guilds.seed({
+      guildId: config.DISCORD_GUILD_ID,
+      categoryId: config.VC_CATEGORY_ID,
+      lobbyChannelId: config.VC_LOBBY_CHANNEL_ID,
+      staffRoleId: config.VC_STAFF_ROLE_ID,
+      nameTemplate: config.VC_NAME_TEMPLATE,
+    });
+  }
+  const register = (guild: Guild) => guild.commands.set(commands.map((c) => c.data));
+  // Bulk overwrite is idempotent: every copy may do it at start.
+  await Promise.all(client.guilds.cache.map(register));
+
+  const onCreate = (guild: Guild) => {
+    void register(guild).then(
+      () => log.info({ guildId: guild.id }, 'joined a guild: commands registered'),
+      (err: Error) => log.error({ guildId: guild.id, err: err.message }, 'commands not registered'),
+    );
+  };
+  // discord.js emits GuildDelete only when the bot was removed (an outage is GuildUnavailable).
+  const onDelete = (guild: Guild) => {
+    void guilds.forget(guild.id).then(
+      (rows) =>
+        log.info({ guildId: guild.id, channelRows: rows }, 'removed from a guild: its rows forgotten'),
+      (err: Error) => log.error({ guildId: guild.id, err: err.message }, 'guild rows not forgotten'),
+    );
+  };
+  client.on(Events.GuildCreate, onCreate);
+  client.on(Events.GuildDelete, onDelete);
+  return {
+    name: 'guilds',
+    close: async () => {
+      client.off(Events.GuildCreate, onCreate);
+      client.off(Events.GuildDelete, onDelete);
+    },
+  };
+}

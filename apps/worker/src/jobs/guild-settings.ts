@@ -1,0 +1,36 @@
+import type { GuildSettings } from '@bridge/core';
+import { UnrecoverableError } from 'bullmq';
+import type { MatchContext } from './match-context.ts';
+
+/** What the match jobs need of a guild's settings (guild_settings row; unset ids are undefined). */
+export interface VoiceSettings {
+  categoryId: string | undefined;
+  lobbyChannelId: string | undefined;
+  staffRoleId: string | undefined;
+  spectatorRoleId: string | undefined;
+  nameTemplate: string;
+}
+
+export function voiceSettings(row: GuildSettings): VoiceSettings {
+  return {
+    categoryId: row.category_id ?? undefined,
+    lobbyChannelId: row.lobby_channel_id ?? undefined,
+    staffRoleId: row.staff_role_id ?? undefined,
+    spectatorRoleId: row.spectator_role_id ?? undefined,
+    nameTemplate: row.name_template,
+  };
+}
+
+/**
+ * Read per job, not cached: a /setup change on any worker copy applies to the next job everywhere.
+ * A guild without a row was never seeded nor set up: nothing to build there until it is.
+ */
+export async function settingsOf(ctx: MatchContext, guildId: string): Promise<VoiceSettings> {
+  const row = await ctx.guilds.get(guildId);
+  if (!row) {
+    throw new UnrecoverableError(
+      `guild ${guildId} has no settings: set DISCORD_GUILD_ID (single-guild mode) or run /setup there`,
+    );
+  }
+  return voiceSettings(row);
+}
