@@ -1,4 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Faction } from '../domain/channel-plan.ts';
 import type { Follow, FollowKind } from '../domain/follows.ts';
 import { check } from './client.ts';
 
@@ -22,6 +23,12 @@ export interface GuildSeed {
   lobbyChannelId?: string | undefined;
   staffRoleId?: string | undefined;
   nameTemplate?: string | undefined;
+}
+
+export interface ActiveGuildMatch {
+  matchId: string;
+  startedAt: string;
+  channels: { faction: Faction; channelId: string }[];
 }
 
 type Editable = Partial<
@@ -108,6 +115,36 @@ export class GuildStore {
       await q.order('kind').order('target_id'),
     );
     return rows.map((r) => ({ guildId: r.guild_id, kind: r.kind, targetId: r.target_id }));
+  }
+
+  /**
+   * The guild's matches that have channels and have not ended (/status), oldest first; `startedAt` is
+   * when the bridge first heard of the match.
+   */
+  async activeMatches(guildId: string): Promise<ActiveGuildMatch[]> {
+    const rows = check<{ match_id: string; faction: Faction; voice_channel_id: string }[]>(
+      'active_matches.byGuild',
+      await this.db
+        .from('active_matches')
+        .select('match_id, faction, voice_channel_id')
+        .eq('guild_id', guildId)
+        .order('faction'),
+    );
+    if (rows.length === 0) return [];
+    const states = check<{ match_id: string; created_at: string }[]>(
+      'match_states.active',
+      await this.db
+        .from('match_states')
+        .select('match_id, created_at')
+        .in('match_id', [...new Set(rows.map((r) => r.match_id))])
+        .eq('status', 'active'),
+    );
+    const byMatch = new Map<string, ActiveGuildMatch>(
+      states.map((st) => [st.match_id, { matchId: st.match_id, startedAt: st.created_at, channels: [] }]),
+    );
+    for (const r of rows)
+      byMatch.get(r.match_id)?.channels.push({ faction: r.faction, channelId: r.voice_channel_id });
+    return [...byMatch.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 
   /** The bot left the guild: settings, follows and channel rows go. Answers the channel rows removed. */

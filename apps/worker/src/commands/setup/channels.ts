@@ -1,0 +1,31 @@
+import { GuildStore } from '@bridge/core';
+import { ChannelType } from 'discord.js';
+import type { SetupHandler } from '../setup.ts';
+
+/** /setup channels category: lobby: — each checked against the guild before anything is stored. */
+export const setupChannels: SetupHandler = async (interaction, guild, deps) => {
+  const categoryOpt = interaction.options.getChannel('category');
+  const lobbyOpt = interaction.options.getChannel('lobby');
+  if (!categoryOpt && !lobbyOpt) return 'Give a category, a lobby, or both. Nothing was changed.';
+  // Read from the guild itself, not the option's snapshot: it must exist here and be of the right type.
+  const category = categoryOpt ? await guild.channels.fetch(categoryOpt.id).catch(() => null) : undefined;
+  const lobby = lobbyOpt ? await guild.channels.fetch(lobbyOpt.id).catch(() => null) : undefined;
+  const problems: string[] = [];
+  if (categoryOpt && category?.type !== ChannelType.GuildCategory) {
+    problems.push(`<#${categoryOpt.id}> is not a category of this server: pick a category`);
+  }
+  if (lobbyOpt && lobby?.type !== ChannelType.GuildVoice) {
+    problems.push(`<#${lobbyOpt.id}> is not a voice channel of this server: pick a voice channel`);
+  }
+  if (problems.length > 0) return `${problems.join('\n')}\nNothing was changed.`;
+  await new GuildStore(deps.db).update(guild.id, {
+    ...(category ? { category_id: category.id } : {}),
+    ...(lobby ? { lobby_channel_id: lobby.id } : {}),
+  });
+  deps.log.info({ guildId: guild.id, category: category?.id, lobby: lobby?.id }, 'setup channels');
+  return [
+    ...(category ? [`Match channels go in <#${category.id}>.`] : []),
+    ...(lobby ? [`Players go back to <#${lobby.id}> when a match ends.`] : []),
+    'Run /setup show to check the bot’s permissions there.',
+  ].join('\n');
+};
