@@ -1,14 +1,44 @@
 import { defineConfig } from 'vitest/config';
 
-// One run over every package. Integration tests start real PostgREST/Redis/emulators per file,
-// so files run in a couple of forks only: the machine has 2 cores.
+// One run over every package, on a 2-core machine that other runs may be loading at the same time.
+// - Integration tests start real PostgREST, Redis prefixes, emulators and app processes per file, so
+//   files run in two forks at most; the file that runs 5 app processes at once (ops-scale) runs last,
+//   alone, rather than competing with another whole stack for the two cores.
+// - Time limits are bounds, not expectations: every wait in a test is on a condition, so a limit far
+//   above the usual time costs nothing when things work and only decides how long a real hang takes to
+//   be reported. A test's own waits are shorter than its limit, so a failure names the condition.
+const alone = ['apps/worker/test/ops-scale.test.ts'];
+
+const shared = {
+  pool: 'forks',
+  testTimeout: 120_000,
+  hookTimeout: 180_000,
+  teardownTimeout: 60_000,
+} as const;
+
 export default defineConfig({
   test: {
-    include: ['{apps,packages}/*/{src,test}/**/*.test.ts'],
-    pool: 'forks',
-    maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
     reporters: ['default', './vitest.summary-reporter.ts'],
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'main',
+          include: ['{apps,packages}/*/{src,test}/**/*.test.ts'],
+          exclude: ['**/node_modules/**', ...alone],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'alone',
+          include: alone,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

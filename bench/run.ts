@@ -4,9 +4,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { stopOnSignals } from '@bridge/testbed';
 import { benchBurst } from './src/burst.ts';
 import { benchIntake } from './src/intake.ts';
 import { benchMatchLatency } from './src/match-latency.ts';
+
+// Ctrl-C or SIGTERM mid-run: kill the servers and workers, drop the database and the Redis keys the
+// current benchmark made, then exit (the test bed registers each of them as it creates it).
+stopOnSignals({ say: (msg) => process.stderr.write(`bench: ${msg}\n`), whenOrphaned: true });
 
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);

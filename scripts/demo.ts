@@ -5,12 +5,17 @@
 // Then it stays up with the dashboard URL and credentials until Ctrl-C. `--once` exits after the timeline.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { startStack, waitFor } from '../packages/testbed/src/index.ts';
+import { startStack, stopOnSignals, waitFor } from '../packages/testbed/src/index.ts';
 
 const once = process.argv.includes('--once');
 const started = Date.now();
 const t = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
 const say = (msg: string) => process.stdout.write(`${t()}  ${msg}\n`);
+
+// Ctrl-C (SIGINT to the whole process group, so the API, worker and PostgREST get it too), SIGTERM, or
+// the parent going away: kill the children, drop the database, delete the Redis keys, exit. Installed
+// before anything starts, so a Ctrl-C during start-up leaves nothing behind either.
+const signals = stopOnSignals({ say, whenOrphaned: true });
 
 const adminPassword = randomBytes(9).toString('base64url');
 say('starting Postgres + PostgREST, emulated Discord and FACEIT, the API and a worker …');
@@ -23,16 +28,20 @@ const stack = await startStack({
   apiEnv: { ADMIN_USER: 'admin', ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'info' },
   workerEnv: { LOG_LEVEL: 'info' },
   guild: { members: ['alice', 'bob', 'carol', 'dave'].map((username) => ({ username })) },
+}).catch((err) => {
+  // Stopped by a signal half-way through start-up: let that stop finish (it exits), no stack trace.
+  const stopping = signals.stopping();
+  if (stopping) return stopping;
+  throw err;
 });
-let stopping = false;
-const shutdown = async (code: number) => {
-  if (stopping) return;
-  stopping = true;
+const shutdown = async (code: number): Promise<never> => {
+  const stopping = signals.stopping(); // a signal's stop is under way: let it finish
+  if (stopping) return stopping;
   await stack.stop();
   process.exit(code);
 };
-process.once('SIGINT', () => void shutdown(0));
-process.once('SIGTERM', () => void shutdown(0));
+// One machine-readable line: what the demo holds outside itself (a test checks it is all gone after Ctrl-C).
+say(`resources ${JSON.stringify({ pid: process.pid, ...stack.resources() })}`);
 
 try {
   const { discord, faceit, guildId, guild } = stack;
@@ -51,7 +60,7 @@ try {
   // ── linking ────────────────────────────────────────────────────────────────────────────────
   for (const name of ['alice', 'bob']) {
     const link = await discord.invokeCommand({ guildId, userId: member(name), name: 'link' });
-    const reply = await link.waitForReply(10_000);
+    const reply = await link.waitForReply(30_000);
     const url = findButtonUrl(reply.components);
     say(
       `${name} runs /link → ephemeral reply with a button to ${new URL(url).origin}${new URL(url).pathname}`,
@@ -84,7 +93,7 @@ try {
     const page = await (await fetch(redirect, { headers: { cookie } })).text();
     const heading = /<h1[^>]*>([^<]*)<\/h1>/.exec(page)?.[1] ?? '(no heading)';
     say(`callback page says: "${heading.trim()}"`);
-    const dm = await discord.waitForDm(member(name), undefined, 15_000);
+    const dm = await discord.waitForDm(member(name), undefined, 30_000);
     say(`${name} gets a DM: "${dm.content.split('\n')[0]}"`);
   }
   const register = await discord.invokeCommand({
@@ -94,7 +103,7 @@ try {
     options: { nickname: 'carol' },
   });
   say(
-    `carol runs /register nickname:carol → "${(await register.waitForReply(10_000)).content.split('\n')[0]}"`,
+    `carol runs /register nickname:carol → "${(await register.waitForReply(30_000)).content.split('\n')[0]}"`,
   );
   const rows = await stack.supabase.query<{ faceit_nickname: string; verified_method: string }>(
     'select faceit_nickname, verified_method from player_links order by faceit_nickname',
@@ -130,7 +139,7 @@ try {
         ? made
         : null;
     },
-    { what: 'both team channels with alice and bob moved in', timeoutMs: 30_000 },
+    { what: 'both team channels with alice and bob moved in', timeoutMs: 60_000 },
   );
   for (const c of channels) {
     const allowed = c.permissionOverwrites
@@ -149,7 +158,7 @@ try {
   discord.setVoice(guildId, member('carol'), guild.channels.General!);
   await waitFor(() => channels.some((c) => c.id === discord.state(guildId).voiceStates[member('carol')]), {
     what: 'carol moved in as a late joiner',
-    timeoutMs: 20_000,
+    timeoutMs: 60_000,
   });
   say(
     `carol connects to General later → moved to #${channelName(discord.state(guildId).voiceStates[member('carol')])}`,
@@ -157,26 +166,30 @@ try {
 
   const [finished] = await faceit.play(stack.webhook, match.id, ['match_status_finished']);
   say(`FACEIT sends match_status_finished → ${finished?.status}`);
+  const inVoice = ['alice', 'bob', 'carol'];
   await waitFor(
-    () =>
-      discord.state(guildId).channels.filter((c) => c.createdBy === 'bot' && c.type === 'voice').length ===
-        0 && discord.state(guildId).voiceStates[member('alice')] === guild.channels.Lobby,
-    { what: 'channels deleted and players back in the lobby', timeoutMs: 30_000 },
+    () => {
+      const s = discord.state(guildId);
+      return (
+        s.channels.filter((c) => c.createdBy === 'bot' && c.type === 'voice').length === 0 &&
+        inVoice.every((n) => s.voiceStates[member(n)] === guild.channels.Lobby)
+      );
+    },
+    { what: 'channels deleted and alice, bob and carol back in the lobby', timeoutMs: 60_000 },
   );
   const after = discord.state(guildId).voiceStates;
-  say(
-    `players moved back: alice → #${channelName(after[member('alice')])}, bob → #${channelName(after[member('bob')])}`,
-  );
+  say(`players moved back: ${inVoice.map((n) => `${n} → #${channelName(after[member(n)])}`).join(', ')}`);
   // The rows go last, after the channels: wait for them rather than read a moment too early.
   const rowsLeft = async () =>
     (await stack.supabase.query('select 1 from active_matches where match_id = $1', [match.id])).length;
   await waitFor(async () => (await rowsLeft()) === 0, {
     what: 'active_matches rows removed',
-    timeoutMs: 30_000,
+    timeoutMs: 60_000,
   });
   say(`both team channels deleted; active_matches rows left for the match: ${await rowsLeft()}`);
   say('done.');
 } catch (err) {
+  await signals.stopping(); // the stack went away under the timeline: no failure to report
   process.stderr.write(`demo failed: ${(err as Error).stack ?? err}\n`);
   for (const p of [...stack.apis.map((a) => a.proc), ...stack.workers]) {
     process.stderr.write(
@@ -199,7 +212,7 @@ process.stdout.write(
     `  Discord sandbox   ${stack.discord.url}/_sandbox/discord/guilds/${stack.guildId}/state`,
     `  FACEIT sandbox    ${stack.faceit.controlUrl}/state   (drive matches: packages/sandbox/docs/faceit.md)`,
     `  webhook           POST ${stack.webhook.url}  with header ${stack.webhook.header}: ${stack.webhook.secret}`,
-    'Ctrl-C stops everything and drops the demo database.',
+    `Ctrl-C stops everything and drops the demo database (${stack.supabase.database}) and Redis keys (${stack.prefix}*).`,
     '',
   ].join('\n'),
 );

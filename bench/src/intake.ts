@@ -15,6 +15,7 @@ import {
   API_NODE_ARGS,
   type AppProcess,
   cleanupPrefix,
+  deferCleanup,
   freePort,
   startAppProcess,
   testPrefix,
@@ -105,6 +106,7 @@ export async function benchIntake(
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = testPrefix('bench-intake');
   const procs: AppProcess[] = [];
+  const forget = deferCleanup(`Redis keys ${prefix}*`, () => cleanupPrefix(redisUrl, prefix));
   try {
     const bare = await startServer(join(import.meta.dirname, 'bare-server.ts'), {
       FACEIT_WEBHOOK_SECRET: SECRET,
@@ -179,5 +181,6 @@ export async function benchIntake(
   } finally {
     for (const p of procs) await p.kill('SIGTERM');
     await cleanupPrefix(redisUrl, prefix);
+    forget();
   }
 }

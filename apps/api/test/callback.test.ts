@@ -56,7 +56,7 @@ beforeAll(async () => {
   redis = createProducerRedis(stack.redisUrl);
   await waitFor(() => redis.status === 'ready', { what: 'redis ready' });
   links = createQueue(QUEUES.links, redis, stack.prefix);
-}, 120_000);
+});
 
 afterAll(async () => {
   await browser?.close();

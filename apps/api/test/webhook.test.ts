@@ -226,15 +226,31 @@ describe('health', () => {
   });
 });
 
+/**
+ * The time a trivial request to the same API takes right now (the slowest of three `/healthz`). The
+ * "under a second" checks allow for it: on a loaded machine every round trip is slower, while a 503
+ * that waited on Redis (seconds, or forever) still fails them.
+ */
+async function overheadMs(url: string): Promise<number> {
+  let worst = 0;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await (await fetch(`${url}/healthz`)).arrayBuffer();
+    worst = Math.max(worst, performance.now() - t0);
+  }
+  return worst;
+}
+
 describe('Redis unreachable', () => {
   it('answers 503 in under a second when nothing listens at REDIS_URL, and /readyz is 503', async () => {
     const down = await startTestApi({ redisUrl: 'redis://127.0.0.1:1', waitReady: false });
     try {
+      const overhead = await overheadMs(down.url);
       const started = performance.now();
       const res = await down.post(delivery('match_status_ready'));
       const elapsed = performance.now() - started;
       expect(res.status).toBe(503);
-      expect(elapsed).toBeLessThan(1000);
+      expect(elapsed).toBeLessThan(1000 + overhead);
       expect((await fetch(`${down.url}/readyz`)).status).toBe(503);
       expect((await fetch(`${down.url}/healthz`)).status).toBe(200);
     } finally {
@@ -248,12 +264,14 @@ describe('Redis unreachable', () => {
     const { Redis } = await import('ioredis');
     const admin = new Redis(redis.url);
     try {
-      await admin.call('CLIENT', 'PAUSE', '3000', 'WRITE');
+      const overhead = await overheadMs(svc.url);
+      // Long enough to outlast a slow moment of this machine; UNPAUSE ends it below.
+      await admin.call('CLIENT', 'PAUSE', '20000', 'WRITE');
       const hung = delivery('match_status_ready');
       const started = performance.now();
       const res = await svc.post(hung);
       expect(res.status).toBe(503);
-      expect(performance.now() - started).toBeLessThan(1000);
+      expect(performance.now() - started).toBeLessThan(1000 + overhead);
       await admin.call('CLIENT', 'UNPAUSE');
       const retried = await svc.post({ ...hung, retry_count: 1 });
       expect(retried.status).toBe(202);
@@ -274,10 +292,11 @@ describe('Redis unreachable', () => {
 
       await redis.stop();
       const during = delivery('match_status_configuring');
+      const overhead = await overheadMs(svc.url);
       const started = performance.now();
       const res = await svc.post(during);
       expect(res.status).toBe(503);
-      expect(performance.now() - started).toBeLessThan(1000);
+      expect(performance.now() - started).toBeLessThan(1000 + overhead);
       expect((await fetch(`${svc.url}/readyz`)).status).toBe(503);
 
       // Redis comes back empty (no persistence here): FACEIT retries the 503'd delivery.

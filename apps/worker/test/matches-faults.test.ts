@@ -17,7 +17,7 @@ beforeAll(async () => {
     workers: 2,
     guild: { channels: [{ name: 'match-cafebabe-faction1', type: 'voice', parent: 'Matches' }] },
   });
-}, 90_000);
+});
 afterAll(async () => {
   await stack?.stop();
 });
@@ -41,7 +41,7 @@ async function sweepNow(jobId: string) {
     await q.queue.add('sweep', { reason: 'test' }, { jobId });
     await waitFor(async () => (await q.queue.getJob(jobId))?.isCompleted(), {
       what: 'sweep done',
-      timeoutMs: 30_000,
+      timeoutMs: 60_000,
     });
     return (await q.queue.getJob(jobId))?.returnvalue;
   } finally {
@@ -63,11 +63,11 @@ async function playedMatch(tag: string) {
   return { match, a: a!, b: b! };
 }
 
-async function expectOnePerFaction(matchId: string) {
-  await waitForChannels(stack, matchId);
+async function expectOnePerFaction(matchId: string, timeoutMs = 60_000) {
+  await waitForChannels(stack, matchId, timeoutMs);
   await waitFor(async () => (await matchRows(stack, matchId)).length === 2, {
     what: 'rows',
-    timeoutMs: 30_000,
+    timeoutMs,
   });
   const rows = await matchRows(stack, matchId);
   const channels = matchChannels(stack, matchId);
@@ -85,7 +85,7 @@ describe('match voice channels under faults', () => {
     await stack.discord.waitForState(
       stack.guildId,
       (s) => (s.voiceStates[a.discordId] === f1.id ? true : undefined),
-      20_000,
+      60_000,
     );
     expect(stack.discord.stats().faultsInjected).toBeGreaterThan(0);
     expect(await noFailedJobs()).toBe(true);
@@ -199,7 +199,7 @@ describe('match voice channels under faults', () => {
     const q = await queueOf('matches');
     await waitFor(
       async () => (await q.queue.getJob(matchJobId(match.id, 'match_status_ready')))?.isCompleted(),
-      { what: 'created job settled', timeoutMs: 30_000 },
+      { what: 'created job settled', timeoutMs: 60_000 },
     );
     await q.close();
     await waitForNoChannels(stack, match.id);
@@ -227,7 +227,8 @@ describe('match voice channels under faults', () => {
     await waitFor(() => (stack.discord.stats().byRoute[CREATE] ?? 0) > before, { what: 'create in flight' });
     expect(await holder.kill('SIGKILL')).toBe('SIGKILL');
     stack.discord.setLatency(CREATE, 0);
-    await expectOnePerFaction(match.id);
+    // The job comes back only once its lock expires (10 s) and a stalled check sees it (every 5 s).
+    await expectOnePerFaction(match.id, 90_000);
     expect(
       matchChannels(stack, match.id)
         .map((c) => c.name)
@@ -239,7 +240,7 @@ describe('match voice channels under faults', () => {
           (w) =>
             w !== holder && w.lines.some((l) => l.eventId === delivered?.eventId && l.msg === 'job done'),
         ),
-      { what: 'the other copy finished the job', timeoutMs: 40_000 },
+      { what: 'the other copy finished the job', timeoutMs: 90_000 },
     );
     expect(done).toBe(true);
     // The channel whose creation was cut short was found by name and reused, not created twice.
@@ -248,5 +249,5 @@ describe('match voice channels under faults', () => {
         w.lines.some((l) => l.matchId === match.id && l.msg === 'existing channel adopted'),
       ),
     ).toBe(true);
-  }, 60_000);
+  }, 240_000);
 });

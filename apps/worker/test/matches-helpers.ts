@@ -30,7 +30,7 @@ export async function matchRows(stack: Stack, matchId: string) {
 }
 
 /** Waits until the match has exactly one channel per faction, each known by its row. */
-export async function waitForChannels(stack: Stack, matchId: string, timeoutMs = 30_000) {
+export async function waitForChannels(stack: Stack, matchId: string, timeoutMs = 60_000) {
   const short = shortId(matchId);
   await stack.discord.waitForState(
     stack.guildId,
@@ -42,7 +42,7 @@ export async function waitForChannels(stack: Stack, matchId: string, timeoutMs =
   );
 }
 
-export async function waitForNoChannels(stack: Stack, matchId: string, timeoutMs = 30_000) {
+export async function waitForNoChannels(stack: Stack, matchId: string, timeoutMs = 60_000) {
   const short = shortId(matchId);
   await stack.discord.waitForState(
     stack.guildId,

@@ -6,7 +6,7 @@ import { matchRows, seedLinkedPlayers, waitForChannels, waitForNoChannels } from
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({ workers: 1, discord: { limits: { channelsPerCategory: 2 } } });
-}, 90_000);
+});
 afterAll(async () => {
   await stack?.stop();
 });

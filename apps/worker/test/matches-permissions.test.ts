@@ -15,7 +15,7 @@ beforeAll(async () => {
     workers: 1,
     guild: { botPermissions: String(VIEW | CONNECT | MOVE | MANAGE_ROLES) },
   });
-}, 90_000);
+});
 afterAll(async () => {
   await stack?.stop();
 });

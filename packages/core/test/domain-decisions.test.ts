@@ -5,7 +5,9 @@ import {
   chooseCategory,
   decideEvent,
   diffOverwrites,
+  exitChannel,
   isEmptyDiff,
+  mustLeave,
   notFoundDecision,
   type Overwrite,
   orphanChannels,
@@ -256,4 +258,45 @@ describe('chooseCategory: overflow', () => {
     ['Matches x', null],
     ['Other 2', null],
   ])('overflowIndex(%s) = %s', (name, n) => expect(overflowIndex('Matches', name)).toBe(n));
+});
+
+describe('mustLeave: who is moved out of a team channel', () => {
+  const bot = 'bot';
+  it.each([
+    [
+      'a substituted-out player who can no longer connect',
+      [{ userId: 'b', canConnect: false }],
+      ['a'],
+      ['b'],
+    ],
+    ['a team member stays', [{ userId: 'a', canConnect: true }], ['a'], []],
+    [
+      'a team member stays even before their overwrite landed',
+      [{ userId: 'a', canConnect: false }],
+      ['a'],
+      [],
+    ],
+    ['staff or an admin (can connect) stays', [{ userId: 's', canConnect: true }], ['a'], []],
+    ['the bot stays', [{ userId: bot, canConnect: false }], [], []],
+    [
+      'several leavers, sorted',
+      [
+        { userId: 'z', canConnect: false },
+        { userId: 'a', canConnect: true },
+        { userId: 'm', canConnect: false },
+      ],
+      ['a'],
+      ['m', 'z'],
+    ],
+  ] as const)('%s', (_what, occupants, memberIds, expected) => {
+    expect(mustLeave(occupants, memberIds, bot)).toEqual(expected);
+  });
+
+  it.each([
+    ['lobby-1', 'lobby-1'],
+    ['', null],
+    [undefined, null],
+  ] as const)('lobby %s → exit to %s', (lobby, expected) => {
+    expect(exitChannel(lobby)).toBe(expected);
+  });
 });

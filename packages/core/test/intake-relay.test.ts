@@ -167,6 +167,7 @@ describe('intake relay', () => {
     await waitFor(async () => (await producer.exists(intakeKey(prefix))) === 1, { what: 'group made' });
     const started = performance.now();
     await relay.close();
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Its blocking read lasts 5 s: a close that waited for it would take that long.
+    expect(performance.now() - started).toBeLessThan(2500);
   });
 });

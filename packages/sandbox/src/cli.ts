@@ -62,6 +62,17 @@ const out = [
 ];
 process.stdout.write(`${out.join('\n')}\n`);
 
-const stop = () => void Promise.all([discord.close(), faceit.close()]).then(() => process.exit(0));
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+// One Ctrl-C reaches this process more than once (the terminal signals the process group and pnpm
+// forwards what it gets), so later signals must not cut the close short; the close is bounded instead.
+let stopping = false;
+const stop = (why: string) => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`${why}: stopping the emulators\n`);
+  setTimeout(() => process.exit(1), 5_000).unref();
+  void Promise.allSettled([discord.close(), faceit.close()]).then(() => process.exit(0));
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+// Started through pnpm, which may be killed outright: do not outlive it holding the ports.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && stop('parent process gone'), 1_000).unref();

@@ -226,3 +226,61 @@ describe('discord emulator channels', () => {
     expect(plain.id).toMatch(/^\d{17,20}$/);
   });
 });
+
+describe('discord emulator eventual consistency', () => {
+  it('dispatches CHANNEL_CREATE after the REST reply, so another session learns of the channel later', async () => {
+    const { emu, seed, guild } = await setup({ channelCreateDelayMs: 300 });
+    const other = await loginClient(emu);
+    try {
+      const otherGuild = other.guilds.cache.get(seed.guildId);
+      const seen = nextEvent(other, 'channelCreate', (c) => c.name === 'late-news');
+      const updated = nextEvent(other, 'channelUpdate', (_o, c) => c.id === created.id);
+      const repliedAt = { t: 0 };
+      const created = await guild.channels.create({
+        name: 'late-news',
+        type: ChannelType.GuildVoice,
+        parent: seed.channels.Matches,
+      });
+      repliedAt.t = Date.now();
+      // The creator has it from the REST reply; the other session does not yet.
+      expect(guild.channels.cache.has(created.id)).toBe(true);
+      expect(otherGuild?.channels.cache.has(created.id)).toBe(false);
+      expect(emu.state(seed.guildId).channels.some((c) => c.id === created.id)).toBe(true);
+      // An edit made before the CHANNEL_CREATE went out is dispatched after it, in order.
+      await created.setName('late-news-2');
+      // Other events are not held back: a voice join emitted now arrives before the CHANNEL_CREATE.
+      const alice = seed.members.alice as string;
+      const joined = nextEvent(other, 'voiceStateUpdate', (_o, n) => n.id === alice);
+      emu.setVoice(seed.guildId, alice, seed.channels.Lobby as string);
+      await joined;
+      expect(otherGuild?.channels.cache.has(created.id)).toBe(false);
+      const [channel] = await seen;
+      expect(Date.now() - repliedAt.t).toBeGreaterThanOrEqual(250);
+      expect(channel.id).toBe(created.id);
+      const [, after] = await updated;
+      expect('name' in after && after.name).toBe('late-news-2');
+      expect(otherGuild?.channels.cache.get(created.id)?.name).toBe('late-news-2');
+
+      // The delay is configurable at run time; with 0 the event is queued before the reply is written.
+      emu.setChannelCreateDelay(0);
+      const quick = nextEvent(other, 'channelCreate', (c) => c.name === 'quick');
+      const q = await guild.channels.create({ name: 'quick', type: ChannelType.GuildVoice });
+      expect((await quick)[0].id).toBe(q.id);
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  it('has a small CHANNEL_CREATE delay by default', async () => {
+    const { emu, seed, guild } = await setup();
+    const other = await loginClient(emu);
+    try {
+      const seen = nextEvent(other, 'channelCreate', (c) => c.name === 'default-delay');
+      const created = await guild.channels.create({ name: 'default-delay', type: ChannelType.GuildVoice });
+      expect(other.guilds.cache.get(seed.guildId)?.channels.cache.has(created.id)).toBe(false);
+      expect((await seen)[0].id).toBe(created.id);
+    } finally {
+      await other.destroy();
+    }
+  });
+});

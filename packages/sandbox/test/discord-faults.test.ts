@@ -13,13 +13,16 @@ afterEach(async () => {
   emu = undefined;
 });
 
-async function setup(opts: Parameters<typeof startDiscordEmulator>[0] = {}) {
+async function setup(opts: Parameters<typeof startDiscordEmulator>[0] = {}, restTimeoutMs?: number) {
   emu = await startDiscordEmulator(opts);
   const seed = emu.seedGuild({
     channels: [{ name: 'Lobby', type: 'voice' }],
     members: [{ username: 'alice' }],
   });
-  client = await loginClient(emu, { rest: { timeout: 1000 } });
+  // The default REST timeout (a bound far above a request's time here) unless a test needs the client
+  // to give up on a hanging request: a short one would also cut slow answers on a loaded machine,
+  // and the retries would throw the request counts off.
+  client = await loginClient(emu, restTimeoutMs ? { rest: { timeout: restTimeoutMs } } : {});
   const guild = client.guilds.cache.get(seed.guildId);
   if (!guild) throw new Error('guild not cached');
   return { emu, seed, client, guild };
@@ -70,7 +73,7 @@ describe('discord emulator faults and rate limits', () => {
   });
 
   it('hangs a request until the client times out, then answers the retry', async () => {
-    const { emu, guild } = await setup();
+    const { emu, guild } = await setup({}, 3000);
     emu.setFault({ route: 'GET /guilds/:guild/roles', kind: 'hang', times: 1 });
     const roles = await guild.roles.fetch();
     expect(roles.size).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { ChannelType, type Client, GatewayIntentBits } from 'discord.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type DiscordEmulator, type GuildSeed, startDiscordEmulator } from '../src/discord/index.ts';
 import { loginClient, nextEvent } from '../src/discord/testing.ts';
 
@@ -107,7 +107,7 @@ describe('discord emulator gateway', () => {
     expect(emu.sessions()).toBe(0);
   });
 
-  it('fans guild events out to every session but gives an interaction to exactly one', async () => {
+  it('fans guild events and interactions out to every session; the second acknowledgement gets 40060', async () => {
     const a = await login();
     const b = await login();
     expect(emu.sessions()).toBe(2);
@@ -125,6 +125,48 @@ describe('discord emulator gateway', () => {
     expect(sa.channelId).toBe(seed.channels.Lobby);
     expect(sb.channelId).toBe(seed.channels.Lobby);
 
+    // Each client replies as soon as it gets the interaction: one wins, the other is refused.
+    const outcomes: Array<Promise<{ name: string; code: number | 'ok' }>> = [];
+    const received: Array<{ name: string; id: string }> = [];
+    for (const [name, c] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      c.on('interactionCreate', (i) => {
+        if (!i.isChatInputCommand()) return;
+        received.push({ name, id: i.id });
+        outcomes.push(
+          i.reply({ content: `from ${name}`, flags: 64 }).then(
+            () => ({ name, code: 'ok' as const }),
+            (err: { code?: number }) => ({ name, code: err.code ?? -1 }),
+          ),
+        );
+      });
+    }
+    const record = await emu.invokeCommand({ guildId: seed.guildId, userId: bob, name: 'link' });
+    expect(record.sessionIds).toHaveLength(2);
+    await vi.waitFor(() => expect(received).toHaveLength(2), { timeout: 5000 });
+    expect(received.map((r) => r.name).sort()).toEqual(['a', 'b']);
+    expect(new Set(received.map((r) => r.id))).toEqual(new Set([record.id]));
+    const settled = await Promise.all(outcomes);
+    const winner = settled.find((o) => o.code === 'ok');
+    const loser = settled.find((o) => o.code !== 'ok');
+    expect(winner).toBeDefined();
+    expect(loser?.code).toBe(40060);
+    const response = await record.waitForResponse();
+    expect(record.responses).toHaveLength(1);
+    expect(response.content).toBe(`from ${winner?.name}`);
+  });
+
+  it("gives each interaction to one session, round-robin, with interactionDelivery: 'one-session'", async () => {
+    await emu.close();
+    emu = await startDiscordEmulator({ interactionDelivery: 'one-session' });
+    seed = emu.seedGuild({ members: [{ username: 'bob' }] });
+    const a = await login();
+    const b = await login();
+    await a.guilds.cache
+      .get(seed.guildId)
+      ?.commands.set([{ name: 'link', description: 'Link your account' }]);
     const received: string[] = [];
     for (const [name, c] of [
       ['a', a],
@@ -135,12 +177,14 @@ describe('discord emulator gateway', () => {
         if (i.isChatInputCommand()) await i.reply({ content: `from ${name}`, flags: 64 });
       });
     }
+    const bob = seed.members.bob as string;
     const first = await emu.invokeCommand({ guildId: seed.guildId, userId: bob, name: 'link' });
     const second = await emu.invokeCommand({ guildId: seed.guildId, userId: bob, name: 'link' });
     const r1 = await first.waitForResponse();
     const r2 = await second.waitForResponse();
     expect(received.sort()).toEqual(['a', 'b']);
     expect([r1.content, r2.content].sort()).toEqual(['from a', 'from b']);
+    expect(first.sessionIds).toEqual([first.sessionId]);
     expect(first.sessionId).not.toBe(second.sessionId);
   });
 

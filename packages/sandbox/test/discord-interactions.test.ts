@@ -156,6 +156,45 @@ describe('discord emulator interactions and DMs', () => {
     expect(emu.stats().byRoute['PATCH /webhooks/:app/:token/messages/:message']).toBe(1);
   });
 
+  it('expires interaction tokens after 15 minutes: later edits and follow-ups get 401 50027', async () => {
+    await client.guilds.cache.get(seed.guildId)?.commands.set(COMMANDS);
+    const alice = seed.members.alice as string;
+    const normal = await emu.invokeCommand({ guildId: seed.guildId, userId: alice, name: 'link' });
+    expect(normal.expiresAt - normal.createdAt).toBe(15 * 60_000);
+
+    // The same rule with a short lifetime, so the test need not wait 15 minutes.
+    await client.destroy();
+    await emu.close();
+    emu = await startDiscordEmulator({ interactionTokenTtlMs: 400 });
+    seed = emu.seedGuild({ members: [{ username: 'alice' }] });
+    client = await loginClient(emu);
+    await client.guilds.cache.get(seed.guildId)?.commands.set(COMMANDS);
+    let interaction: ChatInputCommandInteraction | undefined;
+    const deferred = onNextCommand(async (i) => {
+      interaction = i;
+      await i.deferReply({ flags: MessageFlags.Ephemeral });
+      await i.editReply({ content: 'in time' });
+    });
+    const record = await emu.invokeCommand({
+      guildId: seed.guildId,
+      userId: seed.members.alice as string,
+      name: 'link',
+    });
+    await deferred;
+    expect((await record.waitForReply()).content).toBe('in time');
+    // Wait (on the clock, which is the condition here) until the token's lifetime is over.
+    while (Date.now() < record.expiresAt)
+      await new Promise((r) => setTimeout(r, record.expiresAt - Date.now()));
+    const edit = await apiError(interaction?.editReply({ content: 'too late' }) ?? Promise.resolve());
+    expect(edit.status).toBe(401);
+    expect(edit.code).toBe(50027);
+    expect(edit.message).toBe('Invalid Webhook Token');
+    const follow = await apiError(interaction?.followUp({ content: 'too late' }) ?? Promise.resolve());
+    expect(follow.code).toBe(50027);
+    expect(record.original?.content).toBe('in time');
+    expect(record.followUps).toHaveLength(0);
+  });
+
   it('answers 10062 to a callback for an unknown interaction', async () => {
     const err = await apiError(
       client.rest.post('/interactions/123456789012345678/nope/callback', {

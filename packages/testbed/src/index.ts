@@ -1,3 +1,10 @@
+export {
+  deferCleanup,
+  type StopOnSignalsOptions,
+  stopEverything,
+  stopOnSignals,
+  trackChild,
+} from './cleanup.ts';
 export { createRestGateway, type RestGateway, type RestGatewayOptions } from './gateway.ts';
 export { signJwt, supabaseKeys } from './jwt.ts';
 export { captureLogger } from './logs.ts';
@@ -9,6 +16,7 @@ export {
   type RunningApp,
   type Stack,
   type StackOptions,
+  type StackResources,
   startStack,
   WORKER_ENTRY,
 } from './stack.ts';

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { trackChild } from './cleanup.ts';
 import { waitFor } from './wait.ts';
 
 export interface AppProcess {
@@ -16,13 +17,6 @@ export interface AppProcess {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-// Children still running when this process exits (a test that timed out, a crashed harness) are
-// killed with it, so no API, worker or emulator outlives the test run that started it.
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
 /**
  * Runs one of the apps as a real child process (`node [nodeArgs] <entry> [args]`) with exactly the
  * given environment.
@@ -37,8 +31,8 @@ export function startAppProcess(
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  // Killed with this process, so no API or worker outlives the test run or demo that started it.
+  trackChild(child);
   const lines: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   let buf = '';
@@ -68,7 +62,7 @@ export function startAppProcess(
     lines,
     stderr,
     exited,
-    waitForLine: (predicate, what, timeoutMs = 20_000) =>
+    waitForLine: (predicate, what, timeoutMs = 60_000) =>
       waitFor(
         () => {
           if (child.exitCode !== null)

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { childExited, trackChild } from './cleanup.ts';
 import { freePort, waitFor } from './wait.ts';
 
 /** A key prefix of its own for one test (BullMQ `prefix`), hash-tagged for Redis Cluster safety. */
@@ -45,6 +46,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       { stdio: 'ignore' },
     );
+    trackChild(child);
     await waitFor(
       async () => {
         const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -60,10 +62,9 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     );
   };
   const stop = async () => {
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child?.once('exit', r));
+    if (!child) return;
     child.kill('SIGKILL');
-    await exited;
+    await childExited(child);
   };
   await start();
   return { url, port, stop, start };

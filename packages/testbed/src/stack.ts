@@ -12,6 +12,7 @@ import {
   type FaceitEmulatorOptions,
   startFaceitEmulator,
 } from '@bridge/sandbox/faceit/index';
+import { deferCleanup } from './cleanup.ts';
 import { type AppProcess, startAppProcess } from './process.ts';
 import { cleanupPrefix, testPrefix } from './redis.ts';
 import { type LocalSupabase, startLocalSupabase } from './supabase.ts';
@@ -66,7 +67,19 @@ export interface Stack {
   apiEnv: Record<string, string>;
   startWorker(extra?: Record<string, string>): Promise<AppProcess>;
   startApi(extra?: Record<string, string>): Promise<RunningApp>;
+  /** What the stack holds outside this process, for a harness that checks it is all gone after `stop()`. */
+  resources(): StackResources;
+  /** Kills the apps, closes the emulators, drops the database and the Redis keys. Idempotent. */
   stop(): Promise<void>;
+}
+
+export interface StackResources {
+  database: string;
+  redisPrefix: string;
+  /** Child processes: PostgREST, the APIs, the workers. */
+  pids: number[];
+  /** TCP ports on 127.0.0.1: the APIs, the emulators, the `/rest/v1` gateway. */
+  ports: number[];
 }
 
 /**
@@ -143,22 +156,44 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         if (proc.child.exitCode !== null) throw new Error(`api exited: ${proc.stderr.join('')}`);
         return (await fetch(`${url}/readyz`).catch(() => null))?.ok;
       },
-      { what: 'api listening', timeoutMs: 20_000 },
+      { what: 'api listening', timeoutMs: 60_000 },
     );
     return app;
   };
   const startWorker = async (extra: Record<string, string> = {}) => {
     const proc = startAppProcess(WORKER_ENTRY, { ...workerEnv, ...extra });
     workers.push(proc);
-    await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready', 30_000);
+    await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready', 60_000);
     return proc;
   };
 
-  const stop = async () => {
-    await Promise.all([...apis.map((a) => a.proc.kill('SIGKILL')), ...workers.map((w) => w.kill('SIGKILL'))]);
-    await Promise.allSettled([discord.close(), faceit.close(), supabase.stop()]);
-    await cleanupPrefix(redisUrl, prefix);
-  };
+  let stopped: Promise<void> | undefined;
+  // The apps go first (nothing writes to the database or Redis after), then everything they used.
+  // Any of them may already have exited on their own: Ctrl-C in a terminal signals them all.
+  const stop = () =>
+    (stopped ??= (async () => {
+      await Promise.all([
+        ...apis.map((a) => a.proc.kill('SIGKILL')),
+        ...workers.map((w) => w.kill('SIGKILL')),
+      ]);
+      const [, , db] = await Promise.allSettled([discord.close(), faceit.close(), supabase.stop()]);
+      await cleanupPrefix(redisUrl, prefix);
+      forget();
+      // A database that could not be dropped is left behind: say so (the demo names it on exit).
+      if (db.status === 'rejected') throw db.reason;
+    })());
+  const forget = deferCleanup(`stack ${prefix} (database ${supabase.database})`, stop);
+  const port = (url: string) => Number(new URL(url).port);
+  const resources = (): StackResources => ({
+    database: supabase.database,
+    redisPrefix: prefix,
+    pids: [
+      supabase.postgrestPid,
+      ...apis.map((a) => a.proc.child.pid),
+      ...workers.map((w) => w.child.pid),
+    ].filter((p): p is number => p !== undefined),
+    ports: [...apis.map((a) => port(a.url)), port(discord.url), port(faceit.url), port(supabase.url)],
+  });
 
   try {
     for (let i = 0; i < (opts.apis ?? 1); i++) await startApi();
@@ -186,6 +221,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     apiEnv,
     startWorker,
     startApi,
+    resources,
     stop,
   };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { childExited, deferCleanup, trackChild } from './cleanup.ts';
 import { createRestGateway, type RestGateway } from './gateway.ts';
 import { supabaseKeys } from './jwt.ts';
 
@@ -23,6 +24,8 @@ export interface LocalSupabase {
   /** Direct connection string of the database (for assertions a test makes behind the API's back). */
   databaseUrl: string;
   database: string;
+  /** The PostgREST process's pid. */
+  postgrestPid: number | undefined;
   query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
   stop(): Promise<void>;
 }
@@ -59,7 +62,7 @@ function probe(socketPath: string): Promise<boolean> {
 }
 
 async function waitForPostgrest(socketPath: string, child: ChildProcess, logs: string[]): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`postgrest exited (${child.exitCode}): ${logs.join('')}`);
     if (await probe(socketPath)) return;
@@ -107,69 +110,83 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
 
   const databaseUrl = withDatabase(adminUrl, database);
   const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  await applyMigrations(client);
-
-  const jwtSecret = randomBytes(32).toString('hex');
-  const keys = supabaseKeys(jwtSecret);
-  const sockDir = await mkdtemp(join(tmpdir(), 'pgrst-'));
-  const socketPath = join(sockDir, 'postgrest.sock');
-  const authUrl = new URL(databaseUrl);
-  authUrl.username = 'authenticator';
-  authUrl.password = '';
-  const logs: string[] = [];
-  const child = spawn(postgrestBinary(), [], {
-    env: {
-      PGRST_DB_URI: authUrl.toString(),
-      PGRST_DB_SCHEMAS: 'public',
-      PGRST_DB_ANON_ROLE: 'anon',
-      PGRST_JWT_SECRET: jwtSecret,
-      PGRST_DB_USE_LEGACY_GUCS: 'false',
-      PGRST_DB_MAX_ROWS: '1000',
-      PGRST_DB_POOL: '5',
-      PGRST_DB_EXTRA_SEARCH_PATH: 'public',
-      PGRST_SERVER_UNIX_SOCKET: socketPath,
-      PGRST_LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d) => logs.push(String(d)));
-  child.stderr?.on('data', (d) => logs.push(String(d)));
-
+  let child: ChildProcess | undefined;
   let gateway: RestGateway | undefined;
-  const stop = async () => {
-    await gateway?.close();
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await client.end().catch(() => {});
-    await rm(sockDir, { recursive: true, force: true });
-    if (!opts.keep) {
-      const drop = new pg.Client({ connectionString: adminUrl });
-      await drop.connect();
-      await drop.query(`drop database if exists "${database}" with (force)`);
-      await drop.end();
-    }
-  };
+  let sockDir: string | undefined;
+  let stopped: Promise<void> | undefined;
+  // Idempotent, works on a half-started backend, and does not wait for a PostgREST that already
+  // exited on its own (Ctrl-C in a terminal reaches it too).
+  const stop = () =>
+    (stopped ??= (async () => {
+      await gateway?.close();
+      if (child) {
+        child.kill('SIGTERM');
+        await childExited(child);
+      }
+      await client.end().catch(() => {});
+      if (sockDir) await rm(sockDir, { recursive: true, force: true });
+      if (!opts.keep) {
+        const drop = new pg.Client({ connectionString: adminUrl });
+        await drop.connect();
+        try {
+          await drop.query(`drop database if exists "${database}" with (force)`);
+        } finally {
+          await drop.end();
+        }
+      }
+      forget();
+    })());
+  // From here on the database exists: whatever stops this process must drop it.
+  const forget = deferCleanup(`database ${database}`, stop);
+
   try {
-    await waitForPostgrest(socketPath, child, logs);
-    gateway = await createRestGateway({
+    await client.connect();
+    await applyMigrations(client);
+    const jwtSecret = randomBytes(32).toString('hex');
+    const keys = supabaseKeys(jwtSecret);
+    sockDir = await mkdtemp(join(tmpdir(), 'pgrst-'));
+    const socketPath = join(sockDir, 'postgrest.sock');
+    const authUrl = new URL(databaseUrl);
+    authUrl.username = 'authenticator';
+    authUrl.password = '';
+    const logs: string[] = [];
+    const pgrst = spawn(postgrestBinary(), [], {
+      env: {
+        PGRST_DB_URI: authUrl.toString(),
+        PGRST_DB_SCHEMAS: 'public',
+        PGRST_DB_ANON_ROLE: 'anon',
+        PGRST_JWT_SECRET: jwtSecret,
+        PGRST_DB_USE_LEGACY_GUCS: 'false',
+        PGRST_DB_MAX_ROWS: '1000',
+        PGRST_DB_POOL: '5',
+        PGRST_DB_EXTRA_SEARCH_PATH: 'public',
+        PGRST_SERVER_UNIX_SOCKET: socketPath,
+        PGRST_LOG_LEVEL: 'error',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = pgrst;
+    trackChild(pgrst);
+    pgrst.stdout?.on('data', (d) => logs.push(String(d)));
+    pgrst.stderr?.on('data', (d) => logs.push(String(d)));
+    await waitForPostgrest(socketPath, pgrst, logs);
+    const gw = await createRestGateway({
       upstream: { socketPath },
       apiKeys: [keys.anonKey, keys.serviceRoleKey],
       ...(opts.gatewayPort !== undefined ? { port: opts.gatewayPort } : {}),
     });
+    gateway = gw;
+    return {
+      url: gw.url,
+      ...keys,
+      databaseUrl,
+      database,
+      postgrestPid: pgrst.pid,
+      query: async (sql, params) => (await client.query(sql, params)).rows,
+      stop,
+    };
   } catch (err) {
-    await stop();
+    await stop().catch(() => {});
     throw err;
   }
-  return {
-    url: gateway.url,
-    ...keys,
-    databaseUrl,
-    database,
-    query: async (sql, params) => (await client.query(sql, params)).rows,
-    stop,
-  };
 }

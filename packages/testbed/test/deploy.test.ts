@@ -167,11 +167,18 @@ describe('API start command', () => {
       .map((i) => JSON.parse(i.getArgumentsContent() ?? '[]') as string[])
       .find((args) => args.at(-1) === 'apps/api/src/main.ts');
     expect(cmd).toEqual(['node', ...API_NODE_ARGS, 'apps/api/src/main.ts']);
-    const pkg = JSON.parse(readFileSync(join(root, 'apps/api/package.json'), 'utf8'));
-    expect(pkg.scripts.start.split(' ').slice(0, 1 + API_NODE_ARGS.length)).toEqual([
-      'node',
-      ...API_NODE_ARGS,
-    ]);
+    // `exec`: the shell pnpm runs the script with becomes node, so signals pnpm forwards reach it.
+    for (const [file, script] of [
+      ['apps/api/package.json', 'start'],
+      ['package.json', 'start:api'],
+    ] as const) {
+      const pkg = JSON.parse(readFileSync(join(root, file), 'utf8'));
+      expect(pkg.scripts[script].split(' ').slice(0, 2 + API_NODE_ARGS.length), file).toEqual([
+        'exec',
+        'node',
+        ...API_NODE_ARGS,
+      ]);
+    }
   });
 });
 

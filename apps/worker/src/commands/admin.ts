@@ -1,4 +1,4 @@
-import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from './types.ts';
 
 /** /admin link|unlink: staff fix other members' links. Manage Server only. */
@@ -28,25 +28,22 @@ export const adminCommand: SlashCommand = {
     // default_member_permissions can be overridden per server; the permission is checked here again.
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       deps.log.warn('admin command refused: no Manage Server');
-      await interaction.reply({
-        content: 'Only members with the Manage Server permission can use /admin. Nothing was changed.',
-        flags: MessageFlags.Ephemeral,
-      });
+      await interaction.editReply(
+        'Only members with the Manage Server permission can use /admin. Nothing was changed.',
+      );
       return;
     }
     const user = interaction.options.getUser('user', true);
     if (interaction.options.getSubcommand() === 'unlink') {
       const removed = await deps.links.remove(user.id);
-      await interaction.reply({
+      await interaction.editReply({
         content: removed
           ? `Unlinked <@${user.id}> from FACEIT account **${removed.faceit_nickname}**.`
           : `<@${user.id}> had no FACEIT account linked.`,
-        flags: MessageFlags.Ephemeral,
         allowedMentions: { parse: [] },
       });
       return;
     }
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const nickname = interaction.options.getString('nickname', true).trim();
     const player = await deps.faceit.findPlayerByNickname(nickname);
     if (!player) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createOAuthState, createPkcePair, faceitOAuthFromConfig, putLinkStart } from '@bridge/core';
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from './types.ts';
 
 /** The API's start page lives next to its OAuth callback (FACEIT_REDIRECT_URI ends in /faceit/callback). */
@@ -33,11 +33,11 @@ export const linkCommand: SlashCommand = {
     });
     const url = linkStartUrl(deps.config.FACEIT_REDIRECT_URI, token);
     const button = new ButtonBuilder().setStyle(ButtonStyle.Link).setLabel('Sign in with FACEIT').setURL(url);
-    await interaction.reply({
+    // Deferred (ephemeral) by the router before the Redis write above.
+    await interaction.editReply({
       content:
         'Press the button and sign in with FACEIT to link your account. The button works once, for 10 minutes. Do not share it: it links to your Discord account.',
       components: [new ActionRowBuilder<ButtonBuilder>().addComponents(button)],
-      flags: MessageFlags.Ephemeral,
     });
   },
 };

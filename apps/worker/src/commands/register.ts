@@ -1,4 +1,4 @@
-import { MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from './types.ts';
 
 /** /register nickname: links by FACEIT nickname without proof; it never takes someone else's account. */
@@ -11,8 +11,6 @@ export const registerCommand: SlashCommand = {
     )
     .toJSON(),
   async execute(interaction, deps) {
-    // The Data API call may wait on the rate limiter: acknowledge within Discord's 3 seconds.
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const nickname = interaction.options.getString('nickname', true).trim();
     const player = await deps.faceit.findPlayerByNickname(nickname);
     if (!player) {

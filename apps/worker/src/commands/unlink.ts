@@ -1,4 +1,4 @@
-import { MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from './types.ts';
 
 /** /unlink: removes the caller's own link. */
@@ -9,11 +9,10 @@ export const unlinkCommand: SlashCommand = {
     .toJSON(),
   async execute(interaction, deps) {
     const removed = await deps.links.remove(interaction.user.id);
-    await interaction.reply({
-      content: removed
+    await interaction.editReply(
+      removed
         ? `Unlinked: you are no longer linked to FACEIT account **${removed.faceit_nickname}**.`
         : 'You had no FACEIT account linked.',
-      flags: MessageFlags.Ephemeral,
-    });
+    );
   },
 };

@@ -1,4 +1,4 @@
-import { MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from './types.ts';
 
 /** /whoami: the caller's linked FACEIT nickname and how it was verified. */
@@ -13,11 +13,10 @@ export const whoamiCommand: SlashCommand = {
       oauth: 'verified by signing in with FACEIT',
       nickname: 'claimed by nickname, not verified',
     };
-    await interaction.reply({
-      content: link
+    await interaction.editReply(
+      link
         ? `You are linked to FACEIT account **${link.faceit_nickname}** (${how[link.verified_method]}).`
         : 'You are not linked to a FACEIT account. Use /link to sign in with FACEIT, or /register with your nickname.',
-      flags: MessageFlags.Ephemeral,
-    });
+    );
   },
 };

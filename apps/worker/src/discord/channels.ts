@@ -16,7 +16,7 @@ import {
   OverwriteType,
   type VoiceChannel,
 } from 'discord.js';
-import { discordOp, discordOpIgnoring, isCategoryFull } from './errors.ts';
+import { discordCode, discordOp, discordOpIgnoring, isCategoryFull } from './errors.ts';
 
 /** Discord's real per-category limit; the emulator may use a smaller one, caught by isCategoryFull. */
 const CATEGORY_LIMIT = 50;
@@ -177,13 +177,58 @@ export async function removeEmptyOverflow(guild: Guild, baseId: string | undefin
   return removed;
 }
 
-/** Moves a member into a voice channel; false when they are no longer connected (or left the guild). */
-export async function moveMember(guild: Guild, userId: string, channelId: string): Promise<boolean> {
-  const done = await discordOpIgnoring(
-    `move member ${userId} into channel ${channelId}`,
-    [40032, 10007],
-    () => guild.members.edit(userId, { channel: channelId }),
-  );
+/**
+ * Discord refused to move one member (50013 / 50001): the bot lacks a permission in the channel the
+ * member is in or in the target. That is one player's problem: callers log it and carry on.
+ */
+export class MoveRefusedError extends Error {
+  readonly code: number;
+  constructor(what: string, code: number, discordMessage: string) {
+    super(
+      `${what}: Discord refused (${code}: ${discordMessage}). Give the bot role View Channel, Connect and Move Members in the channel the member is in and in the target (the lobby, VC_LOBBY_CHANNEL_ID, or the match category)`,
+    );
+    this.name = 'MoveRefusedError';
+    this.code = code;
+  }
+}
+
+function isUnresolvedChannel(err: unknown): boolean {
+  return err instanceof Error && (err as { code?: unknown }).code === 'GuildVoiceChannelResolve';
+}
+
+/**
+ * discord.js resolves the target from this copy's cache. A channel another copy has just created may
+ * not have reached this copy's gateway yet (CHANNEL_CREATE comes after the REST reply): fetch it, retry once.
+ */
+async function editVoiceChannel(guild: Guild, userId: string, channelId: string | null): Promise<unknown> {
+  const edit = () => guild.members.edit(userId, { channel: channelId });
+  if (channelId === null) return edit();
+  if (guild.channels.cache.has(channelId)) {
+    try {
+      return await edit();
+    } catch (err) {
+      if (!isUnresolvedChannel(err)) throw err;
+    }
+  }
+  await guild.channels.fetch(channelId, { force: true });
+  return edit();
+}
+
+/**
+ * Moves a member into a voice channel (null: disconnects them); false when they are no longer
+ * connected (or left the guild). A refusal (50013/50001) throws MoveRefusedError.
+ */
+export async function moveMember(guild: Guild, userId: string, channelId: string | null): Promise<boolean> {
+  const what = channelId ? `move member ${userId} into channel ${channelId}` : `disconnect member ${userId}`;
+  const done = await discordOpIgnoring(what, [40032, 10007], async () => {
+    try {
+      return await editVoiceChannel(guild, userId, channelId);
+    } catch (err) {
+      const code = discordCode(err);
+      if (code === 50013 || code === 50001) throw new MoveRefusedError(what, code, (err as Error).message);
+      throw err;
+    }
+  });
   return done !== null;
 }
 

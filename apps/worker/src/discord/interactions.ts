@@ -1,47 +1,62 @@
-import { type ChatInputCommandInteraction, Events, MessageFlags } from 'discord.js';
+import { type ChatInputCommandInteraction, Events, type Interaction, MessageFlags } from 'discord.js';
 import type { SlashCommand } from '../commands/types.ts';
 import type { WorkerDeps } from '../deps.ts';
+import { discordCode } from './errors.ts';
 
 /**
- * Routes slash commands to their handlers. Every worker copy holds a gateway session and may receive
- * the same interaction; a Redis SET NX on the interaction id picks exactly one copy to answer it.
+ * Routes slash commands to their handlers. Discord delivers each interaction to every worker copy's
+ * gateway session and accepts only the first acknowledgement (the others get 40060), so the ephemeral
+ * defer is both the claim and the first thing done: no database or Redis call stands between an
+ * interaction and Discord's 3 seconds. Handlers answer with editReply. Nothing here can reject unhandled.
  */
 export function routeInteractions(deps: WorkerDeps, commands: SlashCommand[]): void {
   const byName = new Map(commands.map((c) => [c.data.name, c]));
-  const prefix = deps.config.QUEUE_PREFIX;
-
-  deps.client.on(Events.InteractionCreate, async (interaction) => {
-    if (!interaction.isChatInputCommand()) return;
-    const claimed = await deps.redis
-      .set(`${prefix}:interaction:${interaction.id}`, String(process.pid), 'EX', 900, 'NX')
-      .catch((err: Error) => {
-        deps.log.error({ err: err.message }, 'cannot claim interaction');
-        return null;
-      });
-    if (claimed !== 'OK') return;
-    const log = deps.log.child({
-      interactionId: interaction.id,
-      command: interaction.commandName,
-      userId: interaction.user.id,
-    });
-    const command = byName.get(interaction.commandName);
-    if (!command) {
-      log.warn('unknown command');
-      await interaction.reply({ content: 'This command is not available.', flags: MessageFlags.Ephemeral });
-      return;
-    }
-    try {
-      await command.execute(interaction, { ...deps, log });
-      log.info('command handled');
-    } catch (err) {
-      log.error({ err }, 'command failed');
-      await replyError(interaction).catch(() => {});
-    }
+  deps.client.on(Events.InteractionCreate, (interaction) => {
+    void handle(deps, byName, interaction).catch((err: unknown) =>
+      deps.log.error({ err, interactionId: interaction.id }, 'interaction handler failed'),
+    );
   });
 }
 
+async function handle(
+  deps: WorkerDeps,
+  byName: ReadonlyMap<string, SlashCommand>,
+  interaction: Interaction,
+): Promise<void> {
+  if (!interaction.isChatInputCommand()) return;
+  const log = deps.log.child({
+    interactionId: interaction.id,
+    command: interaction.commandName,
+    userId: interaction.user.id,
+  });
+  try {
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  } catch (err) {
+    const code = discordCode(err);
+    // Another copy acknowledged first: it answers. (Discord sometimes reports that as 10062.)
+    if (code === 40060) return log.debug('interaction acknowledged by another worker copy');
+    if (code === 10062) {
+      return log.warn(
+        'interaction unknown when deferring: another copy took it, or it arrived after Discord’s 3 s',
+      );
+    }
+    throw err;
+  }
+  const command = byName.get(interaction.commandName);
+  if (!command) {
+    log.warn('unknown command');
+    await interaction.editReply({ content: 'This command is not available.' });
+    return;
+  }
+  try {
+    await command.execute(interaction, { ...deps, log });
+    log.info('command handled');
+  } catch (err) {
+    log.error({ err }, 'command failed');
+    await replyError(interaction).catch(() => {});
+  }
+}
+
 async function replyError(interaction: ChatInputCommandInteraction): Promise<void> {
-  const content = 'Something went wrong on our side. Please try again in a minute.';
-  if (interaction.deferred || interaction.replied) await interaction.editReply({ content });
-  else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+  await interaction.editReply({ content: 'Something went wrong on our side. Please try again in a minute.' });
 }

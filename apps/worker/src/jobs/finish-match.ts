@@ -2,6 +2,7 @@ import { channelsOfMatch, type Logger } from '@bridge/core';
 import {
   bridgeVoiceChannels,
   deleteChannel,
+  MoveRefusedError,
   membersInVoice,
   moveMember,
   removeEmptyOverflow,
@@ -26,8 +27,18 @@ export async function finishMatch(ctx: MatchContext, matchId: string, log: Logge
   for (const id of ids) {
     if (settings.lobbyChannelId) {
       for (const userId of membersInVoice(guild, id)) {
-        await moveMember(guild, userId, settings.lobbyChannelId);
-        log.info({ userId, channelId: id }, 'member moved to the lobby');
+        try {
+          await moveMember(guild, userId, settings.lobbyChannelId);
+          log.info({ userId, channelId: id }, 'member moved to the lobby');
+        } catch (err) {
+          // One refused move must not keep the channel (and the team's voice) alive: deleting it
+          // disconnects whoever is left.
+          if (!(err instanceof MoveRefusedError)) throw err;
+          log.warn(
+            { userId, channelId: id, err: err.message },
+            'member not moved to the lobby: Discord refused',
+          );
+        }
       }
     }
     await deleteChannel(guild, id);

@@ -1,5 +1,6 @@
 import type { Logger } from '@bridge/core';
 import { Events, type VoiceState } from 'discord.js';
+import { MoveRefusedError } from '../discord/channels.ts';
 import type { MatchContext } from './match-context.ts';
 import { moveOnce } from './move-once.ts';
 
@@ -11,9 +12,11 @@ export function listenForLateJoiners(ctx: MatchContext, log: Logger): () => void
   const handler = (oldState: VoiceState, newState: VoiceState) => {
     if (oldState.channelId || !newState.channelId) return;
     if (newState.guild.id !== ctx.deps.config.DISCORD_GUILD_ID) return;
-    void onConnect(ctx, newState, log).catch((err: Error) =>
-      log.error({ userId: newState.id, err: err.message }, 'late joiner not moved'),
-    );
+    void onConnect(ctx, newState, log).catch((err: Error) => {
+      if (err instanceof MoveRefusedError)
+        log.warn({ userId: newState.id, err: err.message }, 'late joiner not moved');
+      else log.error({ userId: newState.id, err: err.message }, 'late joiner not moved');
+    });
   };
   ctx.deps.client.on(Events.VoiceStateUpdate, handler);
   return () => ctx.deps.client.off(Events.VoiceStateUpdate, handler);

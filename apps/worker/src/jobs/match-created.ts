@@ -1,16 +1,19 @@
 import {
   type ChannelPlan,
   decideEvent,
+  exitChannel,
   FaceitNotFoundError,
   faceitIdsOf,
   factionsInPlay,
   type Logger,
   type MatchJobData,
+  mustLeave,
   notFoundDecision,
   planChannels,
 } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
-import type { Guild } from 'discord.js';
+import { type Guild, PermissionFlagsBits } from 'discord.js';
+import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
 import { convergeChannel } from './converge-channel.ts';
 import { finishMatch } from './finish-match.ts';
 import { settingsOf } from './guild-settings.ts';
@@ -105,6 +108,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
         if (!channelId) return false;
         result[plan.faction] = channelId;
         moves.push(movePlayers(ctx, guild, data.matchId, plan, channelId, log));
+        moves.push(moveOutLeavers(ctx, guild, settings.lobbyChannelId, plan, channelId, log));
       }
       return true;
     };
@@ -121,7 +125,11 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
   };
 }
 
-/** Moves the faction's linked players who are in voice, each at most once per match (SQL claim). */
+/**
+ * Moves the faction's linked players who are in voice, each at most once per match (SQL claim). A move
+ * Discord refuses is that player's problem: logged with what to fix, the claim given back (moveOnce),
+ * the others still moved.
+ */
 async function movePlayers(
   ctx: MatchContext,
   guild: Guild,
@@ -136,9 +144,48 @@ async function movePlayers(
     plan.moveIds.map(async (userId) => {
       const current = guild.voiceStates.cache.get(userId)?.channelId;
       if (!current) return;
-      if (await moveOnce(ctx, guild, matchId, userId, current, channelId)) {
-        log.info({ userId, channelId }, 'player moved in');
+      try {
+        if (await moveOnce(ctx, guild, matchId, userId, current, channelId)) {
+          log.info({ userId, channelId }, 'player moved in');
+        }
+      } catch (err) {
+        if (!(err instanceof MoveRefusedError)) throw err;
+        log.warn({ userId, channelId, from: current, err: err.message }, 'player not moved: Discord refused');
       }
     }),
   );
+}
+
+/**
+ * Anyone in the team channel who is not on the team and may no longer connect (a player substituted
+ * out) leaves it: to the lobby, or out of voice. Discord would let them keep hearing the team.
+ */
+async function moveOutLeavers(
+  ctx: MatchContext,
+  guild: Guild,
+  lobbyChannelId: string | undefined,
+  plan: ChannelPlan,
+  channelId: string,
+  log: Logger,
+): Promise<void> {
+  const channel = guild.channels.cache.get(channelId);
+  if (!channel?.isVoiceBased()) return;
+  const occupants = await Promise.all(
+    membersInVoice(guild, channelId).map(async (userId) => {
+      const member = guild.members.cache.get(userId) ?? (await guild.members.fetch(userId).catch(() => null));
+      const canConnect = member ? channel.permissionsFor(member).has(PermissionFlagsBits.Connect) : false;
+      return { userId, canConnect };
+    }),
+  );
+  const exit = exitChannel(lobbyChannelId);
+  for (const userId of mustLeave(occupants, plan.memberIds, ctx.deps.client.user.id)) {
+    try {
+      if (await moveMember(guild, userId, exit)) {
+        log.info({ userId, channelId, to: exit }, 'player no longer on the team moved out');
+      }
+    } catch (err) {
+      if (!(err instanceof MoveRefusedError)) throw err;
+      log.warn({ userId, channelId, err: err.message }, 'player no longer on the team not moved out');
+    }
+  }
 }

@@ -13,9 +13,10 @@ import { guildOf, type MatchContext } from './match-context.ts';
 
 /**
  * Periodic clean-up: ends matches FACEIT reports as ended (or too old) through the same path as
- * matchFinished, then deletes channels this bridge created (deterministic name AND bot marker, in the
- * managed categories) that no row and no active match knows. Never touches anything else. Also prunes
- * what the database keeps about matches that ended more than MATCH_RETENTION_DAYS ago.
+ * matchFinished, finishes the clean-up of ended matches that still have rows, then deletes channels this
+ * bridge created (deterministic name AND bot marker, in the managed categories) that no row and no active
+ * match knows. Never touches anything else. Also prunes what the database keeps about matches that ended
+ * more than MATCH_RETENTION_DAYS ago.
  */
 export async function runSweep(
   ctx: MatchContext,
@@ -64,6 +65,14 @@ export async function runSweep(
   }
   // Database only, so a Discord outage below does not stop the data from being pruned.
   const pruned = await ctx.store.prune(config.MATCH_RETENTION_DAYS);
+
+  // Ended matches whose rows outlived their clean-up (a job that failed or died half-way): their
+  // channels would otherwise count as known forever.
+  for (const matchId of await ctx.store.endedWithRows()) {
+    await finishMatch(ctx, matchId, log.child({ matchId }));
+    log.info({ matchId }, 'sweep finished the clean-up of an ended match');
+    ended++;
+  }
 
   // Orphans are looked for in the single guild only, until matches are routed to many.
   if (!config.DISCORD_GUILD_ID) return { ended, orphans: 0, pruned };

@@ -4,3 +4,4 @@ export * from './follows.ts';
 export * from './match-channels.ts';
 export * from './overflow.ts';
 export * from './overwrites.ts';
+export * from './team-exit.ts';

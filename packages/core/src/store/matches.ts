@@ -133,6 +133,21 @@ export class MatchStore {
     return new Set(rows.map((r) => r.voice_channel_id));
   }
 
+  /** Matches marked ended that still have rows: their clean-up was cut short (the sweep finishes it). */
+  async endedWithRows(): Promise<string[]> {
+    const rows = check<{ match_id: string }[]>(
+      'active_matches.match_ids',
+      await this.db.from('active_matches').select('match_id'),
+    );
+    const ids = [...new Set(rows.map((r) => r.match_id))];
+    if (ids.length === 0) return [];
+    const ended = check<{ match_id: string }[]>(
+      'match_states.ended',
+      await this.db.from('match_states').select('match_id').eq('status', 'ended').in('match_id', ids),
+    );
+    return ended.map((r) => r.match_id).sort();
+  }
+
   async upsertRow(row: Omit<ActiveMatchRow, 'created_at'>): Promise<void> {
     check(
       'active_matches.upsert',

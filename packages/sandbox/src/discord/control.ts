@@ -159,6 +159,13 @@ async function route(
       );
       return undefined;
     }
+    case 'PUT channel-create-delay': {
+      const ms = body.ms;
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+        throw new BadRequest('ms (a number ≥ 0) is required');
+      emu.setChannelCreateDelay(ms);
+      return undefined;
+    }
     case 'GET stats':
       return { status: 200, body: emu.stats() };
     case 'DELETE stats':

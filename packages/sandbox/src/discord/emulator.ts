@@ -37,8 +37,20 @@ export interface DiscordEmulatorOptions {
   heartbeatIntervalMs?: number;
   /** initial interaction callbacks later than this get 10062 Unknown interaction; default 3000, 0 = never */
   interactionAckDeadlineMs?: number;
+  /** interaction tokens (follow-ups, @original) are refused with 401 50027 after this; default 15 min */
+  interactionTokenTtlMs?: number;
+  /**
+   * 'every-session' (default, as on Discord): INTERACTION_CREATE goes to every session of the shard and
+   * the second acknowledgement gets 40060. 'one-session': round-robin to one session (the lenient world).
+   */
+  interactionDelivery?: 'every-session' | 'one-session';
   /** privileged intents the application may request: default all (GuildMembers|GuildPresences|MessageContent) */
   privilegedIntents?: { guildMembers?: boolean; guildPresences?: boolean; messageContent?: boolean };
+  /**
+   * CHANNEL_CREATE for a channel the bot created is dispatched this long after the REST reply (Discord is
+   * eventually consistent: other sessions learn of the channel later); default 50, 0 = before the reply
+   */
+  channelCreateDelayMs?: number;
   /** Discord's limits; defaults 500 per guild and 50 per category */
   limits?: { channelsPerGuild?: number; channelsPerCategory?: number };
   /** dispatches kept per session for RESUME (default 1000) and resumable window (default 5 min) */
@@ -61,6 +73,7 @@ export class DiscordEmulator {
   readonly #hanging = new Set<ServerResponse>();
   readonly #router = new Router(allRoutes);
   readonly #limiter: RateLimiter;
+  readonly #oneSessionPerInteraction: boolean;
   #stats: DiscordStats = emptyStats();
 
   /** Use startDiscordEmulator(). */
@@ -90,10 +103,13 @@ export class DiscordEmulator {
         channelsPerGuild: opts.limits?.channelsPerGuild ?? 500,
         channelsPerCategory: opts.limits?.channelsPerCategory ?? 50,
       },
+      channelCreateDelayMs: opts.channelCreateDelayMs ?? 50,
     });
     this.#interactions = new InteractionRegistry(this.#store, {
       ackDeadlineMs: opts.interactionAckDeadlineMs ?? 3000,
+      tokenTtlMs: opts.interactionTokenTtlMs ?? 15 * 60_000,
     });
+    this.#oneSessionPerInteraction = opts.interactionDelivery === 'one-session';
     this.#messages = new MessageLog();
     this.#limiter = new RateLimiter(opts.rateLimits);
     const p = opts.privilegedIntents ?? {};
@@ -199,10 +215,16 @@ export class DiscordEmulator {
     this.#store.setDmsClosed(userId, closed);
   }
 
-  /** A member runs a slash command: INTERACTION_CREATE goes to exactly one gateway session. */
+  /** A member runs a slash command: INTERACTION_CREATE goes to every session of the guild's shard. */
   async invokeCommand(input: InvokeCommandInput): Promise<InteractionRecord> {
     const { record, payload } = this.#interactions.create(input);
-    record.sessionId = this.#gateway.sendToOne(input.guildId, 'INTERACTION_CREATE', payload);
+    record.sessionIds = this.#gateway.sendInteraction(
+      input.guildId,
+      'INTERACTION_CREATE',
+      payload,
+      this.#oneSessionPerInteraction,
+    );
+    record.sessionId = record.sessionIds[0] ?? '';
     this.#interactions.notify();
     return record;
   }
@@ -222,7 +244,7 @@ export class DiscordEmulator {
   waitForDm(
     userId: string,
     predicate: (m: DmRecord) => boolean = () => true,
-    timeoutMs = 5000,
+    timeoutMs = 30_000,
   ): Promise<DmRecord> {
     return this.#messages.waitForDm(userId, predicate, timeoutMs);
   }
@@ -241,7 +263,11 @@ export class DiscordEmulator {
   }
 
   /** Resolves when check(state) returns a value other than undefined. */
-  waitForState<T>(guildId: string, check: (s: StateSnapshot) => T | undefined, timeoutMs = 5000): Promise<T> {
+  waitForState<T>(
+    guildId: string,
+    check: (s: StateSnapshot) => T | undefined,
+    timeoutMs = 30_000,
+  ): Promise<T> {
     return this.#store.changed.waitFor(
       () => check(this.state(guildId)),
       timeoutMs,
@@ -262,6 +288,11 @@ export class DiscordEmulator {
     this.#faults.clear();
   }
 
+  /** Changes how long after the REST reply a bot-created channel's CHANNEL_CREATE is dispatched. */
+  setChannelCreateDelay(ms: number): void {
+    this.#store.channelCreateDelayMs = Math.max(0, ms);
+  }
+
   stats(): DiscordStats {
     return structuredClone(this.#stats);
   }
@@ -276,7 +307,7 @@ export class DiscordEmulator {
   }
 
   /** Resolves once at least n sessions are connected and identified. */
-  waitForSessions(n: number, timeoutMs = 5000): Promise<number> {
+  waitForSessions(n: number, timeoutMs = 30_000): Promise<number> {
     return pollUntil(
       () => (this.sessions() >= n ? this.sessions() : undefined),
       timeoutMs,
@@ -292,6 +323,7 @@ export class DiscordEmulator {
   async close(): Promise<void> {
     for (const res of this.#hanging) res.destroy();
     this.#hanging.clear();
+    this.#store.close();
     await this.#gateway.close();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));

@@ -33,6 +33,7 @@ export const Errors = {
   notFound: () => new ApiError(404, 0, '404: Not Found'),
   methodNotAllowed: () => new ApiError(405, 0, '405: Method Not Allowed'),
   unauthorized: () => new ApiError(401, 0, '401: Unauthorized'),
+  invalidWebhookToken: () => new ApiError(401, 50027, 'Invalid Webhook Token'),
   missingAccess: () => new ApiError(403, 50001, 'Missing Access'),
   missingPermissions: () => new ApiError(403, 50013, 'Missing Permissions'),
   cannotDm: () => new ApiError(403, 50007, 'Cannot send messages to this user'),

@@ -81,16 +81,20 @@ export class Gateway {
     return n;
   }
 
-  /** Sends INTERACTION_CREATE to exactly one session (round-robin over connected ones); returns its id. */
-  sendToOne(guildId: string, t: string, d: unknown): string {
+  /**
+   * Sends INTERACTION_CREATE to every session of the guild's shard (as Discord does: every process
+   * running for the bot gets it, the first acknowledgement wins), or with `one` to a single session,
+   * round-robin over connected ones. Detached sessions buffer it for RESUME. Returns the session ids.
+   */
+  sendInteraction(guildId: string, t: string, d: unknown, one: boolean): string[] {
     this.#expire();
     const all = [...this.#sessions.values()].filter((s) => this.#inShard(s, guildId));
     const live = all.filter((s) => s.ws);
     const pool = live.length > 0 ? live : all;
     if (pool.length === 0) throw new Error('no gateway session is connected for this guild');
-    const s = pool[this.#rr++ % pool.length] as Session;
-    this.#dispatch(s, t, d);
-    return s.id;
+    const targets = one ? [pool[this.#rr++ % pool.length] as Session] : all;
+    for (const s of targets) this.#dispatch(s, t, d);
+    return targets.map((s) => s.id);
   }
 
   /** Closes every connection with `code` (default 4000: resumable); sessions stay resumable. */

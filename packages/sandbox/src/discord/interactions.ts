@@ -57,9 +57,13 @@ export interface InteractionView {
   userId: string;
   commandName: string;
   commandId: string;
-  /** gateway session the INTERACTION_CREATE went to */
+  /** first gateway session the INTERACTION_CREATE went to */
   sessionId: string;
+  /** every session it went to (all sessions of the guild's shard, unless `interactionDelivery: 'one'`) */
+  sessionIds: string[];
   createdAt: number;
+  /** the token (callbacks, follow-ups, @original) is refused after this: 401 50027 Invalid Webhook Token */
+  expiresAt: number;
   /** initial callbacks in order (a second one is refused with 40060 and not recorded) */
   responses: InteractionResponse[];
   /** the @original message: set by a type 4 reply or a type 5 defer, updated by PATCH @original */
@@ -98,16 +102,19 @@ class Entry implements InteractionRecord {
   readonly commandName: string;
   readonly commandId: string;
   sessionId = '';
+  sessionIds: string[] = [];
   readonly createdAt = Date.now();
+  readonly expiresAt: number;
   readonly responses: InteractionResponse[] = [];
   originalRec: MessageRec | null = null;
   readonly followUpRecs: MessageRec[] = [];
   readonly #signal: Signal;
 
   constructor(
-    init: { guildId: string; channelId: string | null; userId: string; command: CommandRec },
+    init: { guildId: string; channelId: string | null; userId: string; command: CommandRec; ttlMs: number },
     signal: Signal,
   ) {
+    this.expiresAt = this.createdAt + init.ttlMs;
     this.id = snowflake();
     this.token = `aW50ZXJhY3Rpb246${this.id}:${randomToken(48)}`;
     this.guildId = init.guildId;
@@ -136,22 +143,24 @@ class Entry implements InteractionRecord {
       commandName: this.commandName,
       commandId: this.commandId,
       sessionId: this.sessionId,
+      sessionIds: this.sessionIds,
       createdAt: this.createdAt,
+      expiresAt: this.expiresAt,
       responses: this.responses,
       original: this.original,
       followUps: this.followUps,
     };
   }
 
-  waitFor<T>(check: (r: InteractionView) => T | undefined, timeoutMs = 5000): Promise<T> {
+  waitFor<T>(check: (r: InteractionView) => T | undefined, timeoutMs = 30_000): Promise<T> {
     return this.#signal.waitFor(() => check(this), timeoutMs, `interaction /${this.commandName} ${this.id}`);
   }
 
-  waitForResponse(timeoutMs = 5000): Promise<InteractionResponse> {
+  waitForResponse(timeoutMs = 30_000): Promise<InteractionResponse> {
     return this.waitFor((r) => r.responses[0], timeoutMs);
   }
 
-  waitForReply(timeoutMs = 5000): Promise<InteractionMessage> {
+  waitForReply(timeoutMs = 30_000): Promise<InteractionMessage> {
     return this.waitFor(
       (r) => (r.original && hasVisibleContent(r.original) ? r.original : undefined),
       timeoutMs,
@@ -162,12 +171,14 @@ class Entry implements InteractionRecord {
 export class InteractionRegistry {
   readonly #store: Store;
   readonly #ackDeadlineMs: number;
+  readonly #tokenTtlMs: number;
   readonly #byId = new Map<string, Entry>();
   readonly changed = new Signal();
 
-  constructor(store: Store, opts: { ackDeadlineMs: number }) {
+  constructor(store: Store, opts: { ackDeadlineMs: number; tokenTtlMs: number }) {
     this.#store = store;
     this.#ackDeadlineMs = opts.ackDeadlineMs;
+    this.#tokenTtlMs = opts.tokenTtlMs;
   }
 
   get(id: string): InteractionRecord | undefined {
@@ -194,7 +205,13 @@ export class InteractionRegistry {
       ? store.guildChannel(g, input.channelId)
       : (channels.find((c) => c.type === ChannelType.GuildText) ?? channels[0]);
     const record = new Entry(
-      { guildId: g.id, channelId: channel?.id ?? null, userId: input.userId, command },
+      {
+        guildId: g.id,
+        channelId: channel?.id ?? null,
+        userId: input.userId,
+        command,
+        ttlMs: this.#tokenTtlMs,
+      },
       this.changed,
     );
     const resolved = { users: {}, members: {}, channels: {}, roles: {} } as Record<
@@ -251,6 +268,7 @@ export class InteractionRegistry {
     if (e.responses.length > 0) throw Errors.alreadyAcknowledged();
     if (this.#ackDeadlineMs > 0 && Date.now() - e.createdAt > this.#ackDeadlineMs)
       throw Errors.unknownInteraction();
+    if (Date.now() >= e.expiresAt) throw Errors.unknownInteraction();
     const type = body.type;
     if (typeof type !== 'number' || ![1, 4, 5, 6, 7, 9].includes(type)) {
       throw Errors.form('type', 'BASE_TYPE_CHOICES', 'Value must be one of {1, 4, 5, 6, 7, 9}.');
@@ -278,10 +296,17 @@ export class InteractionRegistry {
     return e;
   }
 
-  /** Resolves /webhooks/{app}/{token} to its interaction (10015 Unknown Webhook otherwise). */
+  /**
+   * Resolves /webhooks/{app}/{token} to its interaction (10015 Unknown Webhook otherwise). After the
+   * token's 15 minutes every request with it gets 401 50027 Invalid Webhook Token, as reported on Discord.
+   */
   byWebhook(applicationId: string, token: string): Entry {
     if (applicationId !== this.#store.applicationId) throw Errors.unknownWebhook();
-    for (const e of this.#byId.values()) if (e.token === token) return e;
+    for (const e of this.#byId.values()) {
+      if (e.token !== token) continue;
+      if (Date.now() >= e.expiresAt) throw Errors.invalidWebhookToken();
+      return e;
+    }
     throw Errors.unknownWebhook();
   }
 

@@ -1,5 +1,6 @@
 /** The emulator's in-memory state: users, guilds, channels, members, voice states, commands. Emits gateway events. */
 import { Errors } from './errors.ts';
+import { GuildEventQueue } from './event-queue.ts';
 import { basePermissions, channelPermissions } from './permissions.ts';
 import { addMemberRecord, seedGuild } from './seed.ts';
 import { channelJson, Intent, memberJson, userJson, voiceStateJson } from './serialize.ts';
@@ -65,11 +66,23 @@ export class Store {
   readonly limits: StoreLimits;
   /** notified after every change (for waiters) */
   readonly changed = new Signal();
+  /** how long after the REST reply a bot-created channel's CHANNEL_CREATE is dispatched */
+  channelCreateDelayMs: number;
   #listeners = new Set<(e: StoreEvent) => void>();
+  readonly #events = new GuildEventQueue<StoreEvent>((e) => {
+    for (const fn of this.#listeners) fn(e);
+  });
   #dmByUser = new Map<string, string>();
   #globalCommands: CommandRec[] = [];
 
-  constructor(opts: { botUserId: string; botUsername: string; applicationId: string; limits: StoreLimits }) {
+  constructor(opts: {
+    botUserId: string;
+    botUsername: string;
+    applicationId: string;
+    limits: StoreLimits;
+    channelCreateDelayMs: number;
+  }) {
+    this.channelCreateDelayMs = opts.channelCreateDelayMs;
     this.bot = {
       id: opts.botUserId,
       username: opts.botUsername,
@@ -87,10 +100,17 @@ export class Store {
     return () => this.#listeners.delete(fn);
   }
 
-  /** Publishes a gateway event and wakes waiters. */
-  emit(t: string, guildId: string, d: unknown, intent: number): void {
-    for (const fn of this.#listeners) fn({ t, guildId, d, intent });
+  /** Publishes a gateway event (`delayMs` later; later events about the same channel wait behind it). */
+  emit(t: string, guildId: string, d: unknown, intent: number, delayMs = 0): void {
+    const id = (d as { id?: unknown } | null)?.id;
+    const subject = t.startsWith('CHANNEL_') && typeof id === 'string' ? `channel:${id}` : null;
+    this.#events.push(subject, { t, guildId, d, intent }, delayMs);
     this.changed.notify();
+  }
+
+  /** Drops events not yet dispatched. */
+  close(): void {
+    this.#events.clear();
   }
 
   // ---- lookups (throwing Discord errors) ----
@@ -264,7 +284,9 @@ export class Store {
     };
     this.channels.set(rec.id, rec);
     g.channelIds.add(rec.id);
-    this.emit('CHANNEL_CREATE', g.id, channelJson(this, rec), Intent.Guilds);
+    // Bot creates reach the gateway a little after the REST reply; seeded channels are just there.
+    const delay = createdBy === 'bot' ? this.channelCreateDelayMs : 0;
+    this.emit('CHANNEL_CREATE', g.id, channelJson(this, rec), Intent.Guilds, delay);
     return rec;
   }
 

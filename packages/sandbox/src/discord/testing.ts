@@ -15,8 +15,10 @@ export async function loginClient(
 ): Promise<Client<true>> {
   const client = new Client({
     intents: opts.intents ?? DEFAULT_TEST_INTENTS,
-    rest: { api: emu.apiUrl, timeout: 5000, ...opts.rest },
-    waitGuildTimeout: 1000,
+    // Bounds, not expected times: a loaded machine can stall this process for seconds. Both end early
+    // when the answer comes (a REST reply; every guild's GUILD_CREATE).
+    rest: { api: emu.apiUrl, timeout: 30_000, ...opts.rest },
+    waitGuildTimeout: 15_000,
   });
   const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
   try {
@@ -34,7 +36,7 @@ export function nextEvent<K extends keyof ClientEvents>(
   client: Client,
   event: K,
   predicate: (...args: ClientEvents[K]) => boolean = () => true,
-  timeoutMs = 5000,
+  timeoutMs = 30_000,
 ): Promise<ClientEvents[K]> {
   return new Promise((resolve, reject) => {
     const listener = (...args: ClientEvents[K]) => {

@@ -1,0 +1,229 @@
+import { createProducerRedis, createQueue, matchJobId, QUEUES } from '@bridge/core';
+import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  matchChannels,
+  matchRows,
+  seedLinkedPlayers,
+  waitForChannels,
+  waitForNoChannels,
+} from './matches-helpers.ts';
+
+// Moves Discord refuses, and a copy that has not yet heard of a channel; one stack, two worker copies.
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ workers: 2 });
+}, 90_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const refused = {
+  kind: 'status',
+  status: 403,
+  body: { message: 'Missing Permissions', code: 50013 },
+} as const;
+const memberRoute = (userId: string) => `PATCH /guilds/${stack.guildId}/members/${userId}`;
+
+async function jobOf(queueName: 'matches' | 'maintenance', jobId: string) {
+  const redis = createProducerRedis(stack.redisUrl);
+  const queue = createQueue(QUEUES[queueName], redis, stack.prefix);
+  try {
+    const job = await queue.getJob(jobId);
+    return job ? { state: await job.getState(), failedReason: job.failedReason } : undefined;
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+async function settled(queueName: 'matches' | 'maintenance', jobId: string) {
+  return waitFor(
+    async () => {
+      const j = await jobOf(queueName, jobId);
+      return j && (j.state === 'completed' || j.state === 'failed') ? j : undefined;
+    },
+    { what: `job ${jobId} settled`, timeoutMs: 30_000 },
+  );
+}
+
+async function runSweep(id: string) {
+  const redis = createProducerRedis(stack.redisUrl);
+  const queue = createQueue(QUEUES.maintenance, redis, stack.prefix);
+  await queue.add('sweep', { reason: 'test' }, { jobId: id });
+  await queue.close();
+  redis.disconnect();
+  return settled('maintenance', id);
+}
+
+function logLines(msg: string) {
+  return stack.workers.flatMap((w) => w.lines.filter((l) => l.msg === msg));
+}
+
+async function moveRows(matchId: string, discordId: string) {
+  return stack.supabase.query('select 1 from match_moves where match_id = $1 and discord_id = $2', [
+    matchId,
+    discordId,
+  ]);
+}
+
+describe('moves Discord refuses', () => {
+  it('one refused move is one player’s problem: the others are moved, the claim is given back, the job succeeds', async () => {
+    const [a, b, c] = await seedLinkedPlayers(stack, 'refuse', 3);
+    const match = stack.faceit.seedMatch({ faction1: [a!.faceitId, c!.faceitId], faction2: [b!.faceitId] });
+    for (const p of [a, b, c])
+      stack.discord.setVoice(stack.guildId, p!.discordId, stack.guild.channels.General!);
+    stack.discord.setFault({ route: memberRoute(a!.discordId), ...refused });
+
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    const job = await settled('matches', matchJobId(match.id, 'match_status_ready'));
+    expect(job).toMatchObject({ state: 'completed' });
+    const channels = matchChannels(stack, match.id);
+    const f1 = channels.find((ch) => ch.name.endsWith('faction1'))!;
+    const f2 = channels.find((ch) => ch.name.endsWith('faction2'))!;
+    await stack.discord.waitForState(
+      stack.guildId,
+      (s) =>
+        s.voiceStates[c!.discordId] === f1.id && s.voiceStates[b!.discordId] === f2.id ? true : undefined,
+      15_000,
+    );
+    const voice = stack.discord.state(stack.guildId).voiceStates;
+    expect(voice[a!.discordId]).toBe(stack.guild.channels.General);
+    const warned = logLines('player not moved: Discord refused').filter((l) => l.userId === a!.discordId);
+    expect(warned).toHaveLength(1);
+    expect(String(warned[0]?.err)).toMatch(/Move Members/);
+    expect(Number(warned[0]?.level)).toBe(40);
+    // The claim was given back: once the permission is fixed, reconnecting moves them in.
+    await waitFor(async () => (await moveRows(match.id, a!.discordId)).length === 0, {
+      what: 'claim given back',
+    });
+    stack.discord.clearFaults();
+    stack.discord.setVoice(stack.guildId, a!.discordId, null);
+    stack.discord.setVoice(stack.guildId, a!.discordId, stack.guild.channels.General!);
+    await stack.discord.waitForState(
+      stack.guildId,
+      (s) => (s.voiceStates[a!.discordId] === f1.id ? true : undefined),
+      15_000,
+    );
+  });
+
+  it('a refused lobby move still deletes the channel (the player is disconnected) and the rows', async () => {
+    const [a, b] = await seedLinkedPlayers(stack, 'lobbyref', 2);
+    const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+    stack.discord.setVoice(stack.guildId, a!.discordId, stack.guild.channels.General!);
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await waitForChannels(stack, match.id);
+    const f1 = matchChannels(stack, match.id).find((ch) => ch.name.endsWith('faction1'))!;
+    await stack.discord.waitForState(
+      stack.guildId,
+      (s) => (s.voiceStates[a!.discordId] === f1.id ? true : undefined),
+      15_000,
+    );
+    stack.discord.setFault({ route: memberRoute(a!.discordId), ...refused });
+    try {
+      await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
+      const job = await settled('matches', matchJobId(match.id, 'match_status_finished'));
+      expect(job).toMatchObject({ state: 'completed' });
+      await waitForNoChannels(stack, match.id);
+      expect(stack.discord.state(stack.guildId).voiceStates[a!.discordId]).toBeUndefined();
+      expect(await matchRows(stack, match.id)).toHaveLength(0);
+      expect(
+        logLines('member not moved to the lobby: Discord refused').some((l) => l.userId === a!.discordId),
+      ).toBe(true);
+    } finally {
+      stack.discord.clearFaults();
+    }
+  });
+
+  it('the sweep cleans the channels of an ended match whose clean-up was cut short', async () => {
+    const [a, b] = await seedLinkedPlayers(stack, 'cutshort', 2);
+    const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await waitForChannels(stack, match.id);
+    await waitFor(async () => (await matchRows(stack, match.id)).length === 2, { what: 'rows' });
+    // The clean-up fails half-way: the match is marked ended, its channels and rows stay.
+    stack.discord.setFault({ route: 'DELETE /channels/:channel', ...refused });
+    try {
+      await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
+      expect(await settled('matches', matchJobId(match.id, 'match_status_finished'))).toMatchObject({
+        state: 'failed',
+      });
+    } finally {
+      stack.discord.clearFaults();
+    }
+    expect(matchChannels(stack, match.id)).toHaveLength(2);
+    expect(await matchRows(stack, match.id)).toHaveLength(2);
+
+    expect(await runSweep(`sweep-cutshort-${match.id}`)).toMatchObject({ state: 'completed' });
+    await waitForNoChannels(stack, match.id);
+    expect(await matchRows(stack, match.id)).toHaveLength(0);
+  });
+});
+
+describe('a copy that has not yet heard of the channel', () => {
+  it('moves a late joiner into a channel another copy created (fetches it, retries once)', async () => {
+    const [a, b] = await seedLinkedPlayers(stack, 'unseen', 2);
+    const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+    // The CHANNEL_CREATE of the match's channels stays in flight for the whole test.
+    stack.discord.setChannelCreateDelay(120_000);
+    try {
+      await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+      expect(await settled('matches', matchJobId(match.id, 'match_status_ready'))).toMatchObject({
+        state: 'completed',
+      });
+      await waitFor(async () => (await matchRows(stack, match.id)).length === 2, { what: 'rows' });
+      const f1 = matchChannels(stack, match.id).find((ch) => ch.name.endsWith('faction1'))!;
+      // Only the copy that created the channels knows them; stop it, so the other one must act.
+      const creator = stack.workers.find((w) =>
+        w.lines.some((l) => l.msg === 'channel created' && l.channelId === f1.id),
+      );
+      expect(creator).toBeDefined();
+      await creator!.kill('SIGKILL');
+      const other = stack.workers.find((w) => w !== creator)!;
+
+      stack.discord.setVoice(stack.guildId, a!.discordId, stack.guild.channels.General!);
+      await stack.discord.waitForState(
+        stack.guildId,
+        (s) => (s.voiceStates[a!.discordId] === f1.id ? true : undefined),
+        15_000,
+      );
+      await other.waitForLine(
+        (l) => l.msg === 'late joiner moved in' && l.userId === a!.discordId,
+        'late joiner moved in, by the copy that had not seen the channel',
+      );
+    } finally {
+      stack.discord.setChannelCreateDelay(50);
+    }
+  });
+});
+
+describe('without a lobby', () => {
+  it('a substituted-out player is disconnected from the team channel', async () => {
+    // One copy, configured without VC_LOBBY_CHANNEL_ID.
+    for (const w of stack.workers)
+      if (w.child.exitCode === null && w.child.signalCode === null) await w.kill('SIGTERM');
+    const worker = await stack.startWorker({ VC_LOBBY_CHANNEL_ID: '' });
+    const [a, b, c] = await seedLinkedPlayers(stack, 'nolobby', 3);
+    const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+    stack.discord.setVoice(stack.guildId, a!.discordId, stack.guild.channels.General!);
+    await stack.faceit.play(stack.webhook, match.id, ['match_object_created']);
+    await waitForChannels(stack, match.id);
+    const f1 = matchChannels(stack, match.id).find((ch) => ch.name.endsWith('faction1'))!;
+    await stack.discord.waitForState(
+      stack.guildId,
+      (s) => (s.voiceStates[a!.discordId] === f1.id ? true : undefined),
+      15_000,
+    );
+    stack.faceit.setRoster(match.id, 'faction1', [c!.faceitId]);
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await stack.discord.waitForState(
+      stack.guildId,
+      (s) => (a!.discordId in s.voiceStates ? undefined : true),
+      15_000,
+    );
+    await worker.waitForLine(
+      (l) => l.msg === 'player no longer on the team moved out' && l.userId === a!.discordId && l.to === null,
+      'a moved out of voice',
+    );
+  });
+});
