@@ -4,7 +4,6 @@ import {
   type ChatInputCommandInteraction,
   type Guild,
   InteractionContextType,
-  MessageFlags,
   PermissionFlagsBits,
   SlashCommandBuilder,
   type SlashCommandStringOption,
@@ -95,9 +94,7 @@ export const setupCommand: SlashCommand = {
     )
     .toJSON(),
   async execute(interaction, deps) {
-    // Acknowledge first: Discord gives 3 s, and everything below may wait on the database.
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    // default_member_permissions can be overridden per server; the permission is checked here again.
+    // The router deferred (ephemeral) before anything else. default_member_permissions can be overridden per server; the permission is checked here again.
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       deps.log.warn('setup refused: no Manage Server');
       await interaction.editReply(

@@ -1,5 +1,5 @@
 import { GuildStore } from '@bridge/core';
-import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from './types.ts';
 
 /** /status: this guild's active matches, their channels and when they started. Manage Server. */
@@ -11,7 +11,6 @@ export const statusCommand: SlashCommand = {
     .setContexts(InteractionContextType.Guild)
     .toJSON(),
   async execute(interaction, deps) {
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       await interaction.editReply('Only members with the Manage Server permission can use /status.');
       return;
