@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type Follow, guildsForMatch, needsMembership, parseFollow } from '../src/index.ts';
+import {
+  dataApiMatchSchema,
+  type Follow,
+  guildsForMatch,
+  needsMembership,
+  parseFollow,
+  routingOf,
+} from '../src/index.ts';
 
 const HUB1 = '11111111-1111-4111-8111-111111111111';
 const HUB2 = '22222222-2222-4222-8222-222222222222';
@@ -100,5 +108,31 @@ describe('parseFollow: /setup follow input', () => {
     const r = parseFollow(kind, id);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(message);
+  });
+});
+
+describe('routingOf: the routing fields of a real Data API match', () => {
+  it('reads competition and organizer from the championship sample', () => {
+    const raw = JSON.parse(
+      readFileSync(
+        new URL(
+          '../../../fixtures/faceit-samples/data-api-matches-match_id__philicevic_faceit-php.json',
+          import.meta.url,
+        ),
+        'utf8',
+      ),
+    );
+    const routing = routingOf(dataApiMatchSchema.parse(raw));
+    expect(routing).toEqual({
+      competitionType: 'championship',
+      competitionId: 'f6b68cf2-7b6f-4bba-9e07-728662dfb33f',
+      organizerId: '08b06cfc-74d0-454b-9a51-feda4b6b18da',
+    });
+    const f: Follow[] = [
+      { guildId: A, kind: 'championship', targetId: 'f6b68cf2-7b6f-4bba-9e07-728662dfb33f' },
+      { guildId: B, kind: 'organizer', targetId: '08b06cfc-74d0-454b-9a51-feda4b6b18da' },
+      { guildId: C, kind: 'hub', targetId: 'f6b68cf2-7b6f-4bba-9e07-728662dfb33f' },
+    ];
+    expect(guildsForMatch(routing, f, new Set())).toEqual([A, B]);
   });
 });

@@ -18,6 +18,19 @@ export interface MatchRouting {
   organizerId?: string | null | undefined;
 }
 
+/** The routing fields of a Data API match (`GET /matches/{id}`). */
+export function routingOf(match: {
+  competition_type?: string | null | undefined;
+  competition_id?: string | null | undefined;
+  organizer_id?: string | null | undefined;
+}): MatchRouting {
+  return {
+    competitionType: match.competition_type,
+    competitionId: match.competition_id,
+    organizerId: match.organizer_id,
+  };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function kindTakesId(kind: FollowKind): boolean {
