@@ -1,4 +1,4 @@
-import { type Logger, MAINTENANCE_JOBS, QUEUES } from '@bridge/core';
+import { type Logger, MAINTENANCE_JOBS, QUEUES, WORKER_STALL_OPTIONS } from '@bridge/core';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -25,8 +25,12 @@ export function startMaintenanceWorker(deps: MaintenanceWorkerDeps): Worker {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: 1,
+    ...WORKER_STALL_OPTIONS,
   });
   worker.on('error', (err) => deps.log.error({ err }, 'maintenance worker error'));
+  worker.on('stalled', (jobId) =>
+    deps.log.warn({ jobId, queue: worker.name }, 'job stalled (its worker copy stopped): back in the queue'),
+  );
   worker.on('failed', (job, err) =>
     deps.log.warn({ jobId: job?.id, err: err.message }, 'maintenance job failed'),
   );

@@ -1,4 +1,11 @@
-import { type Logger, MATCH_JOBS, type MatchJobData, matchJobSchema, QUEUES } from '@bridge/core';
+import {
+  type Logger,
+  MATCH_JOBS,
+  type MatchJobData,
+  matchJobSchema,
+  QUEUES,
+  WORKER_STALL_OPTIONS,
+} from '@bridge/core';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobHandler } from './jobs/types.ts';
@@ -46,11 +53,13 @@ export function startMatchWorker(deps: MatchWorkerDeps): Worker {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: deps.concurrency ?? 8,
-    // A killed copy's job is picked up by another within ~15 s rather than the default ~60 s.
-    lockDuration: 10_000,
-    stalledInterval: 5_000,
+    // A killed copy's job is picked up by another within ~15 s, however often that happens.
+    ...WORKER_STALL_OPTIONS,
   });
   worker.on('error', (err) => deps.log.error({ err }, 'matches worker error'));
+  worker.on('stalled', (jobId) =>
+    deps.log.warn({ jobId, queue: worker.name }, 'job stalled (its worker copy stopped): back in the queue'),
+  );
   worker.on('failed', (job, err) =>
     deps.log.warn(
       { jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, err: err.message },

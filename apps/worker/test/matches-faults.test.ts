@@ -215,6 +215,35 @@ describe('match voice channels under faults', () => {
     expect(schedulers[0]?.every).toBe(300_000);
   });
 
+  it('a move claim left by a copy that died before moving is taken over: the player is still moved', async () => {
+    const { match, a } = await playedMatch('deadclaim');
+    // What a copy killed between its claim and its move leaves behind: a claim, no move (2 s left).
+    await stack.supabase.query(
+      `insert into match_moves (match_id, discord_id, moved_at, holder, expires_at)
+       values ($1, $2, null, 'dead-copy', now() + interval '2 seconds')`,
+      [match.id, a.discordId],
+    );
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await waitForChannels(stack, match.id);
+    const f1 = matchChannels(stack, match.id).find((c) => c.name.endsWith('faction1'))!;
+    await stack.discord.waitForState(
+      stack.guildId,
+      (s) => (s.voiceStates[a.discordId] === f1.id ? true : undefined),
+      30_000,
+    );
+    // The claim becomes final just after the move (the confirm follows Discord's answer).
+    const claim = async () =>
+      (
+        await stack.supabase.query<{ final: boolean; holder: string | null }>(
+          'select moved_at is not null as final, holder from match_moves where match_id = $1 and discord_id = $2',
+          [match.id, a.discordId],
+        )
+      )[0];
+    await waitFor(async () => (await claim())?.final, { what: 'the move claim made final' });
+    expect(await claim()).toEqual({ final: true, holder: null });
+    expect(await noFailedJobs()).toBe(true);
+  });
+
   it('a worker SIGKILLed while creating a channel: the other copy finishes, one channel per faction', async () => {
     const { match } = await playedMatch('kill');
     const before = stack.discord.stats().byRoute[CREATE] ?? 0;

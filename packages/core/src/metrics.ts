@@ -47,6 +47,12 @@ export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollecto
       labelNames: ['queue', 'name', 'outcome'] as const,
       registers,
     }),
+    jobsStalled: new Counter({
+      name: 'bridge_jobs_stalled_total',
+      help: 'Jobs found stalled (their worker copy died or stopped past the lock) and put back in the queue, by queue; alert when it keeps growing',
+      labelNames: ['queue'] as const,
+      registers,
+    }),
     jobDuration: new Histogram({
       name: 'bridge_job_duration_seconds',
       help: 'Time from a job starting to it finishing, by queue and name',

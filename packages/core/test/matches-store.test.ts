@@ -45,10 +45,36 @@ describe('MatchStore against real PostgREST', () => {
   });
 
   it('a move claim is granted once, across concurrent callers, and can be given back', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, () => store.claimMove('1-m2', 'u1')));
-    expect(results.filter(Boolean)).toHaveLength(1);
-    await store.unclaimMove('1-m2', 'u1');
-    expect(await store.claimMove('1-m2', 'u1')).toBe(true);
+    const holders = Array.from({ length: 8 }, (_, i) => `job-${i}`);
+    const results = await Promise.all(holders.map((h) => store.claimMove('1-m2', 'u1', h, 30)));
+    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+    expect(results.filter((r) => r === 'held')).toHaveLength(7);
+    const holder = holders[results.indexOf('claimed')]!;
+    await store.unclaimMove('1-m2', 'u1', 'someone-else');
+    expect(await store.claimMove('1-m2', 'u1', 'z', 30)).toBe('held');
+    await store.unclaimMove('1-m2', 'u1', holder);
+    expect(await store.claimMove('1-m2', 'u1', 'z', 30)).toBe('claimed');
+  });
+
+  it('a move claim is a lease: re-taken by its holder, taken over once it lapses, final once moved', async () => {
+    expect(await store.claimMove('1-m5', 'u1', 'dead', 30)).toBe('claimed');
+    // The same holder (the job retried after its worker died) re-takes it at once.
+    expect(await store.claimMove('1-m5', 'u1', 'dead', 30)).toBe('claimed');
+    expect(await store.claimMove('1-m5', 'u1', 'alive', 30)).toBe('held');
+    // A holder that died between the claim and the move: its claim lapses and is taken over.
+    expect(await store.claimMove('1-m6', 'u1', 'dead', 0)).toBe('claimed');
+    expect(await store.claimMove('1-m6', 'u1', 'alive', 30)).toBe('claimed');
+    expect(await store.confirmMove('1-m6', 'u1', 'dead')).toBe(false);
+    expect(await store.confirmMove('1-m6', 'u1', 'alive')).toBe(true);
+    // Made: final for everyone (a player who walked out is not dragged back), and never given back.
+    expect(await store.claimMove('1-m6', 'u1', 'alive', 30)).toBe('done');
+    expect(await store.claimMove('1-m6', 'u1', 'late', 0)).toBe('done');
+    await store.unclaimMove('1-m6', 'u1');
+    expect(await store.claimMove('1-m6', 'u1', 'late', 30)).toBe('done');
+    // An expired claim that was made final meanwhile stays final.
+    expect(await store.claimMove('1-m7', 'u1', 'slow', 0)).toBe('claimed');
+    expect(await store.confirmMove('1-m7', 'u1', 'slow')).toBe(true);
+    expect(await store.claimMove('1-m7', 'u1', 'other', 30)).toBe('done');
   });
 
   it('a lease has one holder at a time, is re-entrant for that holder, and is released', async () => {
@@ -88,7 +114,7 @@ describe('MatchStore against real PostgREST', () => {
     const ended = async (matchId: string, daysAgo: number) => {
       await store.touch(matchId, 'match_status_ready', 1);
       await store.setRoster(matchId, 'faction1', ['pf1', 'pf2']);
-      expect(await store.claimMove(matchId, 'pd1')).toBe(true);
+      expect(await store.claimMove(matchId, 'pd1', 'h', 30)).toBe('claimed');
       await store.end(matchId, 'match_status_finished');
       await sb.query(
         `update match_states set ended_at = now() - make_interval(days => $2) where match_id = $1`,
@@ -188,7 +214,7 @@ describe('MatchStore against real PostgREST', () => {
     const anon = createClient(sb.url, sb.anonKey, { auth: { persistSession: false } });
     const res = await anon.rpc('match_claim_move', { p_match_id: '1-m4', p_discord_id: 'u' });
     expect(res.error).not.toBeNull();
-    expect(await store.claimMove('1-m4', 'u')).toBe(true);
+    expect(await store.claimMove('1-m4', 'u', 'h', 30)).toBe('claimed');
     for (const fn of ['match_note_missing', 'match_clear_missing']) {
       expect((await anon.rpc(fn, { p_match_id: '1-m4' })).error, fn).not.toBeNull();
     }

@@ -77,6 +77,31 @@ export function bridgeVoiceChannels(guild: Guild, baseId: string | undefined): V
   ];
 }
 
+/**
+ * The bridge-created voice channel named `name` in the managed categories, looked up in Discord's REST
+ * listing of the guild's channels, not the gateway cache: a copy that takes over after a crash may not
+ * have received the CHANNEL_CREATE of the channel the dead copy made (dispatches lag the REST reply).
+ */
+export async function findBridgeChannelListed(
+  guild: Guild,
+  baseId: string | undefined,
+  name: string,
+): Promise<VoiceChannel | null> {
+  const listed = await discordOp('list the channels of the guild', () => guild.channels.fetch());
+  // After the listing, the cache holds every category too (an overflow one a dead copy made).
+  const parents = new Set(managedParentIds(guild, baseId));
+  const botId = guild.client.user.id;
+  return (
+    listed.find(
+      (c): c is VoiceChannel =>
+        c?.type === ChannelType.GuildVoice &&
+        c.name === name &&
+        parents.has(c.parentId) &&
+        bridgeCreated(c, botId),
+    ) ?? null
+  );
+}
+
 export async function getChannel(guild: Guild, id: string): Promise<GuildBasedChannel | null> {
   const cached = guild.channels.cache.get(id);
   if (cached) return cached;

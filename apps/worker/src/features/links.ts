@@ -1,4 +1,4 @@
-import { faceitOAuthFromConfig, LINK_JOBS, linkJobSchema, QUEUES } from '@bridge/core';
+import { faceitOAuthFromConfig, LINK_JOBS, linkJobSchema, QUEUES, WORKER_STALL_OPTIONS } from '@bridge/core';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { linkAccountHandler } from '../jobs/link-account.ts';
@@ -23,8 +23,12 @@ export async function startLinkFeature(deps: WorkerDeps): Promise<FeatureHandle>
     connection: deps.redis,
     prefix: deps.config.QUEUE_PREFIX,
     concurrency: deps.config.WORKER_CONCURRENCY,
+    ...WORKER_STALL_OPTIONS,
   });
   worker.on('error', (err) => deps.log.error({ err }, 'links worker error'));
+  worker.on('stalled', (jobId) =>
+    deps.log.warn({ jobId, queue: worker.name }, 'job stalled (its worker copy stopped): back in the queue'),
+  );
   // Only the reason is logged: job data holds no code, verifier or token.
   worker.on('failed', (job, err) => {
     deps.log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'link job failed');

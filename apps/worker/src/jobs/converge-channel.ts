@@ -3,6 +3,7 @@ import type { Guild, GuildBasedChannel } from 'discord.js';
 import {
   bridgeVoiceChannels,
   createVoiceChannel,
+  findBridgeChannelListed,
   getChannel,
   overwritesOf,
   toDiscord,
@@ -12,8 +13,9 @@ import type { VoiceSettings } from './guild-settings.ts';
 import { type MatchContext, withLease } from './match-context.ts';
 
 /**
- * Exactly one channel for (match, faction): under a SQL lease, reuse the row's channel, else adopt a
- * bridge-created channel with the deterministic name (created before a crash), else create one. The
+ * Exactly one channel for (match, faction): under a SQL lease that covers the whole create, reuse the
+ * row's channel, else adopt a bridge-created channel with the deterministic name (created before a
+ * crash; looked up in the cache, then in Discord's REST listing), else create one. The
  * ended marker is re-checked AFTER the row is written: when a matchFinished ran meanwhile it returns
  * null and the caller runs finishMatch (lobby first, then delete). Returns the channel id, or null.
  */
@@ -35,6 +37,11 @@ export async function convergeChannel(
     let channel: GuildBasedChannel | null = row ? await getChannel(guild, row.voice_channel_id) : null;
     if (!channel) {
       channel = bridgeVoiceChannels(guild, categoryId).find((c) => c.name === plan.name) ?? null;
+      if (channel) log.info({ channelId: channel.id, faction: plan.faction }, 'existing channel adopted');
+    }
+    if (!channel) {
+      // The cache may lag (a channel a dead copy created just before the crash): ask Discord itself.
+      channel = await findBridgeChannelListed(guild, categoryId, plan.name);
       if (channel) log.info({ channelId: channel.id, faction: plan.faction }, 'existing channel adopted');
     }
     if (!channel) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@bridge/core';
 import { Events, type VoiceState } from 'discord.js';
 import { MoveRefusedError } from '../discord/channels.ts';
@@ -26,7 +27,8 @@ async function onConnect(ctx: MatchContext, state: VoiceState, log: Logger): Pro
   const userId = state.id;
   for (const row of await ctx.store.channelsForPlayer(userId)) {
     const current = state.channelId ?? '';
-    if (await moveOnce(ctx, state.guild, row.match_id, userId, current, row.voice_channel_id)) {
+    const holder = `late-${randomUUID()}`;
+    if (await moveOnce(ctx, state.guild, row.match_id, userId, current, row.voice_channel_id, holder, log)) {
       log.info({ matchId: row.match_id, userId, channelId: row.voice_channel_id }, 'late joiner moved in');
       return;
     }

@@ -2,6 +2,7 @@ import type { GuildStore, MatchStore } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import type { Guild } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
+import { keepAlive, LEASE, pause } from './lease-timing.ts';
 
 /** What the match jobs share: the worker's deps plus the lifecycle store. */
 export interface MatchContext {
@@ -28,7 +29,11 @@ export async function guildOf(deps: WorkerDeps): Promise<Guild> {
   return guild;
 }
 
-/** Runs `fn` holding a SQL lease; a lease held elsewhere is a retryable error (BullMQ backs off). */
+/**
+ * Runs `fn` holding a SQL lease, renewed while `fn` runs (so it covers all of it, however long Discord
+ * makes it wait). A lease held elsewhere is waited for in-process for a little longer than one lease
+ * (a dead holder's lease lapses meanwhile), then it is a retryable error (BullMQ backs off).
+ */
 export async function withLease<T>(
   ctx: MatchContext,
   key: string,
@@ -37,14 +42,20 @@ export async function withLease<T>(
 ): Promise<T> {
   // Leases are held for a few round trips: wait a little in-process rather than failing the job into
   // BullMQ's exponential backoff (which turned a burst of matches into seconds of idle retries).
-  const deadline = Date.now() + 5000;
-  while (!(await ctx.store.takeLease(key, holder, 60))) {
+  const take = () => ctx.store.takeLease(key, holder, LEASE.ttlSeconds);
+  const deadline = Date.now() + LEASE.waitMs;
+  for (let tries = 0; !(await take()); tries++) {
     if (Date.now() > deadline) throw new Error(`lease ${key} is held by another worker; retrying later`);
-    await new Promise((r) => setTimeout(r, 25 + Math.random() * 25));
+    // Short at first (leases are usually held for a few round trips), then no busier than 2/s.
+    await pause(Math.min(25 * 2 ** tries, 500) * (1 + Math.random()));
   }
+  const stop = keepAlive(take, LEASE.renewEveryMs, (err) =>
+    ctx.deps.log.error({ lease: key, holder, err: err?.message }, 'lease lost while holding it'),
+  );
   try {
     return await fn();
   } finally {
+    stop();
     // Not awaited: the caller's next steps (moves) need not wait for the release round trip. A
     // concurrent taker that comes in before it lands retries later, as with any held lease.
     void ctx.store.releaseLease(key, holder).catch(() => {});

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type ChannelPlan,
   decideEvent,
@@ -96,18 +97,22 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     });
     // Channels are created one faction after the other (they share a category and a rate-limit
     // bucket anyway); each faction's moves start as soon as its channel exists, overlapping the next.
+    // Who holds this run's leases and move claims: one run of the job, not the job id. A copy whose lock
+    // lapsed while it still ran (a frozen event loop) shares the job id with its rerun, and must not
+    // share their leases: a dead run's leases lapse after their bound instead.
+    const holder = `${job.id}:${randomUUID().slice(0, 8)}`;
     const result: Record<string, string> = {};
     const moves: Promise<void>[] = [];
     const build = async (): Promise<boolean> => {
       for (const plan of plans) {
         const [, channelId] = await Promise.all([
           ctx.store.setRoster(data.matchId, plan.faction, plan.rosterFaceitIds),
-          convergeChannel(ctx, guild, settings, data.matchId, plan, String(job.id), log),
+          convergeChannel(ctx, guild, settings, data.matchId, plan, holder, log),
         ]);
         // null: the match ended meanwhile; finishMatch below clears what was built.
         if (!channelId) return false;
         result[plan.faction] = channelId;
-        moves.push(movePlayers(ctx, guild, data.matchId, plan, channelId, log));
+        moves.push(movePlayers(ctx, guild, data.matchId, plan, channelId, holder, log));
         moves.push(moveOutLeavers(ctx, guild, settings.lobbyChannelId, plan, channelId, log));
       }
       return true;
@@ -126,7 +131,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
 }
 
 /**
- * Moves the faction's linked players who are in voice, each at most once per match (SQL claim). A move
+ * Moves the faction's linked players who are in voice, each at most once per match (SQL claim lease). A move
  * Discord refuses is that player's problem: logged with what to fix, the claim given back (moveOnce),
  * the others still moved.
  */
@@ -136,6 +141,7 @@ async function movePlayers(
   matchId: string,
   plan: ChannelPlan,
   channelId: string,
+  holder: string,
   log: Logger,
 ): Promise<void> {
   // Moves are independent calls: do them at once rather than one after another.
@@ -145,7 +151,7 @@ async function movePlayers(
       const current = guild.voiceStates.cache.get(userId)?.channelId;
       if (!current) return;
       try {
-        if (await moveOnce(ctx, guild, matchId, userId, current, channelId)) {
+        if (await moveOnce(ctx, guild, matchId, userId, current, channelId, holder, log)) {
           log.info({ userId, channelId }, 'player moved in');
         }
       } catch (err) {

@@ -1,12 +1,18 @@
+import type { Logger } from '@bridge/core';
 import type { Guild } from 'discord.js';
 import { moveMember } from '../discord/channels.ts';
+import { keepAlive, LEASE, pause } from './lease-timing.ts';
 import type { MatchContext } from './match-context.ts';
 
 /**
- * Moves a player into their team channel at most once per match: the SQL claim decides (so a player
- * who leaves on purpose is not dragged back, and only one worker copy acts). A move that does not
- * happen — not connected after all, or an error — gives the claim back so a later connect still moves.
- * Returns true when this call moved them.
+ * Moves a player into their team channel at most once per match. The SQL claim is a lease: it decides
+ * who moves (so only one worker copy acts), it is final only once the move was made (so a player who
+ * leaves on purpose is not dragged back), and a claim whose holder died is taken over after its bound
+ * (so a crash delays a move, never loses it). A move that does not happen — not connected after all,
+ * or an error — gives the claim back so a later connect still moves. `holder` names the caller (one
+ * run of a job, or one connect). Returns true when this call moved them.
+ * (A copy killed between the move and the confirm leaves a claim that lapses: the player may then be
+ * moved once more by a later event — the price of never losing a move.)
  */
 export async function moveOnce(
   ctx: MatchContext,
@@ -15,15 +21,39 @@ export async function moveOnce(
   userId: string,
   currentChannelId: string,
   channelId: string,
+  holder: string,
+  log?: Logger,
 ): Promise<boolean> {
-  if (!(await ctx.store.claimMove(matchId, userId))) return false;
-  if (currentChannelId === channelId) return false;
-  try {
-    if (await moveMember(guild, userId, channelId)) return true;
-    await ctx.store.unclaimMove(matchId, userId);
+  const me = holder;
+  const claim = () => ctx.store.claimMove(matchId, userId, me, LEASE.ttlSeconds);
+  const deadline = Date.now() + LEASE.waitMs;
+  let state = await claim();
+  // Another holder is moving them (or died doing it): wait for its move, or for its claim to lapse.
+  while (state === 'held') {
+    if (Date.now() > deadline)
+      throw new Error(`move of ${userId} is claimed by another worker; retrying later`);
+    await pause(200 + Math.random() * 200);
+    state = await claim();
+  }
+  if (state === 'done') return false;
+  if (currentChannelId === channelId) {
+    await ctx.store.confirmMove(matchId, userId, me);
     return false;
+  }
+  const stop = keepAlive(
+    async () => (await claim()) === 'claimed',
+    LEASE.renewEveryMs,
+    (err) => log?.error({ userId, err: err?.message }, 'move claim lost while moving'),
+  );
+  try {
+    const moved = await moveMember(guild, userId, channelId);
+    stop();
+    if (moved) await ctx.store.confirmMove(matchId, userId, me);
+    else await ctx.store.unclaimMove(matchId, userId, me);
+    return moved;
   } catch (err) {
-    await ctx.store.unclaimMove(matchId, userId).catch(() => {});
+    stop();
+    await ctx.store.unclaimMove(matchId, userId, me).catch(() => {});
     throw err;
   }
 }

@@ -11,6 +11,8 @@ export function instrumentWorker(metrics: Metrics, worker: Worker): void {
       metrics.jobDuration.observe({ queue, name: job.name }, (job.finishedOn - job.processedOn) / 1000);
     }
   });
+  // Stalled jobs go back to the queue (WORKER_STALL_OPTIONS); counted so repeated stalls can alert.
+  worker.on('stalled', () => metrics.jobsStalled.inc({ queue }));
   worker.on('failed', (job, _err) => {
     if (!job) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1) || job.finishedOn !== undefined;

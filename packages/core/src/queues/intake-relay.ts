@@ -19,7 +19,11 @@ export interface IntakeRelayOptions {
   log: Logger;
   /** Entries read and added per round trip. */
   batchSize?: number;
-  /** An entry another relay read but has not finished for this long is taken over (that copy died). */
+  /**
+   * An entry another relay read but has not finished for this long is taken over (that copy died).
+   * Default 10 s: a batch takes milliseconds, and taking over from a relay that was only slow adds its
+   * jobs twice, which is harmless (deterministic job ids); a dead relay delays its entries, never loses them.
+   */
   claimIdleMs?: number;
   /** Called after each batch with how many entries became jobs and how many were unreadable. */
   onRelayed?: (relayed: number, invalid: number) => void;
@@ -57,7 +61,7 @@ export class IntakeRelay {
     this.redis = opts.connection.duplicate({ maxRetriesPerRequest: 1 });
     this.redis.on('error', () => {}); // the loop logs failed rounds
     this.batchSize = opts.batchSize ?? 200;
-    this.claimIdleMs = opts.claimIdleMs ?? 30_000;
+    this.claimIdleMs = opts.claimIdleMs ?? 10_000;
   }
 
   start(): void {

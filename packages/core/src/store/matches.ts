@@ -2,6 +2,8 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Faction } from '../domain/channel-plan.ts';
 import { check } from './client.ts';
 
+export type MoveClaim = 'claimed' | 'done' | 'held';
+
 export interface ActiveMatchRow {
   match_id: string;
   faction: Faction;
@@ -63,18 +65,50 @@ export class MatchStore {
     check('lease_release', await this.db.rpc('lease_release', { p_key: key, p_holder: holder }));
   }
 
-  /** True for exactly one caller per (match, player). */
-  async claimMove(matchId: string, discordId: string): Promise<boolean> {
-    return check<boolean>(
+  /**
+   * Claims the auto-move of (match, player) for `holder` for `ttlSeconds` (a lease, not a tombstone):
+   * 'claimed' = the caller makes the move (re-taking its own claim extends it; an expired claim of a
+   * holder that died is taken over), 'done' = the move was made already, 'held' = another holder's
+   * claim is still running.
+   */
+  async claimMove(
+    matchId: string,
+    discordId: string,
+    holder: string,
+    ttlSeconds: number,
+  ): Promise<MoveClaim> {
+    return check<MoveClaim>(
       'match_claim_move',
-      await this.db.rpc('match_claim_move', { p_match_id: matchId, p_discord_id: discordId }),
+      await this.db.rpc('match_claim_move', {
+        p_match_id: matchId,
+        p_discord_id: discordId,
+        p_holder: holder,
+        p_ttl_seconds: ttlSeconds,
+      }),
     );
   }
 
-  async unclaimMove(matchId: string, discordId: string): Promise<void> {
+  /** The move was made: the claim becomes final. False when the caller no longer held it. */
+  async confirmMove(matchId: string, discordId: string, holder: string): Promise<boolean> {
+    return check<boolean>(
+      'match_confirm_move',
+      await this.db.rpc('match_confirm_move', {
+        p_match_id: matchId,
+        p_discord_id: discordId,
+        p_holder: holder,
+      }),
+    );
+  }
+
+  /** Gives back a claim whose move did not happen (never a made move); `holder` limits it to that claim. */
+  async unclaimMove(matchId: string, discordId: string, holder?: string): Promise<void> {
     check(
       'match_unclaim_move',
-      await this.db.rpc('match_unclaim_move', { p_match_id: matchId, p_discord_id: discordId }),
+      await this.db.rpc('match_unclaim_move', {
+        p_match_id: matchId,
+        p_discord_id: discordId,
+        ...(holder ? { p_holder: holder } : {}),
+      }),
     );
   }
 
