@@ -49,8 +49,10 @@ revoke all on public.guild_settings, public.guild_follows from anon, authenticat
 grant select, insert, update, delete on public.guild_settings, public.guild_follows to service_role;
 
 -- The single-guild mode: DISCORD_GUILD_ID + VC_* at start-up. The environment is the deployment's
--- declared configuration, so the columns it sets win over /setup edits; a null (variable unset) keeps
--- what is stored. The guild follows every match, as before multi-guild routing existed.
+-- declared configuration, as before settings moved into the database: each start sets the columns
+-- exactly as the variables say (an unset variable clears its column, e.g. no lobby), overriding /setup
+-- edits. The spectator role and user limit have no variable and are left alone. The guild follows
+-- every match.
 create function public.guild_seed(
   p_guild_id text, p_category_id text, p_lobby_channel_id text, p_staff_role_id text,
   p_name_template text)
@@ -61,10 +63,10 @@ begin
   values (p_guild_id, p_category_id, p_lobby_channel_id, p_staff_role_id,
           coalesce(p_name_template, 'match-{short}-{faction}'), 'env')
   on conflict (guild_id) do update
-    set category_id = coalesce(excluded.category_id, g.category_id),
-        lobby_channel_id = coalesce(excluded.lobby_channel_id, g.lobby_channel_id),
-        staff_role_id = coalesce(excluded.staff_role_id, g.staff_role_id),
-        name_template = coalesce(p_name_template, g.name_template),
+    set category_id = excluded.category_id,
+        lobby_channel_id = excluded.lobby_channel_id,
+        staff_role_id = excluded.staff_role_id,
+        name_template = excluded.name_template,
         source = 'env';
   insert into public.guild_follows (guild_id, kind, target_id) values (p_guild_id, 'all', '')
   on conflict do nothing;

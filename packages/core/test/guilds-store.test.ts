@@ -22,7 +22,7 @@ const LOBBY = '300000000000000002';
 const STAFF = '300000000000000003';
 
 describe('GuildStore against real PostgREST', () => {
-  it('seeds the single guild from the env: it follows all, env columns win, unset ones keep the stored value', async () => {
+  it('seeds the single guild from the env: it follows all, and each start sets the columns exactly as the env says', async () => {
     await guilds.seed({ guildId: G1, categoryId: CAT, lobbyChannelId: LOBBY, staffRoleId: STAFF });
     expect(await guilds.get(G1)).toMatchObject({
       guild_id: G1,
@@ -34,12 +34,19 @@ describe('GuildStore against real PostgREST', () => {
     });
     expect(await guilds.follows(G1)).toEqual([{ guildId: G1, kind: 'all', targetId: '' }]);
 
-    // A /setup edit, then a restart whose env no longer sets the lobby: category from the env, lobby kept.
-    await guilds.update(G1, { category_id: '300000000000000009', lobby_channel_id: '300000000000000008' });
+    // A /setup edit, then a restart whose env no longer sets the lobby nor the staff role: the env wins
+    // (no lobby, as before settings were stored); the spectator role has no variable and stays.
+    await guilds.update(G1, {
+      category_id: '300000000000000009',
+      lobby_channel_id: '300000000000000008',
+      spectator_role_id: '300000000000000007',
+    });
     await guilds.seed({ guildId: G1, categoryId: CAT, nameTemplate: 'vc-{short}-{faction}' });
     expect(await guilds.get(G1)).toMatchObject({
       category_id: CAT,
-      lobby_channel_id: '300000000000000008',
+      lobby_channel_id: null,
+      staff_role_id: null,
+      spectator_role_id: '300000000000000007',
       name_template: 'vc-{short}-{faction}',
     });
     expect(await guilds.follows(G1)).toHaveLength(1);

@@ -16,7 +16,7 @@ export interface GuildSettings {
   updated_at: string;
 }
 
-/** What DISCORD_GUILD_ID + VC_* say (single-guild mode); an undefined field keeps what is stored. */
+/** What DISCORD_GUILD_ID + VC_* say (single-guild mode); an undefined field clears its column. */
 export interface GuildSeed {
   guildId: string;
   categoryId?: string | undefined;
@@ -42,7 +42,7 @@ export class GuildStore {
     this.db = db;
   }
 
-  /** Single-guild mode at start-up: the env's columns win, the guild follows every match. */
+  /** Single-guild mode at start-up: the columns become exactly what the env says; the guild follows all. */
   async seed(s: GuildSeed): Promise<void> {
     check(
       'guild_seed',

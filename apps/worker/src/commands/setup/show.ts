@@ -8,7 +8,7 @@ export const setupShow: SetupHandler = async (_interaction, guild, deps) => {
   const [settings, follows] = await Promise.all([store.get(guild.id), store.follows(guild.id)]);
   const id = (v: string | null | undefined, fmt: (x: string) => string) => (v ? fmt(v) : 'not set');
   const lines = [
-    `**Settings**${settings?.source === 'env' ? ' (seeded from DISCORD_GUILD_ID / VC_* at every start)' : ''}`,
+    `**Settings**${settings?.source === 'env' ? ' (from DISCORD_GUILD_ID / VC_*: every worker start resets category, lobby, staff role and names to them)' : ''}`,
     `category: ${id(settings?.category_id, (x) => `<#${x}>`)}`,
     `lobby: ${id(settings?.lobby_channel_id, (x) => `<#${x}>`)}`,
     `staff role: ${id(settings?.staff_role_id, (x) => `<@&${x}>`)}`,
