@@ -51,8 +51,8 @@ grant select, insert, update, delete on public.guild_settings, public.guild_foll
 -- The single-guild mode: DISCORD_GUILD_ID + VC_* at start-up. The environment is the deployment's
 -- declared configuration, as before settings moved into the database: each start sets the columns
 -- exactly as the variables say (an unset variable clears its column, e.g. no lobby), overriding /setup
--- edits. The spectator role and user limit have no variable and are left alone. The guild follows
--- every match.
+-- edits. The spectator role and user limit have no variable and are left alone. A guild that follows
+-- nothing follows every match (as before follows existed); one narrowed with /setup follow keeps that.
 create function public.guild_seed(
   p_guild_id text, p_category_id text, p_lobby_channel_id text, p_staff_role_id text,
   p_name_template text)
@@ -68,7 +68,9 @@ begin
         staff_role_id = excluded.staff_role_id,
         name_template = excluded.name_template,
         source = 'env';
-  insert into public.guild_follows (guild_id, kind, target_id) values (p_guild_id, 'all', '')
+  insert into public.guild_follows (guild_id, kind, target_id)
+  select p_guild_id, 'all', ''
+   where not exists (select 1 from public.guild_follows where guild_id = p_guild_id)
   on conflict do nothing;
 end
 $$;

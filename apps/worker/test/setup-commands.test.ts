@@ -1,5 +1,7 @@
+import { createProducerRedis, createQueue, matchJobId, QUEUES } from '@bridge/core';
 import { type Stack, startStack, waitFor } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchChannels, seedLinkedPlayers, waitForChannels } from './matches-helpers.ts';
 
 // /setup and /status through real discord.js against the emulator, the settings in Postgres behind
 // PostgREST; and the guild lifecycle: the bot invited while running, then removed.
@@ -214,5 +216,62 @@ describe('guild lifecycle', () => {
     ).toEqual([]);
     // The seeded guild is untouched.
     expect(await follows()).toEqual(['all:']);
+  });
+});
+
+describe('follows decide which matches the guild gets', () => {
+  /** Plays match_status_ready and answers the job's result once it completed. */
+  async function ready(matchId: string) {
+    await stack.faceit.play(stack.webhook, matchId, ['match_status_ready']);
+    const redis = createProducerRedis(stack.redisUrl);
+    const queue = createQueue(QUEUES.matches, redis, stack.prefix);
+    try {
+      const id = matchJobId(matchId, 'match_status_ready');
+      await waitFor(async () => (await queue.getJob(id))?.isCompleted(), { what: `job ${id} completed` });
+      return (await queue.getJob(id))?.returnvalue;
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
+  }
+
+  it('narrowed to one hub, then members: only the matches those follows take get channels', async () => {
+    const [a, b, c, d] = await seedLinkedPlayers(stack, 'routing', 4);
+    const otherHub = '22222222-2222-4222-8222-222222222222';
+    await run(users.mod!, 'setup', 'unfollow', { kind: 'all' });
+    await run(users.mod!, 'setup', 'follow', { kind: 'hub', id: HUB });
+    expect(await follows()).toEqual([`hub:${HUB}`]);
+
+    const followed = stack.faceit.seedMatch({
+      faction1: [a!.faceitId],
+      faction2: [b!.faceitId],
+      competitionType: 'hub',
+      competitionId: HUB,
+    });
+    const other = stack.faceit.seedMatch({
+      faction1: [c!.faceitId],
+      faction2: [d!.faceitId],
+      competitionType: 'hub',
+      competitionId: otherHub,
+    });
+    const mm = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [] });
+    expect(await ready(other.id)).toEqual({ status: 'not-followed' });
+    expect(await ready(mm.id)).toEqual({ status: 'not-followed' });
+    expect((await ready(followed.id))?.status).toBe('converged');
+    await waitForChannels(stack, followed.id);
+    expect(matchChannels(stack, other.id)).toEqual([]);
+    expect(matchChannels(stack, mm.id)).toEqual([]);
+
+    // Following members: a matchmaking match with a linked member of this guild gets its channel.
+    await run(users.mod!, 'setup', 'follow', { kind: 'members' });
+    const stranger = stack.faceit.seedPlayer({ nickname: 'routing_stranger' });
+    const stranger2 = stack.faceit.seedPlayer({ nickname: 'routing_stranger2' });
+    const mm2 = stack.faceit.seedMatch({ faction1: [c!.faceitId], faction2: [stranger.id] });
+    expect((await ready(mm2.id))?.status).toBe('converged');
+    await waitForChannels(stack, mm2.id);
+    // ...and one without a linked member does not.
+    const mm3 = stack.faceit.seedMatch({ faction1: [stranger.id], faction2: [stranger2.id] });
+    expect(await ready(mm3.id)).toEqual({ status: 'not-followed' });
+    expect(matchChannels(stack, mm3.id)).toEqual([]);
   });
 });

@@ -50,6 +50,15 @@ describe('GuildStore against real PostgREST', () => {
       name_template: 'vc-{short}-{faction}',
     });
     expect(await guilds.follows(G1)).toHaveLength(1);
+
+    // Narrowed with /setup to one hub: a restart keeps that; following nothing falls back to all.
+    await guilds.unfollow(G1, 'all', '');
+    await guilds.follow(G1, 'hub', HUB);
+    await guilds.seed({ guildId: G1 });
+    expect(await guilds.follows(G1)).toEqual([{ guildId: G1, kind: 'hub', targetId: HUB }]);
+    await guilds.unfollow(G1, 'hub', HUB);
+    await guilds.seed({ guildId: G1, categoryId: CAT });
+    expect(await guilds.follows(G1)).toEqual([{ guildId: G1, kind: 'all', targetId: '' }]);
   });
 
   it('follows and unfollows, telling a repeat from a change', async () => {

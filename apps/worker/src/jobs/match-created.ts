@@ -20,6 +20,7 @@ import { finishMatch } from './finish-match.ts';
 import { settingsOf } from './guild-settings.ts';
 import { guildOf, type MatchContext } from './match-context.ts';
 import { moveOnce } from './move-once.ts';
+import { guildTakesMatch } from './routing.ts';
 import type { JobHandler } from './types.ts';
 
 /** object_created/configuring/ready: converge each faction's channel, permissions and moves. */
@@ -83,10 +84,26 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     }
 
     const guild = await guildOf(ctx.deps);
-    const [settings, links] = await Promise.all([
+    const [settings, links, follows] = await Promise.all([
       settingsOf(ctx, guild.id),
       ctx.deps.links.byFaceitIds(faceitIdsOf(match)),
+      ctx.guilds.follows(guild.id),
     ]);
+    // What the guild follows decides whether it gets the match (single-guild mode follows all).
+    if (
+      !(await guildTakesMatch(
+        guild,
+        match,
+        follows,
+        links.map((l) => l.discord_id),
+      ))
+    ) {
+      log.info(
+        { guildId: guild.id, competitionId: match.competition_id, organizerId: match.organizer_id },
+        'the guild does not follow this match: nothing to build',
+      );
+      return { status: 'not-followed' };
+    }
     const plans = planChannels(match, {
       template: settings.nameTemplate,
       guildId: guild.id,
