@@ -11,14 +11,21 @@ async function waitForGuild(client: Client, guildId: string): Promise<void> {
   if (!client.guilds.cache.has(guildId)) await nextEvent(client, 'guildCreate', (g) => g.id === guildId);
 }
 
+// These tests look at the member list, so the application has the GuildMembers intent enabled.
+const MEMBER_INTENTS = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildVoiceStates,
+  GatewayIntentBits.GuildMembers,
+];
+
 async function login(opts: Parameters<typeof loginClient>[1] = {}): Promise<Client<true>> {
-  const c = await loginClient(emu, opts);
+  const c = await loginClient(emu, { intents: MEMBER_INTENTS, ...opts });
   clients.push(c);
   return c;
 }
 
 beforeEach(async () => {
-  emu = await startDiscordEmulator();
+  emu = await startDiscordEmulator({ privilegedIntents: { guildMembers: true } });
   seed = emu.seedGuild({
     name: 'Bridge Test',
     roles: [{ name: 'Players' }],

@@ -2,6 +2,7 @@ import { GuildStore } from '@bridge/core';
 import { Events, type Guild } from 'discord.js';
 import type { SlashCommand } from '../commands/types.ts';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
+import { registerCommands } from '../startup.ts';
 
 /**
  * Guild lifecycle: the slash commands are registered in every guild the bot is in, at start and as
@@ -21,15 +22,31 @@ export async function startGuildFeature(deps: WorkerDeps, commands: SlashCommand
       nameTemplate: config.VC_NAME_TEMPLATE,
     });
   }
-  const register = (guild: Guild) => guild.commands.set(commands.map((c) => c.data));
-  // Bulk overwrite is idempotent: every copy may do it at start.
+  const stopping = new AbortController();
+  const retries = new Set<Promise<void>>();
+  // Bulk overwrite is idempotent: every copy may do it. A failure is logged and retried in the
+  // background with backoff, never a restart (that would spend an IDENTIFY).
+  const register = async (guild: Guild): Promise<void> => {
+    const set = () => guild.commands.set(commands.map((c) => c.data));
+    const err = await set().then(
+      () => null,
+      (e: Error) => e,
+    );
+    if (!err) return;
+    log.error({ guildId: guild.id, err: err.message }, 'cannot register slash commands; retrying');
+    const retry = registerCommands(set, {
+      log: log.child({ guildId: guild.id }),
+      baseMs: config.PREFLIGHT_RETRY_MS,
+      signal: stopping.signal,
+    })
+      .catch(() => {})
+      .finally(() => retries.delete(retry));
+    retries.add(retry);
+  };
   await Promise.all(client.guilds.cache.map(register));
 
   const onCreate = (guild: Guild) => {
-    void register(guild).then(
-      () => log.info({ guildId: guild.id }, 'joined a guild: commands registered'),
-      (err: Error) => log.error({ guildId: guild.id, err: err.message }, 'commands not registered'),
-    );
+    void register(guild).then(() => log.info({ guildId: guild.id }, 'joined a guild: commands registered'));
   };
   // discord.js emits GuildDelete only when the bot was removed (an outage is GuildUnavailable).
   const onDelete = (guild: Guild) => {
@@ -46,6 +63,8 @@ export async function startGuildFeature(deps: WorkerDeps, commands: SlashCommand
     close: async () => {
       client.off(Events.GuildCreate, onCreate);
       client.off(Events.GuildDelete, onDelete);
+      stopping.abort();
+      await Promise.all(retries);
     },
   };
 }

@@ -24,8 +24,8 @@ function timeout(query: URLSearchParams): number {
 
 function faultFrom(body: Body): FaultSpec {
   const kind = body.kind;
-  if (kind !== 'status' && kind !== 'ratelimit' && kind !== 'hang') {
-    throw new BadRequest("kind must be 'status', 'ratelimit' or 'hang'");
+  if (kind !== 'status' && kind !== 'ratelimit' && kind !== 'sublimit' && kind !== 'hang') {
+    throw new BadRequest("kind must be 'status', 'ratelimit', 'sublimit' or 'hang'");
   }
   const route = typeof body.routeRegex === 'string' ? new RegExp(body.routeRegex) : str(body, 'route');
   const spec: FaultSpec = { route, kind };
@@ -170,6 +170,17 @@ async function route(
       emu.setChannelCreateDelay(ms);
       return undefined;
     }
+    case 'POST clock': {
+      const ms = body.advanceMs;
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+        throw new BadRequest('advanceMs (number >= 0) is required');
+      }
+      emu.advanceClock(ms);
+      return undefined;
+    }
+    case 'GET gateway':
+      if (b === 'session-start-limit') return { status: 200, body: emu.sessionStartLimit() };
+      break;
     case 'GET stats':
       return { status: 200, body: emu.stats() };
     case 'DELETE stats':

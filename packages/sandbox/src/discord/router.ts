@@ -1,4 +1,5 @@
 /** REST route table: templates like '/guilds/:guild/channels', matched segment by segment (literals win). */
+import type { SessionStartLimit } from './gateway.ts';
 import type { InteractionRegistry } from './interactions.ts';
 import type { MessageLog } from './messages.ts';
 import type { Store } from './state.ts';
@@ -8,6 +9,7 @@ export interface RouteCtx {
   messages: MessageLog;
   interactions: InteractionRegistry;
   gatewayUrl: string;
+  sessionStartLimit: () => SessionStartLimit;
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
