@@ -19,7 +19,7 @@ import { startLinkFeature } from './features/links.ts';
 import { startMatchFeature } from './features/matches.ts';
 import { instrumentDiscord, instrumentWorker } from './lib/instrument.ts';
 import { type MetricsServer, startMetricsServer } from './lib/metrics-server.ts';
-import { loginSafely, registerCommands } from './startup.ts';
+import { loginSafely } from './startup.ts';
 
 export interface RunningWorker {
   deps: WorkerDeps;

@@ -81,20 +81,3 @@ async function connect(
   }
   return { client, guild };
 }
-
-/** Registers the slash commands, retrying with backoff in the background rather than failing the start. */
-export async function registerCommands(
-  register: () => Promise<unknown>,
-  opts: { log: Logger; baseMs: number; signal: AbortSignal },
-): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await register();
-      return;
-    } catch (err) {
-      const retryInMs = backoff(opts.baseMs, attempt);
-      opts.log.error({ err: (err as Error).message, retryInMs }, 'cannot register slash commands; retrying');
-      await pause(retryInMs, opts.signal);
-    }
-  }
-}

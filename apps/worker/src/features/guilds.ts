@@ -2,7 +2,7 @@ import { GuildStore } from '@bridge/core';
 import { Events, type Guild } from 'discord.js';
 import type { SlashCommand } from '../commands/types.ts';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
-import { registerCommands } from '../startup.ts';
+import { backoff, pause } from '../startup.ts';
 
 /**
  * Guild lifecycle: the slash commands are registered in every guild the bot is in, at start and as
@@ -13,17 +13,37 @@ import { registerCommands } from '../startup.ts';
 export async function startGuildFeature(deps: WorkerDeps, commands: SlashCommand[]): Promise<FeatureHandle> {
   const guilds = new GuildStore(deps.db);
   const { config, client, log } = deps;
-  if (config.DISCORD_GUILD_ID) {
-    await guilds.seed({
-      guildId: config.DISCORD_GUILD_ID,
-      categoryId: config.VC_CATEGORY_ID,
-      lobbyChannelId: config.VC_LOBBY_CHANNEL_ID,
-      staffRoleId: config.VC_STAFF_ROLE_ID,
-      nameTemplate: config.VC_NAME_TEMPLATE,
-    });
-  }
   const stopping = new AbortController();
   const retries = new Set<Promise<void>>();
+  const retryInBackground = (what: string, fn: () => Promise<unknown>, first: Error, guildId: string) => {
+    log.error({ guildId, err: first.message }, `${what} failed; retrying`);
+    const retry = retrying(
+      fn,
+      { baseMs: config.PREFLIGHT_RETRY_MS, signal: stopping.signal },
+      (err, retryInMs) => log.error({ guildId, err: err.message, retryInMs }, `${what} failed; retrying`),
+    )
+      .catch(() => {})
+      .finally(() => retries.delete(retry));
+    retries.add(retry);
+  };
+  if (config.DISCORD_GUILD_ID) {
+    const guildId = config.DISCORD_GUILD_ID;
+    const seed = () =>
+      guilds.seed({
+        guildId,
+        categoryId: config.VC_CATEGORY_ID,
+        lobbyChannelId: config.VC_LOBBY_CHANNEL_ID,
+        staffRoleId: config.VC_STAFF_ROLE_ID,
+        nameTemplate: config.VC_NAME_TEMPLATE,
+      });
+    // A database that is down at start must not stop the worker (a restart spends an IDENTIFY): match
+    // jobs that need the settings meanwhile retry (settingsOf), and the seed is retried here.
+    const failed = await seed().then(
+      () => null,
+      (e: Error) => e,
+    );
+    if (failed) retryInBackground('seeding the guild settings from the env', seed, failed, guildId);
+  }
   // Bulk overwrite is idempotent: every copy may do it. A failure is logged and retried in the
   // background with backoff, never a restart (that would spend an IDENTIFY).
   const register = async (guild: Guild): Promise<void> => {
@@ -32,16 +52,7 @@ export async function startGuildFeature(deps: WorkerDeps, commands: SlashCommand
       () => null,
       (e: Error) => e,
     );
-    if (!err) return;
-    log.error({ guildId: guild.id, err: err.message }, 'cannot register slash commands; retrying');
-    const retry = registerCommands(set, {
-      log: log.child({ guildId: guild.id }),
-      baseMs: config.PREFLIGHT_RETRY_MS,
-      signal: stopping.signal,
-    })
-      .catch(() => {})
-      .finally(() => retries.delete(retry));
-    retries.add(retry);
+    if (err) retryInBackground('registering the slash commands', set, err, guild.id);
   };
   await Promise.all(client.guilds.cache.map(register));
 
@@ -67,4 +78,22 @@ export async function startGuildFeature(deps: WorkerDeps, commands: SlashCommand
       await Promise.all(retries);
     },
   };
+}
+
+/** Runs `fn` until it succeeds, waiting with backoff between attempts; stops when `signal` aborts. */
+async function retrying(
+  fn: () => Promise<unknown>,
+  opts: { baseMs: number; signal: AbortSignal },
+  onError: (err: Error, retryInMs: number) => void,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const retryInMs = backoff(opts.baseMs, attempt);
+    await pause(retryInMs, opts.signal);
+    try {
+      await fn();
+      return;
+    } catch (err) {
+      onError(err as Error, backoff(opts.baseMs, attempt + 1));
+    }
+  }
 }

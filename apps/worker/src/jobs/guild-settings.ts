@@ -23,10 +23,17 @@ export function voiceSettings(row: GuildSettings): VoiceSettings {
 
 /**
  * Read per job, not cached: a /setup change on any worker copy applies to the next job everywhere.
- * A guild without a row was never seeded nor set up: nothing to build there until it is.
+ * A guild without a row was never set up: nothing to build there until it is (DISCORD_GUILD_ID's row
+ * may only be late: the job retries).
  */
 export async function settingsOf(ctx: MatchContext, guildId: string): Promise<VoiceSettings> {
   const row = await ctx.guilds.get(guildId);
+  if (!row && guildId === ctx.deps.config.DISCORD_GUILD_ID) {
+    // Seeded at start; a database that was down then is seeded again in the background.
+    throw new Error(
+      `guild ${guildId} has no settings yet: seeding from DISCORD_GUILD_ID / VC_* is pending; retrying`,
+    );
+  }
   if (!row) {
     throw new UnrecoverableError(
       `guild ${guildId} has no settings: set DISCORD_GUILD_ID (single-guild mode) or run /setup there`,
