@@ -192,7 +192,10 @@ describe('discord emulator gateway', () => {
 
   it("gives each interaction to one session, round-robin, with interactionDelivery: 'one-session'", async () => {
     await emu.close();
-    emu = await startDiscordEmulator({ interactionDelivery: 'one-session' });
+    emu = await startDiscordEmulator({
+      interactionDelivery: 'one-session',
+      privilegedIntents: { guildMembers: true },
+    });
     seed = emu.seedGuild({ members: [{ username: 'bob' }] });
     const a = await login();
     const b = await login();
