@@ -1,5 +1,6 @@
 import { createProducerRedis, createQueue, matchJobId, QUEUES } from '@bridge/core';
 import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchChannels, seedLinkedPlayers, waitForChannels } from './matches-helpers.ts';
 
@@ -28,7 +29,7 @@ async function run(
   user: string,
   name: string,
   subcommand?: string,
-  options: Record<string, string> = {},
+  options: Record<string, string | number> = {},
   guildId = stack.guildId,
 ): Promise<string> {
   const record = await stack.discord.invokeCommand({
@@ -241,6 +242,12 @@ describe('follows decide which matches the guild gets', () => {
     await run(users.mod!, 'setup', 'unfollow', { kind: 'all' });
     await run(users.mod!, 'setup', 'follow', { kind: 'hub', id: HUB });
     expect(await follows()).toEqual([`hub:${HUB}`]);
+    expect(await run(users.mod!, 'setup', 'channels', { user_limit: 150 })).toMatch(
+      /user_limit 150 is out of range.*Nothing was changed\./s,
+    );
+    expect(await run(users.mod!, 'setup', 'channels', { user_limit: 6 })).toContain(
+      'New match channels hold at most 6 members.',
+    );
 
     const followed = stack.faceit.seedMatch({
       faction1: [a!.faceitId],
@@ -259,6 +266,10 @@ describe('follows decide which matches the guild gets', () => {
     expect(await ready(mm.id)).toEqual({ status: 'not-followed' });
     expect((await ready(followed.id))?.status).toBe('converged');
     await waitForChannels(stack, followed.id);
+    const rest = new REST({ api: stack.discord.apiUrl }).setToken(stack.discord.botToken);
+    for (const ch of matchChannels(stack, followed.id)) {
+      expect(((await rest.get(Routes.channel(ch.id))) as { user_limit: number }).user_limit).toBe(6);
+    }
     expect(matchChannels(stack, other.id)).toEqual([]);
     expect(matchChannels(stack, mm.id)).toEqual([]);
 

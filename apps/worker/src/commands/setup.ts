@@ -78,6 +78,13 @@ export const setupCommand: SlashCommand = {
             .setName('lobby')
             .setDescription('Voice channel players go back to when a match ends')
             .addChannelTypes(ChannelType.GuildVoice),
+        )
+        .addIntegerOption((o) =>
+          o
+            .setName('user_limit')
+            .setDescription('Most members in a match channel (0 = no limit)')
+            .setMinValue(0)
+            .setMaxValue(99),
         ),
     )
     .addSubcommand((s) =>

@@ -45,8 +45,13 @@ export async function convergeChannel(
       if (channel) log.info({ channelId: channel.id, faction: plan.faction }, 'existing channel adopted');
     }
     if (!channel) {
-      channel = await createVoiceChannel(guild, categoryId, plan.name, plan.overwrites, (fn) =>
-        withLease(ctx, `category-${categoryId}`, holder, fn),
+      channel = await createVoiceChannel(
+        guild,
+        categoryId,
+        plan.name,
+        plan.overwrites,
+        (fn) => withLease(ctx, `category-${categoryId}`, holder, fn),
+        settings.userLimit,
       );
       log.info({ channelId: channel.id, faction: plan.faction, name: plan.name }, 'channel created');
     }

@@ -9,6 +9,8 @@ export interface VoiceSettings {
   staffRoleId: string | undefined;
   spectatorRoleId: string | undefined;
   nameTemplate: string;
+  /** Voice user limit of new match channels; 0 = none. */
+  userLimit: number;
 }
 
 export function voiceSettings(row: GuildSettings): VoiceSettings {
@@ -18,6 +20,7 @@ export function voiceSettings(row: GuildSettings): VoiceSettings {
     staffRoleId: row.staff_role_id ?? undefined,
     spectatorRoleId: row.spectator_role_id ?? undefined,
     nameTemplate: row.name_template,
+    userLimit: row.user_limit,
   };
 }
 

@@ -32,7 +32,10 @@ export interface ActiveGuildMatch {
 }
 
 type Editable = Partial<
-  Pick<GuildSettings, 'category_id' | 'lobby_channel_id' | 'staff_role_id' | 'spectator_role_id'>
+  Pick<
+    GuildSettings,
+    'category_id' | 'lobby_channel_id' | 'staff_role_id' | 'spectator_role_id' | 'user_limit'
+  >
 >;
 
 /** guild_settings + guild_follows: each guild's voice settings and what it follows. */

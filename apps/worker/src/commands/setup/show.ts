@@ -14,6 +14,7 @@ export const setupShow: SetupHandler = async (_interaction, guild, deps) => {
     `staff role: ${id(settings?.staff_role_id, (x) => `<@&${x}>`)}`,
     `spectator role: ${id(settings?.spectator_role_id, (x) => `<@&${x}>`)}`,
     `channel names: \`${settings?.name_template ?? 'match-{short}-{faction}'}\``,
+    `user limit: ${settings?.user_limit ? settings.user_limit : 'none'}`,
     '**Follows**',
     ...(follows.length > 0
       ? follows.map((f) => `- ${f.kind}${f.targetId ? ` \`${f.targetId}\`` : ''}`)
