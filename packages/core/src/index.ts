@@ -19,5 +19,6 @@ export * from './queues/intake-relay.ts';
 export * from './queues/queues.ts';
 export * from './queues/worker-options.ts';
 export * from './store/client.ts';
+export * from './store/guilds.ts';
 export * from './store/matches.ts';
 export * from './store/player-links.ts';

@@ -1,4 +1,4 @@
-import { type ChannelPlan, diffOverwrites, type Faction, isEmptyDiff, type Logger } from '@bridge/core';
+import { type ChannelPlan, diffOverwrites, isEmptyDiff, type Logger } from '@bridge/core';
 import type { Guild, GuildBasedChannel } from 'discord.js';
 import {
   bridgeVoiceChannels,
@@ -9,21 +9,9 @@ import {
   toDiscord,
 } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
+import type { VoiceSettings } from './guild-settings.ts';
 import { LEASE } from './lease-timing.ts';
 import { type MatchContext, withLease, withLeaseTaken } from './match-context.ts';
-
-export const channelLeaseKey = (matchId: string, faction: Faction) => `vc-${matchId}-${faction}`;
-
-/** Takes the (match, faction) channel lease, reading the ended marker and the row on record with it. */
-export function beginChannel(ctx: MatchContext, matchId: string, faction: Faction, holder: string) {
-  return ctx.store.beginChannel(
-    matchId,
-    faction,
-    channelLeaseKey(matchId, faction),
-    holder,
-    LEASE.ttlSeconds,
-  );
-}
 
 /**
  * Exactly one channel for (match, faction): under a SQL lease that covers the whole create, reuse the
@@ -36,39 +24,38 @@ export function beginChannel(ctx: MatchContext, matchId: string, faction: Factio
 export async function convergeChannel(
   ctx: MatchContext,
   guild: Guild,
+  settings: VoiceSettings,
   matchId: string,
   plan: ChannelPlan,
   holder: string,
   log: Logger,
-  /** beginChannel already asked for (overlapped with other work by the caller), for the first take */
-  begun?: ReturnType<typeof beginChannel>,
 ): Promise<string | null> {
-  const { config } = ctx.deps;
-  const key = channelLeaseKey(matchId, plan.faction);
+  const { categoryId } = settings;
+  const key = `vc-${matchId}-${plan.faction}`;
   // One round trip takes the lease and reads the ended marker (a cheap pre-check; the authoritative one
-  // comes with the row write) and the faction's channel on record. The caller may have started it.
-  let first = begun;
-  const begin = () => {
-    const attempt = first ?? beginChannel(ctx, matchId, plan.faction, holder);
-    first = undefined;
-    return attempt;
-  };
+  // comes with the row write) and the faction's channel on record.
+  const begin = () => ctx.store.beginChannel(matchId, plan.faction, key, holder, LEASE.ttlSeconds);
   return withLeaseTaken(ctx, key, holder, begin, async ({ ended, channelId, maybeOrphan }) => {
     if (ended) return null;
     let channel: GuildBasedChannel | null = channelId ? await getChannel(guild, channelId) : null;
     if (!channel) {
-      channel = bridgeVoiceChannels(guild, config.VC_CATEGORY_ID).find((c) => c.name === plan.name) ?? null;
+      channel = bridgeVoiceChannels(guild, categoryId).find((c) => c.name === plan.name) ?? null;
       if (channel) log.info({ channelId: channel.id, faction: plan.faction }, 'existing channel adopted');
     }
     if (!channel && maybeOrphan) {
       // An earlier attempt may have created it just before it died, and the cache may lag: ask Discord
       // itself. Only then: the listing is a request (and a wait) on every create's critical path.
-      channel = await findBridgeChannelListed(guild, config.VC_CATEGORY_ID, plan.name);
+      channel = await findBridgeChannelListed(guild, categoryId, plan.name);
       if (channel) log.info({ channelId: channel.id, faction: plan.faction }, 'existing channel adopted');
     }
     if (!channel) {
-      channel = await createVoiceChannel(guild, config.VC_CATEGORY_ID, plan.name, plan.overwrites, (fn) =>
-        withLease(ctx, `category-${config.VC_CATEGORY_ID}`, holder, fn),
+      channel = await createVoiceChannel(
+        guild,
+        categoryId,
+        plan.name,
+        plan.overwrites,
+        (fn) => withLease(ctx, `category-${categoryId}`, holder, fn),
+        settings.userLimit,
       );
       log.info({ channelId: channel.id, faction: plan.faction, name: plan.name }, 'channel created');
     }

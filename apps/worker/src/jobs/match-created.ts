@@ -15,11 +15,13 @@ import {
 import { UnrecoverableError } from 'bullmq';
 import { type Guild, PermissionFlagsBits } from 'discord.js';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
-import { beginChannel, channelLeaseKey, convergeChannel } from './converge-channel.ts';
+import { convergeChannel } from './converge-channel.ts';
 import { finishMatch } from './finish-match.ts';
+import { settingsOf } from './guild-settings.ts';
 import { LEASE } from './lease-timing.ts';
 import { guildOf, type MatchContext } from './match-context.ts';
 import { type AheadClaim, moveOnce } from './move-once.ts';
+import { guildTakesMatch } from './routing.ts';
 import type { JobHandler } from './types.ts';
 
 /** object_created/configuring/ready: converge each faction's channel, permissions and moves. */
@@ -83,33 +85,44 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     }
 
     const guild = await guildOf(ctx.deps);
-    // Who holds this run's leases and move claims: one run of the job, not the job id. A copy whose lock
-    // lapsed while it still ran (a frozen event loop) shares the job id with its rerun, and must not
-    // share their leases: a dead run's leases lapse after their bound instead.
-    const holder = `${job.id}:${randomUUID().slice(0, 8)}`;
-    // The first faction's lease (with its ended marker and row) is asked for while the links are read.
-    const firstFaction = factionsInPlay(match)[0];
-    const begun = firstFaction ? beginChannel(ctx, data.matchId, firstFaction, holder) : undefined;
-    begun?.catch(() => {}); // seen by convergeChannel, or below
-    const links = await ctx.deps.links.byFaceitIds(faceitIdsOf(match)).catch(async (err: unknown) => {
-      if (firstFaction && (await begun?.catch(() => null))) {
-        await ctx.store.releaseLease(channelLeaseKey(data.matchId, firstFaction), holder).catch(() => {});
-      }
-      throw err;
-    });
+    const [settings, links, follows] = await Promise.all([
+      settingsOf(ctx, guild.id),
+      ctx.deps.links.byFaceitIds(faceitIdsOf(match)),
+      ctx.guilds.follows(guild.id),
+    ]);
+    // What the guild follows decides whether it gets the match (single-guild mode follows all).
+    if (
+      !(await guildTakesMatch(
+        guild,
+        match,
+        follows,
+        links.map((l) => l.discord_id),
+      ))
+    ) {
+      log.info(
+        { guildId: guild.id, competitionId: match.competition_id, organizerId: match.organizer_id },
+        'the guild does not follow this match: nothing to build',
+      );
+      return { status: 'not-followed' };
+    }
     const plans = planChannels(match, {
-      template: ctx.deps.config.VC_NAME_TEMPLATE,
+      template: settings.nameTemplate,
       guildId: guild.id,
       botUserId: ctx.deps.client.user.id,
-      staffRoleId: ctx.deps.config.VC_STAFF_ROLE_ID,
+      staffRoleId: settings.staffRoleId,
+      spectatorRoleId: settings.spectatorRoleId,
       links: new Map(links.map((l) => [l.faceit_id, l.discord_id])),
     });
     // Channels are created one faction after the other (they share a category and a rate-limit
     // bucket anyway); each faction's moves start as soon as its channel exists, overlapping the next.
+    // Who holds this run's leases and move claims: one run of the job, not the job id. A copy whose lock
+    // lapsed while it still ran (a frozen event loop) shares the job id with its rerun, and must not
+    // share their leases: a dead run's leases lapse after their bound instead.
+    const holder = `${job.id}:${randomUUID().slice(0, 8)}`;
     const result: Record<string, string> = {};
     const moves: Promise<void>[] = [];
     const build = async (): Promise<boolean> => {
-      for (const [i, plan] of plans.entries()) {
+      for (const plan of plans) {
         // The move claims are asked for while the channel is converged (its round trips off the path to
         // the first move); the moves themselves wait for the row and its ended re-check.
         const claims = new Map<string, AheadClaim>();
@@ -121,7 +134,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
         }
         const [, channelId] = await Promise.all([
           ctx.store.setRoster(data.matchId, plan.faction, plan.rosterFaceitIds),
-          convergeChannel(ctx, guild, data.matchId, plan, holder, log, i === 0 ? begun : undefined),
+          convergeChannel(ctx, guild, settings, data.matchId, plan, holder, log),
         ]).catch(async (err: unknown) => {
           await giveBack(ctx, data.matchId, claims, holder);
           throw err;
@@ -133,7 +146,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
         }
         result[plan.faction] = channelId;
         moves.push(movePlayers(ctx, guild, data.matchId, plan, channelId, holder, log, claims));
-        moves.push(moveOutLeavers(ctx, guild, plan, channelId, log));
+        moves.push(moveOutLeavers(ctx, guild, settings.lobbyChannelId, plan, channelId, log));
       }
       return true;
     };
@@ -211,6 +224,7 @@ async function movePlayers(
 async function moveOutLeavers(
   ctx: MatchContext,
   guild: Guild,
+  lobbyChannelId: string | undefined,
   plan: ChannelPlan,
   channelId: string,
   log: Logger,
@@ -224,7 +238,7 @@ async function moveOutLeavers(
       return { userId, canConnect };
     }),
   );
-  const exit = exitChannel(ctx.deps.config.VC_LOBBY_CHANNEL_ID);
+  const exit = exitChannel(lobbyChannelId);
   for (const userId of mustLeave(occupants, plan.memberIds, ctx.deps.client.user.id)) {
     try {
       if (await moveMember(guild, userId, exit)) {

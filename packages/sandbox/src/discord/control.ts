@@ -106,6 +106,10 @@ async function route(
       }
       break;
     case 'DELETE guilds':
+      if (path.length === 2 && b) {
+        emu.removeBot(b);
+        return undefined;
+      }
       if (path.length === 4 && c === 'members' && b && d) {
         emu.removeMember(b, d);
         return undefined;
