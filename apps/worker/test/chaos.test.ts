@@ -28,14 +28,20 @@ afterEach(async () => {
 const alive = (p: { child: { exitCode: number | null; signalCode: string | null } }) =>
   p.child.exitCode === null && p.child.signalCode === null;
 
-/** Kills a random running worker copy every `everyMs` and starts a replacement (not waiting for it). */
+/**
+ * Kills a random running worker copy every `everyMs` and starts a replacement (not waiting for it). The
+ * first kill comes after a quarter of that, so it lands inside the burst however fast the bridge gets
+ * (a whole burst has taken less than one interval).
+ */
 function startKiller(s: Stack, everyMs: number) {
   let running = true;
   let kills = 0;
   const starts: Promise<unknown>[] = [];
   const loop = (async () => {
+    let wait = everyMs / 4;
     while (running) {
-      await new Promise((r) => setTimeout(r, everyMs));
+      await new Promise((r) => setTimeout(r, wait));
+      wait = everyMs;
       if (!running) break;
       // Only copies that are up: on a loaded machine a start can take longer than the interval, and
       // killing copies still starting would measure the machine, not the bridge.
