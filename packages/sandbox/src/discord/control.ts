@@ -1,10 +1,11 @@
 /** HTTP control API under /_sandbox/discord/... mirroring the in-process API (for the demo and other processes). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, sendJson } from '../shared/http.ts';
 import { Router } from '../shared/router.ts';
 import { ApiError } from './errors.ts';
 import type { FaultSpec } from './faults.ts';
-import { readBody, sendJson } from './http.ts';
 import type { InteractionRecord, InteractionView } from './interactions.ts';
+import { MAX_BODY } from './rest.ts';
 import type { DiscordStats } from './stats.ts';
 import type { DmRecord, GuildSpec, InvokeCommandInput, MemberSpec, StateSnapshot } from './types.ts';
 
@@ -228,7 +229,7 @@ export async function handleControl(
   query: URLSearchParams,
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
-  const text = await readBody(req);
+  const text = await readBody(req, MAX_BODY);
   let body: Body = {};
   try {
     body = text ? (JSON.parse(text) as Body) : {};

@@ -3,6 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Router } from '../shared/router.ts';
 import { CONTROL_PREFIX, handleControl } from './control-api.ts';
 import { dataApiRoutes } from './data-api.ts';
 import { Faults, renderFault } from './faults.ts';
@@ -11,7 +12,7 @@ import { JwtSigner } from './jwt.ts';
 import { OAuthServer } from './oauth.ts';
 import { oauthRoutes } from './oauth-routes.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { matchRoute, type Route } from './router.ts';
+import type { Route } from './router.ts';
 import { FaceitState } from './state.ts';
 import type { FaceitEmulator, FaceitEmulatorOptions } from './types.ts';
 import { WebhookDriver } from './webhook-driver.ts';
@@ -19,6 +20,15 @@ import { WebhookDriver } from './webhook-driver.ts';
 export type { FaceitEmulator, FaceitEmulatorOptions } from './types.ts';
 
 const clone = <T>(v: T): T => structuredClone(v);
+
+/** '/a/b/' → ['a', 'b', ''] (a trailing slash stays significant); undefined when a segment is badly encoded. */
+function pathSegments(pathname: string): string[] | undefined {
+  try {
+    return pathname.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
 
 export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Promise<FaceitEmulator> {
   let offset = 0;
@@ -58,23 +68,26 @@ export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Pro
       w.resolve();
     }
   };
-  const routes: Route[] = [
+  const routes = new Router<Route>([
     ...dataApiRoutes({ state, limiter, apiKey: () => apiKey, onRateLimited: () => counters.rateLimited++ }),
     ...oauthRoutes({ oauth, state, signer, baseUrl: () => base }),
-  ];
+  ]);
 
   const serve = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const found = matchRoute(routes, req.method ?? 'GET', url.pathname);
-    if (found.kind === 'method') {
-      return sendJson(res, 405, { error: 'method_not_allowed' }, { allow: found.allow.join(', ') });
+    const path = pathSegments(url.pathname);
+    // HEAD is served by the GET route, as node:http drops the body.
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+    const found = path ? routes.match(method, path) : null;
+    if (path && found === 'method') {
+      return sendJson(res, 405, { error: 'method_not_allowed' }, { allow: routes.allowed(path).join(', ') });
     }
-    if (found.kind === 'none') {
+    if (found === null || found === 'method') {
       if (url.pathname.startsWith('/data/')) {
         return sendJson(res, 404, dataError(404, 'err_nf0', 'The resource was not found.'));
       }
       return sendJson(res, 404, { error: 'not_found' });
     }
-    const { route, params } = found;
+    const { def: route, params } = found;
     counters.requests += 1;
     byRoute[route.name] = (byRoute[route.name] ?? 0) + 1;
     wakeWaiters();

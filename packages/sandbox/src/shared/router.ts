@@ -25,7 +25,8 @@ export class Router<D extends RoutePattern> {
 
   constructor(defs: D[]) {
     this.#routes = defs.map((def) => {
-      const segments = def.path.split('/').filter(Boolean);
+      // '/a/b/' keeps its trailing empty segment: a route with and without the slash are different routes.
+      const segments = def.path.split('/').slice(1);
       return { def, segments, literals: segments.filter((s) => !s.startsWith(':')).length };
     });
   }
@@ -35,17 +36,8 @@ export class Router<D extends RoutePattern> {
     let best: { c: Compiled<D>; params: Record<string, string> } | null = null;
     let pathMatched = false;
     for (const c of this.#routes) {
-      if (c.segments.length !== path.length) continue;
-      const params: Record<string, string> = {};
-      const ok = c.segments.every((seg, i) => {
-        const value = path[i] ?? '';
-        if (seg.startsWith(':')) {
-          params[seg.slice(1)] = value;
-          return value.length > 0;
-        }
-        return seg === value;
-      });
-      if (!ok) continue;
+      const params = bind(c.segments, path);
+      if (!params) continue;
       pathMatched = true;
       if (c.def.method !== method) continue;
       if (!best || c.literals > best.c.literals) best = { c, params };
@@ -58,4 +50,24 @@ export class Router<D extends RoutePattern> {
       params: best.params,
     };
   }
+
+  /** The methods some route serves at this path (for a 405's `Allow`). */
+  allowed(path: string[]): string[] {
+    return this.#routes.filter((c) => bind(c.segments, path) !== null).map((c) => c.def.method);
+  }
+}
+
+/** The template's parameters bound to the path's segments, or null when the path does not fit. */
+function bind(template: string[], path: string[]): Record<string, string> | null {
+  if (template.length !== path.length) return null;
+  const params: Record<string, string> = {};
+  const ok = template.every((seg, i) => {
+    const value = path[i] ?? '';
+    if (seg.startsWith(':')) {
+      params[seg.slice(1)] = value;
+      return value.length > 0;
+    }
+    return seg === value;
+  });
+  return ok ? params : null;
 }
