@@ -9,13 +9,12 @@ import {
   type Metrics,
   QUEUES,
 } from '@bridge/core';
-import { captureLogger, cleanupPrefix, testPrefix, waitFor } from '@bridge/testbed';
+import { captureLogger, cleanupPrefix, REDIS_URL, testPrefix, waitFor } from '@bridge/testbed';
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type RunningApi, startApi } from '../src/server.ts';
 
 export const SECRET = 'test-webhook-secret-0123456789';
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestApi extends RunningApi {
   prefix: string;

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
-import { cleanupPrefix, startAppProcess, startStack, testPrefix, waitFor } from '@bridge/testbed';
+import { cleanupPrefix, REDIS_URL, startAppProcess, startStack, testPrefix, waitFor } from '@bridge/testbed';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const entry = join(import.meta.dirname, '../src/main.ts');
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = testPrefix('worker');
 
 const env = {

@@ -1,9 +1,8 @@
-import { cleanupPrefix, testPrefix } from '@bridge/testbed';
+import { cleanupPrefix, REDIS_URL, testPrefix } from '@bridge/testbed';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisRateLimiter } from '../src/index.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = testPrefix('ratelimit');
 afterAll(async () => {
   await cleanupPrefix(REDIS_URL, prefix);

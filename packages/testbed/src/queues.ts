@@ -1,0 +1,20 @@
+/** Tests read the bridge's queues the way an operator would: open one, look, close it again. */
+import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
+
+type BridgeQueue = ReturnType<typeof createQueue>;
+
+/** Opens one of the bridge's queues under `at.prefix`, runs `fn` with it, then closes it and its connection. */
+export async function withQueue<T>(
+  at: { redisUrl: string; prefix: string },
+  name: keyof typeof QUEUES,
+  fn: (queue: BridgeQueue) => Promise<T>,
+): Promise<T> {
+  const redis = createProducerRedis(at.redisUrl);
+  const queue = createQueue(QUEUES[name], redis, at.prefix);
+  try {
+    return await fn(queue);
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
