@@ -13,12 +13,12 @@ import {
 } from '@bridge/core';
 import { commands } from './commands/index.ts';
 import type { FeatureHandle, WorkerDeps } from './deps.ts';
-import { connectDiscord } from './discord/client.ts';
 import { routeInteractions } from './discord/interactions.ts';
 import { startLinkFeature } from './features/links.ts';
 import { startMatchFeature } from './features/matches.ts';
 import { instrumentDiscord, instrumentWorker } from './lib/instrument.ts';
 import { type MetricsServer, startMetricsServer } from './lib/metrics-server.ts';
+import { loginSafely, registerCommands } from './startup.ts';
 
 export interface RunningWorker {
   deps: WorkerDeps;
@@ -26,8 +26,16 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-/** Wires the worker from its config: Redis, Supabase, FACEIT, the Discord gateway, commands and queues. */
-export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise<RunningWorker> {
+/**
+ * Wires the worker from its config: Redis, Supabase, FACEIT, the metrics/health port, then the Discord
+ * gateway (only once the REST checks pass), commands and queues. `signal` aborts a start that is waiting
+ * to retry its checks (SIGTERM); the returned promise then rejects with the signal's reason.
+ */
+export async function startWorkerApp(
+  config: WorkerConfig,
+  log: Logger,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<RunningWorker> {
   const redis = createWorkerRedis(config.REDIS_URL);
   redis.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
   const db = createSupabase(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
@@ -55,15 +63,32 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
     limiter: new RedisRateLimiter(redis, `${config.QUEUE_PREFIX}:faceit-rate`, config.FACEIT_API_RPS),
   });
 
-  const client = await connectDiscord({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log });
-  const guild = await client.guilds.fetch(config.DISCORD_GUILD_ID).catch(() => null);
-  if (!guild) {
-    await client.destroy();
+  // Up before the gateway login, so /healthz can say why the worker is not logged in.
+  let problem: string | null = 'starting: checking Discord before logging in';
+  let discord: Awaited<ReturnType<typeof loginSafely>> | null = null;
+  const metricsServer: MetricsServer = await startMetricsServer(metrics, config.METRICS_PORT, () => {
+    if (problem) return { ok: false, reason: problem };
+    if (!discord?.client.isReady()) return { ok: false, reason: 'discord gateway not connected' };
+    if (redis.status !== 'ready') return { ok: false, reason: `redis ${redis.status}` };
+    return { ok: true };
+  });
+  log.info({ metricsPort: metricsServer.port }, 'metrics and health listening');
+  try {
+    discord = await loginSafely({
+      config,
+      log,
+      signal,
+      setProblem: (p) => {
+        problem = p;
+      },
+    });
+  } catch (err) {
+    await metricsServer.close();
+    await Promise.all(Object.values(queues).map((q) => q.close()));
     redis.disconnect();
-    throw new Error(
-      `the bot is not in guild DISCORD_GUILD_ID=${config.DISCORD_GUILD_ID}: invite it, or fix the id`,
-    );
+    throw err;
   }
+  const { client, guild } = discord;
   instrumentDiscord(metrics, client);
   const deps: WorkerDeps = {
     config,
@@ -77,17 +102,24 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
     metrics,
   };
 
-  // Bulk overwrite is idempotent: every copy may do it at start.
-  await guild.commands.set(commands.map((c) => c.data));
+  // Bulk overwrite is idempotent: every copy may do it at start. Done before "ready" when it works; a
+  // failure is logged and retried in the background, never a restart (that would spend an IDENTIFY).
+  const stopping = new AbortController();
+  const register = () => guild.commands.set(commands.map((c) => c.data));
+  const firstTry = await register().then(
+    () => null,
+    (err: Error) => err,
+  );
+  if (firstTry) log.error({ err: firstTry.message }, 'cannot register slash commands; retrying');
+  const registered = firstTry
+    ? registerCommands(register, { log, baseMs: config.PREFLIGHT_RETRY_MS, signal: stopping.signal }).catch(
+        () => {},
+      )
+    : Promise.resolve();
   routeInteractions(deps, commands);
 
   const features: FeatureHandle[] = [await startMatchFeature(deps), await startLinkFeature(deps)];
   for (const worker of features.flatMap((f) => f.workers ?? [])) instrumentWorker(metrics, worker);
-  const metricsServer: MetricsServer = await startMetricsServer(
-    metrics,
-    config.METRICS_PORT,
-    () => client.isReady() && redis.status === 'ready',
-  );
   log.info(
     {
       guild: guild.id,
@@ -101,6 +133,8 @@ export async function startWorkerApp(config: WorkerConfig, log: Logger): Promise
   return {
     deps,
     close: async () => {
+      stopping.abort();
+      await registered;
       await Promise.all(features.map((f) => f.close()));
       await metricsServer.close();
       await Promise.all(Object.values(queues).map((q) => q.close()));

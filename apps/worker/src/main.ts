@@ -1,5 +1,5 @@
 import { createLogger, loadConfigOrExit, workerConfigSchema } from '@bridge/core';
-import { startWorkerApp } from './app.ts';
+import { type RunningWorker, startWorkerApp } from './app.ts';
 import { onShutdown } from './lib/shutdown.ts';
 
 const config = loadConfigOrExit(workerConfigSchema, 'worker');
@@ -9,10 +9,29 @@ const log = createLogger({
   pretty: config.NODE_ENV === 'development',
 });
 
+// A stray rejection (a reply that failed, a listener that threw) is logged, never a crash: every restart
+// would spend one of Discord's 1000 IDENTIFYs a day.
+process.on('unhandledRejection', (err) =>
+  log.error({ err }, 'unhandled rejection (the worker keeps running)'),
+);
+
+const stop = new AbortController();
+let worker: RunningWorker | undefined;
+const starting = startWorkerApp(config, log, stop.signal).then((w) => {
+  worker = w;
+});
+// Installed before the start finishes: a SIGTERM while the worker waits to retry its checks stops it too.
+onShutdown(log, config.SHUTDOWN_TIMEOUT_MS, async () => {
+  stop.abort(new Error('shutting down'));
+  await starting.catch(() => {});
+  await worker?.close();
+});
+
 try {
-  const worker = await startWorkerApp(config, log);
-  onShutdown(log, config.SHUTDOWN_TIMEOUT_MS, worker.close);
+  await starting;
 } catch (err) {
-  log.fatal({ err: (err as Error).message }, 'worker cannot start');
-  process.exit(1);
+  if (!stop.signal.aborted) {
+    log.fatal({ err: (err as Error).message }, 'worker cannot start');
+    process.exit(1);
+  }
 }

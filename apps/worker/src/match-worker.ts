@@ -6,7 +6,8 @@ import {
   QUEUES,
   WORKER_STALL_OPTIONS,
 } from '@bridge/core';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { RateLimitError } from 'discord.js';
 import type { Redis } from 'ioredis';
 import type { JobHandler } from './jobs/types.ts';
 
@@ -18,9 +19,22 @@ export interface MatchWorkerDeps {
   handlers: { created: JobHandler<MatchJobData>; finished: JobHandler<MatchJobData> };
 }
 
-/** Consumes queue `matches`: validates each job with the shared schema, then runs its handler. */
+/** A rate-limited create is retried when Discord allows it, but at least this often (the daily cap is 24 h). */
+const MAX_RATE_LIMIT_DELAY_MS = 10 * 60_000;
+/** A create over its share of the slots waits this long (plus jitter) in the delayed set, not in a slot. */
+const SLOT_RETRY_MS = 250;
+
+/**
+ * Consumes queue `matches`: validates each job with the shared schema, then runs its handler.
+ * Cleanup (`matchFinished`) never waits behind creates: creates may use only `concurrency - reserved`
+ * slots (a create beyond that goes back to the delayed set for a moment), and a create that would wait
+ * long for a Discord rate limit is rescheduled for when Discord allows it instead of sleeping in a slot.
+ */
 export function startMatchWorker(deps: MatchWorkerDeps): Worker {
-  const processor = async (job: Job) => {
+  const concurrency = deps.concurrency ?? 8;
+  const createSlots = Math.max(1, concurrency - Math.max(1, Math.floor(concurrency / 4)));
+  let creating = 0;
+  const processor = async (job: Job, token?: string) => {
     const parsed = matchJobSchema.safeParse(job.data);
     const log = deps.log.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
     if (!parsed.success) {
@@ -39,20 +53,38 @@ export function startMatchWorker(deps: MatchWorkerDeps): Worker {
           ? deps.handlers.finished
           : null;
     if (!handler) throw new UnrecoverableError(`unknown job name ${job.name} on queue ${QUEUES.matches}`);
+    const isCreate = handler === deps.handlers.created;
+    if (isCreate && creating >= createSlots) {
+      await job.moveToDelayed(Date.now() + SLOT_RETRY_MS + Math.random() * SLOT_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    if (isCreate) creating++;
     try {
       const result = await handler(parsed.data, { job, log: jobLog });
       jobLog.info({ result }, 'job done');
       return result;
     } catch (err) {
+      if (err instanceof RateLimitError) {
+        const waitMs = Math.max(err.retryAfter, err.sublimitTimeout, err.timeToReset);
+        const delayMs = Math.min(MAX_RATE_LIMIT_DELAY_MS, waitMs) + Math.random() * 1000;
+        jobLog.warn(
+          { route: err.route, retryAfterMs: waitMs, delayMs: Math.round(delayMs) },
+          'Discord rate limit would hold this job: rescheduled',
+        );
+        await job.moveToDelayed(Date.now() + delayMs, token);
+        throw new DelayedError();
+      }
       // Logged here so the line carries matchId/eventId/jobId.
       jobLog.warn({ err: (err as Error).message }, 'job attempt failed');
       throw err;
+    } finally {
+      if (isCreate) creating--;
     }
   };
   const worker = new Worker(QUEUES.matches, processor, {
     connection: deps.connection,
     prefix: deps.prefix,
-    concurrency: deps.concurrency ?? 8,
+    concurrency,
     // A killed copy's job is picked up by another within ~15 s, however often that happens.
     ...WORKER_STALL_OPTIONS,
   });

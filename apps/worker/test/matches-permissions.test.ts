@@ -1,27 +1,39 @@
 import { createProducerRedis, createQueue, matchJobId, QUEUES } from '@bridge/core';
 import { type Stack, startStack, waitFor } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matchChannels, seedLinkedPlayers } from './matches-helpers.ts';
+import {
+  matchChannels,
+  matchRows,
+  seedLinkedPlayers,
+  waitForChannels,
+  waitForNoChannels,
+} from './matches-helpers.ts';
 
-// A bot role without Manage Channels: no retry can fix that, so the job fails at once, saying what to fix.
-const VIEW = 1n << 10n;
-const CONNECT = 1n << 20n;
-const MOVE = 1n << 24n;
-const MANAGE_ROLES = 1n << 28n;
+const MANAGE_CHANNELS = 1n << 4n;
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({
-    workers: 1,
-    guild: { botPermissions: String(VIEW | CONNECT | MOVE | MANAGE_ROLES) },
+describe('a permission lost after start', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ workers: 1 });
+  }, 90_000);
+  afterAll(async () => {
+    await stack?.stop();
   });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
 
-describe('an unrecoverable Discord error', () => {
+  // No retry can fix a missing permission, so the job fails at once, saying what to fix. (A permission missing
+  // at start is caught before the login: startup-preflight.test.ts.)
   it('fails the job on its first attempt with a message for the operator', async () => {
+    // An operator denies the bot Manage Channels on the match category while the worker runs.
+    const category = stack.guild.channels.Matches as string;
+    const denied = await fetch(
+      `${stack.discord.apiUrl}/v10/channels/${category}/permissions/${stack.discord.botUserId}`,
+      {
+        method: 'PUT',
+        headers: { Authorization: `Bot ${stack.discord.botToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 1, allow: '0', deny: String(MANAGE_CHANNELS) }),
+      },
+    );
+    expect(denied.status).toBe(204);
     const [a, b] = await seedLinkedPlayers(stack, 'perm', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
@@ -45,5 +57,50 @@ describe('an unrecoverable Discord error', () => {
       await queue.close();
       redis.disconnect();
     }
+  });
+});
+
+describe('a private match category', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ workers: 1, privateCategory: true });
+  }, 90_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  // Discord checks overwrite edits against the bot's permissions in the category: the bot's own overwrite
+  // there (View, Connect, Speak, Move Members, Manage Channels) is what lets it re-apply a changed roster.
+  it('creates the channels, updates their overwrites when a player links late, and cleans up', async () => {
+    const [a, late, b] = await seedLinkedPlayers(stack, 'priv', 3);
+    await stack.supabase.query('delete from player_links where discord_id = $1', [late!.discordId]);
+    const match = stack.faceit.seedMatch({
+      faction1: [a!.faceitId, late!.faceitId],
+      faction2: [b!.faceitId],
+    });
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_configuring']);
+    await waitForChannels(stack, match.id);
+    const faction1 = () =>
+      stack.discord.state(stack.guildId).channels.find((c) => c.name.endsWith('-faction1'));
+    expect(faction1()?.parentId).toBe(stack.guild.channels.Matches);
+    expect(faction1()?.permissionOverwrites.map((o) => o.id)).not.toContain(late!.discordId);
+
+    await stack.supabase.query(
+      `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method) values ($1,$2,$3,'oauth')`,
+      [late!.discordId, late!.faceitId, late!.nickname],
+    );
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await stack.discord.waitForState(
+      stack.guildId,
+      () => (faction1()?.permissionOverwrites.some((o) => o.id === late!.discordId) ? true : undefined),
+      30_000,
+    );
+
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
+    await waitForNoChannels(stack, match.id);
+    // Rows go right after their channels.
+    await waitFor(async () => ((await matchRows(stack, match.id)).length === 0 ? true : undefined), {
+      what: 'rows removed',
+    });
   });
 });

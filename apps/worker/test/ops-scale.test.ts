@@ -6,6 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 // Scale-out and rolling restarts: several API and worker processes share Redis and Postgres.
 // Channel creation is rate limited like a busy bot's (50 per second), so these runs stay short.
+// Starting a worker copy costs an IDENTIFY, and Discord takes one per 5 s (max_concurrency 1): each copy
+// started right after another waits about 5 s (op 9, then discord.js identifies again), hence the timeouts.
+const timeout = 120_000;
 const discord = { rateLimits: { perRoute: { limit: 50, windowMs: 1000 }, global: 100 } };
 
 let stack: Stack | undefined;
@@ -57,7 +60,7 @@ async function deliverUntilAccepted(
   }
 }
 
-describe('scale-out: 2 API and 3 worker processes', () => {
+describe('scale-out: 2 API and 3 worker processes', { timeout }, () => {
   it('drive 50 matches with duplicated deliveries: every match gets exactly its channels, every interaction one answer', async () => {
     stack = await startStack({ apis: 2, workers: 3, discord, guild: { members: [{ username: 'asker' }] } });
     const s = stack;
@@ -138,7 +141,7 @@ describe('scale-out: 2 API and 3 worker processes', () => {
   }, 240_000);
 });
 
-describe('rolling restart under load', () => {
+describe('rolling restart under load', { timeout }, () => {
   it('restarting every API and worker process one by one loses nothing and duplicates nothing', async () => {
     stack = await startStack({ apis: 2, workers: 2, discord });
     const s = stack;

@@ -95,6 +95,12 @@ export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollecto
       labelNames: ['method', 'route', 'status'] as const,
       registers,
     }),
+    discord429: new Counter({
+      name: 'bridge_discord_429_total',
+      help: 'Discord REST 429 responses by route and X-RateLimit-Scope (user, global, shared)',
+      labelNames: ['route', 'scope'] as const,
+      registers,
+    }),
     discordRateLimits: new Counter({
       name: 'bridge_discord_rate_limited_total',
       help: 'Discord rate limits met (waited out by discord.js), by route and scope',

@@ -1,4 +1,11 @@
-import { ChannelType, type Client, DiscordAPIError, OverwriteType, PermissionFlagsBits } from 'discord.js';
+import {
+  ChannelType,
+  type Client,
+  DiscordAPIError,
+  GatewayIntentBits,
+  OverwriteType,
+  PermissionFlagsBits,
+} from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DiscordEmulator, startDiscordEmulator } from '../src/discord/index.ts';
 import { loginClient, nextEvent } from '../src/discord/testing.ts';
@@ -7,7 +14,8 @@ let emu: DiscordEmulator | undefined;
 let client: Client<true> | undefined;
 
 async function setup(opts: Parameters<typeof startDiscordEmulator>[0] = {}, botPermissions?: string) {
-  emu = await startDiscordEmulator(opts);
+  // These tests name members by id from the member cache: the application has the GuildMembers intent.
+  emu = await startDiscordEmulator({ privilegedIntents: { guildMembers: true }, ...opts });
   const seed = emu.seedGuild({
     channels: [
       { name: 'Matches', type: 'category' },
@@ -16,7 +24,10 @@ async function setup(opts: Parameters<typeof startDiscordEmulator>[0] = {}, botP
     members: [{ username: 'alice' }, { username: 'bob' }],
     ...(botPermissions ? { botPermissions } : {}),
   });
-  client = await loginClient(emu, { rest: { globalRequestsPerSecond: 10_000 } });
+  client = await loginClient(emu, {
+    rest: { globalRequestsPerSecond: 10_000 },
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildMembers],
+  });
   const guild = client.guilds.cache.get(seed.guildId);
   if (!guild) throw new Error('guild not cached');
   return { emu, seed, client, guild };

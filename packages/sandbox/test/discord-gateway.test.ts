@@ -7,14 +7,21 @@ let emu: DiscordEmulator;
 let seed: GuildSeed;
 const clients: Client[] = [];
 
+// These tests look at the member list, so the application has the GuildMembers intent enabled.
+const MEMBER_INTENTS = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildVoiceStates,
+  GatewayIntentBits.GuildMembers,
+];
+
 async function login(opts: Parameters<typeof loginClient>[1] = {}): Promise<Client<true>> {
-  const c = await loginClient(emu, opts);
+  const c = await loginClient(emu, { intents: MEMBER_INTENTS, ...opts });
   clients.push(c);
   return c;
 }
 
 beforeEach(async () => {
-  emu = await startDiscordEmulator();
+  emu = await startDiscordEmulator({ privilegedIntents: { guildMembers: true } });
   seed = emu.seedGuild({
     name: 'Bridge Test',
     roles: [{ name: 'Players' }],
@@ -160,7 +167,10 @@ describe('discord emulator gateway', () => {
 
   it("gives each interaction to one session, round-robin, with interactionDelivery: 'one-session'", async () => {
     await emu.close();
-    emu = await startDiscordEmulator({ interactionDelivery: 'one-session' });
+    emu = await startDiscordEmulator({
+      interactionDelivery: 'one-session',
+      privilegedIntents: { guildMembers: true },
+    });
     seed = emu.seedGuild({ members: [{ username: 'bob' }] });
     const a = await login();
     const b = await login();

@@ -28,6 +28,13 @@ export const API_ENTRY = join(repoRoot, 'apps/api/src/main.ts');
 export const API_NODE_ARGS = ['--max-semi-space-size=32'];
 export const WORKER_ENTRY = join(repoRoot, 'apps/worker/src/main.ts');
 
+// Discord permission bits for the private category.
+const VIEW_CHANNEL = 1n << 10n;
+const CONNECT = 1n << 20n;
+const SPEAK = 1n << 21n;
+const MOVE_MEMBERS = 1n << 24n;
+const MANAGE_CHANNELS = 1n << 4n;
+
 export interface StackOptions {
   workers?: number;
   apis?: number;
@@ -39,6 +46,11 @@ export interface StackOptions {
   /** Added to the default guild (category "Matches", voice "Lobby" and "General", role "Staff"). */
   guild?: Pick<GuildSpec, 'members' | 'roles' | 'channels' | 'botPermissions'>;
   redisUrl?: string;
+  /**
+   * A private "Matches" category: @everyone may not see or join it, and the bot has its own overwrite there
+   * (what the README asks operators to grant). Discord checks overwrite edits against these permissions.
+   */
+  privateCategory?: boolean;
   /** Port of the first API (default: any free port). */
   apiPort?: number;
 }
@@ -99,7 +111,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     name: 'FACEIT Hub',
     roles: [{ name: 'Staff' }, ...(opts.guild?.roles ?? [])],
     channels: [
-      { name: 'Matches', type: 'category' },
+      opts.privateCategory
+        ? {
+            name: 'Matches',
+            type: 'category' as const,
+            overwrites: [
+              { to: '@everyone', deny: String(VIEW_CHANNEL | CONNECT) },
+              { to: '@bot', allow: String(VIEW_CHANNEL | CONNECT | SPEAK | MOVE_MEMBERS | MANAGE_CHANNELS) },
+            ],
+          }
+        : { name: 'Matches', type: 'category' as const },
       { name: 'Lobby', type: 'voice' },
       { name: 'General', type: 'voice' },
       ...(opts.guild?.channels ?? []),

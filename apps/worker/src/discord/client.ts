@@ -1,5 +1,5 @@
 import type { Logger } from '@bridge/core';
-import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { Client, Events, GatewayIntentBits, type RateLimitData } from 'discord.js';
 
 export interface DiscordClientOptions {
   token: string;
@@ -10,13 +10,36 @@ export interface DiscordClientOptions {
 }
 
 /**
+ * A channel create that would wait longer than this for a rate limit (a sublimit, the daily creation
+ * cap) fails at once with discord.js' RateLimitError instead of sleeping inside a job slot; the job is
+ * rescheduled for when Discord allows it (match-worker.ts).
+ */
+export const LONG_RATE_LIMIT_MS = 3000;
+const READY_TIMEOUT_MS = 120_000;
+
+/** True for the request `rejectOnRateLimit` should refuse: a channel create facing a long wait. */
+export function isLongCreateWait(d: RateLimitData): boolean {
+  const wait = Math.max(d.retryAfter, d.sublimitTimeout, d.timeToReset);
+  return (
+    d.method.toUpperCase() === 'POST' &&
+    /^\/guilds\/[^/]+\/channels$/.test(d.route) &&
+    wait > LONG_RATE_LIMIT_MS
+  );
+}
+
+/**
  * The gateway + REST client. Intents: Guilds (channels, roles) and GuildVoiceStates (who is in which
  * voice channel, and late joiners). No privileged intent is needed: members are resolved by id.
  */
 export async function connectDiscord(opts: DiscordClientOptions): Promise<Client<true>> {
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates],
-    rest: { api: opts.apiUrl, timeout: opts.restTimeoutMs ?? 15_000, retries: 3 },
+    rest: {
+      api: opts.apiUrl,
+      timeout: opts.restTimeoutMs ?? 15_000,
+      retries: 3,
+      rejectOnRateLimit: isLongCreateWait,
+    },
   });
   client.rest.on('rateLimited', (info) =>
     opts.log.debug(
@@ -29,6 +52,22 @@ export async function connectDiscord(opts: DiscordClientOptions): Promise<Client
     opts.log.warn({ code: event.code }, 'discord gateway disconnected'),
   );
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, (c) => resolve(c)));
-  await client.login(opts.token);
-  return ready;
+  let timer: NodeJS.Timeout | undefined;
+  // A session that never becomes ready (e.g. sharding required) is reported, not waited on forever.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no READY from the gateway within ${READY_TIMEOUT_MS / 1000} s`)),
+      READY_TIMEOUT_MS,
+    );
+  });
+  try {
+    await client.login(opts.token);
+    return await Promise.race([ready, timeout]);
+  } catch (err) {
+    // No half-open client left behind (its sockets would keep reconnecting).
+    await client.destroy();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }

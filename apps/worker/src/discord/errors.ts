@@ -4,9 +4,9 @@ import { DiscordAPIError } from 'discord.js';
 /** Discord codes no retry can fix, with what the operator has to do about each. */
 const FIXES: Record<number, string> = {
   50013:
-    'the bot lacks a permission it needs (Manage Channels, Manage Roles, Move Members, Connect, View Channel) on the match category (VC_CATEGORY_ID) or channel: grant it to the bot role',
+    'the bot lacks a permission it needs (View Channel, Connect, Speak, Move Members, Manage Channels, Manage Roles) on the match category (VC_CATEGORY_ID), the lobby or the channel: grant it to the bot role on the category itself (Discord checks the overwrites the bridge sets against what the bot has there); `./run preflight` lists what is missing',
   50001:
-    'the bot cannot see the channel or category: give the bot role View Channel there, or fix VC_CATEGORY_ID / VC_LOBBY_CHANNEL_ID',
+    'the bot cannot see the channel or category, or is not in the guild: give the bot role View Channel there, or fix VC_CATEGORY_ID / VC_LOBBY_CHANNEL_ID / DISCORD_GUILD_ID',
   10004: 'the bot is not in guild DISCORD_GUILD_ID: invite it, or fix the id',
 };
 

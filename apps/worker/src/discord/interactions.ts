@@ -13,7 +13,7 @@ export function routeInteractions(deps: WorkerDeps, commands: SlashCommand[]): v
   const byName = new Map(commands.map((c) => [c.data.name, c]));
   deps.client.on(Events.InteractionCreate, (interaction) => {
     void handle(deps, byName, interaction).catch((err: unknown) =>
-      deps.log.error({ err, interactionId: interaction.id }, 'interaction handler failed'),
+      deps.log.error({ err, interactionId: interaction.id }, 'interaction handling failed'),
     );
   });
 }

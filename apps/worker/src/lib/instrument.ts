@@ -20,7 +20,10 @@ export function instrumentWorker(metrics: Metrics, worker: Worker): void {
   });
 }
 
-/** Counts Discord REST responses and rate limits (discord.js waits the latter out itself). */
+/**
+ * Counts Discord REST responses, the 429s among them (with Discord's scope: user, global, shared), and
+ * discord.js' own pre-emptive waits. A sublimit 429 never fires `rateLimited`: only the response shows it.
+ */
 export function instrumentDiscord(metrics: Metrics, client: Client): void {
   client.rest.on('response', (request, response) => {
     metrics.discordRequests.inc({
@@ -28,6 +31,12 @@ export function instrumentDiscord(metrics: Metrics, client: Client): void {
       route: request.route,
       status: String(response.status),
     });
+    if (response.status === 429) {
+      metrics.discord429.inc({
+        route: request.route,
+        scope: response.headers.get('x-ratelimit-scope') ?? 'user',
+      });
+    }
   });
   client.rest.on('rateLimited', (info) => {
     metrics.discordRateLimits.inc({ route: info.route, global: String(info.global) });

@@ -7,14 +7,20 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+export interface Health {
+  ok: boolean;
+  /** why not, for the operator (e.g. a failed start-up check and its fix) */
+  reason?: string;
+}
+
 /**
  * The worker's own small HTTP port: `/metrics` for Prometheus and `/healthz` for the container
- * healthcheck (200 while the gateway and Redis are connected, 503 otherwise).
+ * healthcheck (200 while the gateway and Redis are connected, 503 with the reason otherwise).
  */
 export function startMetricsServer(
   metrics: Metrics,
   port: number,
-  healthy: () => boolean,
+  health: () => Health,
 ): Promise<MetricsServer> {
   const server: Server = createServer(async (req, res) => {
     if (req.url === '/metrics') {
@@ -27,10 +33,10 @@ export function startMetricsServer(
       return;
     }
     if (req.url === '/healthz') {
-      const ok = healthy();
+      const { ok, reason } = health();
       res
         .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ status: ok ? 'ok' : 'unhealthy' }));
+        .end(JSON.stringify(ok ? { status: 'ok' } : { status: 'unhealthy', reason }));
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found' }));

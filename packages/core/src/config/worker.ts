@@ -56,6 +56,13 @@ export const workerConfigSchema = z.object({
   /** Ended matches are forgotten (state, roster, move claims) this many days after they ended. */
   MATCH_RETENTION_DAYS: positiveInt.default(7),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+  /**
+   * Below this many IDENTIFYs left in Discord's 24-hour budget (1000) the worker does not log in: at 0
+   * Discord resets the bot token, which stops every copy.
+   */
+  DISCORD_IDENTIFY_FLOOR: positiveInt.default(50),
+  /** First wait before the start-up checks run again after a failure; doubles up to 16×. */
+  PREFLIGHT_RETRY_MS: positiveInt.default(60_000),
 });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

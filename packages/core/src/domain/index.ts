@@ -1,3 +1,4 @@
+export * from './bot-permissions.ts';
 export * from './channel-plan.ts';
 export * from './events.ts';
 export * from './match-channels.ts';

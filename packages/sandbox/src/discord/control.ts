@@ -4,6 +4,7 @@ import { readBody, sendJson } from '../shared/http.ts';
 import { Router } from '../shared/router.ts';
 import { ApiError } from './errors.ts';
 import type { FaultSpec } from './faults.ts';
+import type { SessionStartLimit } from './gateway.ts';
 import type { InteractionRecord, InteractionView } from './interactions.ts';
 import { MAX_BODY } from './rest.ts';
 import type { DiscordStats } from './stats.ts';
@@ -26,8 +27,8 @@ function timeout(query: URLSearchParams): number {
 
 function faultFrom(body: Body): FaultSpec {
   const kind = body.kind;
-  if (kind !== 'status' && kind !== 'ratelimit' && kind !== 'hang') {
-    throw new BadRequest("kind must be 'status', 'ratelimit' or 'hang'");
+  if (kind !== 'status' && kind !== 'ratelimit' && kind !== 'sublimit' && kind !== 'hang') {
+    throw new BadRequest("kind must be 'status', 'ratelimit', 'sublimit' or 'hang'");
   }
   const route = typeof body.routeRegex === 'string' ? new RegExp(body.routeRegex) : str(body, 'route');
   const spec: FaultSpec = { route, kind };
@@ -65,6 +66,8 @@ export interface ControlTarget {
   clearFaults(): void;
   setLatency(route: string | RegExp, ms: number): void;
   setChannelCreateDelay(ms: number): void;
+  advanceClock(ms: number): void;
+  sessionStartLimit(): SessionStartLimit;
   stats(): DiscordStats;
   resetStats(): void;
   sessions(): number;
@@ -210,6 +213,19 @@ const routes = new Router<ControlRoute>([
       return undefined;
     },
   },
+  {
+    method: 'POST',
+    path: '/clock',
+    run: ({ emu, body }) => {
+      const ms = body.advanceMs;
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+        throw new BadRequest('advanceMs (number >= 0) is required');
+      }
+      emu.advanceClock(ms);
+      return undefined;
+    },
+  },
+  { method: 'GET', path: '/gateway/session-start-limit', run: ({ emu }) => ok(emu.sessionStartLimit()) },
   { method: 'GET', path: '/stats', run: ({ emu }) => ok(emu.stats()) },
   { method: 'DELETE', path: '/stats', run: ({ emu }) => noContent(emu.resetStats()) },
   { method: 'GET', path: '/sessions', run: ({ emu }) => ok({ sessions: emu.sessions() }) },

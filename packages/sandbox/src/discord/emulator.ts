@@ -2,9 +2,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sendJson } from '../shared/http.ts';
+import { Clock } from './clock.ts';
 import { handleControl } from './control.ts';
+import { DailyCap } from './daily-cap.ts';
 import { type FaultSpec, Faults } from './faults.ts';
-import { Gateway } from './gateway.ts';
+import { Gateway, type SessionStartLimit } from './gateway.ts';
 import {
   type InteractionRecord,
   InteractionRegistry,
@@ -44,15 +46,23 @@ export interface DiscordEmulatorOptions {
    * the second acknowledgement gets 40060. 'one-session': round-robin to one session (the lenient world).
    */
   interactionDelivery?: 'every-session' | 'one-session';
-  /** privileged intents the application may request: default all (GuildMembers|GuildPresences|MessageContent) */
-  privilegedIntents?: { guildMembers?: boolean; guildPresences?: boolean; messageContent?: boolean };
   /**
    * CHANNEL_CREATE for a channel the bot created is dispatched this long after the REST reply (Discord is
    * eventually consistent: other sessions learn of the channel later); default 50, 0 = before the reply
    */
   channelCreateDelayMs?: number;
-  /** Discord's limits; defaults 500 per guild and 50 per category */
-  limits?: { channelsPerGuild?: number; channelsPerCategory?: number };
+  /**
+   * privileged intents enabled for the application (as in the developer portal): default none, so an IDENTIFY
+   * asking for GuildMembers, GuildPresences or MessageContent is closed with 4014 unless a test enables it
+   */
+  privilegedIntents?: { guildMembers?: boolean; guildPresences?: boolean; messageContent?: boolean };
+  /**
+   * Discord's limits; defaults 500 channels per guild, 50 per category and 500 channel creations per guild per
+   * 24 h of emulator clock (0 = no daily cap: only for a bench that creates many channels)
+   */
+  limits?: { channelsPerGuild?: number; channelsPerCategory?: number; channelCreatesPerDay?: number };
+  /** identify budget: default 1000 IDENTIFYs per 24 h, max_concurrency 1 (one IDENTIFY per 5 s) */
+  identify?: { total?: number; maxConcurrency?: number };
   /** dispatches kept per session for RESUME (default 1000) and resumable window (default 5 min) */
   gateway?: { replayBuffer?: number; resumeWindowMs?: number };
 }
@@ -61,7 +71,6 @@ export class DiscordEmulator {
   readonly url: string;
   readonly apiUrl: string;
   readonly gatewayUrl: string;
-  readonly botToken: string;
   readonly applicationId: string;
   readonly botUserId: string;
   readonly #server: Server;
@@ -74,6 +83,9 @@ export class DiscordEmulator {
   readonly #router = new Router(allRoutes);
   readonly #limiter: RateLimiter;
   readonly #oneSessionPerInteraction: boolean;
+  readonly #clock = new Clock();
+  readonly #createCap: DailyCap;
+  #token: string;
   #stats: DiscordStats = emptyStats();
 
   /** Use startDiscordEmulator(). */
@@ -92,7 +104,8 @@ export class DiscordEmulator {
     this.url = init.url;
     this.apiUrl = `${init.url}/api`;
     this.gatewayUrl = `${init.url.replace(/^http/, 'ws')}/gateway`;
-    this.botToken = init.botToken;
+    this.#token = init.botToken;
+    this.#createCap = new DailyCap(opts.limits?.channelCreatesPerDay ?? 500);
     this.botUserId = init.botUserId;
     this.applicationId = init.applicationId;
     this.#store = new Store({
@@ -115,7 +128,13 @@ export class DiscordEmulator {
     const p = opts.privilegedIntents ?? {};
     this.#gateway = new Gateway({
       store: this.#store,
-      token: init.botToken,
+      clock: this.#clock,
+      credentials: {
+        token: () => this.#token,
+        reset: () => {
+          this.#token = `${Buffer.from(init.botUserId).toString('base64url')}.sandbox.${randomToken(27)}`;
+        },
+      },
       stats: () => this.#stats,
       url: () => this.gatewayUrl,
       options: {
@@ -123,9 +142,11 @@ export class DiscordEmulator {
         replayBuffer: opts.gateway?.replayBuffer ?? 1000,
         resumeWindowMs: opts.gateway?.resumeWindowMs ?? 300_000,
         privilegedIntents:
-          (p.guildMembers === false ? 0 : 1 << 1) |
-          (p.guildPresences === false ? 0 : 1 << 8) |
-          (p.messageContent === false ? 0 : 1 << 15),
+          (p.guildMembers === true ? 1 << 1 : 0) |
+          (p.guildPresences === true ? 1 << 8 : 0) |
+          (p.messageContent === true ? 1 << 15 : 0),
+        identifyTotal: opts.identify?.total ?? 1000,
+        maxConcurrency: opts.identify?.maxConcurrency ?? 1,
       },
     });
     server.on('request', (req, res) => this.#onRequest(req, res));
@@ -161,13 +182,16 @@ export class DiscordEmulator {
           faults: this.#faults,
           limiter: this.#limiter,
           stats: () => this.#stats,
-          botToken: this.botToken,
+          botToken: () => this.#token,
+          clock: this.#clock,
+          createCap: this.#createCap,
           hanging: this.#hanging,
           context: () => ({
             store: this.#store,
             messages: this.#messages,
             interactions: this.#interactions,
             gatewayUrl: this.gatewayUrl,
+            sessionStartLimit: () => this.#gateway.sessionStartLimit(),
           }),
         },
         req,
@@ -185,6 +209,21 @@ export class DiscordEmulator {
   }
 
   // ---- in-process API ----
+
+  /** The bot token; it changes when the identify budget runs out (Discord resets it). */
+  get botToken(): string {
+    return this.#token;
+  }
+
+  /** Moves the emulator clock forward (daily channel-create cap, identify budget); real time keeps running. */
+  advanceClock(ms: number): void {
+    this.#clock.advance(ms);
+  }
+
+  /** The identify budget as `GET /gateway/bot` reports it. */
+  sessionStartLimit(): SessionStartLimit {
+    return this.#gateway.sessionStartLimit();
+  }
 
   seedGuild<const S extends GuildSpec>(spec: S = {} as S): GuildSeed<S> {
     return this.#store.seedGuild(spec) as GuildSeed<S>;

@@ -1,4 +1,4 @@
-/** Injected faults (status, 429, hang) and latency, matched by method and route. */
+/** Injected faults (status, 429, sublimit 429, hang) and latency, matched by method and route. */
 import { FaultList } from '../shared/fault-list.ts';
 
 export interface FaultSpec {
@@ -6,10 +6,11 @@ export interface FaultSpec {
   /** 'POST /guilds/:guild/channels', '/channels/:channel', 'PATCH /guilds/123/members/456', '*', or a RegExp tested
    *  against "METHOD /path" (path relative to /api/v10, e.g. "POST /guilds/1/channels") */
   route: string | RegExp;
-  kind: 'status' | 'ratelimit' | 'hang';
+  /** 'sublimit': a 429 with `X-RateLimit-Remaining` > 0 and a long `Retry-After` (discord.js sleeps it out) */
+  kind: 'status' | 'ratelimit' | 'sublimit' | 'hang';
   /** for kind 'status'; default 500 */
   status?: number;
-  /** seconds, for kind 'ratelimit'; default 1 */
+  /** seconds, for kinds 'ratelimit' (default 1) and 'sublimit' (default 60) */
   retryAfter?: number;
   /** for kind 'ratelimit': a global rate limit */
   global?: boolean;

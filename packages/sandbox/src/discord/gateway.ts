@@ -2,6 +2,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import type { Clock } from './clock.ts';
+import { DAY_MS } from './daily-cap.ts';
 import { guildCreateJson, Intent, memberJson, userJson } from './serialize.ts';
 import { randomToken } from './snowflake.ts';
 import type { Store, StoreEvent } from './state.ts';
@@ -18,7 +20,27 @@ export interface GatewayOptions {
   resumeWindowMs: number;
   /** privileged intents enabled for the application; IDENTIFY with others is closed with 4014 */
   privilegedIntents: number;
+  /** IDENTIFYs allowed per 24 h (session_start_limit.total) */
+  identifyTotal: number;
+  /** IDENTIFYs allowed per 5 s per rate-limit key (shard id % max_concurrency) */
+  maxConcurrency: number;
 }
+
+/** What `GET /gateway/bot` reports. */
+export interface SessionStartLimit {
+  total: number;
+  remaining: number;
+  reset_after: number;
+  max_concurrency: number;
+}
+
+/** The bot token, which Discord resets when the identify budget runs out. */
+export interface Credentials {
+  token(): string;
+  reset(): void;
+}
+
+const IDENTIFY_WINDOW_MS = 5000;
 
 interface Dispatch {
   op: 0;
@@ -46,7 +68,12 @@ interface Conn {
 export class Gateway {
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #store: Store;
-  readonly #token: string;
+  readonly #credentials: Credentials;
+  readonly #clock: Clock;
+  /** the 24-hour identify window: opened by the first IDENTIFY */
+  #budget = { used: 0, resetAt: 0 };
+  /** last accepted IDENTIFY per rate-limit key */
+  readonly #lastIdentify = new Map<number, number>();
   readonly #opts: GatewayOptions;
   readonly #stats: () => DiscordStats;
   readonly #url: () => string;
@@ -57,13 +84,15 @@ export class Gateway {
 
   constructor(deps: {
     store: Store;
-    token: string;
+    credentials: Credentials;
+    clock: Clock;
     options: GatewayOptions;
     stats: () => DiscordStats;
     url: () => string;
   }) {
     this.#store = deps.store;
-    this.#token = deps.token;
+    this.#credentials = deps.credentials;
+    this.#clock = deps.clock;
     this.#opts = deps.options;
     this.#stats = deps.stats;
     this.#url = deps.url;
@@ -79,6 +108,18 @@ export class Gateway {
     let n = 0;
     for (const s of this.#sessions.values()) if (s.ws) n++;
     return n;
+  }
+
+  /** The identify budget as `GET /gateway/bot` reports it. */
+  sessionStartLimit(): SessionStartLimit {
+    const now = this.#clock.now();
+    const open = now < this.#budget.resetAt;
+    return {
+      total: this.#opts.identifyTotal,
+      remaining: open ? Math.max(0, this.#opts.identifyTotal - this.#budget.used) : this.#opts.identifyTotal,
+      reset_after: open ? this.#budget.resetAt - now : 0,
+      max_concurrency: this.#opts.maxConcurrency,
+    };
   }
 
   /**
@@ -110,6 +151,15 @@ export class Gateway {
       n++;
     }
     return n;
+  }
+
+  /** Closes every connection with `code` and forgets every session (not resumable). */
+  #closeAll(code: number, reason: string): void {
+    for (const conn of [...this.#conns]) {
+      conn.session = null;
+      conn.ws.close(code, reason);
+    }
+    this.#sessions.clear();
   }
 
   async close(): Promise<void> {
@@ -182,7 +232,7 @@ export class Gateway {
   }
 
   #checkToken(raw: unknown): boolean {
-    return typeof raw === 'string' && raw.replace(/^Bot\s+/i, '') === this.#token;
+    return typeof raw === 'string' && raw.replace(/^Bot\s+/i, '') === this.#credentials.token();
   }
 
   #identify(conn: Conn, d: Record<string, unknown>): void {
@@ -213,6 +263,29 @@ export class Gateway {
     const shard: [number, number] = [Number(shardRaw[0] ?? 0), Number(shardRaw[1] ?? 1)];
     if (!(shard[1] >= 1 && shard[0] >= 0 && shard[0] < shard[1])) {
       conn.ws.close(4010, 'Invalid shard.');
+      return;
+    }
+    // Budget and concurrency are checked after the payload is valid: a refused IDENTIFY costs nothing.
+    const now = this.#clock.now();
+    if (this.sessionStartLimit().remaining <= 0) {
+      conn.ws.close(4004, 'Authentication failed.');
+      return;
+    }
+    const key = shard[0] % this.#opts.maxConcurrency;
+    const last = this.#lastIdentify.get(key);
+    if (last !== undefined && now - last < IDENTIFY_WINDOW_MS) {
+      // More than max_concurrency IDENTIFYs per 5 s: op 9, not resumable (discord.js waits and re-identifies).
+      this.#stats().gateway.invalidSessions++;
+      this.#send(conn.ws, { op: 9, d: false });
+      return;
+    }
+    this.#lastIdentify.set(key, now);
+    if (now >= this.#budget.resetAt) this.#budget = { used: 0, resetAt: now + DAY_MS };
+    this.#budget.used++;
+    if (this.#budget.used >= this.#opts.identifyTotal) {
+      // Discord: on hitting the limit every session of the app is terminated and the token is reset.
+      this.#credentials.reset();
+      this.#closeAll(4004, 'Authentication failed.');
       return;
     }
     this.#stats().gateway.identifies++;

@@ -2,7 +2,7 @@
 
 import { buildOptions } from './command-options.ts';
 import { Errors } from './errors.ts';
-import { hasVisibleContent, type MessageInput, toMessageRec } from './messages.ts';
+import { checkComponents, hasVisibleContent, type MessageInput, toMessageRec } from './messages.ts';
 import { channelJson, memberJson } from './serialize.ts';
 import { randomToken, snowflake } from './snowflake.ts';
 import type { Store } from './state.ts';
@@ -316,6 +316,7 @@ export class InteractionRegistry {
 
   editMessage(e: Entry, messageId: string, body: MessageInput): MessageRec {
     const m = this.message(e, messageId);
+    checkComponents(body.components);
     if (typeof body.content === 'string' || body.content === null) m.content = body.content ?? '';
     if (Array.isArray(body.components)) m.components = body.components;
     if (Array.isArray(body.embeds)) m.embeds = body.embeds;

@@ -1,4 +1,5 @@
 /** Messages the bot sent: DMs (by recipient) and guild channel messages. */
+import { Errors } from './errors.ts';
 import { snowflake } from './snowflake.ts';
 import type { DmRecord, MessageRec } from './types.ts';
 import { Signal } from './wait.ts';
@@ -10,7 +11,29 @@ export interface MessageInput {
   flags?: unknown;
 }
 
+/** Link buttons (style 5) take a URL of at most 512 characters (Discord's component reference). */
+const LINK_URL_MAX = 512;
+
+/** 50035 for a link button whose URL is too long; nested action rows are walked. */
+export function checkComponents(components: unknown, path = 'components'): void {
+  if (!Array.isArray(components)) return;
+  components.forEach((c, i) => {
+    if (typeof c !== 'object' || c === null) return;
+    const rec = c as { url?: unknown; components?: unknown };
+    if (typeof rec.url === 'string' && rec.url.length > LINK_URL_MAX) {
+      throw Errors.form(
+        `${path}.${i}.url`,
+        'BASE_TYPE_MAX_LENGTH',
+        `Must be ${LINK_URL_MAX} or fewer in length.`,
+      );
+    }
+    checkComponents(rec.components, `${path}.${i}.components`);
+  });
+}
+
+/** Validates the components (50035), then tells whether the message shows anything. */
 export function hasVisibleContent(input: MessageInput): boolean {
+  checkComponents(input.components);
   return (
     (typeof input.content === 'string' && input.content.length > 0) ||
     (Array.isArray(input.components) && input.components.length > 0) ||

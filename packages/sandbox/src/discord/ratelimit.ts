@@ -22,6 +22,25 @@ export type RateDecision =
 
 const secs = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
 
+/** Discord's `Retry-After` header is whole seconds (rounded up); only the body's `retry_after` is a float. */
+export const retryAfterHeader = (ms: number) => String(Math.max(0, Math.ceil(ms / 1000)));
+
+/**
+ * A 429 that is not the bucket running out: `X-RateLimit-Remaining` stays above 0 and `Retry-After` is long.
+ * discord.js treats it as a sublimit: it sleeps the whole wait and queues the rest of the bucket behind it.
+ */
+export function sublimitHeaders(routeKey: string, retryAfterMs: number, now: number): Record<string, string> {
+  return {
+    'Retry-After': retryAfterHeader(retryAfterMs),
+    'X-RateLimit-Limit': '5',
+    'X-RateLimit-Remaining': '4',
+    'X-RateLimit-Reset': secs(now + 1000),
+    'X-RateLimit-Reset-After': '1.000',
+    'X-RateLimit-Bucket': bucketHash(routeKey),
+    'X-RateLimit-Scope': 'user',
+  };
+}
+
 export function bucketHash(routeKey: string): string {
   return createHash('sha1').update(routeKey).digest('hex').slice(0, 16);
 }
@@ -57,7 +76,7 @@ export class RateLimiter {
           retryAfter,
           global: true,
           headers: {
-            'Retry-After': secs(this.#globalResetAt - now),
+            'Retry-After': retryAfterHeader(this.#globalResetAt - now),
             'X-RateLimit-Global': 'true',
             'X-RateLimit-Scope': 'global',
           },
@@ -81,7 +100,7 @@ export class RateLimiter {
         headers: {
           ...base,
           'X-RateLimit-Remaining': '0',
-          'Retry-After': secs(b.resetAt - now),
+          'Retry-After': retryAfterHeader(b.resetAt - now),
           'X-RateLimit-Scope': 'user',
         },
       };

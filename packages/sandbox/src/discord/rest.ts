@@ -1,27 +1,34 @@
 /** The REST pipeline for /api/v10: route → latency → auth → faults → rate limits → handler → stats. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson, sleep } from '../shared/http.ts';
+import type { Clock } from './clock.ts';
+import type { DailyCap } from './daily-cap.ts';
 import { ApiError, Errors } from './errors.ts';
 import type { FaultSpec, Faults } from './faults.ts';
+import { bucketHash, type RateLimiter, retryAfterHeader, sublimitHeaders } from './ratelimit.ts';
+import type { MatchedRoute, RouteCtx, Router } from './router.ts';
+import { bump, type DiscordStats } from './stats.ts';
 
 /** Larger than any JSON body the bridge sends (Discord's own limit is for attachments). */
 export const MAX_BODY = 8 * 1024 * 1024;
-
-import { bucketHash, type RateLimiter } from './ratelimit.ts';
-import type { MatchedRoute, RouteCtx, Router } from './router.ts';
-import { bump, type DiscordStats } from './stats.ts';
 
 export interface RestDeps {
   router: Router;
   faults: Faults;
   limiter: RateLimiter;
   stats: () => DiscordStats;
-  botToken: string;
+  /** the current token (Discord resets it when the identify budget runs out) */
+  botToken: () => string;
+  clock: Clock;
+  /** channel creations per guild per day */
+  createCap: DailyCap;
   /** everything a handler needs except params/query/body */
   context: () => Omit<RouteCtx, 'params' | 'query' | 'body'>;
   /** requests held open by 'hang' faults, ended on close() */
   hanging: Set<ServerResponse>;
 }
+
+const CREATE_CHANNEL = 'POST /guilds/:guild/channels';
 
 const STATUS_TEXT: Record<number, string> = {
   500: 'Internal Server Error',
@@ -53,7 +60,7 @@ export async function handleRest(
   const delay = deps.faults.latency(method, matched.template, path);
   if (delay > 0) await sleep(delay);
 
-  if (matched.def.auth !== false && req.headers.authorization !== `Bot ${deps.botToken}`) {
+  if (matched.def.auth !== false && req.headers.authorization !== `Bot ${deps.botToken()}`) {
     const err = Errors.unauthorized();
     finish(stats, res, err.status, err.toJSON(), {}, matched.key);
     return;
@@ -77,6 +84,18 @@ export async function handleRest(
     return;
   }
 
+  const creating = matched.key === CREATE_CHANNEL;
+  const guildId = matched.params.guild ?? '';
+  if (creating) {
+    const wait = deps.createCap.wait(guildId, deps.clock.now());
+    if (wait > 0) {
+      // Reported shape of the daily cap: a 429 with a long retry, not a bucket running out.
+      const body = { message: 'You are being rate limited.', retry_after: wait / 1000, global: false };
+      finish(stats, res, 429, body, sublimitHeaders(matched.key, wait, Date.now()), matched.key);
+      return;
+    }
+  }
+
   let body: unknown;
   if (bodyText.length > 0) {
     try {
@@ -89,6 +108,7 @@ export async function handleRest(
   }
   try {
     const reply = matched.def.handler({ ...deps.context(), params: matched.params, query, body });
+    if (creating && reply.status < 300) deps.createCap.count(guildId, deps.clock.now());
     finish(stats, res, reply.status, reply.body, decision.headers, matched.key);
   } catch (err) {
     if (err instanceof ApiError) {
@@ -119,13 +139,20 @@ function injectFault(
     res.on('close', () => deps.hanging.delete(res));
     return;
   }
+  if (fault.kind === 'sublimit') {
+    const retryAfter = fault.retryAfter ?? 60;
+    const body = { message: 'You are being rate limited.', retry_after: retryAfter, global: false };
+    finish(stats, res, 429, body, sublimitHeaders(matched.key, retryAfter * 1000, Date.now()), matched.key);
+    return;
+  }
   if (fault.kind === 'ratelimit') {
     const retryAfter = fault.retryAfter ?? 1;
     const seconds = retryAfter.toFixed(3);
+    const header = retryAfterHeader(retryAfter * 1000);
     const headers: Record<string, string> = fault.global
-      ? { 'Retry-After': seconds, 'X-RateLimit-Global': 'true', 'X-RateLimit-Scope': 'global' }
+      ? { 'Retry-After': header, 'X-RateLimit-Global': 'true', 'X-RateLimit-Scope': 'global' }
       : {
-          'Retry-After': seconds,
+          'Retry-After': header,
           'X-RateLimit-Limit': '1',
           'X-RateLimit-Remaining': '0',
           'X-RateLimit-Reset': ((Date.now() + retryAfter * 1000) / 1000).toFixed(3),

@@ -1,6 +1,7 @@
 /** REST route definitions of the Discord API; matching is the shared segment router's. */
 
 import { type RouteMatch, Router as SegmentRouter } from '../shared/router.ts';
+import type { SessionStartLimit } from './gateway.ts';
 import type { InteractionRegistry } from './interactions.ts';
 import type { MessageLog } from './messages.ts';
 import type { Store } from './state.ts';
@@ -10,6 +11,7 @@ export interface RouteCtx {
   messages: MessageLog;
   interactions: InteractionRegistry;
   gatewayUrl: string;
+  sessionStartLimit: () => SessionStartLimit;
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;

@@ -103,7 +103,11 @@ export function seedGuild(store: StoreView, spec: GuildSpec): GuildSeed {
       name: c.name,
       parentId,
       position: g.channelIds.size,
-      overwrites: [],
+      overwrites: (c.overwrites ?? []).map((o) => ({
+        ...overwriteTarget(store, g, seed, o.to),
+        allow: parsePermissions(o.allow),
+        deny: parsePermissions(o.deny),
+      })),
       createdBy: 'seed',
       userLimit: 0,
       bitrate: 64000,
@@ -117,6 +121,22 @@ export function seedGuild(store: StoreView, spec: GuildSpec): GuildSeed {
   store.guilds.set(guildId, g);
   store.emit('GUILD_CREATE', guildId, null, Intent.Guilds);
   return seed;
+}
+
+function overwriteTarget(
+  store: StoreView,
+  g: GuildRec,
+  seed: GuildSeed,
+  to: string,
+): { id: string; type: 0 | 1 } {
+  if (to === '@everyone') return { id: g.id, type: 0 };
+  if (to === '@bot') return { id: store.bot.id, type: 1 };
+  const roleId = (seed.roles as Record<string, string>)[to] ?? (g.roles.has(to) ? to : undefined);
+  if (roleId) return { id: roleId, type: 0 };
+  const memberId = (seed.members as Record<string, string>)[to];
+  if (memberId) return { id: memberId, type: 1 };
+  if (/^\d{17,20}$/.test(to)) return { id: to, type: 1 };
+  throw new Error(`seedGuild: unknown overwrite target ${to}`);
 }
 
 export function addMemberRecord(store: StoreView, g: GuildRec, m: MemberSpec): string {

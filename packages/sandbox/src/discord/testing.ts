@@ -2,11 +2,8 @@
 import { Client, type ClientEvents, type ClientOptions, GatewayIntentBits } from 'discord.js';
 import type { DiscordEmulator } from './emulator.ts';
 
-export const DEFAULT_TEST_INTENTS = [
-  GatewayIntentBits.Guilds,
-  GatewayIntentBits.GuildVoiceStates,
-  GatewayIntentBits.GuildMembers,
-];
+/** Non-privileged, as the bridge uses. GuildMembers needs `privilegedIntents: { guildMembers: true }`. */
+export const DEFAULT_TEST_INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates];
 
 /** Logs a discord.js client into the emulator and resolves once `clientReady` fired. */
 export async function loginClient(

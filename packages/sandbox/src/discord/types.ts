@@ -106,7 +106,18 @@ export interface GuildSpec {
   ownerId?: string;
   /** Use name '@everyone' to set the @everyone role's permissions. */
   roles?: readonly { id?: string; name: string; permissions?: string }[];
-  channels?: readonly { id?: string; name: string; type: ChannelKind; parentId?: string; parent?: string }[];
+  channels?: readonly {
+    id?: string;
+    name: string;
+    type: ChannelKind;
+    parentId?: string;
+    parent?: string;
+    /**
+     * Permission overwrites. `to` is '@everyone', '@bot' (the bot user), a role name, a member username, or an
+     * id (a role's if one has it, else a user's); allow/deny are bitfield strings.
+     */
+    overwrites?: readonly { to: string; allow?: string; deny?: string }[];
+  }[];
   members?: readonly MemberSpec[];
   /** bitfield string for the bot's managed role */
   botPermissions?: string;

@@ -3,14 +3,8 @@ import { Errors } from '../errors.ts';
 import { has, Permission } from '../permissions.ts';
 import type { RouteCtx, RouteDef } from '../router.ts';
 import { guildJson, memberJson, roleJson } from '../serialize.ts';
-import { ChannelType, type GuildRec } from '../types.ts';
-import { limitParam, objectBody, snowflakeField } from './util.ts';
-
-function botGuild(ctx: RouteCtx): GuildRec {
-  const g = ctx.store.guild(ctx.params.guild ?? '');
-  if (!g.members.has(ctx.store.bot.id)) throw Errors.unknownGuild();
-  return g;
-}
+import { ChannelType } from '../types.ts';
+import { botGuild, limitParam, objectBody, snowflakeField } from './util.ts';
 
 function modifyMember(ctx: RouteCtx) {
   const { store } = ctx;
@@ -34,7 +28,14 @@ function modifyMember(ctx: RouteCtx) {
         throw Errors.missingPermissions();
       }
     }
-    if (!g.voice.has(userId)) throw Errors.notInVoice();
+    const current = g.voice.get(userId);
+    if (!current) throw Errors.notInVoice();
+    // Unsettled upstream (the docs name only the target); JDA checks Move Members in the member's current
+    // channel too, so the emulator is that strict.
+    const source = store.channels.get(current.channelId);
+    if (source && !has(store.channelPermissions(g, store.bot.id, source), Permission.MoveMembers)) {
+      throw Errors.missingPermissions();
+    }
     store.setVoice(g.id, userId, channelId);
   }
   if ('nick' in body || 'roles' in body) {
@@ -70,7 +71,7 @@ export const guildRoutes: RouteDef[] = [
     method: 'GET',
     path: '/guilds/:guild',
     handler: (ctx) => {
-      const g = botGuild(ctx);
+      const g = botGuild(ctx, 'unknownGuild');
       const body: Record<string, unknown> = guildJson(g);
       if (ctx.query.get('with_counts') === 'true') {
         body.approximate_member_count = g.members.size;

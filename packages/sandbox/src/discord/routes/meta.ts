@@ -18,7 +18,7 @@ export const metaRoutes: RouteDef[] = [
       body: {
         url: ctx.gatewayUrl,
         shards: 1,
-        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+        session_start_limit: ctx.sessionStartLimit(),
       },
     }),
   },

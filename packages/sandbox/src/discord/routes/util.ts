@@ -1,6 +1,7 @@
 /** Body validation helpers for route handlers. */
 import { Errors } from '../errors.ts';
-import type { OverwriteRec } from '../types.ts';
+import type { RouteCtx } from '../router.ts';
+import type { GuildRec, OverwriteRec } from '../types.ts';
 
 export type Body = Record<string, unknown>;
 
@@ -62,4 +63,17 @@ export function limitParam(query: URLSearchParams, max: number, dflt: number): n
     throw Errors.form('limit', 'NUMBER_TYPE_MAX', `int value should be between 1 and ${max}.`);
   }
   return n;
+}
+
+/**
+ * The guild of a guild sub-route. A bot that is not in it gets 50001 Missing Access, as on Discord; only
+ * `GET /guilds/{id}` answers 10004 Unknown Guild (discord-api-docs#1716, #5840).
+ */
+export function botGuild(
+  ctx: RouteCtx,
+  notMember: 'missingAccess' | 'unknownGuild' = 'missingAccess',
+): GuildRec {
+  const g = ctx.store.guild(ctx.params.guild ?? '');
+  if (!g.members.has(ctx.store.bot.id)) throw Errors[notMember]();
+  return g;
 }

@@ -1,0 +1,242 @@
+import {
+  channelPermissions,
+  guildPermissions,
+  missingPermissions,
+  NEEDED_IN_CATEGORY,
+  NEEDED_IN_LOBBY,
+  type OverwriteBits,
+  type PermissionWorld,
+} from '@bridge/core';
+import { DiscordAPIError, REST, Routes } from 'discord.js';
+
+/** One start-up check: what was checked, what was found, and what to do when it failed. */
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+export interface DiscordPreflightInput {
+  token: string;
+  apiUrl: string;
+  guildId: string;
+  categoryId?: string | undefined;
+  lobbyId?: string | undefined;
+  /** fewer IDENTIFYs left than this: do not log in */
+  identifyFloor: number;
+}
+
+interface RawOverwrite {
+  id: string;
+  type: number;
+  allow: string;
+  deny: string;
+}
+
+const apiCode = (err: unknown) => (err instanceof DiscordAPIError ? err.code : null);
+const apiStatus = (err: unknown) => (err instanceof DiscordAPIError ? err.status : null);
+const why = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * What can be checked over REST before a gateway session is opened (an IDENTIFY spends one of the 1000 a
+ * day, and at 0 Discord resets the token): the token, the identify budget, the guild, and the bot's
+ * permissions in the match category and the lobby. Never throws; every failure is a Check with a fix.
+ */
+export async function discordPreflight(input: DiscordPreflightInput): Promise<Check[]> {
+  const rest = new REST({ api: input.apiUrl, timeout: 10_000, retries: 1 }).setToken(input.token);
+  try {
+    return await run(rest, input);
+  } finally {
+    rest.clearHashSweeper();
+    rest.clearHandlerSweeper();
+  }
+}
+
+async function run(rest: REST, input: DiscordPreflightInput): Promise<Check[]> {
+  const checks: Check[] = [];
+  let botId: string;
+  try {
+    const me = (await rest.get(Routes.user())) as { id: string; username: string };
+    botId = me.id;
+    checks.push({ name: 'token', ok: true, detail: `DISCORD_TOKEN is the bot ${me.username} (${me.id})` });
+  } catch (err) {
+    const bad = apiStatus(err) === 401;
+    checks.push({
+      name: 'token',
+      ok: false,
+      detail: bad ? 'Discord refuses DISCORD_TOKEN (401)' : `cannot reach Discord: ${why(err)}`,
+      fix: bad
+        ? 'reset the token in the developer portal (Bot → Reset Token) and set DISCORD_TOKEN; Discord also resets it when the daily IDENTIFY budget runs out'
+        : 'check DISCORD_API_URL and the network',
+    });
+    const skipped = 'not checked: needs a working DISCORD_TOKEN';
+    for (const name of ['identify budget', 'guild', 'permissions'])
+      checks.push({ name, ok: false, detail: skipped });
+    return checks;
+  }
+  checks.push(await identifyBudget(rest, input.identifyFloor));
+  let ownerId: string;
+  try {
+    const guild = (await rest.get(Routes.guild(input.guildId))) as {
+      id: string;
+      name: string;
+      owner_id: string;
+    };
+    ownerId = guild.owner_id;
+    checks.push({ name: 'guild', ok: true, detail: `the bot is in ${guild.name} (${guild.id})` });
+  } catch (err) {
+    const code = apiCode(err);
+    const absent = code === 10004 || code === 50001 || apiStatus(err) === 403 || apiStatus(err) === 404;
+    checks.push({
+      name: 'guild',
+      ok: false,
+      detail: absent
+        ? `the bot is not in guild DISCORD_GUILD_ID=${input.guildId} (Discord ${code})`
+        : `cannot read guild ${input.guildId}: ${why(err)}`,
+      fix: 'invite the bot to the server (OAuth2 URL with the bot scope), or fix DISCORD_GUILD_ID',
+    });
+    checks.push({ name: 'permissions', ok: false, detail: 'not checked: needs the guild' });
+    return checks;
+  }
+  checks.push(...(await permissions(rest, input, botId, ownerId)));
+  return checks;
+}
+
+async function identifyBudget(rest: REST, floor: number): Promise<Check> {
+  try {
+    const gw = (await rest.get(Routes.gatewayBot())) as {
+      session_start_limit: { total: number; remaining: number; reset_after: number };
+    };
+    const { total, remaining, reset_after } = gw.session_start_limit;
+    const resetIn = `${Math.ceil(reset_after / 60_000)} min`;
+    if (remaining < floor) {
+      return {
+        name: 'identify budget',
+        ok: false,
+        detail: `only ${remaining} of ${total} IDENTIFYs left today (floor DISCORD_IDENTIFY_FLOOR=${floor}); the budget resets in ${resetIn}, and at 0 Discord resets the bot token`,
+        fix: 'find what keeps restarting the worker (or logging in elsewhere with this token) and wait for the reset; the worker logs in by itself once the budget is back',
+      };
+    }
+    return { name: 'identify budget', ok: true, detail: `${remaining} of ${total} IDENTIFYs left today` };
+  } catch (err) {
+    return {
+      name: 'identify budget',
+      ok: false,
+      detail: `cannot read GET /gateway/bot: ${why(err)}`,
+      fix: 'check DISCORD_API_URL and the network',
+    };
+  }
+}
+
+async function permissions(
+  rest: REST,
+  input: DiscordPreflightInput,
+  botId: string,
+  ownerId: string,
+): Promise<Check[]> {
+  let world: PermissionWorld;
+  try {
+    const [roles, member] = (await Promise.all([
+      rest.get(Routes.guildRoles(input.guildId)),
+      rest.get(Routes.guildMember(input.guildId, botId)),
+    ])) as [Array<{ id: string; permissions: string }>, { roles: string[] }];
+    world = {
+      guildId: input.guildId,
+      ownerId,
+      roles: new Map(roles.map((r) => [r.id, BigInt(r.permissions)])),
+      memberRoles: member.roles,
+      memberId: botId,
+    };
+  } catch (err) {
+    return [{ name: 'permissions', ok: false, detail: `cannot read the bot's roles: ${why(err)}` }];
+  }
+  const places: Array<[string, string | undefined, bigint, string]> = [
+    ['match category', input.categoryId, NEEDED_IN_CATEGORY, 'VC_CATEGORY_ID'],
+    ['lobby', input.lobbyId, NEEDED_IN_LOBBY, 'VC_LOBBY_CHANNEL_ID'],
+  ];
+  const out: Check[] = [];
+  for (const [place, id, needed, variable] of places) {
+    if (!id) {
+      if (place === 'match category') {
+        const missing = missingPermissions(guildPermissions(world), needed);
+        out.push(
+          permissionCheck(
+            `permissions (server, no ${variable})`,
+            missing,
+            'the bot role in Server Settings → Roles',
+          ),
+        );
+      }
+      continue;
+    }
+    let overwrites: OverwriteBits[];
+    try {
+      const channel = (await rest.get(Routes.channel(id))) as {
+        type: number;
+        permission_overwrites?: RawOverwrite[];
+      };
+      const wanted = place === 'match category' ? 4 : 2;
+      if (channel.type !== wanted) {
+        out.push({
+          name: `permissions in the ${place}`,
+          ok: false,
+          detail: `${variable}=${id} is not a ${wanted === 4 ? 'category' : 'voice channel'}`,
+          fix: `fix ${variable}`,
+        });
+        continue;
+      }
+      overwrites = (channel.permission_overwrites ?? []).map((o) => ({
+        id: o.id,
+        type: o.type === 1 ? 'member' : 'role',
+        allow: BigInt(o.allow),
+        deny: BigInt(o.deny),
+      }));
+    } catch (err) {
+      const code = apiCode(err);
+      out.push({
+        name: `permissions in the ${place}`,
+        ok: false,
+        detail:
+          code === 50001
+            ? `the bot cannot see the ${place} ${variable}=${id} (Discord 50001)`
+            : code === 10003
+              ? `${variable}=${id} is not a channel of this server (Discord 10003)`
+              : `cannot read the ${place} ${id}: ${why(err)}`,
+        fix:
+          code === 10003
+            ? `fix ${variable}`
+            : `give the bot role View Channel on the ${place} (Edit Channel → Permissions)`,
+      });
+      continue;
+    }
+    const missing = missingPermissions(channelPermissions(world, overwrites), needed);
+    out.push(
+      permissionCheck(
+        `permissions in the ${place}`,
+        missing,
+        `the bot role on the ${place} ${variable}=${id} (Edit Channel → Permissions)`,
+      ),
+    );
+  }
+  return out;
+}
+
+function permissionCheck(name: string, missing: string[], where: string): Check {
+  return missing.length === 0
+    ? { name, ok: true, detail: 'everything the bridge needs' }
+    : {
+        name,
+        ok: false,
+        detail: `the bot lacks ${missing.join(', ')}`,
+        fix: `grant ${missing.join(', ')} to ${where}`,
+      };
+}
+
+/** One line per failed check, for logs and /healthz. */
+export function describeFailures(checks: Check[]): string {
+  return checks
+    .filter((c) => !c.ok && !c.detail.startsWith('not checked'))
+    .map((c) => `${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix})` : ''}`)
+    .join('; ');
+}

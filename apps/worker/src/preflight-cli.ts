@@ -1,0 +1,122 @@
+/**
+ * `./run preflight`: the worker's start-up checks for an operator, from the worker's environment (variables
+ * or `.env`), each on its own so one problem does not hide the others. Prints what to fix; exits 1 on a problem.
+ */
+import { ConfigError, parseEnv, workerConfigSchema } from '@bridge/core';
+import { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { type Check, discordPreflight } from './discord/preflight.ts';
+
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ''),
+) as Record<string, string>;
+const shape = workerConfigSchema.shape;
+/** One variable read the way the worker reads it, or undefined when it is missing or malformed. */
+function read<K extends keyof typeof shape>(key: K): z.output<(typeof shape)[K]> | undefined {
+  const r = shape[key].safeParse(env[key]);
+  return r.success ? (r.data as z.output<(typeof shape)[K]>) : undefined;
+}
+
+async function configuration(): Promise<Check[]> {
+  try {
+    parseEnv(workerConfigSchema, env);
+    return [{ name: 'configuration', ok: true, detail: 'every worker variable is set and well-formed' }];
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return err.problems.map((p) => ({
+      name: 'configuration',
+      ok: false,
+      detail: p,
+      fix: 'set it in the environment or .env (see .env.example)',
+    }));
+  }
+}
+
+async function discord(): Promise<Check[]> {
+  const token = read('DISCORD_TOKEN');
+  const guildId = read('DISCORD_GUILD_ID');
+  if (!token || !guildId) {
+    return [{ name: 'discord', ok: false, detail: 'not checked: needs DISCORD_TOKEN and DISCORD_GUILD_ID' }];
+  }
+  return discordPreflight({
+    token,
+    guildId,
+    apiUrl: read('DISCORD_API_URL') ?? 'https://discord.com/api', // the default, as the worker has it
+    categoryId: read('VC_CATEGORY_ID'),
+    lobbyId: read('VC_LOBBY_CHANNEL_ID'),
+    identifyFloor: read('DISCORD_IDENTIFY_FLOOR') ?? 50,
+  });
+}
+
+async function supabase(): Promise<Check[]> {
+  const url = read('SUPABASE_URL');
+  const key = read('SUPABASE_SERVICE_ROLE_KEY');
+  if (!url || !key) {
+    return [
+      {
+        name: 'supabase',
+        ok: false,
+        detail: 'not checked: needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY',
+      },
+    ];
+  }
+  try {
+    const res = await fetch(`${url.replace(/\/$/, '')}/rest/v1/player_links?select=discord_id&limit=1`, {
+      headers: { apikey: key, Authorization: `Bearer ${key}` },
+      signal: AbortSignal.timeout(5000),
+    });
+    if (res.ok) return [{ name: 'supabase', ok: true, detail: 'player_links is readable' }];
+    return [
+      {
+        name: 'supabase',
+        ok: false,
+        detail: `GET /rest/v1/player_links answered ${res.status}`,
+        fix:
+          res.status === 401 || res.status === 403
+            ? 'set SUPABASE_SERVICE_ROLE_KEY to the project service_role key'
+            : 'apply supabase/migrations (supabase db push) and check SUPABASE_URL',
+      },
+    ];
+  } catch (err) {
+    return [
+      {
+        name: 'supabase',
+        ok: false,
+        detail: `cannot reach ${url}: ${(err as Error).message}`,
+        fix: 'check SUPABASE_URL',
+      },
+    ];
+  }
+}
+
+async function redis(): Promise<Check[]> {
+  const url = read('REDIS_URL') ?? 'redis://127.0.0.1:6379';
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return [{ name: 'redis', ok: true, detail: 'PING answered' }];
+  } catch (err) {
+    return [
+      {
+        name: 'redis',
+        ok: false,
+        detail: `cannot reach Redis: ${(err as Error).message}`,
+        fix: 'check REDIS_URL',
+      },
+    ];
+  } finally {
+    client.disconnect();
+  }
+}
+
+const results = await Promise.all([configuration(), discord(), supabase(), redis()]);
+let failed = 0;
+for (const c of results.flat()) {
+  if (!c.ok) failed++;
+  process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}\n`);
+  if (c.fix) process.stdout.write(`     fix: ${c.fix}\n`);
+}
+process.stdout.write(failed === 0 ? 'preflight: all checks passed\n' : `preflight: ${failed} problem(s)\n`);
+process.exitCode = failed === 0 ? 0 : 1;

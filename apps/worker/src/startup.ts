@@ -1,0 +1,95 @@
+import type { Logger, WorkerConfig } from '@bridge/core';
+import type { Client, Guild } from 'discord.js';
+import { connectDiscord } from './discord/client.ts';
+import { describeFailures, discordPreflight } from './discord/preflight.ts';
+
+/** Waits `ms`, or rejects as soon as `signal` aborts (a SIGTERM while waiting to retry). */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The wait before attempt n+1: the base, doubling, at most 16× (minutes with the default base). */
+export function backoff(baseMs: number, attempt: number): number {
+  return baseMs * 2 ** Math.min(attempt, 4);
+}
+
+/**
+ * Logs into Discord only after the REST checks pass (token, identify budget, guild, permissions), and
+ * never in a tight loop: a failed check or login is reported through `setProblem` (shown on /healthz) and
+ * retried after a backoff, in this process. Exiting instead would make the orchestrator restart the worker
+ * and spend an IDENTIFY per restart until Discord resets the token.
+ */
+export async function loginSafely(opts: {
+  config: WorkerConfig;
+  log: Logger;
+  signal: AbortSignal;
+  setProblem: (problem: string | null) => void;
+}): Promise<{ client: Client<true>; guild: Guild }> {
+  const { config, log, signal } = opts;
+  for (let attempt = 0; ; attempt++) {
+    const checks = await discordPreflight({
+      token: config.DISCORD_TOKEN,
+      apiUrl: config.DISCORD_API_URL,
+      guildId: config.DISCORD_GUILD_ID,
+      categoryId: config.VC_CATEGORY_ID,
+      lobbyId: config.VC_LOBBY_CHANNEL_ID,
+      identifyFloor: config.DISCORD_IDENTIFY_FLOOR,
+    });
+    signal.throwIfAborted();
+    let problem = describeFailures(checks);
+    if (!problem) {
+      opts.setProblem('logging into the Discord gateway');
+      const connected = await connect(config, log).catch((err: Error) => err);
+      signal.throwIfAborted();
+      if (!(connected instanceof Error)) {
+        opts.setProblem(null);
+        return connected;
+      }
+      problem = `discord login failed: ${connected.message}`;
+    }
+    const retryInMs = backoff(config.PREFLIGHT_RETRY_MS, attempt);
+    opts.setProblem(problem);
+    log.error({ problem, checks, retryInMs }, 'not logging into Discord until this is fixed');
+    await pause(retryInMs, signal);
+  }
+}
+
+async function connect(config: WorkerConfig, log: Logger): Promise<{ client: Client<true>; guild: Guild }> {
+  const client = await connectDiscord({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log });
+  const guild = await client.guilds.fetch(config.DISCORD_GUILD_ID).catch(() => null);
+  if (!guild) {
+    await client.destroy();
+    throw new Error(
+      `the bot is not in guild DISCORD_GUILD_ID=${config.DISCORD_GUILD_ID}: invite it, or fix the id`,
+    );
+  }
+  return { client, guild };
+}
+
+/** Registers the slash commands, retrying with backoff in the background rather than failing the start. */
+export async function registerCommands(
+  register: () => Promise<unknown>,
+  opts: { log: Logger; baseMs: number; signal: AbortSignal },
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await register();
+      return;
+    } catch (err) {
+      const retryInMs = backoff(opts.baseMs, attempt);
+      opts.log.error({ err: (err as Error).message, retryInMs }, 'cannot register slash commands; retrying');
+      await pause(retryInMs, opts.signal);
+    }
+  }
+}

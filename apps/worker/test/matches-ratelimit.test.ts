@@ -1,0 +1,71 @@
+// Long rate-limit waits do not stall the bridge: a channel create facing a long (sublimit) 429 is
+// rescheduled instead of sleeping in a job slot, and cleanup of another match goes on meanwhile.
+import { createProducerRedis, createQueue, matchJobId, QUEUES } from '@bridge/core';
+import { type Stack, startStack } from '@bridge/testbed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedLinkedPlayers, waitForChannels, waitForNoChannels } from './matches-helpers.ts';
+
+let stack: Stack;
+beforeAll(async () => {
+  // Two slots: without rescheduling, the two stalled creates would hold both.
+  stack = await startStack({ workers: 1, workerEnv: { WORKER_CONCURRENCY: '2' } });
+}, 90_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('a long Discord rate limit on channel create', () => {
+  it('reschedules the creates, lets another match finish meanwhile, and counts the 429s', async () => {
+    const players = await seedLinkedPlayers(stack, 'rl', 6);
+    const match = (i: number) =>
+      stack.faceit.seedMatch({
+        faction1: [players[2 * i]!.faceitId],
+        faction2: [players[2 * i + 1]!.faceitId],
+      });
+    const live = match(0);
+    await stack.faceit.play(stack.webhook, live.id, ['match_status_ready']);
+    await waitForChannels(stack, live.id);
+
+    // Every create now meets a sublimit: 429, X-RateLimit-Remaining > 0, Retry-After 8 s.
+    stack.discord.setFault({ route: 'POST /guilds/:guild/channels', kind: 'sublimit', retryAfter: 8 });
+    const [b, c] = [match(1), match(2)];
+    await stack.faceit.play(stack.webhook, b.id, ['match_status_ready']);
+    await stack.faceit.play(stack.webhook, c.id, ['match_status_ready']);
+    const worker = stack.workers[0]!;
+    await worker.waitForLine(
+      (l) => l.msg === 'Discord rate limit would hold this job: rescheduled' && l.matchId === b.id,
+      'create of b rescheduled',
+    );
+    const redis = createProducerRedis(stack.redisUrl);
+    const queue = createQueue(QUEUES.matches, redis, stack.prefix);
+    try {
+      expect(await (await queue.getJob(matchJobId(b.id, 'match_status_ready')))?.isDelayed()).toBe(true);
+
+      // The live match finishes while the creates are held back: its cleanup does not wait for them.
+      const t0 = Date.now();
+      await stack.faceit.play(stack.webhook, live.id, ['match_status_finished']);
+      await waitForNoChannels(stack, live.id, 6_000);
+      expect(Date.now() - t0).toBeLessThan(6_000);
+
+      // Counted from the REST responses (discord.js emits no rateLimited event for a sublimit).
+      const port = (await worker.waitForLine((l) => l.msg === 'metrics and health listening', 'port'))
+        .metricsPort;
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const line = metrics
+        .split('\n')
+        .find((l) => l.startsWith('bridge_discord_429_total{') && /route="\/guilds\/:id\/channels"/.test(l));
+      expect(line).toMatch(/scope="user"/);
+      expect(Number(line?.split(' ').pop())).toBeGreaterThanOrEqual(1);
+
+      // Once Discord lets creates through again, the rescheduled matches get their channels.
+      stack.discord.clearFaults();
+      await waitForChannels(stack, b.id, 30_000);
+      await waitForChannels(stack, c.id, 30_000);
+      const failed = await queue.getJobCounts('failed');
+      expect(failed.failed).toBe(0);
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
+  }, 60_000);
+});

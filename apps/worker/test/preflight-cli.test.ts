@@ -1,0 +1,94 @@
+// `./run preflight`: the worker's checks for an operator, each on its own, with what to fix.
+import { join } from 'node:path';
+import { type DiscordEmulator, startDiscordEmulator } from '@bridge/sandbox/discord/index';
+import { type LocalSupabase, startAppProcess, startLocalSupabase } from '@bridge/testbed';
+import { PermissionFlagsBits as P } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const cli = join(import.meta.dirname, '../src/preflight-cli.ts');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+let emu: DiscordEmulator;
+let supabase: LocalSupabase;
+let guildId: string;
+let category: string;
+let lobby: string;
+let open: string;
+
+beforeAll(async () => {
+  [emu, supabase] = await Promise.all([startDiscordEmulator(), startLocalSupabase()]);
+  const seed = emu.seedGuild({
+    members: [{ username: 'owner' }],
+    channels: [
+      { name: 'Matches', type: 'category', overwrites: [{ to: '@bot', deny: String(P.MoveMembers) }] },
+      { name: 'Lobby', type: 'voice' },
+      { name: 'Open', type: 'category' },
+    ],
+  });
+  open = seed.channels.Open as string;
+  guildId = seed.guildId;
+  category = seed.channels.Matches as string;
+  lobby = seed.channels.Lobby as string;
+}, 60_000);
+afterAll(async () => {
+  await Promise.allSettled([emu?.close(), supabase?.stop()]);
+});
+
+async function preflight(env: Record<string, string>): Promise<{ code: number | string; out: string }> {
+  const proc = startAppProcess(cli, env);
+  const code = await proc.exited;
+  return { code, out: proc.lines.map((l) => String(l.raw ?? JSON.stringify(l))).join('\n') };
+}
+
+const complete = () => ({
+  REDIS_URL,
+  SUPABASE_URL: supabase.url,
+  SUPABASE_SERVICE_ROLE_KEY: supabase.serviceRoleKey,
+  DISCORD_TOKEN: emu.botToken,
+  DISCORD_API_URL: emu.apiUrl,
+  DISCORD_GUILD_ID: guildId,
+  VC_CATEGORY_ID: category,
+  VC_LOBBY_CHANNEL_ID: lobby,
+  FACEIT_API_KEY: 'faceit-api-key',
+  FACEIT_CLIENT_ID: 'client',
+  FACEIT_CLIENT_SECRET: 'client-secret-value',
+  FACEIT_REDIRECT_URI: 'http://127.0.0.1:3000/faceit/callback',
+});
+
+describe('./run preflight', () => {
+  it('reports a missing Supabase variable without hiding the Discord checks, each with its fix, and exits 1', async () => {
+    const { SUPABASE_URL: _u, ...env } = complete();
+    const { code, out } = await preflight(env);
+    expect(code).toBe(1);
+    expect(out).toContain('FAIL configuration: SUPABASE_URL: is required but not set');
+    expect(out).toContain('FAIL supabase: not checked: needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY');
+    expect(out).toMatch(/^ok {3}token: DISCORD_TOKEN is the bot /m);
+    expect(out).toMatch(/^ok {3}identify budget: 1000 of 1000 IDENTIFYs left today/m);
+    expect(out).toMatch(/^ok {3}guild: the bot is in /m);
+    expect(out).toContain('FAIL permissions in the match category: the bot lacks Move Members');
+    expect(out).toContain(
+      `     fix: grant Move Members to the bot role on the match category VC_CATEGORY_ID=${category}`,
+    );
+    expect(out).toMatch(/^ok {3}permissions in the lobby: everything the bridge needs/m);
+    expect(out).toMatch(/^ok {3}redis: PING answered/m);
+    expect(out).toMatch(/^preflight: 3 problem\(s\)$/m);
+    // The checks never log in: no gateway session, no IDENTIFY spent.
+    expect(emu.stats().gateway.connections).toBe(0);
+  });
+
+  it('says so for a wrong token and exits 0 when everything is right', async () => {
+    const bad = await preflight({ ...complete(), DISCORD_TOKEN: 'not-the-token-at-all' });
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('FAIL token: Discord refuses DISCORD_TOKEN (401)');
+    expect(bad.out).toContain('fix: reset the token in the developer portal');
+
+    const notCategory = await preflight({ ...complete(), VC_CATEGORY_ID: lobby });
+    expect(notCategory.out).toContain(
+      `FAIL permissions in the match category: VC_CATEGORY_ID=${lobby} is not a category`,
+    );
+
+    const ok = await preflight({ ...complete(), VC_CATEGORY_ID: open });
+    expect(ok.out).toMatch(/^ok {3}supabase: player_links is readable/m);
+    expect(ok.out).toContain('preflight: all checks passed');
+    expect(ok.code).toBe(0);
+  });
+});
