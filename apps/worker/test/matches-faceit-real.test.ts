@@ -1,5 +1,5 @@
-import { createProducerRedis, createQueue, matchJobId, QUEUES, shortId } from '@bridge/core';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { matchJobId, shortId } from '@bridge/core';
+import { failedJobs, type Stack, startStack, waitFor, withQueue } from '@bridge/testbed';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,26 +22,10 @@ afterAll(async () => {
 
 const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n));
 
-async function withQueue<T>(
-  name: 'matches' | 'maintenance',
-  fn: (q: ReturnType<typeof createQueue>) => Promise<T>,
-) {
-  const redis = createProducerRedis(stack.redisUrl);
-  const queue = createQueue(QUEUES[name], redis, stack.prefix);
-  try {
-    return await fn(queue);
-  } finally {
-    await queue.close();
-    redis.disconnect();
-  }
-}
-
-const failedJobs = () => withQueue('matches', (q) => q.getJobCountByTypes('failed'));
-
 let sweeps = 0;
 async function sweep(): Promise<void> {
   const id = `sweep-real-${++sweeps}`;
-  await withQueue('maintenance', async (q) => {
+  await withQueue(stack, 'maintenance', async (q) => {
     await q.add('sweep', { reason: 'test' }, { jobId: id });
     await waitFor(async () => (await q.getJob(id))?.isCompleted(), {
       what: `sweep ${id} done`,
@@ -106,7 +90,7 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
           /404 err_nf0/.test(String(l.err)),
       ),
     ).toBe(true);
-    expect(await failedJobs()).toBe(0);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
   it('an old redelivery for a match FACEIT still 404s fails at once, naming the match as unknown', async () => {
@@ -117,7 +101,7 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
     // FACEIT redelivering an event it first sent 11 minutes ago: the retry window is spent.
     const old = { ...envelope, retry_count: 5, timestamp: new Date(Date.now() - 11 * 60_000).toISOString() };
     expect((await stack.faceit.deliver(stack.webhook, old)).status).toBe(202);
-    const job = await withQueue('matches', async (q) =>
+    const job = await withQueue(stack, 'matches', async (q) =>
       waitFor(
         async () => {
           const j = await q.getJob(matchJobId(match.id, 'match_status_configuring'));
@@ -131,7 +115,7 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
     );
     expect((job as Job).attemptsMade).toBe(1);
     expect(matchChannels(stack, match.id)).toHaveLength(0);
-    await withQueue('matches', (q) => q.clean(0, 100, 'failed'));
+    await withQueue(stack, 'matches', (q) => q.clean(0, 100, 'failed'));
   });
 
   it('the sweep keeps a live match through 404s, and ends it only once they span 30 minutes', async () => {
@@ -250,7 +234,7 @@ describe('championship rosters', () => {
     expect(workerLogged((l) => l.eventId === delivered?.eventId && l.msg === 'job attempt failed')).toBe(
       false,
     );
-    expect(await failedJobs()).toBe(0);
+    expect(await failedJobs(stack)).toBe(0);
     await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
     await waitForNoChannels(stack, match.id);
   });
@@ -285,6 +269,6 @@ describe('championship rosters', () => {
       false,
     );
     expect(matchChannels(stack, match.id)).toHaveLength(0);
-    expect(await failedJobs()).toBe(0);
+    expect(await failedJobs(stack)).toBe(0);
   });
 });

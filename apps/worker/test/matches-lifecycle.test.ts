@@ -1,5 +1,5 @@
-import { createProducerRedis, createQueue, QUEUES, shortId } from '@bridge/core';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { shortId } from '@bridge/core';
+import { failedJobs, type Stack, startStack, waitFor, withQueue } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   matchChannels,
@@ -19,15 +19,6 @@ afterAll(async () => {
 });
 
 const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n));
-
-async function failedJobs(): Promise<number> {
-  const redis = createProducerRedis(stack.redisUrl);
-  const queue = createQueue(QUEUES.matches, redis, stack.prefix);
-  const n = await queue.getJobCountByTypes('failed');
-  await queue.close();
-  redis.disconnect();
-  return n;
-}
 
 describe('match voice channels, end to end', () => {
   it('full lifecycle: channels with permissions, players moved, substitution, then cleanup to the lobby', async () => {
@@ -99,7 +90,7 @@ describe('match voice channels, end to end', () => {
       match.id,
     ]);
     expect(st?.status).toBe('ended');
-    expect(await failedJobs()).toBe(0);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
   it('empty rosters at object_created: nothing built, no retry; the next event builds once FACEIT has them', async () => {
@@ -117,7 +108,7 @@ describe('match voice channels, end to end', () => {
     stack.faceit.setRoster(match.id, 'faction2', [b!.faceitId]);
     await stack.faceit.play(stack.webhook, match.id, ['match_status_configuring']);
     await waitForChannels(stack, match.id);
-    expect(await failedJobs()).toBe(0);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
   it('the same delivery 5 times concurrently gives one channel per faction', async () => {
@@ -166,16 +157,14 @@ describe('match voice channels, end to end', () => {
       await waitForNoChannels(stack, id);
     }
     // Let every job of these matches settle, then check nothing came back.
-    const redis = createProducerRedis(stack.redisUrl);
-    const queue = createQueue(QUEUES.matches, redis, stack.prefix);
-    await waitFor(async () => (await queue.getJobCountByTypes('active', 'waiting', 'delayed')) === 0, {
-      what: 'queue drained',
-      timeoutMs: 60_000,
-    });
-    await queue.close();
-    redis.disconnect();
+    await withQueue(stack, 'matches', (queue) =>
+      waitFor(async () => (await queue.getJobCountByTypes('active', 'waiting', 'delayed')) === 0, {
+        what: 'queue drained',
+        timeoutMs: 60_000,
+      }),
+    );
     for (const id of matches) expect(matchChannels(stack, id)).toHaveLength(0);
-    expect(await failedJobs()).toBe(0);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
   for (const event of ['match_status_cancelled', 'match_status_aborted'] as const) {

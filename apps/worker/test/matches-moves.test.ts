@@ -1,5 +1,5 @@
-import { createProducerRedis, createQueue, matchJobId, QUEUES } from '@bridge/core';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { matchJobId } from '@bridge/core';
+import { type Stack, startStack, waitFor, withQueue } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   matchChannels,
@@ -25,16 +25,11 @@ const refused = {
 } as const;
 const memberRoute = (userId: string) => `PATCH /guilds/${stack.guildId}/members/${userId}`;
 
-async function jobOf(queueName: 'matches' | 'maintenance', jobId: string) {
-  const redis = createProducerRedis(stack.redisUrl);
-  const queue = createQueue(QUEUES[queueName], redis, stack.prefix);
-  try {
+function jobOf(queueName: 'matches' | 'maintenance', jobId: string) {
+  return withQueue(stack, queueName, async (queue) => {
     const job = await queue.getJob(jobId);
     return job ? { state: await job.getState(), failedReason: job.failedReason } : undefined;
-  } finally {
-    await queue.close();
-    redis.disconnect();
-  }
+  });
 }
 
 async function settled(queueName: 'matches' | 'maintenance', jobId: string) {
@@ -48,11 +43,7 @@ async function settled(queueName: 'matches' | 'maintenance', jobId: string) {
 }
 
 async function runSweep(id: string) {
-  const redis = createProducerRedis(stack.redisUrl);
-  const queue = createQueue(QUEUES.maintenance, redis, stack.prefix);
-  await queue.add('sweep', { reason: 'test' }, { jobId: id });
-  await queue.close();
-  redis.disconnect();
+  await withQueue(stack, 'maintenance', (queue) => queue.add('sweep', { reason: 'test' }, { jobId: id }));
   return settled('maintenance', id);
 }
 

@@ -18,3 +18,11 @@ export async function withQueue<T>(
     redis.disconnect();
   }
 }
+
+/** How many jobs of the queue failed: the end-to-end tests' "nothing went wrong behind the scenes". */
+export function failedJobs(
+  at: { redisUrl: string; prefix: string },
+  name: keyof typeof QUEUES = 'matches',
+): Promise<number> {
+  return withQueue(at, name, (queue) => queue.getJobCountByTypes('failed'));
+}
