@@ -4,7 +4,7 @@ import {
   createLogger,
   createMetrics,
   createProducerRedis,
-  createQueue,
+  createQueues,
   createWorkerRedis,
   loadConfigOrExit,
   QUEUES,
@@ -27,11 +27,7 @@ redis.on('ready', () => {
   log.info('redis ready');
 });
 
-const queues = {
-  matches: createQueue(QUEUES.matches, redis, config.QUEUE_PREFIX),
-  links: createQueue(QUEUES.links, redis, config.QUEUE_PREFIX),
-  maintenance: createQueue(QUEUES.maintenance, redis, config.QUEUE_PREFIX),
-};
+const queues = createQueues(redis, config.QUEUE_PREFIX);
 const intake = createIntake(redis, config.QUEUE_PREFIX);
 const metrics = createMetrics('api', { queues: Object.values(queues), intakeBacklog: intake.backlog });
 
