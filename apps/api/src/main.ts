@@ -7,6 +7,7 @@ import {
   createQueues,
   createWorkerRedis,
   loadConfigOrExit,
+  onShutdown,
   QUEUES,
 } from '@bridge/core';
 import { QueueEvents } from 'bullmq';
@@ -52,21 +53,8 @@ log.info(
   'api listening',
 );
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'shutting down: no new requests, finishing in-flight ones');
-  const deadline = setTimeout(() => {
-    log.error('shutdown deadline passed, exiting');
-    process.exit(1);
-  }, 10_000);
-  deadline.unref();
+onShutdown(log, { timeoutMs: 10_000, draining: 'no new requests, finishing in-flight ones' }, async () => {
   await api.close();
   await Promise.all([...Object.values(queues).map((q) => q.close()), linkEvents.close()]);
   redis.disconnect();
-  log.info('bye');
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+});
