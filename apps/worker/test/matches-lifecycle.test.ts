@@ -1,6 +1,7 @@
 import { shortId } from '@bridge/core';
-import { failedJobs, type Stack, startStack, waitFor, withQueue } from '@bridge/testbed';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failedJobs, waitFor, withQueue } from '@bridge/testbed';
+import { stackTest } from '@bridge/testbed/fixtures';
+import { describe, expect } from 'vitest';
 import {
   matchChannels,
   matchRows,
@@ -10,18 +11,14 @@ import {
 } from './matches-helpers.ts';
 
 // One stack (API + two worker copies) shared by the tests; each test plays its own matches.
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ workers: 2 });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const test = stackTest({ workers: 2 });
 
 const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n));
 
 describe('match voice channels, end to end', () => {
-  it('full lifecycle: channels with permissions, players moved, substitution, then cleanup to the lobby', async () => {
+  test('full lifecycle: channels with permissions, players moved, substitution, then cleanup to the lobby', async ({
+    stack,
+  }) => {
     const [a, b, c, d] = await seedLinkedPlayers(stack, 'life', 4);
     const unlinked = stack.faceit.seedPlayer({ nickname: 'life_unlinked' });
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId, unlinked.id], faction2: [b!.faceitId] });
@@ -93,7 +90,9 @@ describe('match voice channels, end to end', () => {
     expect(await failedJobs(stack)).toBe(0);
   });
 
-  it('empty rosters at object_created: nothing built, no retry; the next event builds once FACEIT has them', async () => {
+  test('empty rosters at object_created: nothing built, no retry; the next event builds once FACEIT has them', async ({
+    stack,
+  }) => {
     const [a, b] = await seedLinkedPlayers(stack, 'empty', 2);
     const match = stack.faceit.seedMatch({ faction1: [], faction2: [] });
     const [created] = await stack.faceit.play(stack.webhook, match.id, ['match_object_created'], {
@@ -111,7 +110,7 @@ describe('match voice channels, end to end', () => {
     expect(await failedJobs(stack)).toBe(0);
   });
 
-  it('the same delivery 5 times concurrently gives one channel per faction', async () => {
+  test('the same delivery 5 times concurrently gives one channel per faction', async ({ stack }) => {
     const [a, b] = await seedLinkedPlayers(stack, 'dup', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     const res = await stack.faceit.play(stack.webhook, match.id, ['match_status_ready'], {
@@ -136,7 +135,7 @@ describe('match voice channels, end to end', () => {
     [2, 0, 1],
     [2, 1, 0],
   ];
-  it('every order of created / ready / finished ends with no channel and no row', async () => {
+  test('every order of created / ready / finished ends with no channel and no row', async ({ stack }) => {
     const matches = [];
     for (const order of orders) {
       const [a, b] = await seedLinkedPlayers(stack, `ord${order.join('')}`, 2);
@@ -168,7 +167,7 @@ describe('match voice channels, end to end', () => {
   });
 
   for (const event of ['match_status_cancelled', 'match_status_aborted'] as const) {
-    it(`${event} removes the channels`, async () => {
+    test(`${event} removes the channels`, async ({ stack }) => {
       const [a, b] = await seedLinkedPlayers(stack, event.slice(13), 2);
       const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
       await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
@@ -179,7 +178,9 @@ describe('match voice channels, end to end', () => {
     });
   }
 
-  it('a player not in voice who connects later is moved once, and not dragged back after leaving', async () => {
+  test('a player not in voice who connects later is moved once, and not dragged back after leaving', async ({
+    stack,
+  }) => {
     const [a, b] = await seedLinkedPlayers(stack, 'late', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
