@@ -26,14 +26,8 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 /** FACEIT's JSON replies carry `charset=utf-8`. */
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
+export const sendJson: typeof sendSharedJson = (res, status, body, headers = {}) =>
   sendSharedJson(res, status, body, { 'content-type': 'application/json; charset=utf-8', ...headers });
-}
 
 export function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, {
