@@ -1,5 +1,5 @@
 import { matchJobId, shortId } from '@bridge/core';
-import { failedJobs, type Stack, startStack, waitFor, withQueue } from '@bridge/testbed';
+import { failedJobs, type Stack, settledJob, startStack, waitFor, withQueue } from '@bridge/testbed';
 import { REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -170,10 +170,9 @@ describe('match voice channels under faults', () => {
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     await waitFor(() => (stack.discord.stats().byRoute[CREATE] ?? 0) > before, { what: 'create in flight' });
     const [fin] = await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
-    await waitFor(
-      () =>
-        stack.workers.some((w) => w.lines.some((l) => l.eventId === fin?.eventId && l.msg === 'job done')),
-      { what: 'finished processed' },
+    expect(fin?.status).toBe(202);
+    expect((await settledJob(stack, 'matches', matchJobId(match.id, 'match_status_finished'))).state).toBe(
+      'completed',
     );
     stack.discord.setLatency(CREATE, 0);
     await withQueue(stack, 'matches', (queue) =>

@@ -1,5 +1,5 @@
-import { shortId } from '@bridge/core';
-import { failedJobs, waitFor, withQueue } from '@bridge/testbed';
+import { matchJobId, shortId } from '@bridge/core';
+import { failedJobs, settledJob, waitFor, withQueue } from '@bridge/testbed';
 import { stackTest } from '@bridge/testbed/fixtures';
 import { describe, expect } from 'vitest';
 import {
@@ -200,10 +200,9 @@ describe('match voice channels, end to end', () => {
     const [cfg] = await stack.faceit.play(stack.webhook, match.id, ['match_status_configuring'], {
       applyStatus: false,
     });
-    await waitFor(
-      () =>
-        stack.workers.some((w) => w.lines.some((l) => l.eventId === cfg?.eventId && l.msg === 'job done')),
-      { what: 'configuring processed', timeoutMs: 60_000 },
+    expect(cfg?.status).toBe(202);
+    expect((await settledJob(stack, 'matches', matchJobId(match.id, 'match_status_configuring'))).state).toBe(
+      'completed',
     );
     const [moves] = await stack.supabase.query<{ n: string }>(
       'select count(*)::text as n from match_moves where match_id = $1 and discord_id = $2',

@@ -1,5 +1,5 @@
 import { matchJobId } from '@bridge/core';
-import { type Stack, startStack, waitFor, withQueue } from '@bridge/testbed';
+import { type Stack, settledJob, startStack, waitFor, withQueue } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   matchChannels,
@@ -25,22 +25,8 @@ const refused = {
 } as const;
 const memberRoute = (userId: string) => `PATCH /guilds/${stack.guildId}/members/${userId}`;
 
-function jobOf(queueName: 'matches' | 'maintenance', jobId: string) {
-  return withQueue(stack, queueName, async (queue) => {
-    const job = await queue.getJob(jobId);
-    return job ? { state: await job.getState(), failedReason: job.failedReason } : undefined;
-  });
-}
-
-async function settled(queueName: 'matches' | 'maintenance', jobId: string) {
-  return waitFor(
-    async () => {
-      const j = await jobOf(queueName, jobId);
-      return j && (j.state === 'completed' || j.state === 'failed') ? j : undefined;
-    },
-    { what: `job ${jobId} settled`, timeoutMs: 30_000 },
-  );
-}
+const settled = (queueName: 'matches' | 'maintenance', jobId: string) =>
+  settledJob(stack, queueName, jobId, 30_000);
 
 async function runSweep(id: string) {
   await withQueue(stack, 'maintenance', (queue) => queue.add('sweep', { reason: 'test' }, { jobId: id }));

@@ -10,7 +10,7 @@ export { signJwt, supabaseKeys } from './jwt.ts';
 export { consent, linkButtonUrl, linkWithFetch, openStart, startLink } from './linking.ts';
 export { captureLogger } from './logs.ts';
 export { type AppProcess, startAppProcess } from './process.ts';
-export { failedJobs, withQueue } from './queues.ts';
+export { failedJobs, settledJob, withQueue } from './queues.ts';
 export { cleanupPrefix, type PrivateRedis, REDIS_URL, startPrivateRedis, testPrefix } from './redis.ts';
 export {
   API_ENTRY,

@@ -1,5 +1,6 @@
 /** Tests read the bridge's queues the way an operator would: open one, look, close it again. */
 import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
+import { waitFor } from './wait.ts';
 
 type BridgeQueue = ReturnType<typeof createQueue>;
 
@@ -25,4 +26,24 @@ export function failedJobs(
   name: keyof typeof QUEUES = 'matches',
 ): Promise<number> {
   return withQueue(at, name, (queue) => queue.getJobCountByTypes('failed'));
+}
+
+/** Waits until the job has completed or failed (a retry is not the end) and answers how it ended. */
+export function settledJob(
+  at: { redisUrl: string; prefix: string },
+  name: keyof typeof QUEUES,
+  jobId: string,
+  timeoutMs = 60_000,
+): Promise<{ state: 'completed' | 'failed'; failedReason: string | undefined }> {
+  return waitFor(
+    () =>
+      withQueue(at, name, async (queue) => {
+        const job = await queue.getJob(jobId);
+        const state = job ? await job.getState() : undefined;
+        return state === 'completed' || state === 'failed'
+          ? { state, failedReason: job?.failedReason }
+          : undefined;
+      }),
+    { what: `${name} job ${jobId} settled`, timeoutMs },
+  );
 }
