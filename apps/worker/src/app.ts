@@ -13,11 +13,12 @@ import {
 import { commands } from './commands/index.ts';
 import type { FeatureHandle, WorkerDeps } from './deps.ts';
 import { routeInteractions } from './discord/interactions.ts';
+import { startGuildFeature } from './features/guilds.ts';
 import { startLinkFeature } from './features/links.ts';
 import { startMatchFeature } from './features/matches.ts';
 import { instrumentDiscord, instrumentWorker } from './lib/instrument.ts';
 import { type MetricsServer, startMetricsServer } from './lib/metrics-server.ts';
-import { loginSafely, registerCommands } from './startup.ts';
+import { loginSafely } from './startup.ts';
 
 export interface RunningWorker {
   deps: WorkerDeps;
@@ -97,27 +98,21 @@ export async function startWorkerApp(
     metrics,
   };
 
-  // Bulk overwrite is idempotent: every copy may do it at start. Done before "ready" when it works; a
-  // failure is logged and retried in the background, never a restart (that would spend an IDENTIFY).
-  const stopping = new AbortController();
-  const register = () => guild.commands.set(commands.map((c) => c.data));
-  const firstTry = await register().then(
-    () => null,
-    (err: Error) => err,
-  );
-  if (firstTry) log.error({ err: firstTry.message }, 'cannot register slash commands; retrying');
-  const registered = firstTry
-    ? registerCommands(register, { log, baseMs: config.PREFLIGHT_RETRY_MS, signal: stopping.signal }).catch(
-        () => {},
-      )
-    : Promise.resolve();
+  // Registers the commands in every guild (retrying in the background, never a restart: that would spend
+  // an IDENTIFY), follows guilds joining and leaving, seeds DISCORD_GUILD_ID's settings.
+  const guildFeature = await startGuildFeature(deps, commands);
   routeInteractions(deps, commands);
 
-  const features: FeatureHandle[] = [await startMatchFeature(deps), await startLinkFeature(deps)];
+  const features: FeatureHandle[] = [
+    guildFeature,
+    await startMatchFeature(deps),
+    await startLinkFeature(deps),
+  ];
   for (const worker of features.flatMap((f) => f.workers ?? [])) instrumentWorker(metrics, worker);
   log.info(
     {
-      guild: guild.id,
+      guild: guild?.id ?? null,
+      guilds: client.guilds.cache.size,
       commands: commands.map((c) => c.data.name),
       features: features.map((f) => f.name),
       metricsPort: metricsServer.port,
@@ -128,8 +123,6 @@ export async function startWorkerApp(
   return {
     deps,
     close: async () => {
-      stopping.abort();
-      await registered;
       await Promise.all(features.map((f) => f.close()));
       await metricsServer.close();
       await Promise.all(Object.values(queues).map((q) => q.close()));

@@ -35,7 +35,7 @@ export async function loginSafely(opts: {
   log: Logger;
   signal: AbortSignal;
   setProblem: (problem: string | null) => void;
-}): Promise<{ client: Client<true>; guild: Guild }> {
+}): Promise<{ client: Client<true>; guild: Guild | undefined }> {
   const { config, log, signal } = opts;
   for (let attempt = 0; ; attempt++) {
     const checks = await discordPreflight({
@@ -65,8 +65,13 @@ export async function loginSafely(opts: {
   }
 }
 
-async function connect(config: WorkerConfig, log: Logger): Promise<{ client: Client<true>; guild: Guild }> {
+/** `guild` is DISCORD_GUILD_ID's (single-guild mode), undefined without it. */
+async function connect(
+  config: WorkerConfig,
+  log: Logger,
+): Promise<{ client: Client<true>; guild: Guild | undefined }> {
   const client = await connectDiscord({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log });
+  if (!config.DISCORD_GUILD_ID) return { client, guild: undefined };
   const guild = await client.guilds.fetch(config.DISCORD_GUILD_ID).catch(() => null);
   if (!guild) {
     await client.destroy();
@@ -75,21 +80,4 @@ async function connect(config: WorkerConfig, log: Logger): Promise<{ client: Cli
     );
   }
   return { client, guild };
-}
-
-/** Registers the slash commands, retrying with backoff in the background rather than failing the start. */
-export async function registerCommands(
-  register: () => Promise<unknown>,
-  opts: { log: Logger; baseMs: number; signal: AbortSignal },
-): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await register();
-      return;
-    } catch (err) {
-      const retryInMs = backoff(opts.baseMs, attempt);
-      opts.log.error({ err: (err as Error).message, retryInMs }, 'cannot register slash commands; retrying');
-      await pause(retryInMs, opts.signal);
-    }
-  }
 }

@@ -205,6 +205,9 @@ describe('linking slash commands', () => {
       admin: String(PermissionFlagsBits.ManageGuild),
       link: null,
       register: null,
+      // Issue 14: server configuration, Manage Server like /admin.
+      setup: String(PermissionFlagsBits.ManageGuild),
+      status: String(PermissionFlagsBits.ManageGuild),
       unlink: null,
       whoami: null,
     });

@@ -89,7 +89,18 @@ describe('worker config', () => {
 
   it('lists each missing variable', () => {
     const lines = problems(() => parseEnv(workerConfigSchema, {}));
-    for (const key of Object.keys(workerEnv)) expect(lines).toContain(`${key}: is required but not set`);
+    for (const key of Object.keys(workerEnv).filter((k) => k !== 'DISCORD_GUILD_ID'))
+      expect(lines).toContain(`${key}: is required but not set`);
+  });
+
+  it('makes DISCORD_GUILD_ID optional (multi-guild, /setup) but refuses VC_* without it', () => {
+    const { DISCORD_GUILD_ID: _, ...multi } = workerEnv;
+    expect(parseEnv(workerConfigSchema, multi).DISCORD_GUILD_ID).toBeUndefined();
+    expect(
+      problems(() => parseEnv(workerConfigSchema, { ...multi, VC_CATEGORY_ID: '222222222222222222' })),
+    ).toEqual([
+      'VC_CATEGORY_ID: is set but DISCORD_GUILD_ID is not: set DISCORD_GUILD_ID (single-guild mode) or unset it and use /setup',
+    ]);
   });
 
   it('rejects malformed ids and templates without printing them', () => {

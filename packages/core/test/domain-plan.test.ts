@@ -11,8 +11,11 @@ import {
   factionsInPlay,
   isBridgeCreated,
   lineupOf,
+  PERM,
   PLAYER_ALLOW,
   planChannels,
+  SPECTATOR_ALLOW,
+  SPECTATOR_DENY,
   shortId,
 } from '../src/index.ts';
 
@@ -83,6 +86,32 @@ describe('planChannels', () => {
     const [p1] = planChannels(match(f1, ['fb']), { ...ctx, staffRoleId: staff });
     expect(p1?.overwrites.map((o) => o.id)).toEqual(expected);
   });
+
+  it.each([
+    { spectator: undefined, staff: 'STAFF', expected: undefined },
+    { spectator: 'SPEC', staff: 'STAFF', expected: { allow: SPECTATOR_ALLOW, deny: SPECTATOR_DENY } },
+    // One role cannot be both: staff (may speak) wins.
+    { spectator: 'STAFF', staff: 'STAFF', expected: undefined },
+  ])(
+    'spectator role $spectator (staff $staff): may join and listen, not speak',
+    ({ spectator, staff, expected }) => {
+      const [p1] = planChannels(match(['fa'], ['fb']), {
+        ...ctx,
+        staffRoleId: staff,
+        spectatorRoleId: spectator,
+      });
+      const spec = p1?.overwrites.find((o) => o.id === 'SPEC');
+      expect(spec && { allow: spec.allow, deny: spec.deny }).toEqual(expected);
+      expect(p1?.overwrites.filter((o) => o.id === 'STAFF')).toEqual([
+        { id: 'STAFF', type: 'role', allow: PLAYER_ALLOW, deny: 0n },
+      ]);
+      if (expected) {
+        expect(expected.allow & PERM.Connect).toBe(PERM.Connect);
+        expect(expected.allow & PERM.Speak).toBe(0n);
+        expect(expected.deny & PERM.Speak).toBe(PERM.Speak);
+      }
+    },
+  );
 });
 
 describe('substitutes, bye teams and what FACEIT really sends', () => {

@@ -7,6 +7,10 @@ let emu: DiscordEmulator;
 let seed: GuildSeed;
 const clients: Client[] = [];
 
+async function waitForGuild(client: Client, guildId: string): Promise<void> {
+  if (!client.guilds.cache.has(guildId)) await nextEvent(client, 'guildCreate', (g) => g.id === guildId);
+}
+
 // These tests look at the member list, so the application has the GuildMembers intent enabled.
 const MEMBER_INTENTS = [
   GatewayIntentBits.Guilds,
@@ -107,6 +111,27 @@ describe('discord emulator gateway', () => {
     const removed = nextEvent(client, 'guildMemberRemove');
     emu.removeMember(second.guildId, eveId);
     expect((await removed)[0].id).toBe(eveId);
+  });
+
+  it('removing the bot from a guild sends GUILD_DELETE (a removal, not an outage) and forgets the guild', async () => {
+    const client = await login();
+    const other = emu.seedGuild({ name: 'Leaving', channels: [{ name: 'Matches', type: 'category' }] });
+    await waitForGuild(client, other.guildId);
+    const unavailable = vi.fn();
+    client.on('guildUnavailable', unavailable);
+    const deleted = nextEvent(client, 'guildDelete');
+    const res = await fetch(`${emu.url}/_sandbox/discord/guilds/${other.guildId}`, { method: 'DELETE' });
+    expect(res.status).toBe(204);
+    const [guild] = await deleted;
+    expect(guild.id).toBe(other.guildId);
+    expect(unavailable).not.toHaveBeenCalled();
+    expect(client.guilds.cache.has(other.guildId)).toBe(false);
+    // REST no longer knows the guild nor its channels; the other guild is untouched.
+    await expect(client.guilds.fetch(other.guildId)).rejects.toMatchObject({ code: 10004 });
+    await expect(client.channels.fetch(other.channels.Matches as string)).rejects.toMatchObject({
+      code: 10003,
+    });
+    expect((await client.guilds.fetch(seed.guildId)).id).toBe(seed.guildId);
   });
 
   it('closes the gateway with 4004 on a bad token', async () => {

@@ -187,6 +187,38 @@ describe('FACEIT webhooks', () => {
     expect(emu.stats().webhooksDelivered).toBe(3);
   });
 
+  it('a hub match carries its hub id and organizer in the webhook and the Data API, like the real fields', async () => {
+    const { emu, players } = await setup();
+    const hubId = '7a3c1f0e-5b8d-4c2a-9e6f-1d2b3c4d5e6f';
+    const organizerId = '0b9e8d7c-6a5f-4e3d-8c2b-1a0f9e8d7c6b';
+    const hub = emu.seedMatch({
+      faction1: players.slice(0, 5).map((p) => p.id),
+      faction2: players.slice(5).map((p) => p.id),
+      competitionType: 'hub',
+      competitionId: hubId,
+      organizerId,
+    });
+    const ready = emu.buildWebhook(hub.id, 'match_status_ready');
+    expect(shapeProblems(sample('match_status_ready__nhamonin_faceit-statistics.json'), ready)).toEqual([]);
+    expect(ready.payload.entity).toEqual({ id: hubId, name: 'Sandbox Hub', type: 'hub' });
+    expect(ready.payload.organizer_id).toBe(organizerId);
+    const res = await fetch(`${emu.dataApiUrl}/matches/${hub.id}`, {
+      headers: { authorization: `Bearer ${emu.apiKey}` },
+    });
+    expect(await res.json()).toMatchObject({
+      competition_type: 'hub',
+      competition_id: hubId,
+      competition_name: 'Sandbox Hub',
+      organizer_id: organizerId,
+    });
+    // Matchmaking stays FACEIT's own: organizer 'faceit', as in the real ready sample.
+    const mm = emu.seedMatch({ faction1: [players[0]!.id], faction2: [players[5]!.id] });
+    expect(emu.buildWebhook(mm.id, 'match_status_ready').payload).toMatchObject({
+      organizer_id: 'faceit',
+      entity: { type: 'matchmaking' },
+    });
+  });
+
   it('shows a substitution in the next webhook', async () => {
     const { emu, match, players } = await setup();
     const sub = emu.seedPlayer({ nickname: 'sub' });

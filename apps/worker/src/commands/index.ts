@@ -1,15 +1,19 @@
 import { adminCommand } from './admin.ts';
 import { linkCommand } from './link.ts';
 import { registerCommand } from './register.ts';
+import { setupCommand } from './setup.ts';
+import { statusCommand } from './status.ts';
 import type { SlashCommand } from './types.ts';
 import { unlinkCommand } from './unlink.ts';
 import { whoamiCommand } from './whoami.ts';
 
-/** Every slash command the worker registers in the guild; one file per command. */
+/** Every slash command the worker registers in every guild; one file per command. */
 export const commands: SlashCommand[] = [
   linkCommand,
   registerCommand,
   unlinkCommand,
   whoamiCommand,
   adminCommand,
+  setupCommand,
+  statusCommand,
 ];

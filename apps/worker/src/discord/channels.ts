@@ -123,6 +123,8 @@ export async function createVoiceChannel(
   name: string,
   overwrites: Overwrite[],
   withCategoryLease: <T>(fn: () => Promise<T>) => Promise<T>,
+  /** Discord's voice user_limit; 0 = no limit. */
+  userLimit = 0,
 ): Promise<VoiceChannel> {
   const create = (parent: string | null) =>
     discordOp(`create voice channel ${name}${parent ? ` in category ${parent}` : ''}`, () =>
@@ -130,6 +132,7 @@ export async function createVoiceChannel(
         name,
         type: ChannelType.GuildVoice,
         ...(parent ? { parent } : {}),
+        ...(userLimit > 0 ? { userLimit } : {}),
         permissionOverwrites: overwrites.map(toDiscord),
       }),
     );

@@ -20,7 +20,8 @@ export interface Check {
 export interface DiscordPreflightInput {
   token: string;
   apiUrl: string;
-  guildId: string;
+  /** Unset (no DISCORD_GUILD_ID): guilds are set up with /setup, whose show checks their permissions. */
+  guildId?: string | undefined;
   categoryId?: string | undefined;
   lobbyId?: string | undefined;
   /** fewer IDENTIFYs left than this: do not log in */
@@ -76,9 +77,16 @@ async function run(rest: REST, input: DiscordPreflightInput): Promise<Check[]> {
     return checks;
   }
   checks.push(await identifyBudget(rest, input.identifyFloor));
+  if (!input.guildId) {
+    const detail =
+      'no DISCORD_GUILD_ID: each guild is set up with /setup (/setup show checks its permissions)';
+    checks.push({ name: 'guild', ok: true, detail }, { name: 'permissions', ok: true, detail });
+    return checks;
+  }
+  const guildId = input.guildId;
   let ownerId: string;
   try {
-    const guild = (await rest.get(Routes.guild(input.guildId))) as {
+    const guild = (await rest.get(Routes.guild(guildId))) as {
       id: string;
       name: string;
       owner_id: string;
@@ -99,7 +107,7 @@ async function run(rest: REST, input: DiscordPreflightInput): Promise<Check[]> {
     checks.push({ name: 'permissions', ok: false, detail: 'not checked: needs the guild' });
     return checks;
   }
-  checks.push(...(await permissions(rest, input, botId, ownerId)));
+  checks.push(...(await permissions(rest, { ...input, guildId }, botId, ownerId)));
   return checks;
 }
 
@@ -131,7 +139,7 @@ async function identifyBudget(rest: REST, floor: number): Promise<Check> {
 
 async function permissions(
   rest: REST,
-  input: DiscordPreflightInput,
+  input: DiscordPreflightInput & { guildId: string },
   botId: string,
   ownerId: string,
 ): Promise<Check[]> {

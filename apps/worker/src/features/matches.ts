@@ -1,4 +1,4 @@
-import { IntakeRelay, MAINTENANCE_JOBS, MatchStore } from '@bridge/core';
+import { GuildStore, IntakeRelay, MAINTENANCE_JOBS, MatchStore } from '@bridge/core';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { listenForLateJoiners } from '../jobs/late-join.ts';
 import type { MatchContext } from '../jobs/match-context.ts';
@@ -10,7 +10,7 @@ import { startMatchWorker } from '../match-worker.ts';
 
 /** Match voice channels: the intake relay, the `matches` consumer, late joiners, and the periodic sweep. */
 export async function startMatchFeature(deps: WorkerDeps): Promise<FeatureHandle> {
-  const ctx: MatchContext = { deps, store: new MatchStore(deps.db) };
+  const ctx: MatchContext = { deps, store: new MatchStore(deps.db), guilds: new GuildStore(deps.db) };
   const worker = startMatchWorker({
     connection: deps.redis,
     prefix: deps.config.QUEUE_PREFIX,

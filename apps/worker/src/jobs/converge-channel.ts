@@ -9,6 +9,7 @@ import {
   toDiscord,
 } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
+import type { VoiceSettings } from './guild-settings.ts';
 import { type MatchContext, withLease } from './match-context.ts';
 
 /**
@@ -21,12 +22,13 @@ import { type MatchContext, withLease } from './match-context.ts';
 export async function convergeChannel(
   ctx: MatchContext,
   guild: Guild,
+  settings: VoiceSettings,
   matchId: string,
   plan: ChannelPlan,
   holder: string,
   log: Logger,
 ): Promise<string | null> {
-  const { config } = ctx.deps;
+  const { categoryId } = settings;
   return withLease(ctx, `vc-${matchId}-${plan.faction}`, holder, async () => {
     // Cheap pre-check; the authoritative one comes after the row is written.
     const [ended, rows] = await Promise.all([ctx.store.isEnded(matchId), ctx.store.rows(matchId)]);
@@ -34,17 +36,22 @@ export async function convergeChannel(
     const row = rows.find((r) => r.faction === plan.faction);
     let channel: GuildBasedChannel | null = row ? await getChannel(guild, row.voice_channel_id) : null;
     if (!channel) {
-      channel = bridgeVoiceChannels(guild, config.VC_CATEGORY_ID).find((c) => c.name === plan.name) ?? null;
+      channel = bridgeVoiceChannels(guild, categoryId).find((c) => c.name === plan.name) ?? null;
       if (channel) log.info({ channelId: channel.id, faction: plan.faction }, 'existing channel adopted');
     }
     if (!channel) {
       // The cache may lag (a channel a dead copy created just before the crash): ask Discord itself.
-      channel = await findBridgeChannelListed(guild, config.VC_CATEGORY_ID, plan.name);
+      channel = await findBridgeChannelListed(guild, categoryId, plan.name);
       if (channel) log.info({ channelId: channel.id, faction: plan.faction }, 'existing channel adopted');
     }
     if (!channel) {
-      channel = await createVoiceChannel(guild, config.VC_CATEGORY_ID, plan.name, plan.overwrites, (fn) =>
-        withLease(ctx, `category-${config.VC_CATEGORY_ID}`, holder, fn),
+      channel = await createVoiceChannel(
+        guild,
+        categoryId,
+        plan.name,
+        plan.overwrites,
+        (fn) => withLease(ctx, `category-${categoryId}`, holder, fn),
+        settings.userLimit,
       );
       log.info({ channelId: channel.id, faction: plan.faction, name: plan.name }, 'channel created');
     }

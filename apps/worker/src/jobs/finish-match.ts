@@ -7,6 +7,7 @@ import {
   moveMember,
   removeEmptyOverflow,
 } from '../discord/channels.ts';
+import { settingsOf } from './guild-settings.ts';
 import { guildOf, type MatchContext } from './match-context.ts';
 
 /**
@@ -15,20 +16,19 @@ import { guildOf, type MatchContext } from './match-context.ts';
  * deleted, then the rows. Idempotent.
  */
 export async function finishMatch(ctx: MatchContext, matchId: string, log: Logger): Promise<number> {
-  const { config } = ctx.deps;
   const guild = await guildOf(ctx.deps);
-  const rows = await ctx.store.rows(matchId);
+  const [settings, rows] = await Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId)]);
   const ids = channelsOfMatch({
     matchId,
-    template: config.VC_NAME_TEMPLATE,
+    template: settings.nameTemplate,
     rowChannelIds: rows.map((r) => r.voice_channel_id),
-    bridgeChannels: bridgeVoiceChannels(guild, config.VC_CATEGORY_ID),
+    bridgeChannels: bridgeVoiceChannels(guild, settings.categoryId),
   });
   for (const id of ids) {
-    if (config.VC_LOBBY_CHANNEL_ID) {
+    if (settings.lobbyChannelId) {
       for (const userId of membersInVoice(guild, id)) {
         try {
-          await moveMember(guild, userId, config.VC_LOBBY_CHANNEL_ID);
+          await moveMember(guild, userId, settings.lobbyChannelId);
           log.info({ userId, channelId: id }, 'member moved to the lobby');
         } catch (err) {
           // One refused move must not keep the channel (and the team's voice) alive: deleting it
@@ -45,7 +45,7 @@ export async function finishMatch(ctx: MatchContext, matchId: string, log: Logge
     log.info({ channelId: id }, 'match channel deleted');
   }
   for (const row of rows) await ctx.store.forget(matchId, row.faction);
-  const removed = await removeEmptyOverflow(guild, config.VC_CATEGORY_ID);
+  const removed = await removeEmptyOverflow(guild, settings.categoryId);
   if (removed.length > 0) log.info({ categories: removed }, 'empty overflow categories removed');
   return ids.length;
 }

@@ -1,4 +1,4 @@
-import type { MatchStore } from '@bridge/core';
+import type { GuildStore, MatchStore } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import type { Guild } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
@@ -8,10 +8,21 @@ import { keepAlive, LEASE, pause } from './lease-timing.ts';
 export interface MatchContext {
   deps: WorkerDeps;
   store: MatchStore;
+  guilds: GuildStore;
 }
 
+/**
+ * The guild the match jobs build in: DISCORD_GUILD_ID's. Fanning a match out to the guilds that follow
+ * it (routing by guild_follows) is not built yet, so without DISCORD_GUILD_ID a match job fails at once
+ * saying so, instead of guessing a guild.
+ */
 export async function guildOf(deps: WorkerDeps): Promise<Guild> {
   const id = deps.config.DISCORD_GUILD_ID;
+  if (!id) {
+    throw new UnrecoverableError(
+      'no DISCORD_GUILD_ID: match channels are built only in single-guild mode for now (per-guild routing is not built yet)',
+    );
+  }
   const guild = deps.client.guilds.cache.get(id) ?? (await deps.client.guilds.fetch(id).catch(() => null));
   if (!guild)
     throw new UnrecoverableError(`the bot is not in guild DISCORD_GUILD_ID=${id}: invite it, or fix the id`);

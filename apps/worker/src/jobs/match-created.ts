@@ -17,8 +17,10 @@ import { type Guild, PermissionFlagsBits } from 'discord.js';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
 import { convergeChannel } from './converge-channel.ts';
 import { finishMatch } from './finish-match.ts';
+import { settingsOf } from './guild-settings.ts';
 import { guildOf, type MatchContext } from './match-context.ts';
 import { moveOnce } from './move-once.ts';
+import { guildTakesMatch } from './routing.ts';
 import type { JobHandler } from './types.ts';
 
 /** object_created/configuring/ready: converge each faction's channel, permissions and moves. */
@@ -82,12 +84,32 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     }
 
     const guild = await guildOf(ctx.deps);
-    const links = await ctx.deps.links.byFaceitIds(faceitIdsOf(match));
+    const [settings, links, follows] = await Promise.all([
+      settingsOf(ctx, guild.id),
+      ctx.deps.links.byFaceitIds(faceitIdsOf(match)),
+      ctx.guilds.follows(guild.id),
+    ]);
+    // What the guild follows decides whether it gets the match (single-guild mode follows all).
+    if (
+      !(await guildTakesMatch(
+        guild,
+        match,
+        follows,
+        links.map((l) => l.discord_id),
+      ))
+    ) {
+      log.info(
+        { guildId: guild.id, competitionId: match.competition_id, organizerId: match.organizer_id },
+        'the guild does not follow this match: nothing to build',
+      );
+      return { status: 'not-followed' };
+    }
     const plans = planChannels(match, {
-      template: ctx.deps.config.VC_NAME_TEMPLATE,
+      template: settings.nameTemplate,
       guildId: guild.id,
       botUserId: ctx.deps.client.user.id,
-      staffRoleId: ctx.deps.config.VC_STAFF_ROLE_ID,
+      staffRoleId: settings.staffRoleId,
+      spectatorRoleId: settings.spectatorRoleId,
       links: new Map(links.map((l) => [l.faceit_id, l.discord_id])),
     });
     // Channels are created one faction after the other (they share a category and a rate-limit
@@ -102,13 +124,13 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
       for (const plan of plans) {
         const [, channelId] = await Promise.all([
           ctx.store.setRoster(data.matchId, plan.faction, plan.rosterFaceitIds),
-          convergeChannel(ctx, guild, data.matchId, plan, holder, log),
+          convergeChannel(ctx, guild, settings, data.matchId, plan, holder, log),
         ]);
         // null: the match ended meanwhile; finishMatch below clears what was built.
         if (!channelId) return false;
         result[plan.faction] = channelId;
         moves.push(movePlayers(ctx, guild, data.matchId, plan, channelId, holder, log));
-        moves.push(moveOutLeavers(ctx, guild, plan, channelId, log));
+        moves.push(moveOutLeavers(ctx, guild, settings.lobbyChannelId, plan, channelId, log));
       }
       return true;
     };
@@ -164,6 +186,7 @@ async function movePlayers(
 async function moveOutLeavers(
   ctx: MatchContext,
   guild: Guild,
+  lobbyChannelId: string | undefined,
   plan: ChannelPlan,
   channelId: string,
   log: Logger,
@@ -177,7 +200,7 @@ async function moveOutLeavers(
       return { userId, canConnect };
     }),
   );
-  const exit = exitChannel(ctx.deps.config.VC_LOBBY_CHANNEL_ID);
+  const exit = exitChannel(lobbyChannelId);
   for (const userId of mustLeave(occupants, plan.memberIds, ctx.deps.client.user.id)) {
     try {
       if (await moveMember(guild, userId, exit)) {

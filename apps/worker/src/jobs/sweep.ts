@@ -8,6 +8,7 @@ import {
 import { bridgeVoiceChannels, deleteChannel, removeEmptyOverflow } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
 import { finishMatch } from './finish-match.ts';
+import { settingsOf } from './guild-settings.ts';
 import { guildOf, type MatchContext } from './match-context.ts';
 
 /**
@@ -73,14 +74,17 @@ export async function runSweep(
     ended++;
   }
 
+  // Orphans are looked for in the single guild only, until matches are routed to many.
+  if (!config.DISCORD_GUILD_ID) return { ended, orphans: 0, pruned };
   const guild = await guildOf(ctx.deps);
+  const settings = await settingsOf(ctx, guild.id);
   // One fresh listing, so channels created by other copies are seen even if this cache lags.
   await discordOp('list guild channels', () => guild.channels.fetch());
   const orphaned = orphanChannels({
-    template: config.VC_NAME_TEMPLATE,
+    template: settings.nameTemplate,
     knownChannelIds: await ctx.store.allChannelIds(),
     activeMatchIds: stillActive,
-    bridgeChannels: bridgeVoiceChannels(guild, config.VC_CATEGORY_ID),
+    bridgeChannels: bridgeVoiceChannels(guild, settings.categoryId),
   });
   let orphans = 0;
   for (const ch of orphaned) {
@@ -88,6 +92,6 @@ export async function runSweep(
     log.info({ channelId: ch.id, name: ch.name }, 'sweep deleted orphan channel');
     orphans++;
   }
-  await removeEmptyOverflow(guild, config.VC_CATEGORY_ID);
+  await removeEmptyOverflow(guild, settings.categoryId);
   return { ended, orphans, pruned };
 }

@@ -12,57 +12,75 @@ import {
 } from './fields.ts';
 
 /** Everything apps/worker reads from the environment. */
-export const workerConfigSchema = z.object({
-  NODE_ENV: nodeEnv,
-  LOG_LEVEL: logLevel,
-  REDIS_URL: redisUrl,
-  QUEUE_PREFIX: queuePrefix,
-  SUPABASE_URL: httpUrl,
-  SUPABASE_SERVICE_ROLE_KEY: secret(20),
-  DISCORD_TOKEN: secret(10),
-  DISCORD_GUILD_ID: snowflake,
-  VC_CATEGORY_ID: snowflake.optional(),
-  VC_LOBBY_CHANNEL_ID: snowflake.optional(),
-  VC_STAFF_ROLE_ID: snowflake.optional(),
-  /** Channel name; {short} = first 8 hex of the match uuid, {faction} = faction1|faction2, {team} = team name. */
-  VC_NAME_TEMPLATE: z
-    .string()
-    .regex(/\{short\}/, 'must contain {short} so channels of different matches differ')
-    .regex(/\{faction\}/, 'must contain {faction} so the two teams differ')
-    .default('match-{short}-{faction}'),
-  FACEIT_API_KEY: secret(10),
-  FACEIT_CLIENT_ID: z.string().min(1),
-  FACEIT_CLIENT_SECRET: secret(8),
-  FACEIT_REDIRECT_URI: httpUrl,
-  DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
-  FACEIT_API_URL: httpUrl.default('https://open.faceit.com/data/v4'),
-  FACEIT_AUTH_URL: httpUrl.default('https://accounts.faceit.com'),
-  FACEIT_TOKEN_URL: httpUrl.default('https://api.faceit.com/auth/v1/oauth/token'),
-  FACEIT_USERINFO_URL: httpUrl.default('https://api.faceit.com/auth/v1/resources/userinfo'),
-  /** Must keep `openid`: FACEIT's userinfo, where the bridge reads identity, answers insufficient_scope without it. */
-  FACEIT_SCOPE: z
-    .string()
-    .refine((scope) => scope.split(/\s+/).includes('openid'), {
-      message: "must include openid (FACEIT's userinfo needs it)",
-    })
-    .default('openid profile'),
-  /** Requests per second the FACEIT Data API key may make (the real limit is 10/s). */
-  FACEIT_API_RPS: positiveInt.default(10),
-  WORKER_CONCURRENCY: positiveInt.default(8),
-  METRICS_PORT: port.default(9464),
-  /** Matches older than this are swept even if FACEIT never said they ended. */
-  MATCH_MAX_AGE_HOURS: positiveInt.default(6),
-  SWEEP_INTERVAL_MS: positiveInt.default(300_000),
-  /** Ended matches are forgotten (state, roster, move claims) this many days after they ended. */
-  MATCH_RETENTION_DAYS: positiveInt.default(7),
-  SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
-  /**
-   * Below this many IDENTIFYs left in Discord's 24-hour budget (1000) the worker does not log in: at 0
-   * Discord resets the bot token, which stops every copy.
-   */
-  DISCORD_IDENTIFY_FLOOR: positiveInt.default(50),
-  /** First wait before the start-up checks run again after a failure; doubles up to 16×. */
-  PREFLIGHT_RETRY_MS: positiveInt.default(60_000),
-});
+export const workerConfigSchema = z
+  .object({
+    NODE_ENV: nodeEnv,
+    LOG_LEVEL: logLevel,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: queuePrefix,
+    SUPABASE_URL: httpUrl,
+    SUPABASE_SERVICE_ROLE_KEY: secret(20),
+    DISCORD_TOKEN: secret(10),
+    /**
+     * Single-guild mode: this guild's settings are seeded from VC_* at start-up and it follows every match.
+     * Unset, the bot serves the guilds it is invited to, each configured with /setup.
+     */
+    DISCORD_GUILD_ID: snowflake.optional(),
+    VC_CATEGORY_ID: snowflake.optional(),
+    VC_LOBBY_CHANNEL_ID: snowflake.optional(),
+    VC_STAFF_ROLE_ID: snowflake.optional(),
+    /** Channel name; {short} = first 8 hex of the match uuid, {faction} = faction1|faction2, {team} = team name. */
+    VC_NAME_TEMPLATE: z
+      .string()
+      .regex(/\{short\}/, 'must contain {short} so channels of different matches differ')
+      .regex(/\{faction\}/, 'must contain {faction} so the two teams differ')
+      .default('match-{short}-{faction}'),
+    FACEIT_API_KEY: secret(10),
+    FACEIT_CLIENT_ID: z.string().min(1),
+    FACEIT_CLIENT_SECRET: secret(8),
+    FACEIT_REDIRECT_URI: httpUrl,
+    DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
+    FACEIT_API_URL: httpUrl.default('https://open.faceit.com/data/v4'),
+    FACEIT_AUTH_URL: httpUrl.default('https://accounts.faceit.com'),
+    FACEIT_TOKEN_URL: httpUrl.default('https://api.faceit.com/auth/v1/oauth/token'),
+    FACEIT_USERINFO_URL: httpUrl.default('https://api.faceit.com/auth/v1/resources/userinfo'),
+    /** Must keep `openid`: FACEIT's userinfo, where the bridge reads identity, answers insufficient_scope without it. */
+    FACEIT_SCOPE: z
+      .string()
+      .refine((scope) => scope.split(/\s+/).includes('openid'), {
+        message: "must include openid (FACEIT's userinfo needs it)",
+      })
+      .default('openid profile'),
+    /** Requests per second the FACEIT Data API key may make (the real limit is 10/s). */
+    FACEIT_API_RPS: positiveInt.default(10),
+    WORKER_CONCURRENCY: positiveInt.default(8),
+    METRICS_PORT: port.default(9464),
+    /** Matches older than this are swept even if FACEIT never said they ended. */
+    MATCH_MAX_AGE_HOURS: positiveInt.default(6),
+    SWEEP_INTERVAL_MS: positiveInt.default(300_000),
+    /** Ended matches are forgotten (state, roster, move claims) this many days after they ended. */
+    MATCH_RETENTION_DAYS: positiveInt.default(7),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+    /**
+     * Below this many IDENTIFYs left in Discord's 24-hour budget (1000) the worker does not log in: at 0
+     * Discord resets the bot token, which stops every copy.
+     */
+    DISCORD_IDENTIFY_FLOOR: positiveInt.default(50),
+    /** First wait before the start-up checks run again after a failure; doubles up to 16×. */
+    PREFLIGHT_RETRY_MS: positiveInt.default(60_000),
+  })
+  .superRefine((c, ctx) => {
+    // VC_* describe one guild's channels: without DISCORD_GUILD_ID nothing would read them.
+    for (const key of ['VC_CATEGORY_ID', 'VC_LOBBY_CHANNEL_ID', 'VC_STAFF_ROLE_ID'] as const) {
+      if (c[key] && !c.DISCORD_GUILD_ID) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message:
+            'is set but DISCORD_GUILD_ID is not: set DISCORD_GUILD_ID (single-guild mode) or unset it and use /setup',
+        });
+      }
+    }
+  });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

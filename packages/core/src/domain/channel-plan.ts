@@ -14,6 +14,9 @@ export const PERM = {
 } as const;
 export const PLAYER_ALLOW = PERM.ViewChannel | PERM.Connect | PERM.Speak;
 export const EVERYONE_DENY = PERM.ViewChannel | PERM.Connect;
+/** Spectators (/setup roles spectator:) may join and listen, not speak. */
+export const SPECTATOR_ALLOW = PERM.ViewChannel | PERM.Connect;
+export const SPECTATOR_DENY = PERM.Speak;
 /** The bot's own overwrite: what it needs in a private channel, and the "this bridge created it" marker. */
 export const BOT_ALLOW = PERM.ViewChannel | PERM.Connect | PERM.MoveMembers | PERM.ManageChannels;
 
@@ -41,6 +44,7 @@ export interface PlanContext {
   guildId: string;
   botUserId: string;
   staffRoleId?: string | undefined;
+  spectatorRoleId?: string | undefined;
   /** FACEIT id → Discord id. */
   links: ReadonlyMap<string, string>;
 }
@@ -133,6 +137,9 @@ export function planChannels(match: DataApiMatch, ctx: PlanContext): ChannelPlan
       { id: ctx.botUserId, type: 'member', allow: BOT_ALLOW, deny: 0n },
       ...(ctx.staffRoleId
         ? [{ id: ctx.staffRoleId, type: 'role' as const, allow: PLAYER_ALLOW, deny: 0n }]
+        : []),
+      ...(ctx.spectatorRoleId && ctx.spectatorRoleId !== ctx.staffRoleId
+        ? [{ id: ctx.spectatorRoleId, type: 'role' as const, allow: SPECTATOR_ALLOW, deny: SPECTATOR_DENY }]
         : []),
       ...memberIds
         .filter((id) => id !== ctx.botUserId)

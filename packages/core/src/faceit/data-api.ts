@@ -33,6 +33,10 @@ export const dataApiMatchSchema = z.looseObject({
   match_id: z.string(),
   status: opt(z.string()),
   version: opt(z.number()),
+  /** What routing matches guilds' follows against: 'hub' / 'championship' / 'matchmaking', its id, the organizer. */
+  competition_type: opt(z.string()),
+  competition_id: opt(z.string()),
+  organizer_id: opt(z.string()),
   teams: opt(z.looseObject({ faction1: opt(factionSchema), faction2: opt(factionSchema) })),
   started_at: opt(z.number()),
   finished_at: opt(z.number()),

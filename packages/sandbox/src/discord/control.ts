@@ -54,6 +54,8 @@ export interface ControlTarget {
   state(guildId: string): StateSnapshot;
   updateMember(guildId: string, userId: string, patch: { nick?: string | null; roles?: string[] }): void;
   removeMember(guildId: string, userId: string): void;
+  /** The bot is removed from the guild (GUILD_DELETE to its sessions). */
+  removeBot(guildId: string): void;
   setVoice(guildId: string, userId: string, channelId: string | null): void;
   setDmsClosed(userId: string, closed: boolean): void;
   invokeCommand(input: InvokeCommandInput): Promise<InteractionRecord>;
@@ -133,6 +135,11 @@ const routes = new Router<ControlRoute>([
       );
       return undefined;
     },
+  },
+  {
+    method: 'DELETE',
+    path: '/guilds/:guild',
+    run: ({ emu, params }) => noContent(emu.removeBot(params.guild ?? '')),
   },
   {
     method: 'DELETE',

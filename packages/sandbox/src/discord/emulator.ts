@@ -229,6 +229,11 @@ export class DiscordEmulator {
     return this.#store.seedGuild(spec) as GuildSeed<S>;
   }
 
+  /** The bot is removed from a guild: GUILD_DELETE to live sessions, the guild gone from its view. */
+  removeBot(guildId: string): void {
+    this.#store.removeBot(guildId);
+  }
+
   /** Adds a member to a seeded guild (GUILD_MEMBER_ADD); returns the user id. */
   addMember(guildId: string, spec: MemberSpec): string {
     return this.#store.addMember(guildId, spec);

@@ -159,6 +159,18 @@ export class Store {
     return id;
   }
 
+  /**
+   * The bot is removed from a guild (kicked, or the guild deleted): live sessions get GUILD_DELETE
+   * without `unavailable` (what marks a removal rather than an outage), and the guild, its channels and
+   * commands are gone from the bot's view: later REST calls about them answer Unknown Guild/Channel.
+   */
+  removeBot(guildId: string): void {
+    const g = this.guild(guildId);
+    this.emit('GUILD_DELETE', g.id, { id: g.id }, Intent.Guilds);
+    for (const [id, c] of this.channels) if (c.guildId === g.id) this.channels.delete(id);
+    this.guilds.delete(g.id);
+  }
+
   removeMember(guildId: string, userId: string): void {
     const g = this.guild(guildId);
     this.member(g, userId);

@@ -57,7 +57,7 @@ const schemas = {
     status: status.optional(),
     game: z.string().optional(),
     region: z.string().optional(),
-    competitionType: z.enum(['matchmaking', 'championship']).optional(),
+    competitionType: z.enum(['matchmaking', 'championship', 'hub']).optional(),
     competitionId: z.string().optional(),
     competitionName: z.string().optional(),
     organizerId: z.string().optional(),

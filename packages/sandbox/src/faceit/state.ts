@@ -99,8 +99,14 @@ export class FaceitState {
       competitionId: input.competitionId ?? randomUUID(),
       competitionType,
       competitionName:
-        input.competitionName ?? (championship ? 'Sandbox Cup - Regular Season' : '5v5 RANKED'),
-      organizerId: input.organizerId ?? (championship ? randomUUID() : 'faceit'),
+        input.competitionName ??
+        (championship
+          ? 'Sandbox Cup - Regular Season'
+          : competitionType === 'hub'
+            ? 'Sandbox Hub'
+            : '5v5 RANKED'),
+      // Championships and hubs belong to an organizer (a uuid); FACEIT's own matchmaking to 'faceit'.
+      organizerId: input.organizerId ?? (competitionType === 'matchmaking' ? 'faceit' : randomUUID()),
       status: 'VOTING',
       version: 1,
       factions: {

@@ -30,7 +30,7 @@ export const MATCH_STATUSES: readonly MatchStatus[] = [
 ];
 
 export type FactionKey = 'faction1' | 'faction2';
-export type CompetitionType = 'matchmaking' | 'championship';
+export type CompetitionType = 'matchmaking' | 'championship' | 'hub';
 
 export type WebhookEvent =
   | 'match_object_created'

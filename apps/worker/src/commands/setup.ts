@@ -1,0 +1,126 @@
+import { FOLLOW_KINDS } from '@bridge/core';
+import {
+  ChannelType,
+  type ChatInputCommandInteraction,
+  type Guild,
+  InteractionContextType,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type SlashCommandStringOption,
+} from 'discord.js';
+import type { WorkerDeps } from '../deps.ts';
+import { setupChannels } from './setup/channels.ts';
+import { setupFollow, setupUnfollow } from './setup/follow.ts';
+import { setupRoles } from './setup/roles.ts';
+import { setupShow } from './setup/show.ts';
+import type { SlashCommand } from './types.ts';
+
+/** What a /setup subcommand handler gets: the deferred interaction, its guild, the deps. */
+export type SetupHandler = (
+  interaction: ChatInputCommandInteraction,
+  guild: Guild,
+  deps: WorkerDeps,
+) => Promise<string>;
+
+const handlers: Record<string, SetupHandler> = {
+  follow: setupFollow,
+  unfollow: setupUnfollow,
+  channels: setupChannels,
+  roles: setupRoles,
+  show: setupShow,
+};
+
+const kindOption = (o: SlashCommandStringOption) =>
+  o
+    .setName('kind')
+    .setDescription('What to follow')
+    .setRequired(true)
+    .addChoices(...FOLLOW_KINDS.map((k) => ({ name: k, value: k })));
+const idOption = (o: SlashCommandStringOption) =>
+  o
+    .setName('id')
+    .setDescription('The FACEIT hub, championship or organizer id (not for all / members)')
+    .setMaxLength(64);
+
+/** /setup: this guild's match channels, roles and what it follows. Manage Server, checked at run time. */
+export const setupCommand: SlashCommand = {
+  data: new SlashCommandBuilder()
+    .setName('setup')
+    .setDescription('Configure the FACEIT voice bridge in this server')
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    .setContexts(InteractionContextType.Guild)
+    .addSubcommand((s) =>
+      s
+        .setName('follow')
+        .setDescription('Get channels for matches of a hub, championship, organizer, all, or members')
+        .addStringOption(kindOption)
+        .addStringOption(idOption),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('unfollow')
+        .setDescription('Stop following something')
+        .addStringOption(kindOption)
+        .addStringOption(idOption),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('channels')
+        .setDescription('Where match channels go, and the lobby players return to')
+        .addChannelOption((o) =>
+          o
+            .setName('category')
+            .setDescription('Category for match voice channels')
+            .addChannelTypes(ChannelType.GuildCategory),
+        )
+        .addChannelOption((o) =>
+          o
+            .setName('lobby')
+            .setDescription('Voice channel players go back to when a match ends')
+            .addChannelTypes(ChannelType.GuildVoice),
+        )
+        .addIntegerOption((o) =>
+          o
+            .setName('user_limit')
+            .setDescription('Most members in a match channel (0 = no limit)')
+            .setMinValue(0)
+            .setMaxValue(99),
+        ),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('roles')
+        .setDescription('Who may join every match channel')
+        .addRoleOption((o) => o.setName('staff').setDescription('May join and speak in every match channel'))
+        .addRoleOption((o) =>
+          o.setName('spectator').setDescription('May join and listen in every match channel, not speak'),
+        ),
+    )
+    .addSubcommand((s) =>
+      s.setName('show').setDescription('Show the settings and check the bot’s permissions'),
+    )
+    .toJSON(),
+  async execute(interaction, deps) {
+    // The router deferred (ephemeral) before anything else. default_member_permissions can be overridden per server; the permission is checked here again.
+    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+      deps.log.warn('setup refused: no Manage Server');
+      await interaction.editReply(
+        'Only members with the Manage Server permission can use /setup. Nothing was changed.',
+      );
+      return;
+    }
+    const guild = interaction.guild;
+    if (!guild) {
+      await interaction.editReply('/setup works in a server, not in DMs.');
+      return;
+    }
+    const sub = interaction.options.getSubcommand();
+    const handler = handlers[sub];
+    if (!handler) {
+      await interaction.editReply(`Unknown /setup ${sub}. Nothing was changed.`);
+      return;
+    }
+    const content = await handler(interaction, guild, deps);
+    await interaction.editReply({ content, allowedMentions: { parse: [] } });
+  },
+};

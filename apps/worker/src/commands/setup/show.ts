@@ -1,0 +1,26 @@
+import { GuildStore } from '@bridge/core';
+import type { SetupHandler } from '../setup.ts';
+import { permissionReport } from './permission-report.ts';
+
+/** /setup show: the settings, what the guild follows, and the bot's permissions where it needs them. */
+export const setupShow: SetupHandler = async (_interaction, guild, deps) => {
+  const store = new GuildStore(deps.db);
+  const [settings, follows] = await Promise.all([store.get(guild.id), store.follows(guild.id)]);
+  const id = (v: string | null | undefined, fmt: (x: string) => string) => (v ? fmt(v) : 'not set');
+  const lines = [
+    `**Settings**${settings?.source === 'env' ? ' (from DISCORD_GUILD_ID / VC_*: every worker start resets category, lobby, staff role and names to them)' : ''}`,
+    `category: ${id(settings?.category_id, (x) => `<#${x}>`)}`,
+    `lobby: ${id(settings?.lobby_channel_id, (x) => `<#${x}>`)}`,
+    `staff role: ${id(settings?.staff_role_id, (x) => `<@&${x}>`)}`,
+    `spectator role: ${id(settings?.spectator_role_id, (x) => `<@&${x}>`)}`,
+    `channel names: \`${settings?.name_template ?? 'match-{short}-{faction}'}\``,
+    `user limit: ${settings?.user_limit ? settings.user_limit : 'none'}`,
+    '**Follows**',
+    ...(follows.length > 0
+      ? follows.map((f) => `- ${f.kind}${f.targetId ? ` \`${f.targetId}\`` : ''}`)
+      : ['nothing yet: /setup follow kind:hub id:<hub id> (or all, members, championship, organizer)']),
+    '**Permissions**',
+    ...(await permissionReport(guild, settings?.category_id ?? null, settings?.lobby_channel_id ?? null)),
+  ];
+  return lines.join('\n');
+};

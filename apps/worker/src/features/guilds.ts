@@ -1,0 +1,99 @@
+import { GuildStore } from '@bridge/core';
+import { Events, type Guild } from 'discord.js';
+import type { SlashCommand } from '../commands/types.ts';
+import type { FeatureHandle, WorkerDeps } from '../deps.ts';
+import { backoff, pause } from '../startup.ts';
+
+/**
+ * Guild lifecycle: the slash commands are registered in every guild the bot is in, at start and as
+ * soon as it joins one (so /setup answers at once); a guild that removes the bot loses its settings,
+ * follows and channel rows (its channels went with it). In single-guild mode the env seeds that guild.
+ * Every worker copy sees the same gateway events; both actions are idempotent, so all of them act.
+ */
+export async function startGuildFeature(deps: WorkerDeps, commands: SlashCommand[]): Promise<FeatureHandle> {
+  const guilds = new GuildStore(deps.db);
+  const { config, client, log } = deps;
+  const stopping = new AbortController();
+  const retries = new Set<Promise<void>>();
+  const retryInBackground = (what: string, fn: () => Promise<unknown>, first: Error, guildId: string) => {
+    log.error({ guildId, err: first.message }, `${what} failed; retrying`);
+    const retry = retrying(
+      fn,
+      { baseMs: config.PREFLIGHT_RETRY_MS, signal: stopping.signal },
+      (err, retryInMs) => log.error({ guildId, err: err.message, retryInMs }, `${what} failed; retrying`),
+    )
+      .catch(() => {})
+      .finally(() => retries.delete(retry));
+    retries.add(retry);
+  };
+  if (config.DISCORD_GUILD_ID) {
+    const guildId = config.DISCORD_GUILD_ID;
+    const seed = () =>
+      guilds.seed({
+        guildId,
+        categoryId: config.VC_CATEGORY_ID,
+        lobbyChannelId: config.VC_LOBBY_CHANNEL_ID,
+        staffRoleId: config.VC_STAFF_ROLE_ID,
+        nameTemplate: config.VC_NAME_TEMPLATE,
+      });
+    // A database that is down at start must not stop the worker (a restart spends an IDENTIFY): match
+    // jobs that need the settings meanwhile retry (settingsOf), and the seed is retried here.
+    const failed = await seed().then(
+      () => null,
+      (e: Error) => e,
+    );
+    if (failed) retryInBackground('seeding the guild settings from the env', seed, failed, guildId);
+  }
+  // Bulk overwrite is idempotent: every copy may do it. A failure is logged and retried in the
+  // background with backoff, never a restart (that would spend an IDENTIFY).
+  const register = async (guild: Guild): Promise<void> => {
+    const set = () => guild.commands.set(commands.map((c) => c.data));
+    const err = await set().then(
+      () => null,
+      (e: Error) => e,
+    );
+    if (err) retryInBackground('registering the slash commands', set, err, guild.id);
+  };
+  await Promise.all(client.guilds.cache.map(register));
+
+  const onCreate = (guild: Guild) => {
+    void register(guild).then(() => log.info({ guildId: guild.id }, 'joined a guild: commands registered'));
+  };
+  // discord.js emits GuildDelete only when the bot was removed (an outage is GuildUnavailable).
+  const onDelete = (guild: Guild) => {
+    void guilds.forget(guild.id).then(
+      (rows) =>
+        log.info({ guildId: guild.id, channelRows: rows }, 'removed from a guild: its rows forgotten'),
+      (err: Error) => log.error({ guildId: guild.id, err: err.message }, 'guild rows not forgotten'),
+    );
+  };
+  client.on(Events.GuildCreate, onCreate);
+  client.on(Events.GuildDelete, onDelete);
+  return {
+    name: 'guilds',
+    close: async () => {
+      client.off(Events.GuildCreate, onCreate);
+      client.off(Events.GuildDelete, onDelete);
+      stopping.abort();
+      await Promise.all(retries);
+    },
+  };
+}
+
+/** Runs `fn` until it succeeds, waiting with backoff between attempts; stops when `signal` aborts. */
+async function retrying(
+  fn: () => Promise<unknown>,
+  opts: { baseMs: number; signal: AbortSignal },
+  onError: (err: Error, retryInMs: number) => void,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const retryInMs = backoff(opts.baseMs, attempt);
+    await pause(retryInMs, opts.signal);
+    try {
+      await fn();
+      return;
+    } catch (err) {
+      onError(err as Error, backoff(opts.baseMs, attempt + 1));
+    }
+  }
+}

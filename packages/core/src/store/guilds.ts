@@ -1,0 +1,166 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Faction } from '../domain/channel-plan.ts';
+import type { Follow, FollowKind } from '../domain/follows.ts';
+import { check } from './client.ts';
+
+export interface GuildSettings {
+  guild_id: string;
+  category_id: string | null;
+  lobby_channel_id: string | null;
+  staff_role_id: string | null;
+  spectator_role_id: string | null;
+  name_template: string;
+  user_limit: number;
+  source: 'env' | 'setup';
+  created_at: string;
+  updated_at: string;
+}
+
+/** What DISCORD_GUILD_ID + VC_* say (single-guild mode); an undefined field clears its column. */
+export interface GuildSeed {
+  guildId: string;
+  categoryId?: string | undefined;
+  lobbyChannelId?: string | undefined;
+  staffRoleId?: string | undefined;
+  nameTemplate?: string | undefined;
+}
+
+export interface ActiveGuildMatch {
+  matchId: string;
+  startedAt: string;
+  channels: { faction: Faction; channelId: string }[];
+}
+
+type Editable = Partial<
+  Pick<
+    GuildSettings,
+    'category_id' | 'lobby_channel_id' | 'staff_role_id' | 'spectator_role_id' | 'user_limit'
+  >
+>;
+
+/** guild_settings + guild_follows: each guild's voice settings and what it follows. */
+export class GuildStore {
+  readonly db: SupabaseClient;
+  constructor(db: SupabaseClient) {
+    this.db = db;
+  }
+
+  /** Single-guild mode at start-up: the columns become exactly what the env says; the guild follows all. */
+  async seed(s: GuildSeed): Promise<void> {
+    check(
+      'guild_seed',
+      await this.db.rpc('guild_seed', {
+        p_guild_id: s.guildId,
+        p_category_id: s.categoryId ?? null,
+        p_lobby_channel_id: s.lobbyChannelId ?? null,
+        p_staff_role_id: s.staffRoleId ?? null,
+        p_name_template: s.nameTemplate ?? null,
+      }),
+    );
+  }
+
+  async get(guildId: string): Promise<GuildSettings | null> {
+    return check<GuildSettings | null>(
+      'guild_settings.get',
+      await this.db.from('guild_settings').select('*').eq('guild_id', guildId).maybeSingle(),
+    );
+  }
+
+  /** Sets the given columns, creating the guild's row on first use (/setup channels, /setup roles). */
+  async update(guildId: string, fields: Editable): Promise<GuildSettings> {
+    return check<GuildSettings>(
+      'guild_settings.update',
+      await this.db
+        .from('guild_settings')
+        .upsert({ guild_id: guildId, ...fields }, { onConflict: 'guild_id' })
+        .select('*')
+        .single(),
+    );
+  }
+
+  /** Adds a follow; answers false when the guild already followed it. */
+  async follow(guildId: string, kind: FollowKind, targetId: string): Promise<boolean> {
+    await this.ensure(guildId);
+    const rows = check<unknown[]>(
+      'guild_follows.insert',
+      await this.db
+        .from('guild_follows')
+        .upsert(
+          { guild_id: guildId, kind, target_id: targetId },
+          { onConflict: 'guild_id,kind,target_id', ignoreDuplicates: true },
+        )
+        .select('guild_id'),
+    );
+    return rows.length === 1;
+  }
+
+  /** Removes a follow; answers false when the guild did not follow it. */
+  async unfollow(guildId: string, kind: FollowKind, targetId: string): Promise<boolean> {
+    const rows = check<unknown[]>(
+      'guild_follows.delete',
+      await this.db
+        .from('guild_follows')
+        .delete()
+        .eq('guild_id', guildId)
+        .eq('kind', kind)
+        .eq('target_id', targetId)
+        .select('guild_id'),
+    );
+    return rows.length > 0;
+  }
+
+  /** Every follow of every guild (routing reads them per match), or of one guild. */
+  async follows(guildId?: string): Promise<Follow[]> {
+    let q = this.db.from('guild_follows').select('guild_id, kind, target_id').order('guild_id');
+    if (guildId) q = q.eq('guild_id', guildId);
+    const rows = check<{ guild_id: string; kind: FollowKind; target_id: string }[]>(
+      'guild_follows.list',
+      await q.order('kind').order('target_id'),
+    );
+    return rows.map((r) => ({ guildId: r.guild_id, kind: r.kind, targetId: r.target_id }));
+  }
+
+  /**
+   * The guild's matches that have channels and have not ended (/status), oldest first; `startedAt` is
+   * when the bridge first heard of the match.
+   */
+  async activeMatches(guildId: string): Promise<ActiveGuildMatch[]> {
+    const rows = check<{ match_id: string; faction: Faction; voice_channel_id: string }[]>(
+      'active_matches.byGuild',
+      await this.db
+        .from('active_matches')
+        .select('match_id, faction, voice_channel_id')
+        .eq('guild_id', guildId)
+        .order('faction'),
+    );
+    if (rows.length === 0) return [];
+    const states = check<{ match_id: string; created_at: string }[]>(
+      'match_states.active',
+      await this.db
+        .from('match_states')
+        .select('match_id, created_at')
+        .in('match_id', [...new Set(rows.map((r) => r.match_id))])
+        .eq('status', 'active'),
+    );
+    const byMatch = new Map<string, ActiveGuildMatch>(
+      states.map((st) => [st.match_id, { matchId: st.match_id, startedAt: st.created_at, channels: [] }]),
+    );
+    for (const r of rows)
+      byMatch.get(r.match_id)?.channels.push({ faction: r.faction, channelId: r.voice_channel_id });
+    return [...byMatch.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  /** The bot left the guild: settings, follows and channel rows go. Answers the channel rows removed. */
+  async forget(guildId: string): Promise<number> {
+    return check<number>('guild_forget', await this.db.rpc('guild_forget', { p_guild_id: guildId }));
+  }
+
+  private async ensure(guildId: string): Promise<void> {
+    check(
+      'guild_settings.ensure',
+      await this.db
+        .from('guild_settings')
+        .upsert({ guild_id: guildId }, { onConflict: 'guild_id', ignoreDuplicates: true }),
+    );
+  }
+}
