@@ -28,21 +28,23 @@ export function failedJobs(
   return withQueue(at, name, (queue) => queue.getJobCountByTypes('failed'));
 }
 
-/** Waits until the job has completed or failed (a retry is not the end) and answers how it ended. */
+/**
+ * Waits until the job has completed or failed (a retry is not the end) and answers how it ended, read after
+ * it ended: a Job fetched earlier is a snapshot that may predate its failure.
+ */
 export function settledJob(
   at: { redisUrl: string; prefix: string },
   name: keyof typeof QUEUES,
   jobId: string,
   timeoutMs = 60_000,
-): Promise<{ state: 'completed' | 'failed'; failedReason: string | undefined }> {
+): Promise<{ state: 'completed' | 'failed'; failedReason: string | undefined; attemptsMade: number }> {
   return waitFor(
     () =>
       withQueue(at, name, async (queue) => {
+        const state = await queue.getJobState(jobId);
+        if (state !== 'completed' && state !== 'failed') return undefined;
         const job = await queue.getJob(jobId);
-        const state = job ? await job.getState() : undefined;
-        return state === 'completed' || state === 'failed'
-          ? { state, failedReason: job?.failedReason }
-          : undefined;
+        return job ? { state, failedReason: job.failedReason, attemptsMade: job.attemptsMade } : undefined;
       }),
     { what: `${name} job ${jobId} settled`, timeoutMs },
   );
