@@ -17,6 +17,7 @@ import {
   cleanupPrefix,
   deferCleanup,
   freePort,
+  REDIS_URL,
   startAppProcess,
   testPrefix,
   waitFor,
@@ -103,7 +104,7 @@ const median = (results: LoadResult[]) => {
 export async function benchIntake(
   opts = { connections: 50, secondsPerRound: 3, rounds: 9 },
 ): Promise<IntakeResult> {
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisUrl = REDIS_URL;
   const prefix = testPrefix('bench-intake');
   const procs: AppProcess[] = [];
   const forget = deferCleanup(`Redis keys ${prefix}*`, () => cleanupPrefix(redisUrl, prefix));

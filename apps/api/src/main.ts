@@ -4,9 +4,10 @@ import {
   createLogger,
   createMetrics,
   createProducerRedis,
-  createQueue,
+  createQueues,
   createWorkerRedis,
   loadConfigOrExit,
+  onShutdown,
   QUEUES,
 } from '@bridge/core';
 import { QueueEvents } from 'bullmq';
@@ -27,11 +28,7 @@ redis.on('ready', () => {
   log.info('redis ready');
 });
 
-const queues = {
-  matches: createQueue(QUEUES.matches, redis, config.QUEUE_PREFIX),
-  links: createQueue(QUEUES.links, redis, config.QUEUE_PREFIX),
-  maintenance: createQueue(QUEUES.maintenance, redis, config.QUEUE_PREFIX),
-};
+const queues = createQueues(redis, config.QUEUE_PREFIX);
 const intake = createIntake(redis, config.QUEUE_PREFIX);
 const metrics = createMetrics('api', { queues: Object.values(queues), intakeBacklog: intake.backlog });
 
@@ -56,21 +53,8 @@ log.info(
   'api listening',
 );
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'shutting down: no new requests, finishing in-flight ones');
-  const deadline = setTimeout(() => {
-    log.error('shutdown deadline passed, exiting');
-    process.exit(1);
-  }, 10_000);
-  deadline.unref();
+onShutdown(log, { timeoutMs: 10_000, draining: 'no new requests, finishing in-flight ones' }, async () => {
   await api.close();
   await Promise.all([...Object.values(queues).map((q) => q.close()), linkEvents.close()]);
   redis.disconnect();
-  log.info('bye');
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+});

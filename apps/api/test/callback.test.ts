@@ -1,11 +1,19 @@
 import { resolve } from 'node:path';
 import { createProducerRedis, createQueue, oauthStateKey, QUEUES } from '@bridge/core';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import {
+  consent,
+  linkButtonUrl,
+  linkWithFetch,
+  openStart,
+  type Stack,
+  startLink,
+  startStack,
+  waitFor,
+} from '@bridge/testbed';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consent, linkButtonUrl, linkWithFetch, openStart, startLink } from './link-helpers.ts';
 
 // The checked-in docs/screenshots are refreshed only on request (UPDATE_SCREENSHOTS=1); a normal run
 // writes to test-results/ so it never dirties the tree.

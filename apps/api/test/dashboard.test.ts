@@ -1,9 +1,10 @@
 import { join } from 'node:path';
+import { REDIS_URL } from '@bridge/testbed';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REDIS_URL, startTestApi, type TestApi } from './harness.ts';
+import { startTestApi, type TestApi } from './harness.ts';
 
 const admin = { user: 'ops', password: 'correct-horse-battery' };
 let api: TestApi;

@@ -2,20 +2,18 @@ import {
   createIntake,
   createMetrics,
   createProducerRedis,
-  createQueue,
+  createQueues,
   createWorkerRedis,
   type Intake,
   IntakeRelay,
   type Metrics,
-  QUEUES,
 } from '@bridge/core';
-import { captureLogger, cleanupPrefix, testPrefix, waitFor } from '@bridge/testbed';
+import { captureLogger, cleanupPrefix, REDIS_URL, testPrefix, waitFor } from '@bridge/testbed';
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type RunningApi, startApi } from '../src/server.ts';
 
 export const SECRET = 'test-webhook-secret-0123456789';
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestApi extends RunningApi {
   prefix: string;
@@ -52,11 +50,7 @@ export async function startTestApi(
   const { log, logs } = captureLogger('api-test');
   const redis = createProducerRedis(redisUrl);
   redis.on('error', () => {});
-  const queues = {
-    matches: createQueue(QUEUES.matches, redis, prefix),
-    links: createQueue(QUEUES.links, redis, prefix),
-    maintenance: createQueue(QUEUES.maintenance, redis, prefix),
-  };
+  const queues = createQueues(redis, prefix);
   const intake = createIntake(redis, prefix);
   const metrics = createMetrics('api', { queues: Object.values(queues), intakeBacklog: intake.backlog });
   if (opts.waitReady !== false) await waitFor(() => redis.status === 'ready', { what: 'redis ready' });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { cleanupPrefix, freePort, startAppProcess, testPrefix } from '@bridge/testbed';
+import { cleanupPrefix, freePort, REDIS_URL, startAppProcess, testPrefix } from '@bridge/testbed';
 import { describe, expect, it } from 'vitest';
 
 const entry = join(import.meta.dirname, '../src/main.ts');
@@ -27,7 +27,7 @@ describe('api process', () => {
       expect(res.status).toBe(401);
     } finally {
       expect(await proc.kill('SIGTERM')).toBe(0);
-      await cleanupPrefix(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix);
+      await cleanupPrefix(REDIS_URL, prefix);
     }
     expect(JSON.stringify(proc.lines)).not.toContain('process-test-secret-123');
   });

@@ -1,13 +1,12 @@
 import {
   createIntake,
   createMetrics,
-  createQueue,
+  createQueues,
   createSupabase,
   createWorkerRedis,
   FaceitDataApi,
   type Logger,
   PlayerLinkStore,
-  QUEUES,
   RedisRateLimiter,
   type WorkerConfig,
 } from '@bridge/core';
@@ -40,11 +39,7 @@ export async function startWorkerApp(
   const redis = createWorkerRedis(config.REDIS_URL);
   redis.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
   const db = createSupabase(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
-  const queues = {
-    matches: createQueue(QUEUES.matches, redis, config.QUEUE_PREFIX),
-    links: createQueue(QUEUES.links, redis, config.QUEUE_PREFIX),
-    maintenance: createQueue(QUEUES.maintenance, redis, config.QUEUE_PREFIX),
-  };
+  const queues = createQueues(redis, config.QUEUE_PREFIX);
   const metrics = createMetrics('worker', {
     queues: Object.values(queues),
     intakeBacklog: createIntake(redis, config.QUEUE_PREFIX).backlog,

@@ -1,6 +1,5 @@
-import { createLogger, loadConfigOrExit, workerConfigSchema } from '@bridge/core';
+import { createLogger, loadConfigOrExit, onShutdown, workerConfigSchema } from '@bridge/core';
 import { type RunningWorker, startWorkerApp } from './app.ts';
-import { onShutdown } from './lib/shutdown.ts';
 
 const config = loadConfigOrExit(workerConfigSchema, 'worker');
 const log = createLogger({
@@ -21,11 +20,15 @@ const starting = startWorkerApp(config, log, stop.signal).then((w) => {
   worker = w;
 });
 // Installed before the start finishes: a SIGTERM while the worker waits to retry its checks stops it too.
-onShutdown(log, config.SHUTDOWN_TIMEOUT_MS, async () => {
-  stop.abort(new Error('shutting down'));
-  await starting.catch(() => {});
-  await worker?.close();
-});
+onShutdown(
+  log,
+  { timeoutMs: config.SHUTDOWN_TIMEOUT_MS, draining: 'no new jobs, finishing active ones' },
+  async () => {
+    stop.abort(new Error('shutting down'));
+    await starting.catch(() => {});
+    await worker?.close();
+  },
+);
 
 try {
   await starting;

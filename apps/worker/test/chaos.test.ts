@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
-import { createProducerRedis, createQueue, intakeKey, QUEUES, shortId } from '@bridge/core';
+import { intakeKey, shortId } from '@bridge/core';
 import type { WebhookEnvelope, WebhookEvent } from '@bridge/sandbox';
-import { type RunningApp, type Stack, startStack, waitFor } from '@bridge/testbed';
+import { type RunningApp, type Stack, startStack, waitFor, withQueue } from '@bridge/testbed';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seedLinkedPlayers } from './matches-helpers.ts';
@@ -88,15 +88,10 @@ function deliverTwice(s: Stack, urls: () => string[], matchId: string, events: W
   );
 }
 
-async function queueCounts(s: Stack) {
-  const redis = createProducerRedis(s.redisUrl);
-  const queue = createQueue(QUEUES.matches, redis, s.prefix);
-  try {
-    return await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
-  } finally {
-    await queue.close();
-    redis.disconnect();
-  }
+function queueCounts(s: Stack) {
+  return withQueue(s, 'matches', (q) =>
+    q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'),
+  );
 }
 
 async function intakeBacklog(s: Stack): Promise<number> {

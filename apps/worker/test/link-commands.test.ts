@@ -1,7 +1,6 @@
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { linkWithFetch, type Stack, startStack, waitFor } from '@bridge/testbed';
 import { PermissionFlagsBits, REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkWithFetch } from '../../api/test/link-helpers.ts';
 
 let stack: Stack;
 let users: Record<string, string>;

@@ -1,6 +1,5 @@
-import { createProducerRedis, createQueue, matchJobId, QUEUES, shortId } from '@bridge/core';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
-import type { Job } from 'bullmq';
+import { matchJobId, shortId } from '@bridge/core';
+import { failedJobs, type Stack, settledJob, startStack, waitFor, withQueue } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   matchChannels,
@@ -22,26 +21,10 @@ afterAll(async () => {
 
 const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n));
 
-async function withQueue<T>(
-  name: 'matches' | 'maintenance',
-  fn: (q: ReturnType<typeof createQueue>) => Promise<T>,
-) {
-  const redis = createProducerRedis(stack.redisUrl);
-  const queue = createQueue(QUEUES[name], redis, stack.prefix);
-  try {
-    return await fn(queue);
-  } finally {
-    await queue.close();
-    redis.disconnect();
-  }
-}
-
-const failedJobs = () => withQueue('matches', (q) => q.getJobCountByTypes('failed'));
-
 let sweeps = 0;
 async function sweep(): Promise<void> {
   const id = `sweep-real-${++sweeps}`;
-  await withQueue('maintenance', async (q) => {
+  await withQueue(stack, 'maintenance', async (q) => {
     await q.add('sweep', { reason: 'test' }, { jobId: id });
     await waitFor(async () => (await q.getJob(id))?.isCompleted(), {
       what: `sweep ${id} done`,
@@ -106,7 +89,7 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
           /404 err_nf0/.test(String(l.err)),
       ),
     ).toBe(true);
-    expect(await failedJobs()).toBe(0);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
   it('an old redelivery for a match FACEIT still 404s fails at once, naming the match as unknown', async () => {
@@ -117,21 +100,15 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
     // FACEIT redelivering an event it first sent 11 minutes ago: the retry window is spent.
     const old = { ...envelope, retry_count: 5, timestamp: new Date(Date.now() - 11 * 60_000).toISOString() };
     expect((await stack.faceit.deliver(stack.webhook, old)).status).toBe(202);
-    const job = await withQueue('matches', async (q) =>
-      waitFor(
-        async () => {
-          const j = await q.getJob(matchJobId(match.id, 'match_status_configuring'));
-          return j && (await j.isFailed()) ? j : undefined;
-        },
-        { what: 'job failed', timeoutMs: 30_000 },
-      ),
-    );
-    expect((job as Job).failedReason).toBe(
+    // Read once it has failed (settledJob): a job fetched before may predate its failure.
+    const job = await settledJob(stack, 'matches', matchJobId(match.id, 'match_status_configuring'), 30_000);
+    expect(job.state).toBe('failed');
+    expect(job.failedReason).toBe(
       `FACEIT has no match ${match.id} (404 err_nf0): the match id ${match.id} is unknown to FACEIT (still 404 after retrying)`,
     );
-    expect((job as Job).attemptsMade).toBe(1);
+    expect(job.attemptsMade).toBe(1);
     expect(matchChannels(stack, match.id)).toHaveLength(0);
-    await withQueue('matches', (q) => q.clean(0, 100, 'failed'));
+    await withQueue(stack, 'matches', (q) => q.clean(0, 100, 'failed'));
   });
 
   it('the sweep keeps a live match through 404s, and ends it only once they span 30 minutes', async () => {
@@ -250,7 +227,7 @@ describe('championship rosters', () => {
     expect(workerLogged((l) => l.eventId === delivered?.eventId && l.msg === 'job attempt failed')).toBe(
       false,
     );
-    expect(await failedJobs()).toBe(0);
+    expect(await failedJobs(stack)).toBe(0);
     await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
     await waitForNoChannels(stack, match.id);
   });
@@ -285,6 +262,6 @@ describe('championship rosters', () => {
       false,
     );
     expect(matchChannels(stack, match.id)).toHaveLength(0);
-    expect(await failedJobs()).toBe(0);
+    expect(await failedJobs(stack)).toBe(0);
   });
 });

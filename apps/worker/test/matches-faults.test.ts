@@ -1,5 +1,5 @@
-import { createProducerRedis, createQueue, matchJobId, QUEUES, shortId } from '@bridge/core';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { matchJobId, shortId } from '@bridge/core';
+import { failedJobs, type Stack, settledJob, startStack, waitFor, withQueue } from '@bridge/testbed';
 import { REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,36 +24,16 @@ afterAll(async () => {
 
 const CREATE = 'POST /guilds/:guild/channels';
 
-async function queueOf(name: 'matches' | 'maintenance') {
-  const redis = createProducerRedis(stack.redisUrl);
-  const queue = createQueue(QUEUES[name], redis, stack.prefix);
-  const close = async () => {
-    await queue.close();
-    redis.disconnect();
-  };
-  return { queue, close };
-}
-
 /** Runs one sweep now, as the scheduler would, and answers its result. */
 async function sweepNow(jobId: string) {
-  const q = await queueOf('maintenance');
-  try {
-    await q.queue.add('sweep', { reason: 'test' }, { jobId });
-    await waitFor(async () => (await q.queue.getJob(jobId))?.isCompleted(), {
+  return withQueue(stack, 'maintenance', async (queue) => {
+    await queue.add('sweep', { reason: 'test' }, { jobId });
+    await waitFor(async () => (await queue.getJob(jobId))?.isCompleted(), {
       what: 'sweep done',
       timeoutMs: 60_000,
     });
-    return (await q.queue.getJob(jobId))?.returnvalue;
-  } finally {
-    await q.close();
-  }
-}
-
-async function noFailedJobs(): Promise<boolean> {
-  const q = await queueOf('matches');
-  const n = await q.queue.getJobCountByTypes('failed');
-  await q.close();
-  return n === 0;
+    return (await queue.getJob(jobId))?.returnvalue;
+  });
 }
 
 async function playedMatch(tag: string) {
@@ -88,7 +68,7 @@ describe('match voice channels under faults', () => {
       60_000,
     );
     expect(stack.discord.stats().faultsInjected).toBeGreaterThan(0);
-    expect(await noFailedJobs()).toBe(true);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
   it('a Discord 5xx storm is retried: correct end state, no failed job', async () => {
@@ -105,7 +85,7 @@ describe('match voice channels under faults', () => {
     // The storm really happened: every injected 5xx was served (and retried through).
     expect(served(502) - before502).toBe(4);
     expect(served(500) - before500).toBe(3);
-    expect(await noFailedJobs()).toBe(true);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
   it('a FACEIT 429 is waited out', async () => {
@@ -114,7 +94,7 @@ describe('match voice channels under faults', () => {
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     await expectOnePerFaction(match.id);
     expect(stack.faceit.stats().faultsInjected).toBeGreaterThanOrEqual(3);
-    expect(await noFailedJobs()).toBe(true);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
   it('the sweep removes an orphan it created and spares a look-alike it did not create', async () => {
@@ -190,27 +170,24 @@ describe('match voice channels under faults', () => {
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     await waitFor(() => (stack.discord.stats().byRoute[CREATE] ?? 0) > before, { what: 'create in flight' });
     const [fin] = await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
-    await waitFor(
-      () =>
-        stack.workers.some((w) => w.lines.some((l) => l.eventId === fin?.eventId && l.msg === 'job done')),
-      { what: 'finished processed' },
+    expect(fin?.status).toBe(202);
+    expect((await settledJob(stack, 'matches', matchJobId(match.id, 'match_status_finished'))).state).toBe(
+      'completed',
     );
     stack.discord.setLatency(CREATE, 0);
-    const q = await queueOf('matches');
-    await waitFor(
-      async () => (await q.queue.getJob(matchJobId(match.id, 'match_status_ready')))?.isCompleted(),
-      { what: 'created job settled', timeoutMs: 60_000 },
+    await withQueue(stack, 'matches', (queue) =>
+      waitFor(async () => (await queue.getJob(matchJobId(match.id, 'match_status_ready')))?.isCompleted(), {
+        what: 'created job settled',
+        timeoutMs: 60_000,
+      }),
     );
-    await q.close();
     await waitForNoChannels(stack, match.id);
     expect(await matchRows(stack, match.id)).toHaveLength(0);
-    expect(await noFailedJobs()).toBe(true);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
   it('every copy keeps one sweep scheduler on the maintenance queue', async () => {
-    const q = await queueOf('maintenance');
-    const schedulers = await q.queue.getJobSchedulers();
-    await q.close();
+    const schedulers = await withQueue(stack, 'maintenance', (queue) => queue.getJobSchedulers());
     expect(schedulers.map((s) => s.key)).toEqual(['sweep']);
     expect(schedulers[0]?.every).toBe(300_000);
   });
@@ -241,7 +218,7 @@ describe('match voice channels under faults', () => {
       )[0];
     await waitFor(async () => (await claim())?.final, { what: 'the move claim made final' });
     expect(await claim()).toEqual({ final: true, holder: null });
-    expect(await noFailedJobs()).toBe(true);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
   it('a worker SIGKILLed while creating a channel: the other copy finishes, one channel per faction', async () => {

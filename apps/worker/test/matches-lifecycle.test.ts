@@ -1,6 +1,7 @@
-import { createProducerRedis, createQueue, QUEUES, shortId } from '@bridge/core';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchJobId, shortId } from '@bridge/core';
+import { failedJobs, settledJob, waitFor, withQueue } from '@bridge/testbed';
+import { stackTest } from '@bridge/testbed/fixtures';
+import { describe, expect } from 'vitest';
 import {
   matchChannels,
   matchRows,
@@ -10,27 +11,14 @@ import {
 } from './matches-helpers.ts';
 
 // One stack (API + two worker copies) shared by the tests; each test plays its own matches.
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ workers: 2 });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const test = stackTest({ workers: 2 });
 
 const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n));
 
-async function failedJobs(): Promise<number> {
-  const redis = createProducerRedis(stack.redisUrl);
-  const queue = createQueue(QUEUES.matches, redis, stack.prefix);
-  const n = await queue.getJobCountByTypes('failed');
-  await queue.close();
-  redis.disconnect();
-  return n;
-}
-
 describe('match voice channels, end to end', () => {
-  it('full lifecycle: channels with permissions, players moved, substitution, then cleanup to the lobby', async () => {
+  test('full lifecycle: channels with permissions, players moved, substitution, then cleanup to the lobby', async ({
+    stack,
+  }) => {
     const [a, b, c, d] = await seedLinkedPlayers(stack, 'life', 4);
     const unlinked = stack.faceit.seedPlayer({ nickname: 'life_unlinked' });
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId, unlinked.id], faction2: [b!.faceitId] });
@@ -99,10 +87,12 @@ describe('match voice channels, end to end', () => {
       match.id,
     ]);
     expect(st?.status).toBe('ended');
-    expect(await failedJobs()).toBe(0);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
-  it('empty rosters at object_created: nothing built, no retry; the next event builds once FACEIT has them', async () => {
+  test('empty rosters at object_created: nothing built, no retry; the next event builds once FACEIT has them', async ({
+    stack,
+  }) => {
     const [a, b] = await seedLinkedPlayers(stack, 'empty', 2);
     const match = stack.faceit.seedMatch({ faction1: [], faction2: [] });
     const [created] = await stack.faceit.play(stack.webhook, match.id, ['match_object_created'], {
@@ -117,10 +107,10 @@ describe('match voice channels, end to end', () => {
     stack.faceit.setRoster(match.id, 'faction2', [b!.faceitId]);
     await stack.faceit.play(stack.webhook, match.id, ['match_status_configuring']);
     await waitForChannels(stack, match.id);
-    expect(await failedJobs()).toBe(0);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
-  it('the same delivery 5 times concurrently gives one channel per faction', async () => {
+  test('the same delivery 5 times concurrently gives one channel per faction', async ({ stack }) => {
     const [a, b] = await seedLinkedPlayers(stack, 'dup', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     const res = await stack.faceit.play(stack.webhook, match.id, ['match_status_ready'], {
@@ -145,7 +135,7 @@ describe('match voice channels, end to end', () => {
     [2, 0, 1],
     [2, 1, 0],
   ];
-  it('every order of created / ready / finished ends with no channel and no row', async () => {
+  test('every order of created / ready / finished ends with no channel and no row', async ({ stack }) => {
     const matches = [];
     for (const order of orders) {
       const [a, b] = await seedLinkedPlayers(stack, `ord${order.join('')}`, 2);
@@ -166,20 +156,18 @@ describe('match voice channels, end to end', () => {
       await waitForNoChannels(stack, id);
     }
     // Let every job of these matches settle, then check nothing came back.
-    const redis = createProducerRedis(stack.redisUrl);
-    const queue = createQueue(QUEUES.matches, redis, stack.prefix);
-    await waitFor(async () => (await queue.getJobCountByTypes('active', 'waiting', 'delayed')) === 0, {
-      what: 'queue drained',
-      timeoutMs: 60_000,
-    });
-    await queue.close();
-    redis.disconnect();
+    await withQueue(stack, 'matches', (queue) =>
+      waitFor(async () => (await queue.getJobCountByTypes('active', 'waiting', 'delayed')) === 0, {
+        what: 'queue drained',
+        timeoutMs: 60_000,
+      }),
+    );
     for (const id of matches) expect(matchChannels(stack, id)).toHaveLength(0);
-    expect(await failedJobs()).toBe(0);
+    expect(await failedJobs(stack)).toBe(0);
   });
 
   for (const event of ['match_status_cancelled', 'match_status_aborted'] as const) {
-    it(`${event} removes the channels`, async () => {
+    test(`${event} removes the channels`, async ({ stack }) => {
       const [a, b] = await seedLinkedPlayers(stack, event.slice(13), 2);
       const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
       await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
@@ -190,7 +178,9 @@ describe('match voice channels, end to end', () => {
     });
   }
 
-  it('a player not in voice who connects later is moved once, and not dragged back after leaving', async () => {
+  test('a player not in voice who connects later is moved once, and not dragged back after leaving', async ({
+    stack,
+  }) => {
     const [a, b] = await seedLinkedPlayers(stack, 'late', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
@@ -210,10 +200,9 @@ describe('match voice channels, end to end', () => {
     const [cfg] = await stack.faceit.play(stack.webhook, match.id, ['match_status_configuring'], {
       applyStatus: false,
     });
-    await waitFor(
-      () =>
-        stack.workers.some((w) => w.lines.some((l) => l.eventId === cfg?.eventId && l.msg === 'job done')),
-      { what: 'configuring processed', timeoutMs: 60_000 },
+    expect(cfg?.status).toBe(202);
+    expect((await settledJob(stack, 'matches', matchJobId(match.id, 'match_status_configuring'))).state).toBe(
+      'completed',
     );
     const [moves] = await stack.supabase.query<{ n: string }>(
       'select count(*)::text as n from match_moves where match_id = $1 and discord_id = $2',

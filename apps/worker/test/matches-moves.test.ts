@@ -1,5 +1,5 @@
-import { createProducerRedis, createQueue, matchJobId, QUEUES } from '@bridge/core';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { matchJobId } from '@bridge/core';
+import { type Stack, settledJob, startStack, waitFor, withQueue } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   matchChannels,
@@ -25,34 +25,11 @@ const refused = {
 } as const;
 const memberRoute = (userId: string) => `PATCH /guilds/${stack.guildId}/members/${userId}`;
 
-async function jobOf(queueName: 'matches' | 'maintenance', jobId: string) {
-  const redis = createProducerRedis(stack.redisUrl);
-  const queue = createQueue(QUEUES[queueName], redis, stack.prefix);
-  try {
-    const job = await queue.getJob(jobId);
-    return job ? { state: await job.getState(), failedReason: job.failedReason } : undefined;
-  } finally {
-    await queue.close();
-    redis.disconnect();
-  }
-}
-
-async function settled(queueName: 'matches' | 'maintenance', jobId: string) {
-  return waitFor(
-    async () => {
-      const j = await jobOf(queueName, jobId);
-      return j && (j.state === 'completed' || j.state === 'failed') ? j : undefined;
-    },
-    { what: `job ${jobId} settled`, timeoutMs: 30_000 },
-  );
-}
+const settled = (queueName: 'matches' | 'maintenance', jobId: string) =>
+  settledJob(stack, queueName, jobId, 30_000);
 
 async function runSweep(id: string) {
-  const redis = createProducerRedis(stack.redisUrl);
-  const queue = createQueue(QUEUES.maintenance, redis, stack.prefix);
-  await queue.add('sweep', { reason: 'test' }, { jobId: id });
-  await queue.close();
-  redis.disconnect();
+  await withQueue(stack, 'maintenance', (queue) => queue.add('sweep', { reason: 'test' }, { jobId: id }));
   return settled('maintenance', id);
 }
 

@@ -1,18 +1,13 @@
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@bridge/testbed';
+import { stackTest } from '@bridge/testbed/fixtures';
+import { describe, expect } from 'vitest';
 import { matchRows, seedLinkedPlayers, waitForChannels, waitForNoChannels } from './matches-helpers.ts';
 
 // A category holding 2 channels (Discord's real limit is 50) so that overflow happens fast.
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ workers: 1, discord: { limits: { channelsPerCategory: 2 } } });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const test = stackTest({ workers: 1, discord: { limits: { channelsPerCategory: 2 } } });
 
 describe('a full category', () => {
-  it('spills into an overflow category, which is removed once empty', async () => {
+  test('spills into an overflow category, which is removed once empty', async ({ stack }) => {
     const matches = [];
     for (const tag of ['ofa', 'ofb']) {
       const [a, b] = await seedLinkedPlayers(stack, tag, 2);

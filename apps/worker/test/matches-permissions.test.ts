@@ -1,5 +1,5 @@
-import { createProducerRedis, createQueue, matchJobId, QUEUES } from '@bridge/core';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { matchJobId } from '@bridge/core';
+import { type Stack, startStack, waitFor, withQueue } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   matchChannels,
@@ -37,9 +37,7 @@ describe('a permission lost after start', () => {
     const [a, b] = await seedLinkedPlayers(stack, 'perm', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
-    const redis = createProducerRedis(stack.redisUrl);
-    const queue = createQueue(QUEUES.matches, redis, stack.prefix);
-    try {
+    await withQueue(stack, 'matches', async (queue) => {
       const jobId = matchJobId(match.id, 'match_status_ready');
       const job = await waitFor(
         async () => {
@@ -53,10 +51,7 @@ describe('a permission lost after start', () => {
       expect(job.failedReason).toMatch(/Manage Channels/);
       expect(job.failedReason).toMatch(/50013/);
       expect(matchChannels(stack, match.id)).toHaveLength(0);
-    } finally {
-      await queue.close();
-      redis.disconnect();
-    }
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 // Long rate-limit waits do not stall the bridge: a channel create facing a long (sublimit) 429 is
 // rescheduled instead of sleeping in a job slot, and cleanup of another match goes on meanwhile.
-import { createProducerRedis, createQueue, matchJobId, QUEUES } from '@bridge/core';
-import { type Stack, startStack } from '@bridge/testbed';
+import { matchJobId } from '@bridge/core';
+import { type Stack, startStack, withQueue } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedLinkedPlayers, waitForChannels, waitForNoChannels } from './matches-helpers.ts';
 
@@ -36,9 +36,7 @@ describe('a long Discord rate limit on channel create', () => {
       (l) => l.msg === 'Discord rate limit would hold this job: rescheduled' && l.matchId === b.id,
       'create of b rescheduled',
     );
-    const redis = createProducerRedis(stack.redisUrl);
-    const queue = createQueue(QUEUES.matches, redis, stack.prefix);
-    try {
+    await withQueue(stack, 'matches', async (queue) => {
       expect(await (await queue.getJob(matchJobId(b.id, 'match_status_ready')))?.isDelayed()).toBe(true);
 
       // The live match finishes while the creates are held back: its cleanup does not wait for them.
@@ -63,9 +61,6 @@ describe('a long Discord rate limit on channel create', () => {
       await waitForChannels(stack, c.id, 30_000);
       const failed = await queue.getJobCounts('failed');
       expect(failed.failed).toBe(0);
-    } finally {
-      await queue.close();
-      redis.disconnect();
-    }
+    });
   }, 60_000);
 });

@@ -1,6 +1,6 @@
-import { createProducerRedis, createQueue, QUEUES, shortId } from '@bridge/core';
+import { shortId } from '@bridge/core';
 import type { WebhookEnvelope } from '@bridge/sandbox';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { failedJobs, type Stack, startStack, waitFor } from '@bridge/testbed';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -27,17 +27,6 @@ function seedMatches(s: Stack, n: number) {
 
 function botChannels(s: Stack) {
   return s.discord.state(s.guildId).channels.filter((c) => c.createdBy === 'bot' && c.type === 'voice');
-}
-
-async function failedJobs(s: Stack): Promise<number> {
-  const redis = createProducerRedis(s.redisUrl);
-  const queue = createQueue(QUEUES.matches, redis, s.prefix);
-  try {
-    return (await queue.getJobCounts('failed')).failed ?? 0;
-  } finally {
-    await queue.close();
-    redis.disconnect();
-  }
 }
 
 /** Like FACEIT: POST until some API answers 2xx; a refused connection or a 5xx is retried (retry_count + 1). */

@@ -1,10 +1,16 @@
 import { join } from 'node:path';
-import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
-import { cleanupPrefix, startAppProcess, startStack, testPrefix, waitFor } from '@bridge/testbed';
+import {
+  cleanupPrefix,
+  REDIS_URL,
+  startAppProcess,
+  startStack,
+  testPrefix,
+  waitFor,
+  withQueue,
+} from '@bridge/testbed';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const entry = join(import.meta.dirname, '../src/main.ts');
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = testPrefix('worker');
 
 const env = {
@@ -55,15 +61,13 @@ describe('worker process against the sandbox', () => {
       );
       expect(line).toMatchObject({ event: 'match_status_ready', eventId: delivered?.eventId });
 
-      const redis = createProducerRedis(stack.redisUrl);
-      const queue = createQueue(QUEUES.matches, redis, stack.prefix);
-      const bad = await queue.add('matchCreated', { matchId: 'x' }, { jobId: 'bad-job', attempts: 5 });
-      await waitFor(async () => bad.isFailed(), { what: 'invalid job failed' });
-      const failed = await queue.getJob('bad-job');
-      expect(failed?.attemptsMade).toBe(1);
-      expect(failed?.failedReason).toMatch(/invalid matchCreated data/);
-      await queue.close();
-      redis.disconnect();
+      await withQueue(stack, 'matches', async (queue) => {
+        const bad = await queue.add('matchCreated', { matchId: 'x' }, { jobId: 'bad-job', attempts: 5 });
+        await waitFor(async () => bad.isFailed(), { what: 'invalid job failed' });
+        const failed = await queue.getJob('bad-job');
+        expect(failed?.attemptsMade).toBe(1);
+        expect(failed?.failedReason).toMatch(/invalid matchCreated data/);
+      });
 
       expect(await worker!.kill('SIGTERM')).toBe(0);
     } finally {

@@ -1,4 +1,4 @@
-import { captureLogger, cleanupPrefix, testPrefix, waitFor } from '@bridge/testbed';
+import { captureLogger, cleanupPrefix, REDIS_URL, testPrefix, waitFor } from '@bridge/testbed';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,8 +15,6 @@ import {
   type MatchJobData,
   QUEUES,
 } from '../src/index.ts';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Job data as the API appends it, with the id the relay's job must get. */
 function entry(

@@ -1,18 +1,12 @@
-import { cleanupPrefix, testPrefix } from '@bridge/testbed';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { redisTest } from '@bridge/testbed/fixtures';
+import { describe, expect } from 'vitest';
 import { RedisRateLimiter } from '../src/index.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = testPrefix('ratelimit');
-afterAll(async () => {
-  await cleanupPrefix(REDIS_URL, prefix);
-});
-
 describe('RedisRateLimiter', () => {
-  it('keeps three processes together under 10 requests in every rolling second', async () => {
-    const conns = [new Redis(REDIS_URL), new Redis(REDIS_URL), new Redis(REDIS_URL)];
-    try {
+  redisTest(
+    'keeps three processes together under 10 requests in every rolling second',
+    async ({ prefix, connect }) => {
+      const conns = [connect(), connect(), connect()];
       const limiters = conns.map((c) => new RedisRateLimiter(c, `${prefix}:faceit`, 10));
       // Each "process" asks for 8 slots at once: 24 in all, as a burst of jobs would. The slots are
       // read on Redis's clock, so the check does not depend on timers firing on time here.
@@ -25,14 +19,13 @@ describe('RedisRateLimiter', () => {
         const inWindow = sent.filter((t) => t >= start && t < start + 1000).length;
         expect(inWindow).toBeLessThanOrEqual(10);
       }
-    } finally {
-      for (const c of conns) c.disconnect();
-    }
-  });
+    },
+  );
 
-  it('acquire() holds each caller until its slot: the k-th of a burst is released k intervals after it began', async () => {
-    const conns = [new Redis(REDIS_URL), new Redis(REDIS_URL), new Redis(REDIS_URL)];
-    try {
+  redisTest(
+    'acquire() holds each caller until its slot: the k-th of a burst is released k intervals after it began',
+    async ({ prefix, connect }) => {
+      const conns = [connect(), connect(), connect()];
       const limiters = conns.map((c) => new RedisRateLimiter(c, `${prefix}:acquire`, 10));
       const interval = limiters[0]!.intervalMs;
       // On an idle key the first request goes at once.
@@ -56,8 +49,6 @@ describe('RedisRateLimiter', () => {
       released.forEach((at, k) => {
         expect(at, `request ${k}`).toBeGreaterThanOrEqual(k * interval - 2);
       });
-    } finally {
-      for (const c of conns) c.disconnect();
-    }
-  });
+    },
+  );
 });

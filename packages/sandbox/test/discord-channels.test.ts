@@ -1,14 +1,8 @@
-import {
-  ChannelType,
-  type Client,
-  DiscordAPIError,
-  GatewayIntentBits,
-  OverwriteType,
-  PermissionFlagsBits,
-} from 'discord.js';
+import { ChannelType, type Client, GatewayIntentBits, OverwriteType, PermissionFlagsBits } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DiscordEmulator, startDiscordEmulator } from '../src/discord/index.ts';
 import { loginClient, nextEvent } from '../src/discord/testing.ts';
+import { apiError } from './discord-api-error.ts';
 
 let emu: DiscordEmulator | undefined;
 let client: Client<true> | undefined;
@@ -39,15 +33,6 @@ afterEach(async () => {
   client = undefined;
   emu = undefined;
 });
-
-async function apiError(p: Promise<unknown>): Promise<DiscordAPIError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof DiscordAPIError)) throw new Error(`expected DiscordAPIError, got ${String(err)}`);
-  return err;
-}
 
 const PRIVATE = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.Connect;
 

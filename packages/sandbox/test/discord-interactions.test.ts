@@ -6,12 +6,12 @@ import {
   ButtonStyle,
   type ChatInputCommandInteraction,
   type Client,
-  DiscordAPIError,
   MessageFlags,
 } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DiscordEmulator, type GuildSeed, startDiscordEmulator } from '../src/discord/index.ts';
 import { loginClient } from '../src/discord/testing.ts';
+import { apiError } from './discord-api-error.ts';
 
 let emu: DiscordEmulator;
 let seed: GuildSeed;
@@ -49,15 +49,6 @@ afterEach(async () => {
   await client.destroy();
   await emu.close();
 });
-
-async function apiError(p: Promise<unknown>): Promise<DiscordAPIError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof DiscordAPIError)) throw new Error(`expected DiscordAPIError, got ${String(err)}`);
-  return err;
-}
 
 /** Runs handler for the next chat command and resolves with what it returned (or threw). */
 function onNextCommand<T>(handler: (i: ChatInputCommandInteraction) => Promise<T>): Promise<T> {

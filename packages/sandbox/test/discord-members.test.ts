@@ -1,7 +1,8 @@
-import { ChannelType, type Client, DiscordAPIError, PermissionFlagsBits } from 'discord.js';
+import { ChannelType, type Client, PermissionFlagsBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DiscordEmulator, startDiscordEmulator } from '../src/discord/index.ts';
 import { loginClient, nextEvent } from '../src/discord/testing.ts';
+import { apiError } from './discord-api-error.ts';
 
 let emu: DiscordEmulator | undefined;
 let client: Client<true> | undefined;
@@ -30,15 +31,6 @@ afterEach(async () => {
   client = undefined;
   emu = undefined;
 });
-
-async function apiError(p: Promise<unknown>): Promise<DiscordAPIError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof DiscordAPIError)) throw new Error(`expected DiscordAPIError, got ${String(err)}`);
-  return err;
-}
 
 describe('discord emulator members and voice', () => {
   it('moves a member between voice channels and the client sees voiceStateUpdate', async () => {

@@ -7,9 +7,11 @@ export {
 } from './cleanup.ts';
 export { createRestGateway, type RestGateway, type RestGatewayOptions } from './gateway.ts';
 export { signJwt, supabaseKeys } from './jwt.ts';
+export { consent, linkButtonUrl, linkWithFetch, openStart, startLink } from './linking.ts';
 export { captureLogger } from './logs.ts';
 export { type AppProcess, startAppProcess } from './process.ts';
-export { cleanupPrefix, type PrivateRedis, startPrivateRedis, testPrefix } from './redis.ts';
+export { failedJobs, settledJob, withQueue } from './queues.ts';
+export { cleanupPrefix, type PrivateRedis, REDIS_URL, startPrivateRedis, testPrefix } from './redis.ts';
 export {
   API_ENTRY,
   API_NODE_ARGS,

@@ -4,6 +4,9 @@ import { Redis } from 'ioredis';
 import { childExited, trackChild } from './cleanup.ts';
 import { freePort, waitFor } from './wait.ts';
 
+/** The shared Redis the tests use (REDIS_URL, else the local default). */
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 /** A key prefix of its own for one test (BullMQ `prefix`), hash-tagged for Redis Cluster safety. */
 export function testPrefix(name = 'test'): string {
   return `{${name}-${randomBytes(5).toString('hex')}}`;

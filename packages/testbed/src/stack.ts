@@ -14,7 +14,7 @@ import {
 } from '@bridge/sandbox/faceit/index';
 import { deferCleanup } from './cleanup.ts';
 import { type AppProcess, startAppProcess } from './process.ts';
-import { cleanupPrefix, testPrefix } from './redis.ts';
+import { cleanupPrefix, REDIS_URL, testPrefix } from './redis.ts';
 import { type LocalSupabase, startLocalSupabase } from './supabase.ts';
 import { freePort, waitFor } from './wait.ts';
 
@@ -99,7 +99,7 @@ export interface StackResources {
  * both emulators, a Redis prefix of its own, and the API and worker(s) as real child processes.
  */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const redisUrl = opts.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisUrl = opts.redisUrl ?? REDIS_URL;
   const prefix = testPrefix('stack');
   const webhookSecret = randomBytes(16).toString('hex');
   const supabase = await startLocalSupabase();

@@ -3,12 +3,12 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { cleanupPrefix } from '../src/redis.ts';
+import { cleanupPrefix, REDIS_URL } from '../src/redis.ts';
 import { waitFor } from '../src/wait.ts';
 
 const repoRoot = join(import.meta.dirname, '../../..');
 const adminUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const redisUrl = REDIS_URL;
 
 export interface ScriptRun {
   /** pid of `./run` (which execs pnpm): the top process, and the id of its process group. */

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DEFAULT_JOB_OPTIONS, type QueueName } from './contracts.ts';
+import { DEFAULT_JOB_OPTIONS, QUEUES, type QueueName } from './contracts.ts';
 
 /** A producer-side queue with the contract's defaults; `prefix` is QUEUE_PREFIX. */
 export function createQueue(name: QueueName, connection: Redis, prefix: string): Queue {
@@ -8,4 +8,19 @@ export function createQueue(name: QueueName, connection: Redis, prefix: string):
   // Without a listener an 'error' event would crash the process; the caller's health checks report it.
   queue.on('error', () => {});
   return queue;
+}
+
+export interface BridgeQueues {
+  matches: Queue;
+  links: Queue;
+  maintenance: Queue;
+}
+
+/** The three producer-side queues on one connection: how the API, the worker and the tests open them. */
+export function createQueues(connection: Redis, prefix: string): BridgeQueues {
+  return {
+    matches: createQueue(QUEUES.matches, connection, prefix),
+    links: createQueue(QUEUES.links, connection, prefix),
+    maintenance: createQueue(QUEUES.maintenance, connection, prefix),
+  };
 }

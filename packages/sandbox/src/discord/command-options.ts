@@ -1,8 +1,7 @@
 /** Turns invokeCommand() options into an interaction's data.options (+ resolved), typed by the registered command. */
-import type { InvokeCommandInput } from './interactions.ts';
 import { channelJson, memberJson, roleJson, userJson } from './serialize.ts';
 import type { Store } from './state.ts';
-import type { CommandRec } from './types.ts';
+import type { CommandRec, InvokeCommandInput } from './types.ts';
 
 const OPTION_TYPE = {
   SubCommand: 1,

@@ -1,11 +1,14 @@
 /** HTTP control API under /_sandbox/discord/... mirroring the in-process API (for the demo and other processes). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DiscordEmulator } from './emulator.ts';
+import { readBody, sendJson } from '../shared/http.ts';
+import { Router } from '../shared/router.ts';
 import { ApiError } from './errors.ts';
 import type { FaultSpec } from './faults.ts';
-import { readBody, sendJson } from './http.ts';
-import type { InvokeCommandInput } from './interactions.ts';
-import type { GuildSpec, MemberSpec } from './types.ts';
+import type { SessionStartLimit } from './gateway.ts';
+import type { InteractionRecord, InteractionView } from './interactions.ts';
+import { MAX_BODY } from './rest.ts';
+import type { DiscordStats } from './stats.ts';
+import type { DmRecord, GuildSpec, InvokeCommandInput, MemberSpec, StateSnapshot } from './types.ts';
 
 type Body = Record<string, unknown>;
 
@@ -38,123 +41,165 @@ function faultFrom(body: Body): FaultSpec {
   return spec;
 }
 
-export async function handleControl(
-  emu: DiscordEmulator,
-  req: IncomingMessage,
-  res: ServerResponse,
-  path: string[],
-  query: URLSearchParams,
-): Promise<void> {
-  const method = (req.method ?? 'GET').toUpperCase();
-  const text = await readBody(req);
-  let body: Body = {};
-  try {
-    body = text ? (JSON.parse(text) as Body) : {};
-  } catch {
-    sendJson(res, 400, { error: 'invalid JSON body' });
-    return;
-  }
-  try {
-    const out = await route(emu, method, path, body, query);
-    if (out === undefined) sendJson(res, 204, undefined);
-    else sendJson(res, out.status, out.body);
-  } catch (err) {
-    if (err instanceof ApiError) sendJson(res, err.status, err.toJSON());
-    else if (err instanceof NotFound)
-      sendJson(res, 404, { error: `no control route ${method} /${path.join('/')}` });
-    else sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
-  }
+/** The emulator as the control API drives it (declared here so this file need not import emulator.ts). */
+export interface ControlTarget {
+  readonly url: string;
+  readonly apiUrl: string;
+  readonly gatewayUrl: string;
+  readonly botToken: string;
+  readonly applicationId: string;
+  readonly botUserId: string;
+  seedGuild(spec: GuildSpec): unknown;
+  addMember(guildId: string, spec: MemberSpec): string;
+  state(guildId: string): StateSnapshot;
+  updateMember(guildId: string, userId: string, patch: { nick?: string | null; roles?: string[] }): void;
+  removeMember(guildId: string, userId: string): void;
+  /** The bot is removed from the guild (GUILD_DELETE to its sessions). */
+  removeBot(guildId: string): void;
+  setVoice(guildId: string, userId: string, channelId: string | null): void;
+  setDmsClosed(userId: string, closed: boolean): void;
+  invokeCommand(input: InvokeCommandInput): Promise<InteractionRecord>;
+  interactions(): InteractionView[];
+  interaction(id: string): InteractionRecord | undefined;
+  dms(userId: string): DmRecord[];
+  waitForDm(userId: string, predicate: (m: DmRecord) => boolean, timeoutMs: number): Promise<DmRecord>;
+  channelMessages(channelId: string): unknown[];
+  setFault(spec: FaultSpec): void;
+  clearFaults(): void;
+  setLatency(route: string | RegExp, ms: number): void;
+  setChannelCreateDelay(ms: number): void;
+  advanceClock(ms: number): void;
+  sessionStartLimit(): SessionStartLimit;
+  stats(): DiscordStats;
+  resetStats(): void;
+  sessions(): number;
+  dropGatewayConnections(code?: number): number;
 }
 
-class NotFound extends Error {}
+interface ControlCtx {
+  emu: ControlTarget;
+  params: Record<string, string>;
+  body: Body;
+  query: URLSearchParams;
+}
 
-async function route(
-  emu: DiscordEmulator,
-  method: string,
-  path: string[],
-  body: Body,
-  query: URLSearchParams,
-): Promise<{ status: number; body: unknown } | undefined> {
-  const [a, b, c, d] = path;
-  const key = `${method} ${path.length > 0 ? a : ''}`;
-  switch (key) {
-    case 'GET info':
-      return {
-        status: 200,
-        body: {
-          url: emu.url,
-          apiUrl: emu.apiUrl,
-          gatewayUrl: emu.gatewayUrl,
-          botToken: emu.botToken,
-          applicationId: emu.applicationId,
-          botUserId: emu.botUserId,
-        },
-      };
-    case 'POST guilds':
-      if (path.length === 1) return { status: 201, body: emu.seedGuild(body as GuildSpec) };
-      if (path.length === 3 && c === 'members' && b) {
-        return { status: 201, body: { userId: emu.addMember(b, body as unknown as MemberSpec) } };
-      }
-      break;
-    case 'GET guilds':
-      if (path.length === 3 && c === 'state' && b) return { status: 200, body: emu.state(b) };
-      break;
-    case 'PATCH guilds':
-      if (path.length === 4 && c === 'members' && b && d) {
-        emu.updateMember(b, d, body as { nick?: string | null; roles?: string[] });
-        return undefined;
-      }
-      break;
-    case 'DELETE guilds':
-      if (path.length === 2 && b) {
-        emu.removeBot(b);
-        return undefined;
-      }
-      if (path.length === 4 && c === 'members' && b && d) {
-        emu.removeMember(b, d);
-        return undefined;
-      }
-      break;
-    case 'POST voice': {
+/** undefined = 204 No Content */
+type ControlReply = { status: number; body: unknown } | undefined;
+
+interface ControlRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** relative to /_sandbox/discord */
+  path: string;
+  run: (ctx: ControlCtx) => ControlReply | Promise<ControlReply>;
+}
+
+const ok = (body: unknown): ControlReply => ({ status: 200, body });
+const created = (body: unknown): ControlReply => ({ status: 201, body });
+/** Wraps an action that answers 204 No Content. */
+const noContent = (_done: unknown): ControlReply => undefined;
+
+const routes = new Router<ControlRoute>([
+  {
+    method: 'GET',
+    path: '/info',
+    run: ({ emu }) =>
+      ok({
+        url: emu.url,
+        apiUrl: emu.apiUrl,
+        gatewayUrl: emu.gatewayUrl,
+        botToken: emu.botToken,
+        applicationId: emu.applicationId,
+        botUserId: emu.botUserId,
+      }),
+  },
+  { method: 'POST', path: '/guilds', run: ({ emu, body }) => created(emu.seedGuild(body as GuildSpec)) },
+  {
+    method: 'POST',
+    path: '/guilds/:guild/members',
+    run: ({ emu, params, body }) =>
+      created({ userId: emu.addMember(params.guild ?? '', body as unknown as MemberSpec) }),
+  },
+  {
+    method: 'GET',
+    path: '/guilds/:guild/state',
+    run: ({ emu, params }) => ok(emu.state(params.guild ?? '')),
+  },
+  {
+    method: 'PATCH',
+    path: '/guilds/:guild/members/:user',
+    run: ({ emu, params, body }) => {
+      emu.updateMember(
+        params.guild ?? '',
+        params.user ?? '',
+        body as { nick?: string | null; roles?: string[] },
+      );
+      return undefined;
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/guilds/:guild',
+    run: ({ emu, params }) => noContent(emu.removeBot(params.guild ?? '')),
+  },
+  {
+    method: 'DELETE',
+    path: '/guilds/:guild/members/:user',
+    run: ({ emu, params }) => noContent(emu.removeMember(params.guild ?? '', params.user ?? '')),
+  },
+  {
+    method: 'POST',
+    path: '/voice',
+    run: ({ emu, body }) => {
       const channelId = body.channelId === null ? null : str(body, 'channelId');
       emu.setVoice(str(body, 'guildId'), str(body, 'userId'), channelId);
       return undefined;
-    }
-    case 'PUT users':
-      if (path.length === 3 && c === 'dms-closed' && b) {
-        emu.setDmsClosed(b, body.closed !== false);
-        return undefined;
-      }
-      break;
-    case 'POST interactions': {
-      const record = await emu.invokeCommand(body as unknown as InvokeCommandInput);
-      return { status: 201, body: record.toJSON() };
-    }
-    case 'GET interactions': {
-      if (path.length === 1) return { status: 200, body: emu.interactions() };
-      const record = b ? emu.interaction(b) : undefined;
-      if (!record) throw new BadRequest(`unknown interaction ${b}`);
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/users/:user/dms-closed',
+    run: ({ emu, params, body }) => noContent(emu.setDmsClosed(params.user ?? '', body.closed !== false)),
+  },
+  {
+    method: 'POST',
+    path: '/interactions',
+    run: async ({ emu, body }) =>
+      created((await emu.invokeCommand(body as unknown as InvokeCommandInput)).toJSON()),
+  },
+  { method: 'GET', path: '/interactions', run: ({ emu }) => ok(emu.interactions()) },
+  {
+    method: 'GET',
+    path: '/interactions/:id',
+    run: async ({ emu, params, query }) => {
+      const record = emu.interaction(params.id ?? '');
+      if (!record) throw new BadRequest(`unknown interaction ${params.id}`);
       const wait = query.get('wait');
       if (wait === 'response') await record.waitForResponse(timeout(query));
       if (wait === 'reply') await record.waitForReply(timeout(query));
-      return { status: 200, body: record.toJSON() };
-    }
-    case 'GET dms': {
-      if (!b) break;
+      return ok(record.toJSON());
+    },
+  },
+  {
+    method: 'GET',
+    path: '/dms/:user',
+    run: async ({ emu, params, query }) => {
+      const user = params.user ?? '';
       const count = Number(query.get('count') ?? 0);
-      if (count > 0) await emu.waitForDm(b, (m) => emu.dms(b).indexOf(m) >= count - 1, timeout(query));
-      return { status: 200, body: emu.dms(b) };
-    }
-    case 'GET channels':
-      if (path.length === 3 && c === 'messages' && b) return { status: 200, body: emu.channelMessages(b) };
-      break;
-    case 'POST faults':
-      emu.setFault(faultFrom(body));
-      return undefined;
-    case 'DELETE faults':
-      emu.clearFaults();
-      return undefined;
-    case 'POST latency': {
+      if (count > 0) await emu.waitForDm(user, (m) => emu.dms(user).indexOf(m) >= count - 1, timeout(query));
+      return ok(emu.dms(user));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/channels/:channel/messages',
+    run: ({ emu, params }) => ok(emu.channelMessages(params.channel ?? '')),
+  },
+  { method: 'POST', path: '/faults', run: ({ emu, body }) => noContent(emu.setFault(faultFrom(body))) },
+  { method: 'DELETE', path: '/faults', run: ({ emu }) => noContent(emu.clearFaults()) },
+  {
+    method: 'POST',
+    path: '/latency',
+    run: ({ emu, body }) => {
       const ms = body.ms;
       if (typeof ms !== 'number') throw new BadRequest('ms (number) is required');
       emu.setLatency(
@@ -162,42 +207,70 @@ async function route(
         ms,
       );
       return undefined;
-    }
-    case 'PUT channel-create-delay': {
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/channel-create-delay',
+    run: ({ emu, body }) => {
       const ms = body.ms;
       if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
         throw new BadRequest('ms (a number ≥ 0) is required');
       emu.setChannelCreateDelay(ms);
       return undefined;
-    }
-    case 'POST clock': {
+    },
+  },
+  {
+    method: 'POST',
+    path: '/clock',
+    run: ({ emu, body }) => {
       const ms = body.advanceMs;
       if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
         throw new BadRequest('advanceMs (number >= 0) is required');
       }
       emu.advanceClock(ms);
       return undefined;
-    }
-    case 'GET gateway':
-      if (b === 'session-start-limit') return { status: 200, body: emu.sessionStartLimit() };
-      break;
-    case 'GET stats':
-      return { status: 200, body: emu.stats() };
-    case 'DELETE stats':
-      emu.resetStats();
-      return undefined;
-    case 'GET sessions':
-      return { status: 200, body: { sessions: emu.sessions() } };
-    case 'POST gateway':
-      if (b === 'drop') {
-        return {
-          status: 200,
-          body: {
-            dropped: emu.dropGatewayConnections(typeof body.code === 'number' ? body.code : undefined),
-          },
-        };
-      }
-      break;
+    },
+  },
+  { method: 'GET', path: '/gateway/session-start-limit', run: ({ emu }) => ok(emu.sessionStartLimit()) },
+  { method: 'GET', path: '/stats', run: ({ emu }) => ok(emu.stats()) },
+  { method: 'DELETE', path: '/stats', run: ({ emu }) => noContent(emu.resetStats()) },
+  { method: 'GET', path: '/sessions', run: ({ emu }) => ok({ sessions: emu.sessions() }) },
+  {
+    method: 'POST',
+    path: '/gateway/drop',
+    run: ({ emu, body }) =>
+      ok({ dropped: emu.dropGatewayConnections(typeof body.code === 'number' ? body.code : undefined) }),
+  },
+]);
+
+export async function handleControl(
+  emu: ControlTarget,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string[],
+  query: URLSearchParams,
+): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const text = await readBody(req, MAX_BODY);
+  let body: Body = {};
+  try {
+    body = text ? (JSON.parse(text) as Body) : {};
+  } catch {
+    sendJson(res, 400, { error: 'invalid JSON body' });
+    return;
   }
-  throw new NotFound();
+  const found = routes.match(method, path);
+  if (found === null || found === 'method') {
+    sendJson(res, 404, { error: `no control route ${method} /${path.join('/')}` });
+    return;
+  }
+  try {
+    const out = await found.def.run({ emu, params: found.params, body, query });
+    if (out === undefined) sendJson(res, 204, undefined);
+    else sendJson(res, out.status, out.body);
+  } catch (err) {
+    if (err instanceof ApiError) sendJson(res, err.status, err.toJSON());
+    else sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
+  }
 }

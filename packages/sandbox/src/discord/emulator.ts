@@ -1,12 +1,12 @@
 /** DiscordEmulator: one HTTP server on 127.0.0.1 serving REST /api/v10, the gateway and the control API. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sendJson } from '../shared/http.ts';
 import { Clock } from './clock.ts';
 import { handleControl } from './control.ts';
 import { DailyCap } from './daily-cap.ts';
 import { type FaultSpec, Faults } from './faults.ts';
 import { Gateway, type SessionStartLimit } from './gateway.ts';
-import { sendJson } from './http.ts';
 import {
   type InteractionRecord,
   InteractionRegistry,

@@ -1,4 +1,5 @@
 /** Injected faults (status, 429, sublimit 429, hang) and latency, matched by method and route. */
+import { FaultList } from '../shared/fault-list.ts';
 
 export interface FaultSpec {
   method?: string;
@@ -58,15 +59,11 @@ function matches(mt: Matcher, method: string, template: string[], path: string[]
 }
 
 export class Faults {
-  #faults: Array<{ spec: FaultSpec; m: Matcher; left: number }> = [];
+  readonly #faults = new FaultList<{ spec: FaultSpec; m: Matcher }>();
   #latency: Array<{ m: Matcher; ms: number; key: string }> = [];
 
   add(spec: FaultSpec): void {
-    this.#faults.push({
-      spec,
-      m: matcher(spec.route, spec.method),
-      left: spec.times ?? Number.POSITIVE_INFINITY,
-    });
+    this.#faults.add({ spec, m: matcher(spec.route, spec.method) }, spec.times);
   }
 
   /** Latency for a route ('*' = every request); several matching entries add up. 0 removes the entry. */
@@ -77,17 +74,13 @@ export class Faults {
   }
 
   clear(): void {
-    this.#faults = [];
+    this.#faults.clear();
     this.#latency = [];
   }
 
   /** The first matching fault, consuming one of its `times`. */
   take(method: string, template: string[], path: string[]): FaultSpec | undefined {
-    const f = this.#faults.find((x) => x.left > 0 && matches(x.m, method, template, path));
-    if (!f) return undefined;
-    f.left--;
-    if (f.left <= 0) this.#faults = this.#faults.filter((x) => x !== f);
-    return f.spec;
+    return this.#faults.take((f) => matches(f.m, method, template, path))?.spec;
   }
 
   latency(method: string, template: string[], path: string[]): number {

@@ -6,27 +6,15 @@ import { checkComponents, hasVisibleContent, type MessageInput, toMessageRec } f
 import { channelJson, memberJson } from './serialize.ts';
 import { randomToken, snowflake } from './snowflake.ts';
 import type { Store } from './state.ts';
-import type { CommandRec, MessageRec } from './types.ts';
+import type { CommandRec, InvokeCommandInput, MessageRec } from './types.ts';
+
+export type { InvokeCommandInput, OptionValue } from './types.ts';
+
 import { ChannelType } from './types.ts';
 import { Signal } from './wait.ts';
 
 const EPHEMERAL = 64;
 const LOADING = 128;
-
-export type OptionValue = string | number | boolean;
-
-export interface InvokeCommandInput {
-  guildId: string;
-  userId: string;
-  name: string;
-  subcommand?: string;
-  subcommandGroup?: string;
-  /** option name → value; types come from the registered command (USER/CHANNEL/ROLE values are ids) */
-  options?: Record<string, OptionValue>;
-  /** channel the command is used in; default: the guild's first text channel, else its first channel */
-  channelId?: string;
-  locale?: string;
-}
 
 export interface InteractionResponse {
   type: number;

@@ -1,5 +1,6 @@
 /** Per-route buckets (route template + major parameter) and a global per-second limit, with Discord's headers. */
 import { createHash } from 'node:crypto';
+import { FixedWindows } from '../shared/fixed-window.ts';
 
 export interface BucketConfig {
   limit: number;
@@ -18,11 +19,6 @@ export interface RateLimitOptions {
 export type RateDecision =
   | { ok: true; headers: Record<string, string> }
   | { ok: false; headers: Record<string, string>; retryAfter: number; global: boolean };
-
-interface Bucket {
-  remaining: number;
-  resetAt: number;
-}
 
 const secs = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
 
@@ -54,7 +50,7 @@ export class RateLimiter {
   readonly #perRoute: BucketConfig;
   readonly #routes: Record<string, BucketConfig>;
   readonly #global: number;
-  readonly #buckets = new Map<string, Bucket>();
+  readonly #buckets = new FixedWindows();
   #globalCount = 0;
   #globalResetAt = 0;
 
@@ -89,18 +85,14 @@ export class RateLimiter {
     }
     const cfg = this.#routes[routeKey] ?? this.#perRoute;
     const key = `${routeKey}:${major}`;
-    let b = this.#buckets.get(key);
-    if (!b || now >= b.resetAt) {
-      b = { remaining: cfg.limit, resetAt: now + cfg.windowMs };
-      this.#buckets.set(key, b);
-    }
+    const b = this.#buckets.take(key, cfg.limit, cfg.windowMs, now);
     const base = {
       'X-RateLimit-Limit': String(cfg.limit),
       'X-RateLimit-Reset': secs(b.resetAt),
       'X-RateLimit-Reset-After': secs(b.resetAt - now),
       'X-RateLimit-Bucket': bucketHash(routeKey),
     };
-    if (b.remaining <= 0) {
+    if (!b.allowed) {
       return {
         ok: false,
         retryAfter: (b.resetAt - now) / 1000,
@@ -113,7 +105,6 @@ export class RateLimiter {
         },
       };
     }
-    b.remaining--;
     if (globalApplies && this.#global > 0) this.#globalCount++;
     return { ok: true, headers: { ...base, 'X-RateLimit-Remaining': String(b.remaining) } };
   }

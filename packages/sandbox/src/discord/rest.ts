@@ -1,13 +1,16 @@
 /** The REST pipeline for /api/v10: route → latency → auth → faults → rate limits → handler → stats. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, sendJson, sleep } from '../shared/http.ts';
 import type { Clock } from './clock.ts';
 import type { DailyCap } from './daily-cap.ts';
 import { ApiError, Errors } from './errors.ts';
 import type { FaultSpec, Faults } from './faults.ts';
-import { readBody, sendJson, sleep } from './http.ts';
 import { bucketHash, type RateLimiter, retryAfterHeader, sublimitHeaders } from './ratelimit.ts';
 import type { MatchedRoute, RouteCtx, Router } from './router.ts';
 import { bump, type DiscordStats } from './stats.ts';
+
+/** Larger than any JSON body the bridge sends (Discord's own limit is for attachments). */
+export const MAX_BODY = 8 * 1024 * 1024;
 
 export interface RestDeps {
   router: Router;
@@ -44,7 +47,7 @@ export async function handleRest(
   const stats = deps.stats();
   const method = (req.method ?? 'GET').toUpperCase();
   stats.requests++;
-  const bodyText = await readBody(req).catch(() => '');
+  const bodyText = await readBody(req, MAX_BODY).catch(() => '');
   const matched = deps.router.match(method, path);
   if (matched === null || matched === 'method') {
     bump(stats.byRoute, 'unknown');

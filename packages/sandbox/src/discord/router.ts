@@ -1,4 +1,6 @@
-/** REST route table: templates like '/guilds/:guild/channels', matched segment by segment (literals win). */
+/** REST route definitions of the Discord API; matching is the shared segment router's. */
+
+import { type RouteMatch, Router as SegmentRouter } from '../shared/router.ts';
 import type { SessionStartLimit } from './gateway.ts';
 import type { InteractionRegistry } from './interactions.ts';
 import type { MessageLog } from './messages.ts';
@@ -30,20 +32,9 @@ export interface RouteDef {
   handler: (ctx: RouteCtx) => Reply;
 }
 
-export interface MatchedRoute {
-  def: RouteDef;
-  /** e.g. "POST /guilds/:guild/channels" */
-  key: string;
-  template: string[];
-  params: Record<string, string>;
+export interface MatchedRoute extends RouteMatch<RouteDef> {
   /** rate-limit major parameter value */
   major: string;
-}
-
-interface Compiled {
-  def: RouteDef;
-  segments: string[];
-  literals: number;
 }
 
 function majorOf(template: string[], params: Record<string, string>): string {
@@ -54,43 +45,18 @@ function majorOf(template: string[], params: Record<string, string>): string {
   return '';
 }
 
+/** The REST table: the shared segment router plus the rate-limit major parameter of each match. */
 export class Router {
-  readonly #routes: Compiled[];
+  readonly #table: SegmentRouter<RouteDef>;
 
   constructor(defs: RouteDef[]) {
-    this.#routes = defs.map((def) => {
-      const segments = def.path.split('/').filter(Boolean);
-      return { def, segments, literals: segments.filter((s) => !s.startsWith(':')).length };
-    });
+    this.#table = new SegmentRouter(defs);
   }
 
   /** The best route for the path, 'method' when only the method is wrong, or null. */
   match(method: string, path: string[]): MatchedRoute | 'method' | null {
-    let best: { c: Compiled; params: Record<string, string> } | null = null;
-    let pathMatched = false;
-    for (const c of this.#routes) {
-      if (c.segments.length !== path.length) continue;
-      const params: Record<string, string> = {};
-      const ok = c.segments.every((seg, i) => {
-        const value = path[i] ?? '';
-        if (seg.startsWith(':')) {
-          params[seg.slice(1)] = value;
-          return value.length > 0;
-        }
-        return seg === value;
-      });
-      if (!ok) continue;
-      pathMatched = true;
-      if (c.def.method !== method) continue;
-      if (!best || c.literals > best.c.literals) best = { c, params };
-    }
-    if (!best) return pathMatched ? 'method' : null;
-    return {
-      def: best.c.def,
-      key: `${method} /${best.c.segments.join('/')}`,
-      template: best.c.segments,
-      params: best.params,
-      major: majorOf(best.c.segments, best.params),
-    };
+    const m = this.#table.match(method, path);
+    if (m === null || m === 'method') return m;
+    return { ...m, major: majorOf(m.template, m.params) };
   }
 }

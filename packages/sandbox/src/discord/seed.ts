@@ -2,7 +2,6 @@
 import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, parsePermissions } from './permissions.ts';
 import { Intent } from './serialize.ts';
 import { snowflake } from './snowflake.ts';
-import type { Store } from './state.ts';
 import type {
   ChannelKind,
   ChannelRec,
@@ -10,6 +9,7 @@ import type {
   GuildSeed,
   GuildSpec,
   MemberSpec,
+  StoreView,
   UserRec,
 } from './types.ts';
 import { ChannelType } from './types.ts';
@@ -20,7 +20,7 @@ const KIND_TO_TYPE: Record<ChannelKind, number> = {
   category: ChannelType.GuildCategory,
 };
 
-export function seedGuild(store: Store, spec: GuildSpec): GuildSeed {
+export function seedGuild(store: StoreView, spec: GuildSpec): GuildSeed {
   const guildId = spec.id ?? snowflake();
   if (store.guilds.has(guildId)) throw new Error(`guild ${guildId} already exists`);
   const everyoneSpec = spec.roles?.find((r) => r.name === '@everyone');
@@ -124,7 +124,7 @@ export function seedGuild(store: Store, spec: GuildSpec): GuildSeed {
 }
 
 function overwriteTarget(
-  store: Store,
+  store: StoreView,
   g: GuildRec,
   seed: GuildSeed,
   to: string,
@@ -139,7 +139,7 @@ function overwriteTarget(
   throw new Error(`seedGuild: unknown overwrite target ${to}`);
 }
 
-export function addMemberRecord(store: Store, g: GuildRec, m: MemberSpec): string {
+export function addMemberRecord(store: StoreView, g: GuildRec, m: MemberSpec): string {
   const id = m.id ?? snowflake();
   const existing = store.users.get(id);
   const user: UserRec = existing ?? {

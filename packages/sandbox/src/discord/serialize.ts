@@ -1,5 +1,4 @@
 /** Builds Discord API JSON from the store's records. */
-import type { Store } from './state.ts';
 import type {
   ChannelRec,
   CommandRec,
@@ -8,6 +7,7 @@ import type {
   MessageRec,
   OverwriteRec,
   RoleRec,
+  StoreView,
   UserRec,
   VoiceRec,
 } from './types.ts';
@@ -49,7 +49,7 @@ export function overwriteJson(o: OverwriteRec): Record<string, unknown> {
   return { id: o.id, type: o.type, allow: o.allow.toString(), deny: o.deny.toString() };
 }
 
-export function channelJson(store: Store, c: ChannelRec): Record<string, unknown> {
+export function channelJson(store: StoreView, c: ChannelRec): Record<string, unknown> {
   if (c.type === ChannelType.DM) {
     const recipient = c.recipientId ? store.users.get(c.recipientId) : undefined;
     return {
@@ -85,7 +85,7 @@ export function channelJson(store: Store, c: ChannelRec): Record<string, unknown
   return base;
 }
 
-export function memberJson(store: Store, m: MemberRec): Record<string, unknown> {
+export function memberJson(store: StoreView, m: MemberRec): Record<string, unknown> {
   const user = store.users.get(m.userId);
   return {
     user: user ? userJson(user) : { id: m.userId, username: 'unknown', discriminator: '0' },
@@ -103,7 +103,7 @@ export function memberJson(store: Store, m: MemberRec): Record<string, unknown> 
 }
 
 export function voiceStateJson(
-  store: Store,
+  store: StoreView,
   guild: GuildRec,
   userId: string,
   v: VoiceRec | null,
@@ -166,7 +166,7 @@ export function guildJson(g: GuildRec): Record<string, unknown> {
 }
 
 /** GUILD_CREATE for one session, honouring its intents. */
-export function guildCreateJson(store: Store, g: GuildRec, intents: number): Record<string, unknown> {
+export function guildCreateJson(store: StoreView, g: GuildRec, intents: number): Record<string, unknown> {
   const wantsMembers = (intents & Intent.GuildMembers) !== 0;
   const wantsVoice = (intents & Intent.GuildVoiceStates) !== 0;
   const members = [...g.members.values()].filter(
@@ -195,7 +195,7 @@ export function guildCreateJson(store: Store, g: GuildRec, intents: number): Rec
   };
 }
 
-export function messageJson(store: Store, m: MessageRec): Record<string, unknown> {
+export function messageJson(store: StoreView, m: MessageRec): Record<string, unknown> {
   const author = store.users.get(m.authorId);
   return {
     id: m.id,

@@ -1,6 +1,5 @@
 /** state(): a plain JSON view of one guild for tests and the control API. */
-import type { Store } from './state.ts';
-import type { ChannelKind, StateSnapshot } from './types.ts';
+import type { ChannelKind, StateSnapshot, StoreView } from './types.ts';
 import { ChannelType } from './types.ts';
 
 const TYPE_TO_KIND: Record<number, ChannelKind> = {
@@ -9,7 +8,7 @@ const TYPE_TO_KIND: Record<number, ChannelKind> = {
   [ChannelType.GuildCategory]: 'category',
 };
 
-export function snapshot(store: Store, guildId: string): StateSnapshot {
+export function snapshot(store: StoreView, guildId: string): StateSnapshot {
   const g = store.guild(guildId);
   const channels = [...g.channelIds].flatMap((id) => {
     const c = store.channels.get(id);

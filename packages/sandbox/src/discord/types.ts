@@ -176,3 +176,29 @@ export interface DmRecord {
   embeds?: unknown[];
   at: number;
 }
+
+export type OptionValue = string | number | boolean;
+
+export interface InvokeCommandInput {
+  guildId: string;
+  userId: string;
+  name: string;
+  subcommand?: string;
+  subcommandGroup?: string;
+  /** option name → value; types come from the registered command (USER/CHANNEL/ROLE values are ids) */
+  options?: Record<string, OptionValue>;
+  /** channel the command is used in; default: the guild's first text channel, else its first channel */
+  channelId?: string;
+  locale?: string;
+}
+
+/** What seeding, serialising and snapshots read from the store (state.ts's Store); kept here so they need not
+ *  import state.ts, which imports them. */
+export interface StoreView {
+  readonly users: Map<string, UserRec>;
+  readonly guilds: Map<string, GuildRec>;
+  readonly channels: Map<string, ChannelRec>;
+  readonly bot: UserRec;
+  guild(id: string): GuildRec;
+  emit(t: string, guildId: string, d: unknown, intent: number, delayMs?: number): void;
+}

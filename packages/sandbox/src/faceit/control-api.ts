@@ -1,11 +1,10 @@
 // JSON control API under /_sandbox/faceit, for driving the emulator from another process (the demo, curl).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { FaceitEmulator } from './emulator.ts';
 import { HttpError, readJson, sendJson } from './http.ts';
-import { ID_TOKEN_MODES } from './oauth.ts';
-import type { MatchStatus, WebhookEnvelope, WebhookEvent } from './types.ts';
-import { MATCH_STATUSES, WEBHOOK_EVENTS } from './types.ts';
+
+import type { FaceitEmulator, MatchStatus, WebhookEnvelope, WebhookEvent } from './types.ts';
+import { ID_TOKEN_MODES, MATCH_STATUSES, WEBHOOK_EVENTS } from './types.ts';
 
 export const CONTROL_PREFIX = '/_sandbox/faceit';
 

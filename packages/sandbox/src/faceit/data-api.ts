@@ -41,11 +41,11 @@ export function dataApiRoutes(deps: DataApiDeps): Route[] {
       name: 'data.match',
       method: 'GET',
       family: 'data',
-      pattern: /^\/data\/v4\/matches\/([^/]+)$/,
+      path: '/data/v4/matches/:match',
       handle(req, res, { params }) {
         const headers = gate(bearerToken(req), res);
         if (!headers) return;
-        const match = deps.state.matches.get(params[0] ?? '');
+        const match = deps.state.matches.get(params.match ?? '');
         // A hidden match answers exactly like one that does not exist.
         if (!match || !deps.state.isVisible(match)) return sendJson(res, 404, NOT_FOUND, headers);
         sendJson(res, 200, dataMatch(match, deps.state.players), headers);
@@ -55,7 +55,7 @@ export function dataApiRoutes(deps: DataApiDeps): Route[] {
       name: 'data.players',
       method: 'GET',
       family: 'data',
-      pattern: /^\/data\/v4\/players$/,
+      path: '/data/v4/players',
       handle(req, res, { url }) {
         const headers = gate(bearerToken(req), res);
         if (!headers) return;
@@ -72,11 +72,11 @@ export function dataApiRoutes(deps: DataApiDeps): Route[] {
       name: 'data.player',
       method: 'GET',
       family: 'data',
-      pattern: /^\/data\/v4\/players\/([^/]+)$/,
+      path: '/data/v4/players/:player',
       handle(req, res, { params }) {
         const headers = gate(bearerToken(req), res);
         if (!headers) return;
-        const player = deps.state.players.get(params[0] ?? '');
+        const player = deps.state.players.get(params.player ?? '');
         if (!player) return sendJson(res, 404, NOT_FOUND, headers);
         sendJson(res, 200, dataPlayer(player, friendsOf(player.id)), headers);
       },

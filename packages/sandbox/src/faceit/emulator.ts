@@ -3,126 +3,32 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Router } from '../shared/router.ts';
 import { CONTROL_PREFIX, handleControl } from './control-api.ts';
 import { dataApiRoutes } from './data-api.ts';
 import { Faults, renderFault } from './faults.ts';
 import { dataError, HttpError, sendJson } from './http.ts';
 import { JwtSigner } from './jwt.ts';
-import { type IdTokenMode, OAuthServer } from './oauth.ts';
+import { OAuthServer } from './oauth.ts';
 import { oauthRoutes } from './oauth-routes.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { matchRoute, type Route } from './router.ts';
+import type { Route } from './router.ts';
 import { FaceitState } from './state.ts';
-import type {
-  AuthorizeInput,
-  BuildWebhookOptions,
-  DeliveryResult,
-  FaceitStats,
-  FactionKey,
-  Fault,
-  Match,
-  MatchStatus,
-  Player,
-  PlayOptions,
-  SeedMatchInput,
-  SeedPlayerInput,
-  SetStatusOptions,
-  WebhookEnvelope,
-  WebhookEvent,
-  WebhookTarget,
-} from './types.ts';
+import type { FaceitEmulator, FaceitEmulatorOptions } from './types.ts';
 import { WebhookDriver } from './webhook-driver.ts';
 
-export interface FaceitEmulatorOptions {
-  /** Default 0 (any free port). Always binds 127.0.0.1. */
-  port?: number;
-  apiKey?: string;
-  clientId?: string;
-  clientSecret?: string;
-  /** Exact-match allowlist of redirect URIs for the OAuth client. */
-  redirectUris?: string[];
-  /** Data API requests allowed per key per 1 s window. Default 10, like the real gateway. */
-  rateLimitPerSecond?: number;
-  /** Authorization code lifetime. Default 60 000. */
-  codeTtlMs?: number;
-  /** Access token lifetime (`expires_in`). Default 3600. */
-  tokenTtlSec?: number;
-  /** id_token `iss` and discovery `issuer`. Default `${url}/auth` (the real one is https://api.faceit.com/auth). */
-  issuer?: string;
-  /** Webhook envelope `app_id`. Default: a random uuid. */
-  appId?: string;
-  /** Also put `sub` (= guid) in userinfo. Default false: the real response is only known to carry `guid`. */
-  userinfoSub?: boolean;
-  /**
-   * The id_token in token responses (see IdTokenMode). Default `no-exp`, as FACEIT was reported to
-   * send; `complete` is the lenient world where oauth4webapi's checks pass.
-   */
-  idToken?: IdTokenMode;
-  /** Clock source (epoch ms). Default Date.now; advanceTime() adds to it. */
-  now?: () => number;
-}
-
-export interface FaceitEmulator {
-  url: string;
-  /** `${url}/data/v4` (FACEIT_API_URL). */
-  dataApiUrl: string;
-  /** `${url}/accounts`: the authorize page (FACEIT_AUTH_URL). */
-  authUrl: string;
-  tokenUrl: string;
-  userinfoUrl: string;
-  issuer: string;
-  discoveryUrl: string;
-  jwksUrl: string;
-  /** `${url}/_sandbox/faceit`. */
-  controlUrl: string;
-  apiKey: string;
-  clientId: string;
-  clientSecret: string;
-  appId: string;
-
-  addRedirectUri(uri: string): void;
-  redirectUris(): string[];
-  seedPlayer(p: SeedPlayerInput): Player;
-  /** Faction entries are player ids (or nicknames) of seeded players. */
-  seedMatch(m: SeedMatchInput): Match;
-  setRoster(matchId: string, faction: FactionKey, playerIds: string[]): Match;
-  setStatus(matchId: string, status: MatchStatus, o?: SetStatusOptions): Match;
-  /** The Data API answers 404 `err_nf0` for the match during the next `hiddenForMs` (0 = visible again). */
-  hideMatch(matchId: string, hiddenForMs: number): Match;
-  players(): Player[];
-  matches(): Match[];
-  getMatch(matchId: string): Match;
-
-  buildWebhook(matchId: string, event: WebhookEvent, o?: BuildWebhookOptions): WebhookEnvelope;
-  deliver(target: WebhookTarget, envelope: WebhookEnvelope): Promise<DeliveryResult>;
-  redeliver(target: WebhookTarget, envelope: WebhookEnvelope): Promise<DeliveryResult>;
-  play(
-    target: WebhookTarget,
-    matchId: string,
-    events: WebhookEvent[],
-    o?: PlayOptions,
-  ): Promise<DeliveryResult[]>;
-  deliveries(): DeliveryResult[];
-  lastDelivered(eventId: string): WebhookEnvelope | undefined;
-
-  authorize(input: AuthorizeInput): string;
-  /** Changes the id_token of later token responses. */
-  setIdTokenMode(mode: IdTokenMode): void;
-  idTokenMode(): IdTokenMode;
-
-  setFault(f: Fault): void;
-  setLatency(route: string, ms: number): void;
-  clearFaults(): void;
-  /** Moves the emulator's clock forward (code/token expiry, rate-limit windows, timestamps). */
-  advanceTime(ms: number): void;
-  now(): number;
-  stats(): FaceitStats;
-  /** Resolves once `route` (a route name, e.g. `data.match`, or `*`) has been requested `count` times in total. */
-  waitForRequest(route: string, count?: number): Promise<void>;
-  close(): Promise<void>;
-}
+export type { FaceitEmulator, FaceitEmulatorOptions } from './types.ts';
 
 const clone = <T>(v: T): T => structuredClone(v);
+
+/** '/a/b/' → ['a', 'b', ''] (a trailing slash stays significant); undefined when a segment is badly encoded. */
+function pathSegments(pathname: string): string[] | undefined {
+  try {
+    return pathname.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
 
 export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Promise<FaceitEmulator> {
   let offset = 0;
@@ -162,23 +68,26 @@ export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Pro
       w.resolve();
     }
   };
-  const routes: Route[] = [
+  const routes = new Router<Route>([
     ...dataApiRoutes({ state, limiter, apiKey: () => apiKey, onRateLimited: () => counters.rateLimited++ }),
     ...oauthRoutes({ oauth, state, signer, baseUrl: () => base }),
-  ];
+  ]);
 
   const serve = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const found = matchRoute(routes, req.method ?? 'GET', url.pathname);
-    if (found.kind === 'method') {
-      return sendJson(res, 405, { error: 'method_not_allowed' }, { allow: found.allow.join(', ') });
+    const path = pathSegments(url.pathname);
+    // HEAD is served by the GET route, as node:http drops the body.
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+    const found = path ? routes.match(method, path) : null;
+    if (path && found === 'method') {
+      return sendJson(res, 405, { error: 'method_not_allowed' }, { allow: routes.allowed(path).join(', ') });
     }
-    if (found.kind === 'none') {
+    if (found === null || found === 'method') {
       if (url.pathname.startsWith('/data/')) {
         return sendJson(res, 404, dataError(404, 'err_nf0', 'The resource was not found.'));
       }
       return sendJson(res, 404, { error: 'not_found' });
     }
-    const { route, params } = found;
+    const { def: route, params } = found;
     counters.requests += 1;
     byRoute[route.name] = (byRoute[route.name] ?? 0) + 1;
     wakeWaiters();

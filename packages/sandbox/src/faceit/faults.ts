@@ -1,5 +1,6 @@
 // Injected faults (forced status, forced 429, hung request) and per-route latency.
 import type { ServerResponse } from 'node:http';
+import { FaultList } from '../shared/fault-list.ts';
 import { dataError, sendJson } from './http.ts';
 import { renderOAuthFault } from './oauth-faults.ts';
 import type { Fault } from './types.ts';
@@ -10,7 +11,7 @@ function matches(pattern: string, route: string): boolean {
 }
 
 export class Faults {
-  private faults: Fault[] = [];
+  private readonly faults = new FaultList<Fault>();
   private readonly latency = new Map<string, number>();
   private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
 
@@ -18,7 +19,9 @@ export class Faults {
     if (!['status', 'ratelimit', 'hang'].includes(fault.kind))
       throw new Error(`unknown fault kind: ${fault.kind}`);
     if (typeof fault.route !== 'string' || fault.route === '') throw new Error('fault.route is required');
-    this.faults.push({ ...fault });
+    if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times > 0))
+      throw new Error('fault.times must be a positive integer');
+    this.faults.add({ ...fault }, fault.times);
   }
 
   setLatency(route: string, ms: number): void {
@@ -28,20 +31,13 @@ export class Faults {
   }
 
   clear(): void {
-    this.faults = [];
+    this.faults.clear();
     this.latency.clear();
   }
 
   /** The first fault for this route, consuming one of its `times`. */
   take(route: string): Fault | undefined {
-    const index = this.faults.findIndex((f) => matches(f.route, route));
-    const fault = this.faults[index];
-    if (!fault) return undefined;
-    if (fault.times !== undefined) {
-      fault.times -= 1;
-      if (fault.times <= 0) this.faults.splice(index, 1);
-    }
-    return fault;
+    return this.faults.take((f) => matches(f.route, route));
   }
 
   latencyFor(route: string): number {
@@ -65,7 +61,10 @@ export class Faults {
   }
 
   snapshot(): { faults: Fault[]; latency: Record<string, number> } {
-    return { faults: this.faults.map((f) => ({ ...f })), latency: Object.fromEntries(this.latency) };
+    const faults = this.faults
+      .pending()
+      .map(({ fault, left }) => (Number.isFinite(left) ? { ...fault, times: left } : { ...fault }));
+    return { faults, latency: Object.fromEntries(this.latency) };
   }
 
   close(): void {

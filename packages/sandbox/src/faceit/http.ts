@@ -1,26 +1,14 @@
 // Small HTTP helpers shared by the route modules.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError, readBody as readBoundedBody, sendJson as sendSharedJson } from '../shared/http.ts';
 
 const MAX_BODY = 1 << 20;
 
-export class HttpError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
+export { HttpError };
 
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY) throw new HttpError(413, 'request body too large');
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** The request body as text, at most 1 MiB. */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return readBoundedBody(req, MAX_BODY);
 }
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -37,20 +25,9 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(await readBody(req));
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
+/** FACEIT's JSON replies carry `charset=utf-8`. */
+export const sendJson: typeof sendSharedJson = (res, status, body, headers = {}) =>
+  sendSharedJson(res, status, body, { 'content-type': 'application/json; charset=utf-8', ...headers });
 
 export function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, {

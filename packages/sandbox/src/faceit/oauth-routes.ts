@@ -17,28 +17,26 @@ export const CONSENT_PATH = '/accounts/authorize';
 
 export function oauthRoutes(deps: OAuthRouteDeps): Route[] {
   const { oauth } = deps;
-  return [
-    {
-      name: 'oauth.authorize',
-      method: 'GET',
-      family: 'oauth',
-      pattern: /^\/accounts\/?$/,
-      handle(_req, res, { url }) {
-        const check = oauth.checkAuthorize(Object.fromEntries(url.searchParams));
-        if (check.kind === 'page') return sendHtml(res, 400, renderErrorPage(check.message));
-        if (check.kind === 'redirect') return redirect(res, check.location);
-        sendHtml(
-          res,
-          200,
-          renderAuthorizePage(check.request, [...deps.state.players.values()], CONSENT_PATH),
-        );
-      },
+  // The authorize page answers with and without a trailing slash.
+  const authorize: Omit<Route, 'path'> = {
+    name: 'oauth.authorize',
+    method: 'GET',
+    family: 'oauth',
+    handle(_req, res, { url }) {
+      const check = oauth.checkAuthorize(Object.fromEntries(url.searchParams));
+      if (check.kind === 'page') return sendHtml(res, 400, renderErrorPage(check.message));
+      if (check.kind === 'redirect') return redirect(res, check.location);
+      sendHtml(res, 200, renderAuthorizePage(check.request, [...deps.state.players.values()], CONSENT_PATH));
     },
+  };
+  return [
+    { ...authorize, path: '/accounts' },
+    { ...authorize, path: '/accounts/' },
     {
       name: 'oauth.consent',
       method: 'POST',
       family: 'oauth',
-      pattern: /^\/accounts\/authorize$/,
+      path: '/accounts/authorize',
       async handle(req, res) {
         const form = await readForm(req);
         const check = oauth.checkAuthorize(Object.fromEntries(form));
@@ -60,7 +58,7 @@ export function oauthRoutes(deps: OAuthRouteDeps): Route[] {
       name: 'oauth.token',
       method: 'POST',
       family: 'oauth',
-      pattern: /^\/auth\/v1\/oauth\/token$/,
+      path: '/auth/v1/oauth/token',
       async handle(req, res) {
         const type = req.headers['content-type'] ?? '';
         if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
@@ -78,7 +76,7 @@ export function oauthRoutes(deps: OAuthRouteDeps): Route[] {
       name: 'oauth.userinfo',
       method: 'GET',
       family: 'oauth',
-      pattern: /^\/auth\/v1\/resources\/userinfo$/,
+      path: '/auth/v1/resources/userinfo',
       handle(req, res) {
         const reply = oauth.userinfo(bearerToken(req));
         sendJson(res, reply.status, reply.body, reply.headers);
@@ -88,7 +86,7 @@ export function oauthRoutes(deps: OAuthRouteDeps): Route[] {
       name: 'oauth.discovery',
       method: 'GET',
       family: 'oauth',
-      pattern: /^\/auth\/v1\/openid_configuration$/,
+      path: '/auth/v1/openid_configuration',
       handle(_req, res) {
         const base = deps.baseUrl();
         sendJson(res, 200, {
@@ -111,7 +109,7 @@ export function oauthRoutes(deps: OAuthRouteDeps): Route[] {
       name: 'oauth.jwks',
       method: 'GET',
       family: 'oauth',
-      pattern: /^\/auth\/v1\/oauth\/certs$/,
+      path: '/auth/v1/oauth/certs',
       handle(_req, res) {
         sendJson(res, 200, deps.signer.jwks());
       },

@@ -3,17 +3,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { JwtSigner } from './jwt.ts';
 import type { FaceitState } from './state.ts';
-import type { AuthorizeInput, Player } from './types.ts';
+import { type AuthorizeInput, ID_TOKEN_MODES, type IdTokenMode, type Player } from './types.ts';
 
 export const DEFAULT_SCOPE = 'openid profile email membership';
 
-/**
- * What the token response's id_token looks like. `complete`: every claim oauth4webapi checks;
- * `no-exp`: no `exp` (as reported in next-auth #3753, the default); `broken`: no `exp`, `iat` or `sub`
- * and an `iss` with a trailing slash; `none`: no id_token at all.
- */
-export const ID_TOKEN_MODES = ['complete', 'no-exp', 'broken', 'none'] as const;
-export type IdTokenMode = (typeof ID_TOKEN_MODES)[number];
+export { ID_TOKEN_MODES, type IdTokenMode } from './types.ts';
+
 const VERIFIER_RE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
 export interface OAuthConfig {

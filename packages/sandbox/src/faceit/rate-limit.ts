@@ -1,4 +1,5 @@
 // Fixed-window rate limiter with the FACEIT gateway's IETF-draft headers (`ratelimit-limit: 10, 10;w=1`).
+import { FixedWindows } from '../shared/fixed-window.ts';
 
 export interface RateDecision {
   allowed: boolean;
@@ -8,7 +9,7 @@ export interface RateDecision {
 }
 
 export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly windows = new FixedWindows();
   private readonly limit: number;
   private readonly windowMs: number;
   private readonly now: () => number;
@@ -21,19 +22,14 @@ export class RateLimiter {
 
   hit(key: string): RateDecision {
     const now = this.now();
-    let w = this.windows.get(key);
-    if (!w || now - w.start >= this.windowMs) {
-      w = { start: now, count: 0 };
-      this.windows.set(key, w);
-    }
-    w.count += 1;
-    const msLeft = Math.max(0, w.start + this.windowMs - now);
+    const w = this.windows.take(key, this.limit, this.windowMs, now);
+    const msLeft = Math.max(0, w.resetAt - now);
     const seconds = Math.round(this.windowMs / 1000);
     return {
-      allowed: w.count <= this.limit,
+      allowed: w.allowed,
       headers: {
         'ratelimit-limit': `${this.limit}, ${this.limit};w=${seconds}`,
-        'ratelimit-remaining': String(Math.max(0, this.limit - w.count)),
+        'ratelimit-remaining': String(w.remaining),
         'ratelimit-reset': String(Math.floor(msLeft / 1000)),
         'x-faceit-ratelimit-name': 'gateway-open-faceit-ratelimit',
       },

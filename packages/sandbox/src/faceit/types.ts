@@ -305,3 +305,100 @@ export interface FaceitStats {
   webhooksDelivered: number;
   controlRequests: number;
 }
+
+/**
+ * What the token response's id_token looks like. `complete`: every claim oauth4webapi checks;
+ * `no-exp`: no `exp` (as reported in next-auth #3753, the default); `broken`: no `exp`, `iat` or `sub`
+ * and an `iss` with a trailing slash; `none`: no id_token at all.
+ */
+export const ID_TOKEN_MODES = ['complete', 'no-exp', 'broken', 'none'] as const;
+export type IdTokenMode = (typeof ID_TOKEN_MODES)[number];
+
+export interface FaceitEmulatorOptions {
+  /** Default 0 (any free port). Always binds 127.0.0.1. */
+  port?: number;
+  apiKey?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Exact-match allowlist of redirect URIs for the OAuth client. */
+  redirectUris?: string[];
+  /** Data API requests allowed per key per 1 s window. Default 10, like the real gateway. */
+  rateLimitPerSecond?: number;
+  /** Authorization code lifetime. Default 60 000. */
+  codeTtlMs?: number;
+  /** Access token lifetime (`expires_in`). Default 3600. */
+  tokenTtlSec?: number;
+  /** id_token `iss` and discovery `issuer`. Default `${url}/auth` (the real one is https://api.faceit.com/auth). */
+  issuer?: string;
+  /** Webhook envelope `app_id`. Default: a random uuid. */
+  appId?: string;
+  /** Also put `sub` (= guid) in userinfo. Default false: the real response is only known to carry `guid`. */
+  userinfoSub?: boolean;
+  /**
+   * The id_token in token responses (see IdTokenMode). Default `no-exp`, as FACEIT was reported to
+   * send; `complete` is the lenient world where oauth4webapi's checks pass.
+   */
+  idToken?: IdTokenMode;
+  /** Clock source (epoch ms). Default Date.now; advanceTime() adds to it. */
+  now?: () => number;
+}
+
+export interface FaceitEmulator {
+  url: string;
+  /** `${url}/data/v4` (FACEIT_API_URL). */
+  dataApiUrl: string;
+  /** `${url}/accounts`: the authorize page (FACEIT_AUTH_URL). */
+  authUrl: string;
+  tokenUrl: string;
+  userinfoUrl: string;
+  issuer: string;
+  discoveryUrl: string;
+  jwksUrl: string;
+  /** `${url}/_sandbox/faceit`. */
+  controlUrl: string;
+  apiKey: string;
+  clientId: string;
+  clientSecret: string;
+  appId: string;
+
+  addRedirectUri(uri: string): void;
+  redirectUris(): string[];
+  seedPlayer(p: SeedPlayerInput): Player;
+  /** Faction entries are player ids (or nicknames) of seeded players. */
+  seedMatch(m: SeedMatchInput): Match;
+  setRoster(matchId: string, faction: FactionKey, playerIds: string[]): Match;
+  setStatus(matchId: string, status: MatchStatus, o?: SetStatusOptions): Match;
+  /** The Data API answers 404 `err_nf0` for the match during the next `hiddenForMs` (0 = visible again). */
+  hideMatch(matchId: string, hiddenForMs: number): Match;
+  players(): Player[];
+  matches(): Match[];
+  getMatch(matchId: string): Match;
+
+  buildWebhook(matchId: string, event: WebhookEvent, o?: BuildWebhookOptions): WebhookEnvelope;
+  deliver(target: WebhookTarget, envelope: WebhookEnvelope): Promise<DeliveryResult>;
+  redeliver(target: WebhookTarget, envelope: WebhookEnvelope): Promise<DeliveryResult>;
+  play(
+    target: WebhookTarget,
+    matchId: string,
+    events: WebhookEvent[],
+    o?: PlayOptions,
+  ): Promise<DeliveryResult[]>;
+  deliveries(): DeliveryResult[];
+  lastDelivered(eventId: string): WebhookEnvelope | undefined;
+
+  authorize(input: AuthorizeInput): string;
+  /** Changes the id_token of later token responses. */
+  setIdTokenMode(mode: IdTokenMode): void;
+  idTokenMode(): IdTokenMode;
+
+  setFault(f: Fault): void;
+  setLatency(route: string, ms: number): void;
+  clearFaults(): void;
+  /** Moves the emulator's clock forward (code/token expiry, rate-limit windows, timestamps). */
+  advanceTime(ms: number): void;
+  now(): number;
+  stats(): FaceitStats;
+  /** Resolves once `route` (a route name, e.g. `data.match`, or `*`) has been requested `count` times in total. */
+  waitForRequest(route: string, count?: number): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,4 +1,5 @@
-import type { Stack } from '@bridge/testbed';
+/** Linking a FACEIT account as a user would, without a browser (the API's and the worker's tests use it). */
+import type { Stack } from './stack.ts';
 
 /** Invokes /link as `userId` and returns the Link button's URL (our start page) from the ephemeral reply. */
 export async function linkButtonUrl(stack: Stack, userId: string): Promise<{ url: URL; ephemeral: boolean }> {

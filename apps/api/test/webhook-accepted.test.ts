@@ -1,0 +1,130 @@
+import { describe, expect } from 'vitest';
+import { SECRET } from './harness.ts';
+import { apiTest, delivery, finished, ready } from './webhook-fixtures.ts';
+
+// The happy path: deliveries FACEIT really sends are accepted once and become jobs; the API is healthy.
+
+describe('POST /faceit-webhook: accepted deliveries', () => {
+  apiTest('enqueues matchCreated for a real match_status_ready delivery and answers 202', async ({ api }) => {
+    const res = await api.post(ready);
+    expect(res.status).toBe(202);
+    const body = await res.json();
+    expect(body).toEqual({ status: 'accepted', jobId: `match_status_ready-${ready.payload.id}` });
+    const job = await api.job(body.jobId);
+    expect(job.name).toBe('matchCreated');
+    expect(job?.data).toMatchObject({
+      matchId: ready.payload.id,
+      event: 'match_status_ready',
+      eventId: ready.event_id,
+      transactionId: ready.transaction_id,
+      retryCount: 0,
+      payloadVersion: 16,
+    });
+    // No roster PII in job data: only what the worker needs.
+    expect(JSON.stringify(job?.data)).not.toContain('nickname');
+  });
+
+  apiTest('enqueues matchFinished for a real match_status_finished delivery', async ({ api }) => {
+    const res = await api.post(finished);
+    expect(res.status).toBe(202);
+    const job = await api.job(`match_status_finished-${finished.payload.id}`);
+    expect(job.name).toBe('matchFinished');
+  });
+
+  apiTest.for([
+    ['match_object_created', 'matchCreated'],
+    ['match_status_configuring', 'matchCreated'],
+    ['match_status_ready', 'matchCreated'],
+    ['match_status_finished', 'matchFinished'],
+    ['match_status_cancelled', 'matchFinished'],
+    ['match_status_aborted', 'matchFinished'],
+  ] as const)('maps %s to a %s job', async ([event, jobName], { api }) => {
+    const res = await api.post(delivery(event));
+    expect(res.status).toBe(202);
+    const { jobId } = await res.json();
+    expect((await api.job(jobId)).name).toBe(jobName);
+  });
+
+  apiTest(
+    'leaves exactly one job for 5 concurrent identical deliveries, all answered 2xx',
+    async ({ api }) => {
+      const body = delivery('match_status_configuring');
+      const responses = await Promise.all(Array.from({ length: 5 }, () => api.post(body)));
+      expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
+      await api.drained();
+      expect(await api.queues.matches.getJobCounts('waiting', 'delayed', 'active')).toEqual({
+        waiting: 1,
+        delayed: 0,
+        active: 0,
+      });
+    },
+  );
+
+  apiTest(
+    'answers a redelivery (same event, retry_count + 1) with 2xx and enqueues nothing new',
+    async ({ api }) => {
+      const first = delivery('match_status_ready');
+      expect((await api.post(first)).status).toBe(202);
+      const retry = { ...first, retry_count: 1 };
+      expect((await api.post(retry)).status).toBe(202);
+      await api.drained();
+      expect(await api.queues.matches.count()).toBe(1);
+      const job = await api.job(`match_status_ready-${first.payload.id}`);
+      expect(job.data.retryCount).toBe(0);
+    },
+  );
+
+  apiTest('answers 202 "ignored" for an event it does not act on, and enqueues nothing', async ({ api }) => {
+    const res = await api.post(delivery('match_demo_ready'));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: 'ignored', event: 'match_demo_ready' });
+    expect(await api.enqueued()).toBe(0);
+    expect(api.logs.some((l) => l.outcome === 'ignored' && l.event === 'match_demo_ready')).toBe(true);
+  });
+
+  apiTest(
+    'accepts a delivery whose teams[] changed shape: rosters come from the Data API, not from here',
+    async ({ api }) => {
+      const odd = delivery('match_status_ready', {
+        payload: { ...ready.payload, id: `1-${crypto.randomUUID()}`, teams: [{ roster: [{ id: 42 }] }] },
+      });
+      const res = await api.post(odd);
+      expect(res.status).toBe(202);
+      expect((await api.job(`match_status_ready-${odd.payload.id}`)).name).toBe('matchCreated');
+    },
+  );
+
+  apiTest("answers with a request id: the caller's own, or a fresh one", async ({ api }) => {
+    const mine = await api.post(delivery('match_status_ready'), { 'x-request-id': 'faceit-req-1' });
+    expect(mine.headers.get('x-request-id')).toBe('faceit-req-1');
+    const fresh = await api.post(delivery('match_status_ready'));
+    expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const odd = await api.post(delivery('match_status_ready'), { 'x-request-id': 'x'.repeat(500) });
+    expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const refused = await api.post(ready, { 'x-faceit-webhook-secret': 'wrong' });
+    expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  apiTest(
+    'logs the match id, event id and job id of an accepted delivery, never the secret',
+    async ({ api }) => {
+      const body = delivery('match_status_ready');
+      await api.post(body);
+      const line = api.logs.find((l) => l.outcome === 'accepted' && l.eventId === body.event_id);
+      expect(line).toMatchObject({
+        matchId: body.payload.id,
+        jobId: `match_status_ready-${body.payload.id}`,
+      });
+      expect(JSON.stringify(api.logs)).not.toContain(SECRET);
+    },
+  );
+});
+
+describe('health', () => {
+  apiTest('/healthz and /readyz answer 200 when Redis is up', async ({ api }) => {
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    const res = await fetch(`${api.url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ready' });
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * vitest fixtures. Against the shared Redis, each test gets a key prefix of its own (every key under
+ * it deleted afterwards) and connections that are closed when it ends, pass or fail.
+ */
+import { Redis } from 'ioredis';
+import { test } from 'vitest';
+import { cleanupPrefix, REDIS_URL, testPrefix } from './redis.ts';
+import { type Stack, type StackOptions, startStack } from './stack.ts';
+
+export interface RedisFixtures {
+  /** A BullMQ/key prefix no other test uses; removed with its keys after the test. */
+  prefix: string;
+  /** A new connection to REDIS_URL, disconnected after the test. */
+  connect: () => Redis;
+}
+
+export const redisTest = test.extend<{ $test: RedisFixtures }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads which fixtures a fixture needs from this pattern
+  prefix: async ({}, use) => {
+    const prefix = testPrefix();
+    await use(prefix);
+    await cleanupPrefix(REDIS_URL, prefix);
+  },
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads which fixtures a fixture needs from this pattern
+  connect: async ({}, use) => {
+    const opened: Redis[] = [];
+    await use(() => {
+      const redis = new Redis(REDIS_URL);
+      opened.push(redis);
+      return redis;
+    });
+    for (const redis of opened) redis.disconnect();
+  },
+});
+
+/**
+ * `stack`: the whole bridge (startStack with `opts`) started once per test file, at the first test that asks
+ * for it, and stopped after the file's last test.
+ */
+export function stackTest(opts: StackOptions = {}) {
+  return test.extend<{ $file: { stack: Stack } }>({
+    stack: [
+      // biome-ignore lint/correctness/noEmptyPattern: vitest reads which fixtures a fixture needs from this pattern
+      async ({}, use) => {
+        const stack = await startStack(opts);
+        try {
+          await use(stack);
+        } finally {
+          await stack.stop();
+        }
+      },
+      { scope: 'file' },
+    ],
+  });
+}

@@ -1,0 +1,51 @@
+/** Tests read the bridge's queues the way an operator would: open one, look, close it again. */
+import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
+import { waitFor } from './wait.ts';
+
+type BridgeQueue = ReturnType<typeof createQueue>;
+
+/** Opens one of the bridge's queues under `at.prefix`, runs `fn` with it, then closes it and its connection. */
+export async function withQueue<T>(
+  at: { redisUrl: string; prefix: string },
+  name: keyof typeof QUEUES,
+  fn: (queue: BridgeQueue) => Promise<T>,
+): Promise<T> {
+  const redis = createProducerRedis(at.redisUrl);
+  const queue = createQueue(QUEUES[name], redis, at.prefix);
+  try {
+    return await fn(queue);
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+/** How many jobs of the queue failed: the end-to-end tests' "nothing went wrong behind the scenes". */
+export function failedJobs(
+  at: { redisUrl: string; prefix: string },
+  name: keyof typeof QUEUES = 'matches',
+): Promise<number> {
+  return withQueue(at, name, (queue) => queue.getJobCountByTypes('failed'));
+}
+
+/**
+ * Waits until the job has completed or failed (a retry is not the end) and answers how it ended, read after
+ * it ended: a Job fetched earlier is a snapshot that may predate its failure.
+ */
+export function settledJob(
+  at: { redisUrl: string; prefix: string },
+  name: keyof typeof QUEUES,
+  jobId: string,
+  timeoutMs = 60_000,
+): Promise<{ state: 'completed' | 'failed'; failedReason: string | undefined; attemptsMade: number }> {
+  return waitFor(
+    () =>
+      withQueue(at, name, async (queue) => {
+        const state = await queue.getJobState(jobId);
+        if (state !== 'completed' && state !== 'failed') return undefined;
+        const job = await queue.getJob(jobId);
+        return job ? { state, failedReason: job.failedReason, attemptsMade: job.attemptsMade } : undefined;
+      }),
+    { what: `${name} job ${jobId} settled`, timeoutMs },
+  );
+}
