@@ -73,7 +73,7 @@ describe('match voice channels, end to end', () => {
     await stack.discord.waitForState(
       stack.guildId,
       (s) => (s.voiceStates[b!.discordId] === stack.guild.channels.Lobby ? true : undefined),
-      15_000,
+      60_000,
     );
     expect(stack.discord.state(stack.guildId).voiceStates[a!.discordId]).toBe(state.f1.id);
 
