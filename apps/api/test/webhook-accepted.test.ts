@@ -52,8 +52,10 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
       const responses = await Promise.all(Array.from({ length: 5 }, () => api.post(body)));
       expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
       await api.drained();
-      expect(await api.queues.matches.getJobCounts('waiting', 'delayed', 'active')).toEqual({
-        waiting: 1,
+      // A configuring match's job waits behind ready and ending ones: BullMQ keeps it as 'prioritized'.
+      expect(await api.queues.matches.getJobCounts('waiting', 'prioritized', 'delayed', 'active')).toEqual({
+        waiting: 0,
+        prioritized: 1,
         delayed: 0,
         active: 0,
       });
