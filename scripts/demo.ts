@@ -189,7 +189,20 @@ try {
   say(`both team channels deleted; active_matches rows left for the match: ${await rowsLeft()}`);
   say('done.');
 } catch (err) {
-  await signals.stopping(); // the stack went away under the timeline: no failure to report
+  // Ctrl-C reaches the API and the worker too, and they may stop (cleanly) before this process handles
+  // its own copy of the signal: give that signal, or the children's exit, a moment to show. A child that
+  // stopped cleanly under the timeline means the bridge was stopped, not that the demo failed.
+  const children = [...stack.apis.map((a) => a.proc.child), ...stack.workers.map((w) => w.child)];
+  const hasExited = (c: (typeof children)[number]) => c.exitCode !== null || c.signalCode !== null;
+  await waitFor(() => Boolean(signals.stopping()) || children.some(hasExited), {
+    what: 'a stop under way',
+    timeoutMs: 3_000,
+  }).catch(() => {});
+  await signals.stopping(); // a signal's stop is under way: it ends the process
+  const exited = children.filter(hasExited);
+  const stoppedCleanly = (c: (typeof children)[number]) =>
+    c.exitCode === 0 || c.signalCode === 'SIGINT' || c.signalCode === 'SIGTERM';
+  if (exited.length > 0 && exited.every(stoppedCleanly)) await signals.stop('the bridge stopped');
   process.stderr.write(`demo failed: ${(err as Error).stack ?? err}\n`);
   for (const p of [...stack.apis.map((a) => a.proc), ...stack.workers]) {
     process.stderr.write(
