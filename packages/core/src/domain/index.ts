@@ -5,4 +5,5 @@ export * from './follows.ts';
 export * from './match-channels.ts';
 export * from './overflow.ts';
 export * from './overwrites.ts';
+export * from './shard-plan.ts';
 export * from './team-exit.ts';
