@@ -2,6 +2,7 @@
 // match at a time (FACEIT +100 ms, Discord +50 ms per call, Discord limits off) and prints, per step of
 // the worker's log, the median time after the webhook was sent. Not a benchmark: a profile.
 import { startStack, waitFor } from '@bridge/testbed';
+import { seedReadyMatch } from './src/seed.ts';
 import { percentile } from './src/stats.ts';
 
 const matches = Number(process.argv[2] ?? 15);
@@ -18,33 +19,12 @@ const note = (step: string, ms: number) => {
   steps.set(step, list);
 };
 try {
-  const { discord, faceit, guildId, guild } = stack;
+  const { discord, faceit, guildId } = stack;
   discord.setLatency('*', 50);
   faceit.setLatency('*', 100);
   const worker = stack.workers[0]!;
   for (let m = 0; m < matches; m++) {
-    const people = Array.from({ length: 4 }, (_, i) => {
-      const username = `m${m}p${i}`;
-      const discordId = discord.addMember(guildId, { username });
-      const player = faceit.seedPlayer({ nickname: username });
-      discord.setVoice(guildId, discordId, guild.channels.Lobby!);
-      return { discordId, player };
-    });
-    await stack.supabase.query(
-      `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method)
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
-      [
-        people.map((p) => p.discordId),
-        people.map((p) => p.player.id),
-        people.map((p) => p.player.nickname),
-        people.map(() => 'oauth'),
-      ],
-    );
-    const match = faceit.seedMatch({
-      faction1: [people[0]!.player.id, people[1]!.player.id],
-      faction2: [people[2]!.player.id, people[3]!.player.id],
-      status: 'READY',
-    });
+    const { match } = await seedReadyMatch(stack, m);
     const from = worker.lines.length;
     const t0 = Date.now();
     await faceit.deliver(stack.webhook, faceit.buildWebhook(match.id, 'match_status_ready'));
