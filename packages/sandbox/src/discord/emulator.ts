@@ -303,13 +303,28 @@ export class DiscordEmulator {
     return this.#messages.waitForDm(userId, predicate, timeoutMs);
   }
 
-  /** Messages the bot posted in a guild channel: { id, content, components, embeds, at }. */
-  channelMessages(
-    channelId: string,
-  ): Array<{ id: string; content: string; components: unknown[]; embeds: unknown[]; at: number }> {
-    return this.#messages
-      .channel(channelId)
-      .map((m) => ({ id: m.id, content: m.content, components: m.components, embeds: m.embeds, at: m.at }));
+  /** Messages the bot posted in a guild channel: { id, content, components, embeds, at, editedAt }. */
+  channelMessages(channelId: string): Array<{
+    id: string;
+    content: string;
+    components: unknown[];
+    embeds: unknown[];
+    at: number;
+    editedAt: number | null;
+  }> {
+    return this.#messages.channel(channelId).map((m) => ({
+      id: m.id,
+      content: m.content,
+      components: m.components,
+      embeds: m.embeds,
+      at: m.at,
+      editedAt: m.editedAt,
+    }));
+  }
+
+  /** A moderator deletes a message in a guild channel (later edits get 10008). Answers whether it existed. */
+  deleteChannelMessage(channelId: string, messageId: string): boolean {
+    return this.#messages.remove(channelId, messageId);
   }
 
   state(guildId: string): StateSnapshot {
