@@ -121,6 +121,16 @@ export class MatchStore {
     );
   }
 
+  /** Matches with live channels (one faction1 row each). */
+  async countActive(): Promise<number> {
+    const res = await this.db
+      .from('active_matches')
+      .select('match_id', { count: 'exact', head: true })
+      .eq('faction', 'faction1');
+    check('active_matches.count', res);
+    return res.count ?? 0;
+  }
+
   async listActive(): Promise<{ match_id: string; created_at: string }[]> {
     return check('match_list_active', await this.db.rpc('match_list_active'));
   }
@@ -223,8 +233,8 @@ export class MatchStore {
 
   /**
    * Records the faction's channel (and clears beginChannel's intent marker for `leaseKey`) and answers
-   * whether the match has ended meanwhile (true: leave the channel to finishMatch). One transaction that locks the match's state first, so a concurrent end
-   * either is seen here or sees this row.
+   * whether the match has ended meanwhile (true: leave the channel to removeMatchChannels). One
+   * transaction that locks the match's state first, so a concurrent end either is seen here or sees this row.
    */
   async recordChannel(
     row: Omit<ActiveMatchRow, 'created_at'>,
