@@ -3,19 +3,19 @@ import type {
   Logger,
   Metrics,
   PlayerLinkStore,
+  RedisClient,
   SupabaseClient,
   WorkerConfig,
 } from '@bridge/core';
 import type { Queue, Worker } from 'bullmq';
 import type { Client } from 'discord.js';
-import type { Redis } from 'ioredis';
 
 /** Everything handlers, commands and gateway listeners get passed in. */
 export interface WorkerDeps {
   config: WorkerConfig;
   log: Logger;
   /** BullMQ worker connection (commands wait through reconnects). */
-  redis: Redis;
+  redis: RedisClient;
   client: Client<true>;
   db: SupabaseClient;
   links: PlayerLinkStore;

@@ -1,9 +1,15 @@
-import { type Logger, MAINTENANCE_JOBS, QUEUES, WORKER_STALL_OPTIONS } from '@bridge/core';
+import {
+  bullPrefix,
+  type Logger,
+  MAINTENANCE_JOBS,
+  QUEUES,
+  type RedisClient,
+  WORKER_STALL_OPTIONS,
+} from '@bridge/core';
 import { type Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 export interface MaintenanceWorkerDeps {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   log: Logger;
   sweep: (log: Logger) => Promise<unknown>;
@@ -23,7 +29,7 @@ export function startMaintenanceWorker(deps: MaintenanceWorkerDeps): Worker {
   };
   const worker = new Worker(QUEUES.maintenance, processor, {
     connection: deps.connection,
-    prefix: deps.prefix,
+    prefix: bullPrefix(deps.connection, deps.prefix, QUEUES.maintenance),
     concurrency: 1,
     ...WORKER_STALL_OPTIONS,
   });

@@ -1,18 +1,19 @@
 import {
+  bullPrefix,
   type Logger,
   MATCH_JOBS,
   type MatchJobData,
   matchJobSchema,
   QUEUES,
+  type RedisClient,
   WORKER_STALL_OPTIONS,
 } from '@bridge/core';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { RateLimitError } from 'discord.js';
-import type { Redis } from 'ioredis';
 import type { JobHandler } from './jobs/types.ts';
 
 export interface MatchWorkerDeps {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   log: Logger;
   concurrency?: number;
@@ -83,7 +84,7 @@ export function startMatchWorker(deps: MatchWorkerDeps): Worker {
   };
   const worker = new Worker(QUEUES.matches, processor, {
     connection: deps.connection,
-    prefix: deps.prefix,
+    prefix: bullPrefix(deps.connection, deps.prefix, QUEUES.matches),
     concurrency,
     // A killed copy's job is picked up by another within ~15 s, however often that happens.
     ...WORKER_STALL_OPTIONS,

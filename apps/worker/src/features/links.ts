@@ -1,4 +1,11 @@
-import { faceitOAuthFromConfig, LINK_JOBS, linkJobSchema, QUEUES, WORKER_STALL_OPTIONS } from '@bridge/core';
+import {
+  bullPrefix,
+  faceitOAuthFromConfig,
+  LINK_JOBS,
+  linkJobSchema,
+  QUEUES,
+  WORKER_STALL_OPTIONS,
+} from '@bridge/core';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { linkAccountHandler } from '../jobs/link-account.ts';
@@ -21,7 +28,7 @@ export async function startLinkFeature(deps: WorkerDeps): Promise<FeatureHandle>
   };
   const worker = new Worker(QUEUES.links, processor, {
     connection: deps.redis,
-    prefix: deps.config.QUEUE_PREFIX,
+    prefix: bullPrefix(deps.redis, deps.config.QUEUE_PREFIX, QUEUES.links),
     concurrency: deps.config.WORKER_CONCURRENCY,
     ...WORKER_STALL_OPTIONS,
   });

@@ -9,16 +9,16 @@ import {
   OAuthNotSentError,
   type PlayerLinkStore,
   parkLinkTicket,
+  type RedisClient,
   takeLinkTicket,
 } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import type { Client } from 'discord.js';
-import type { Redis } from 'ioredis';
 import { sendDm } from '../lib/dm.ts';
 import type { JobHandler } from './types.ts';
 
 export interface LinkAccountDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   oauth: FaceitOAuthClient;
   links: PlayerLinkStore;
