@@ -10,7 +10,7 @@ import {
 } from '@bridge/core';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { RateLimitError } from 'discord.js';
-import type { JobHandler } from './jobs/types.ts';
+import type { JobHandler } from '../jobs/types.ts';
 
 export interface MatchWorkerDeps {
   connection: RedisClient;
