@@ -15,6 +15,7 @@ import {
   createProducerRedis,
   createQueue,
   createWorkerRedis,
+  IdentifySlots,
   IntakeRelay,
   intakeKey,
   type MatchJobData,
@@ -26,9 +27,12 @@ import {
   type RedisClient,
   RedisRateLimiter,
   redisKey,
+  SessionStore,
+  ShardLeases,
   takeLinkStart,
   takeLinkTicket,
   takeOAuthState,
+  VoiceStates,
 } from '../src/index.ts';
 
 // Everything the bridge does with Redis, against a real 3-master Redis Cluster: a script, MULTI or
@@ -176,6 +180,38 @@ describe('the bridge on a 3-master Redis Cluster', { timeout: 120_000 }, () => {
     for (const t of sent) expect(sent.filter((s) => s >= t && s < t + 1000).length).toBeLessThanOrEqual(10);
     // One key on one slot: all three reserved from the same schedule.
     expect(new Set(sent).size).toBe(24);
+  });
+
+  it('shard leases, heartbeats, identify slots, session and voice state: multi-key scripts stay in one slot', async () => {
+    const [ra, rb] = [connect(), connect()];
+    const a = new ShardLeases(ra, { prefix, copyId: 'a', leaseMs: 60_000 });
+    const b = new ShardLeases(rb, { prefix, copyId: 'b', leaseMs: 60_000 });
+    await a.heartbeat();
+    expect((await b.heartbeat()).sort()).toEqual(['a', 'b']);
+    expect(await a.take(0)).toBe(true);
+    expect(await b.take(0)).toBe(false);
+    expect(await b.take(3)).toBe(true);
+    // MGET over four leases and a renewal script over several: CROSSSLOT if their keys were apart.
+    expect(await a.holders(4)).toEqual(['a', null, null, 'b']);
+    expect(await a.renew([0, 3])).toEqual([3]);
+    await b.release(3);
+    expect(await a.holders(4)).toEqual(['a', null, null, null]);
+
+    const slots = new IdentifySlots(ra, { prefix });
+    await slots.acquire(0, new AbortController().signal);
+    const sessions = [new SessionStore(ra, { prefix }), new SessionStore(rb, { prefix })];
+    const info = { sessionId: 's1', sequence: 42, shardId: 3, shardCount: 4, resumeURL: 'ws://x' };
+    await sessions[0]!.set(3, info);
+    expect(await sessions[1]!.get(3)).toEqual(info);
+    const voice = [new VoiceStates(ra, prefix), new VoiceStates(rb, prefix)];
+    await voice[0]!.replace('g1', new Map([['u1', 'c1']]));
+    await voice[1]!.set('g1', 'u2', 'c2');
+    expect(await voice[0]!.all('g1')).toEqual(
+      new Map([
+        ['u1', 'c1'],
+        ['u2', 'c2'],
+      ]),
+    );
   });
 
   it('spreads the key groups over the masters: each group on one slot, different groups on different slots', async () => {
