@@ -1,6 +1,7 @@
 import {
   apiConfigSchema,
   bullPrefix,
+  closeQueues,
   createIntake,
   createLogger,
   createMetrics,
@@ -12,6 +13,7 @@ import {
   QUEUES,
   redisUrlOf,
 } from '@bridge/core';
+
 import { QueueEvents } from 'bullmq';
 import { startApi } from './server.ts';
 
@@ -58,6 +60,6 @@ log.info(
 
 onShutdown(log, { timeoutMs: 10_000, draining: 'no new requests, finishing in-flight ones' }, async () => {
   await api.close();
-  await Promise.all([...Object.values(queues).map((q) => q.close()), linkEvents.close()]);
+  await Promise.all([closeQueues(queues), linkEvents.close()]);
   redis.disconnect();
 });

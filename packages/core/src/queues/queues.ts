@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
 import { bullPrefix } from '../redis/keys.ts';
+import { DEFAULT_JOB_OPTIONS } from './catalog.ts';
 import type { RedisClient } from './connection.ts';
-import { DEFAULT_JOB_OPTIONS, QUEUES, type QueueName } from './contracts.ts';
+import { QUEUES, type QueueName } from './contracts.ts';
 
 /** A producer-side queue with the contract's defaults; `prefix` is QUEUE_PREFIX. */
 export function createQueue(name: QueueName, connection: RedisClient, prefix: string): Queue {
@@ -19,6 +20,11 @@ export interface BridgeQueues {
   matches: Queue;
   links: Queue;
   maintenance: Queue;
+}
+
+/** Closes the three queues (not their connection, which the caller owns). */
+export async function closeQueues(queues: BridgeQueues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
 }
 
 /** The three producer-side queues on one connection: how the API, the worker and the tests open them. */
