@@ -32,12 +32,19 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedisCluster>
   requireRedisServer();
   const nodes: { port: number; busPort: number; dir: string; child: ChildProcess }[] = [];
   let stopped = false;
+  const removeDirs = () => {
+    for (const n of nodes) rmSync(n.dir, { recursive: true, force: true });
+  };
+  // A process that exits without stopping the cluster (a crash, a timed-out run) still removes the
+  // directories; cleanup.ts kills the servers then.
+  process.once('exit', removeDirs);
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     for (const n of nodes) n.child.kill('SIGKILL');
     await Promise.all(nodes.map((n) => childExited(n.child)));
-    for (const n of nodes) rmSync(n.dir, { recursive: true, force: true });
+    removeDirs();
+    process.off('exit', removeDirs);
   };
   const forget = deferCleanup('redis cluster', stop);
   try {
