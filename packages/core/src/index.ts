@@ -19,6 +19,7 @@ export * from './queues/intake-relay.ts';
 export * from './queues/queues.ts';
 export * from './queues/worker-options.ts';
 export * from './shutdown.ts';
+export * from './store/cards.ts';
 export * from './store/client.ts';
 export * from './store/guilds.ts';
 export * from './store/matches.ts';

@@ -1,6 +1,7 @@
 import type { MatchJobData } from '@bridge/core';
+import { updateCard } from '../cards/update-card.ts';
 import { finishMatch } from './finish-match.ts';
-import type { MatchContext } from './match-context.ts';
+import { guildOf, type MatchContext } from './match-context.ts';
 import type { JobHandler } from './types.ts';
 
 /** finished/cancelled/aborted: mark ended FIRST (so a concurrent matchCreated compensates), then clean up. */
@@ -10,6 +11,14 @@ export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData
     await ctx.store.end(data.matchId, data.event);
     const channels = await finishMatch(ctx, data.matchId, log);
     log.info({ channels }, 'match finished');
+    // After the clean-up: the card's reads (score, ELO) must not keep players waiting for the lobby.
+    await updateCard(
+      ctx,
+      data.matchId,
+      (await guildOf(ctx.deps)).id,
+      { kind: 'ended', event: data.event },
+      log,
+    );
     return { status: 'finished', channels };
   };
 }
