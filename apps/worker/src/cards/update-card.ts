@@ -14,8 +14,8 @@ import {
   voiceStatusOf,
 } from '@bridge/core';
 import type { Guild } from 'discord.js';
-import type { MatchContext } from '../jobs/match-context.ts';
-import { withLease } from '../jobs/match-context.ts';
+import type { MatchContext } from '../matches/match-context.ts';
+import { withLease } from '../matches/match-context.ts';
 import { cardChannel, editOrPost, findCard } from './card-message.ts';
 import { putVoiceStatus } from './voice-status.ts';
 

@@ -1,7 +1,7 @@
 import { CardStore, type Logger } from '@bridge/core';
 import type { Client } from 'discord.js';
 import { discordCode } from '../discord/errors.ts';
-import type { MatchContext } from '../jobs/match-context.ts';
+import type { MatchContext } from '../matches/match-context.ts';
 
 /**
  * Sets (or with '' clears) a voice channel's status: never a rename, which Discord limits to 2 per

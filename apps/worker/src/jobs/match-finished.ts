@@ -1,7 +1,7 @@
 import type { MatchJobData } from '@bridge/core';
 import { updateCard } from '../cards/update-card.ts';
-import { finishMatch } from './finish-match.ts';
-import { guildOf, type MatchContext } from './match-context.ts';
+import { guildOf, type MatchContext } from '../matches/match-context.ts';
+import { removeMatchChannels } from '../matches/remove-channels.ts';
 import type { JobHandler } from './types.ts';
 
 /** finished/cancelled/aborted: mark ended FIRST (so a concurrent matchCreated compensates), then clean up. */
@@ -9,7 +9,7 @@ export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData
   return async (data, { log }) => {
     log.info({ payloadVersion: data.payloadVersion }, 'matchFinished received');
     await ctx.store.end(data.matchId, data.event);
-    const channels = await finishMatch(ctx, data.matchId, log);
+    const channels = await removeMatchChannels(ctx, data.matchId, log);
     log.info({ channels }, 'match finished');
     // After the clean-up: the card's reads (score, ELO) must not keep players waiting for the lobby.
     await updateCard(
