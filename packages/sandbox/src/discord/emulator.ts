@@ -322,6 +322,11 @@ export class DiscordEmulator {
     }));
   }
 
+  /** Every status the bot set on a voice channel, in order ('' = cleared); kept after the channel is deleted. */
+  voiceStatusHistory(channelId: string): string[] {
+    return [...(this.#store.voiceStatusHistory.get(channelId) ?? [])];
+  }
+
   /** A moderator deletes a message in a guild channel (later edits get 10008). Answers whether it existed. */
   deleteChannelMessage(channelId: string, messageId: string): boolean {
     return this.#messages.remove(channelId, messageId);
