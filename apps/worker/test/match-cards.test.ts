@@ -182,6 +182,46 @@ describe('match cards and voice channel status, end to end', () => {
     expect(cancelled.embed.description).toBe('⚪ Cancelled: cancelled on FACEIT');
   });
 
+  test('a crash between posting and storing the id: the retry adopts the posted card, no second one', async ({
+    stack,
+  }) => {
+    await setupCards(stack, { channel: cardsChannel(stack) });
+    const [a] = await seedLinkedPlayers(stack, 'crash', 1);
+    const match = stack.faceit.seedMatch({
+      faction1: [a!.faceitId],
+      faction2: [stack.faceit.seedPlayer({ nickname: 'crash_x' }).id],
+    });
+    // What a worker that died right after posting leaves: the card's row without a message id, and the card.
+    await stack.supabase.query(`insert into match_states (match_id) values ($1)`, [match.id]);
+    await stack.supabase.query(
+      `insert into match_cards (match_id, guild_id, channel_id) values ($1, $2, $3)`,
+      [match.id, stack.guildId, cardsChannel(stack)],
+    );
+    const res = await fetch(`${stack.discord.apiUrl}/v10/channels/${cardsChannel(stack)}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bot ${stack.discord.botToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        embeds: [{ title: 'posted before the crash', footer: { text: cardMarker(match.id) } }],
+      }),
+    });
+    const posted = (await res.json()) as { id: string };
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_configuring']);
+    const card = await waitForCard(
+      stack,
+      match.id,
+      'adopted',
+      (e) => e.description?.startsWith('🟡') === true,
+    );
+    expect(card.card?.id).toBe(posted.id);
+    // The id is stored after the edit.
+    await waitFor(
+      async () =>
+        (await stack.supabase.query('select message_id from match_cards where match_id = $1', [match.id]))[0]
+          ?.message_id === posted.id,
+      { what: 'the adopted card’s id stored', timeoutMs: 60_000 },
+    );
+  });
+
   test('duplicate webhooks and a worker restart mid-match leave one card', async ({ stack }) => {
     await setupCards(stack, { channel: cardsChannel(stack) });
     const players = await seedLinkedPlayers(stack, 'dup', 2);
