@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type CardInput,
-  CardStore,
+  type CardStore,
   cardFromMatch,
   type DataApiMatch,
   eloChanges,
@@ -60,7 +60,7 @@ export async function updateCard(
   log: Logger,
 ): Promise<void> {
   try {
-    const cards = new CardStore(ctx.deps.db);
+    const cards = ctx.deps.cards;
     const channelId = await cards.channelOf(guildId);
     if (!channelId) return;
     const guild = ctx.deps.client.guilds.cache.get(guildId);

@@ -1,4 +1,4 @@
-import { CardStore, type Logger } from '@bridge/core';
+import type { Logger } from '@bridge/core';
 import type { Client } from 'discord.js';
 import { discordCode } from '../discord/errors.ts';
 import type { MatchContext } from '../matches/match-context.ts';
@@ -28,7 +28,7 @@ export async function cardVoiceStatusSet(
   matchId: string,
   guildId: string,
 ): Promise<boolean> {
-  const row = await new CardStore(ctx.deps.db).get(matchId, guildId).catch(() => null);
+  const row = await ctx.deps.cards.get(matchId, guildId).catch(() => null);
   return (row?.voice_status ?? '') !== '';
 }
 

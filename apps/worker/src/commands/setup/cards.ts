@@ -1,4 +1,3 @@
-import { CardStore } from '@bridge/core';
 import { ChannelType, PermissionFlagsBits, type PermissionResolvable } from 'discord.js';
 import type { SetupHandler } from '../setup.ts';
 
@@ -15,7 +14,7 @@ export const setupCards: SetupHandler = async (interaction, guild, deps) => {
   const channelOpt = interaction.options.getChannel('channel');
   const off = interaction.options.getBoolean('off') === true;
   if (channelOpt && off) return 'Give a channel or off:True, not both. Nothing was changed.';
-  const cards = new CardStore(deps.db);
+  const { cards } = deps;
   if (off) {
     await cards.setChannel(guild.id, null);
     deps.log.info({ guildId: guild.id }, 'setup cards off');
