@@ -6,11 +6,13 @@ import { guildRoutes } from './guilds.ts';
 import { interactionRoutes } from './interactions.ts';
 import { messageRoutes } from './messages.ts';
 import { metaRoutes } from './meta.ts';
+import { roleRoutes } from './roles.ts';
 
 export const allRoutes: RouteDef[] = [
   ...metaRoutes,
   ...commandRoutes,
   ...guildRoutes,
+  ...roleRoutes,
   ...channelRoutes,
   ...messageRoutes,
   ...interactionRoutes,
