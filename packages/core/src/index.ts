@@ -21,5 +21,6 @@ export * from './queues/worker-options.ts';
 export * from './shutdown.ts';
 export * from './store/client.ts';
 export * from './store/guilds.ts';
+export * from './store/level-settings.ts';
 export * from './store/matches.ts';
 export * from './store/player-links.ts';

@@ -1,4 +1,5 @@
 import { SlashCommandBuilder } from 'discord.js';
+import { levelsOnLink } from '../levels/apply.ts';
 import type { SlashCommand } from './types.ts';
 
 /** /register nickname: links by FACEIT nickname without proof; it never takes someone else's account. */
@@ -26,6 +27,14 @@ export const registerCommand: SlashCommand = {
     };
     deps.log.info({ faceitId: player.player_id, outcome }, 'register');
     deps.metrics.linkAttempts.inc({ method: 'nickname', outcome });
+    if (outcome === 'linked') {
+      const link = {
+        discordUserId: interaction.user.id,
+        faceitId: player.player_id,
+        faceitNickname: player.nickname,
+      };
+      await levelsOnLink(deps, link, deps.log);
+    }
     await interaction.editReply(answers[outcome]);
   },
 };

@@ -2,6 +2,7 @@ import { faceitOAuthFromConfig, LINK_JOBS, linkJobSchema, QUEUES, WORKER_STALL_O
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { linkAccountHandler } from '../jobs/link-account.ts';
+import { levelsOnLink } from '../levels/apply.ts';
 
 /** Account linking: the `links` queue consumer. */
 export async function startLinkFeature(deps: WorkerDeps): Promise<FeatureHandle> {
@@ -11,6 +12,7 @@ export async function startLinkFeature(deps: WorkerDeps): Promise<FeatureHandle>
     oauth: faceitOAuthFromConfig(deps.config),
     links: deps.links,
     client: deps.client,
+    onLinked: (link, log) => levelsOnLink(deps, link, log),
   });
   const processor = async (job: Job) => {
     const log = deps.log.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });

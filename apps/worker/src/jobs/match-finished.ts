@@ -1,4 +1,5 @@
 import type { MatchJobData } from '@bridge/core';
+import { levelsAfterMatch } from '../levels/apply.ts';
 import { finishMatch } from './finish-match.ts';
 import type { MatchContext } from './match-context.ts';
 import type { JobHandler } from './types.ts';
@@ -10,6 +11,7 @@ export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData
     await ctx.store.end(data.matchId, data.event);
     const channels = await finishMatch(ctx, data.matchId, log);
     log.info({ channels }, 'match finished');
+    if (data.event === 'match_status_finished') await levelsAfterMatch(ctx.deps, data.matchId, log);
     return { status: 'finished', channels };
   };
 }

@@ -46,6 +46,18 @@ export type DataApiMatch = z.infer<typeof dataApiMatchSchema>;
 export const dataApiPlayerSchema = z.looseObject({ player_id: z.string(), nickname: z.string() });
 export type DataApiPlayer = z.infer<typeof dataApiPlayerSchema>;
 
+/** `GET /players/{id}`: the player with their CS2 level (absent for a player who never played CS2). */
+export const dataApiPlayerDetailsSchema = z.looseObject({
+  player_id: z.string(),
+  nickname: z.string(),
+  games: opt(
+    z.looseObject({
+      cs2: opt(z.looseObject({ skill_level: opt(z.number()), faceit_elo: opt(z.number()) })),
+    }),
+  ),
+});
+export type DataApiPlayerDetails = z.infer<typeof dataApiPlayerDetailsSchema>;
+
 /**
  * A 404 (`err_nf0`): FACEIT does not show this match or player. For a match that is not final proof:
  * new matches have been reported to 404 for a while, so callers decide how long to keep asking.
@@ -94,6 +106,16 @@ export class FaceitDataApi {
       `match ${matchId}`,
     );
     return dataApiMatchSchema.parse(body);
+  }
+
+  /** A player by id, with their games (CS2 level and ELO); FaceitNotFoundError when FACEIT has none. */
+  async getPlayer(playerId: string): Promise<DataApiPlayerDetails> {
+    const body = await this.#get(
+      `/players/${encodeURIComponent(playerId)}`,
+      'players/{id}',
+      `player ${playerId}`,
+    );
+    return dataApiPlayerDetailsSchema.parse(body);
   }
 
   async findPlayerByNickname(nickname: string): Promise<DataApiPlayer | null> {

@@ -1,5 +1,6 @@
 import { GuildStore } from '@bridge/core';
 import type { SetupHandler } from '../setup.ts';
+import { levelShowLines } from './levels-show.ts';
 import { permissionReport } from './permission-report.ts';
 
 /** /setup show: the settings, what the guild follows, and the bot's permissions where it needs them. */
@@ -15,6 +16,7 @@ export const setupShow: SetupHandler = async (_interaction, guild, deps) => {
     `spectator role: ${id(settings?.spectator_role_id, (x) => `<@&${x}>`)}`,
     `channel names: \`${settings?.name_template ?? 'match-{short}-{faction}'}\``,
     `user limit: ${settings?.user_limit ? settings.user_limit : 'none'}`,
+    ...(await levelShowLines(guild.id, deps.db)),
     '**Follows**',
     ...(follows.length > 0
       ? follows.map((f) => `- ${f.kind}${f.targetId ? ` \`${f.targetId}\`` : ''}`)
