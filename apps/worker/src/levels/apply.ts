@@ -126,11 +126,13 @@ export async function levelsAfterMatch(deps: LevelDeps, matchId: string, log: Lo
     'match finished',
     async (guilds) => {
       const faceitIds = await new LevelSettingsStore(deps.db).rosterOf(matchId);
-      for (const link of await deps.links.byFaceitIds(faceitIds)) {
+      const links = await deps.links.byFaceitIds(faceitIds);
+      for (const link of links) {
         const level = await readLevel(deps, link.faceit_id, log);
         const target = { faceitNickname: link.faceit_nickname, level, linked: true };
         await applyAcross(deps, guilds, link.discord_id, target, log);
       }
+      log.info({ linkedPlayers: links.length }, 'level roles / nicknames after the match: done');
     },
     deps,
   );
