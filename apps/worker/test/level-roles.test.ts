@@ -80,9 +80,17 @@ async function waitForMember(user: string, roles: string[], nick: string | null)
 }
 
 const players: Record<string, { id: string; nickname: string }> = {};
+/** ELO in the middle of each level's bracket: a finished match (±25) does not change the level. */
+const MID_ELO = [300, 625, 825, 975, 1125, 1275, 1440, 1640, 1875, 2200];
 function seedPlayer(user: string, level: number) {
   const nickname = `${user}_f`;
-  players[user] = stack.faceit.seedPlayer({ id: players[user]?.id, nickname, skillLevel: level });
+  const id = players[user]?.id;
+  players[user] = stack.faceit.seedPlayer({
+    ...(id ? { id } : {}),
+    nickname,
+    skillLevel: level,
+    elo: MID_ELO[level - 1]!,
+  });
 }
 
 describe('level roles and nicknames', () => {

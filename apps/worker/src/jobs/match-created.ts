@@ -15,13 +15,13 @@ import {
 import { UnrecoverableError } from 'bullmq';
 import { type Guild, PermissionFlagsBits } from 'discord.js';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
-import { convergeChannel } from './converge-channel.ts';
-import { finishMatch } from './finish-match.ts';
-import { settingsOf } from './guild-settings.ts';
-import { LEASE } from './lease-timing.ts';
-import { guildOf, type MatchContext } from './match-context.ts';
-import { type AheadClaim, moveOnce } from './move-once.ts';
-import { guildTakesMatch } from './routing.ts';
+import { convergeChannel } from '../matches/converge-channel.ts';
+import { settingsOf } from '../matches/guild-settings.ts';
+import { LEASE } from '../matches/lease-timing.ts';
+import { guildOf, type MatchContext } from '../matches/match-context.ts';
+import { type AheadClaim, moveOnce } from '../matches/move-once.ts';
+import { removeMatchChannels } from '../matches/remove-channels.ts';
+import { guildTakesMatch } from '../matches/routing.ts';
 import type { JobHandler } from './types.ts';
 
 /** object_created/configuring/ready: converge each faction's channel, permissions and moves. */
@@ -40,7 +40,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     if (decision === 'ignore-ended') {
       // Nothing to build. Still sweep the match's leftovers: this may be the retry of a job that died
       // (or failed) between writing its row and noticing the end, and nobody else would remove it.
-      const removed = await finishMatch(ctx, data.matchId, log);
+      const removed = await removeMatchChannels(ctx, data.matchId, log);
       log.info({ removed }, 'match already ended: late event ignored');
       return { status: 'ignored-ended' };
     }
@@ -67,7 +67,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     if (decision === 'finish') {
       log.info({ faceitStatus: match.status }, 'FACEIT reports the match ended: finishing it');
       await ctx.store.end(data.matchId, `faceit-${match.status?.toLowerCase()}`);
-      await finishMatch(ctx, data.matchId, log);
+      await removeMatchChannels(ctx, data.matchId, log);
       return { status: 'finished' };
     }
     // Channels only for factions with someone playing: a bye team or a side FACEIT has not filled yet
@@ -139,7 +139,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
           await giveBack(ctx, data.matchId, claims, holder);
           throw err;
         });
-        // null: the match ended meanwhile; finishMatch below clears what was built.
+        // null: the match ended meanwhile; removeMatchChannels below clears what was built.
         if (!channelId) {
           await giveBack(ctx, data.matchId, claims, holder);
           return false;
@@ -158,7 +158,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     const failed = (await Promise.allSettled(moves)).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     // Ended while we built: this job's rows/channels (any faction) go the finish way: lobby, then delete.
-    if (!built) await finishMatch(ctx, data.matchId, log);
+    if (!built) await removeMatchChannels(ctx, data.matchId, log);
     return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
   };
 }

@@ -1,7 +1,7 @@
 import type { MatchJobData } from '@bridge/core';
 import { levelsAfterMatch } from '../levels/apply.ts';
-import { finishMatch } from './finish-match.ts';
-import type { MatchContext } from './match-context.ts';
+import type { MatchContext } from '../matches/match-context.ts';
+import { removeMatchChannels } from '../matches/remove-channels.ts';
 import type { JobHandler } from './types.ts';
 
 /** finished/cancelled/aborted: mark ended FIRST (so a concurrent matchCreated compensates), then clean up. */
@@ -9,7 +9,7 @@ export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData
   return async (data, { log }) => {
     log.info({ payloadVersion: data.payloadVersion }, 'matchFinished received');
     await ctx.store.end(data.matchId, data.event);
-    const channels = await finishMatch(ctx, data.matchId, log);
+    const channels = await removeMatchChannels(ctx, data.matchId, log);
     log.info({ channels }, 'match finished');
     if (data.event === 'match_status_finished') await levelsAfterMatch(ctx.deps, data.matchId, log);
     return { status: 'finished', channels };

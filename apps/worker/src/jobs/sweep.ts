@@ -7,9 +7,9 @@ import {
 } from '@bridge/core';
 import { bridgeVoiceChannels, deleteChannel, removeEmptyOverflow } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
-import { finishMatch } from './finish-match.ts';
-import { settingsOf } from './guild-settings.ts';
-import { guildOf, type MatchContext } from './match-context.ts';
+import { settingsOf } from '../matches/guild-settings.ts';
+import { guildOf, type MatchContext } from '../matches/match-context.ts';
+import { removeMatchChannels } from '../matches/remove-channels.ts';
 
 /**
  * Periodic clean-up: ends matches FACEIT reports as ended (or too old) through the same path as
@@ -59,7 +59,7 @@ export async function runSweep(
       continue;
     }
     await ctx.store.end(m.match_id, `sweep-${verdict}`);
-    await finishMatch(ctx, m.match_id, log.child({ matchId: m.match_id }));
+    await removeMatchChannels(ctx, m.match_id, log.child({ matchId: m.match_id }));
     log.info({ matchId: m.match_id, verdict }, 'sweep ended match');
     ended++;
   }
@@ -69,7 +69,7 @@ export async function runSweep(
   // Ended matches whose rows outlived their clean-up (a job that failed or died half-way): their
   // channels would otherwise count as known forever.
   for (const matchId of await ctx.store.endedWithRows()) {
-    await finishMatch(ctx, matchId, log.child({ matchId }));
+    await removeMatchChannels(ctx, matchId, log.child({ matchId }));
     log.info({ matchId }, 'sweep finished the clean-up of an ended match');
     ended++;
   }

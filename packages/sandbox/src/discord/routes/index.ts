@@ -7,6 +7,7 @@ import { interactionRoutes } from './interactions.ts';
 import { messageRoutes } from './messages.ts';
 import { metaRoutes } from './meta.ts';
 import { roleRoutes } from './roles.ts';
+import { voiceStatusRoutes } from './voice-status.ts';
 
 export const allRoutes: RouteDef[] = [
   ...metaRoutes,
@@ -16,4 +17,5 @@ export const allRoutes: RouteDef[] = [
   ...channelRoutes,
   ...messageRoutes,
   ...interactionRoutes,
+  ...voiceStatusRoutes,
 ];

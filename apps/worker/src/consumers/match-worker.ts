@@ -9,7 +9,7 @@ import {
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { RateLimitError } from 'discord.js';
 import type { Redis } from 'ioredis';
-import type { JobHandler } from './jobs/types.ts';
+import type { JobHandler } from '../jobs/types.ts';
 
 export interface MatchWorkerDeps {
   connection: Redis;

@@ -15,7 +15,7 @@ import { guildOf, type MatchContext } from './match-context.ts';
  * (known by row, or found by deterministic name + bot marker, e.g. created just before a crash) are
  * deleted, then the rows. Idempotent.
  */
-export async function finishMatch(ctx: MatchContext, matchId: string, log: Logger): Promise<number> {
+export async function removeMatchChannels(ctx: MatchContext, matchId: string, log: Logger): Promise<number> {
   const guild = await guildOf(ctx.deps);
   const [settings, rows] = await Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId)]);
   const ids = channelsOfMatch({
