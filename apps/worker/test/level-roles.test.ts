@@ -197,4 +197,15 @@ describe('level roles and nicknames', () => {
     expect(await run('bob', 'unlink')).toContain('Unlinked');
     await waitForMember('bob', [], null);
   });
+
+  it('a level role moved above the bot is skipped with one log line; the nickname is still given (/admin link)', async () => {
+    stack.discord.moveRole(stack.guildId, roleNamed('FACEIT Level 5')!.id, 99);
+    const before = skipLines('bob').length;
+    expect(await run('mod', 'admin', 'link', { user: users.bob!, nickname: 'bob_f' })).toContain('Linked');
+    await waitForMember('bob', [], 'bob_f [5]');
+    await waitFor(() => skipLines('bob').length === before + 1, { what: 'one skip line for bob' });
+    expect(skipLines('bob').at(-1)?.skipped).toEqual([
+      "role FACEIT Level 5: at or above the bot's highest role",
+    ]);
+  });
 });
