@@ -5,6 +5,7 @@ import {
   LevelSettingsStore,
   type Logger,
 } from '@bridge/core';
+import type { GuildMember } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
 import { type LevelTarget, syncGuildMember } from './sync-member.ts';
 
@@ -23,21 +24,28 @@ async function readLevel(deps: LevelDeps, faceitId: string, log: Logger): Promis
   }
 }
 
+/** A guild with level roles or nicknames on, and the bot's member there (read once per hook run). */
+interface LevelGuild {
+  settings: LevelSettings;
+  me?: GuildMember;
+}
+
 /** Applies the target in every guild that has level roles or nicknames on and where the user is a member. */
 async function applyAcross(
   deps: LevelDeps,
-  guilds: LevelSettings[],
+  guilds: LevelGuild[],
   userId: string,
   target: LevelTarget,
   log: Logger,
 ): Promise<void> {
-  for (const settings of guilds) {
+  for (const g of guilds) {
+    const { settings } = g;
     const guild = deps.client.guilds.cache.get(settings.guildId);
     if (!guild) continue;
     try {
-      // Fresh: the bot's own roles change without an event to this client (no GuildMembers intent).
-      const me = await guild.members.fetchMe({ force: true });
-      const outcome = await syncGuildMember(guild, me, settings, userId, target, log);
+      // Fresh once per run: the bot's own roles change without an event to this client (no GuildMembers intent).
+      g.me ??= await guild.members.fetchMe({ force: true });
+      const outcome = await syncGuildMember(guild, g.me, settings, userId, target, log);
       if (outcome === 'updated') {
         log.info(
           { guildId: guild.id, userId, level: target.level, linked: target.linked },
@@ -57,13 +65,13 @@ async function applyAcross(
 async function guarded(
   log: Logger,
   what: string,
-  fn: (guilds: LevelSettings[]) => Promise<void>,
+  fn: (guilds: LevelGuild[]) => Promise<void>,
   deps: LevelDeps,
 ) {
   try {
     const guilds = await new LevelSettingsStore(deps.db).enabled();
     // No guild uses levels: no FACEIT request, no Discord request.
-    if (guilds.length > 0) await fn(guilds);
+    if (guilds.length > 0) await fn(guilds.map((settings) => ({ settings })));
   } catch (err) {
     log.warn({ err: (err as Error).message }, `${what}: level roles / nicknames not applied`);
   }
