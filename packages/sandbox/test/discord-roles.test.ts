@@ -150,4 +150,15 @@ describe('discord emulator roles, member roles and nicknames', () => {
     const botTop = roleOf(e, seed.guildId, seed.botRoleId)?.position ?? 0;
     expect((await apiError(guild.roles.setPositions([{ role: a.id, position: botTop }]))).code).toBe(50013);
   });
+
+  it('dispatches the bot’s own GUILD_MEMBER_UPDATE without the GuildMembers intent, others’ only with it', async () => {
+    const { seed, alice, emu: e } = await setup();
+    const seen: string[] = [];
+    (client as Client).on('guildMemberUpdate', (_o, n) => seen.push(n.id));
+    const own = nextEvent(client as Client, 'guildMemberUpdate', (_o, n) => n.id === e.botUserId);
+    e.updateMember(seed.guildId, alice, { nick: 'a' });
+    e.updateMember(seed.guildId, e.botUserId, { roles: [seed.botRoleId, seed.roles.Low] });
+    await own;
+    expect(seen).toEqual([e.botUserId]);
+  });
 });
