@@ -1,6 +1,10 @@
 import { SlashCommandBuilder } from 'discord.js';
+import type { WorkerDeps } from '../deps.ts';
 import { levelsOnLink } from '../levels/apply.ts';
 import type { SlashCommand } from './types.ts';
+
+/** What this command uses of the worker. */
+type CommandDeps = Pick<WorkerDeps, 'log' | 'links' | 'faceit' | 'metrics' | 'client' | 'levels'>;
 
 /** /register nickname: links by FACEIT nickname without proof; it never takes someone else's account. */
 export const registerCommand: SlashCommand = {
@@ -11,7 +15,7 @@ export const registerCommand: SlashCommand = {
       o.setName('nickname').setDescription('Your FACEIT nickname').setRequired(true).setMaxLength(64),
     )
     .toJSON(),
-  async execute(interaction, deps) {
+  async execute(interaction, deps: CommandDeps) {
     const nickname = interaction.options.getString('nickname', true).trim();
     const player = await deps.faceit.findPlayerByNickname(nickname);
     if (!player) {

@@ -1,16 +1,10 @@
-import {
-  FaceitNotFoundError,
-  isFaceitLevel,
-  type LevelSettings,
-  LevelSettingsStore,
-  type Logger,
-} from '@bridge/core';
+import { FaceitNotFoundError, isFaceitLevel, type LevelSettings, type Logger } from '@bridge/core';
 import type { GuildMember } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
 import { type LevelTarget, syncGuildMember } from './sync-member.ts';
 
 /** What the level hooks need: the Discord client, the database, FACEIT (its shared rate budget), links. */
-export type LevelDeps = Pick<WorkerDeps, 'client' | 'db' | 'faceit' | 'links'>;
+export type LevelDeps = Pick<WorkerDeps, 'client' | 'levels' | 'faceit' | 'links'>;
 
 /** The player's CS2 level from the Data API, or null (said in the log) when FACEIT does not tell. */
 async function readLevel(deps: LevelDeps, faceitId: string, log: Logger): Promise<number | null> {
@@ -69,7 +63,7 @@ async function guarded(
   deps: LevelDeps,
 ) {
   try {
-    const guilds = await new LevelSettingsStore(deps.db).enabled();
+    const guilds = await deps.levels.enabled();
     // No guild uses levels: no FACEIT request, no Discord request.
     if (guilds.length > 0) await fn(guilds.map((settings) => ({ settings })));
   } catch (err) {
@@ -133,7 +127,7 @@ export async function levelsAfterMatch(deps: LevelDeps, matchId: string, log: Lo
     log,
     'match finished',
     async (guilds) => {
-      const faceitIds = await new LevelSettingsStore(deps.db).rosterOf(matchId);
+      const faceitIds = await deps.levels.rosterOf(matchId);
       const links = await deps.links.byFaceitIds(faceitIds);
       for (const link of links) {
         const level = await readLevel(deps, link.faceit_id, log);

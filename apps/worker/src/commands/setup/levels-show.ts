@@ -1,8 +1,8 @@
-import { LevelSettingsStore, type SupabaseClient } from '@bridge/core';
+import type { LevelSettingsStore } from '@bridge/core';
 
 /** /setup show's lines for level roles and nicknames. */
-export async function levelShowLines(guildId: string, db: SupabaseClient): Promise<string[]> {
-  const s = await new LevelSettingsStore(db).get(guildId);
+export async function levelShowLines(guildId: string, store: LevelSettingsStore): Promise<string[]> {
+  const s = await store.get(guildId);
   const roles = s.levelRoleIds
     ? s.levelRoleIds.map((id, i) => `${i + 1}: ${id ? `<@&${id}>` : '—'}`).join(', ')
     : 'off';

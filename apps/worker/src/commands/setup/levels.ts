@@ -1,4 +1,4 @@
-import { FACEIT_LEVELS, isFaceitLevel, LevelSettingsStore, levelRoleName } from '@bridge/core';
+import { FACEIT_LEVELS, isFaceitLevel, levelRoleName } from '@bridge/core';
 import { type Guild, type GuildMember, PermissionFlagsBits, type Role } from 'discord.js';
 import type { SetupHandler } from '../setup.ts';
 
@@ -39,7 +39,7 @@ export const setupLevels: SetupHandler = async (interaction, guild, deps) => {
   const off = interaction.options.getBoolean('off') ?? false;
   const level = interaction.options.getInteger('level');
   const roleOpt = interaction.options.getRole('role');
-  const store = new LevelSettingsStore(deps.db);
+  const store = deps.levels;
   const chosen = [create, off, level !== null || roleOpt !== null].filter(Boolean).length;
   if (chosen !== 1) {
     return `Use one of: create:true (ten new roles), level:<1-10> role:<role> (map one level), off:true. ${NOTHING}`;

@@ -1,4 +1,4 @@
-import { LevelSettingsStore, nickTemplateProblem, renderNickname } from '@bridge/core';
+import { nickTemplateProblem, renderNickname } from '@bridge/core';
 import { PermissionFlagsBits } from 'discord.js';
 import type { SetupHandler } from '../setup.ts';
 
@@ -6,7 +6,7 @@ import type { SetupHandler } from '../setup.ts';
 export const setupNicknames: SetupHandler = async (interaction, guild, deps) => {
   const template = interaction.options.getString('template');
   const off = interaction.options.getBoolean('off') ?? false;
-  const store = new LevelSettingsStore(deps.db);
+  const store = deps.levels;
   if ((template === null) === !off) {
     return 'Use one of: template:"{nickname} [{level}]", off:true. Nothing was changed.';
   }
