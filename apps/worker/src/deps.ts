@@ -8,10 +8,11 @@ import type {
   MatchStore,
   Metrics,
   PlayerLinkStore,
+  RedisClient,
   WorkerConfig,
 } from '@bridge/core';
+
 import type { Client } from 'discord.js';
-import type { Redis } from 'ioredis';
 
 /**
  * Everything the worker built at start. Commands, jobs and listeners each take only the part they use
@@ -21,7 +22,7 @@ export interface WorkerDeps {
   config: WorkerConfig;
   log: Logger;
   /** BullMQ worker connection (commands wait through reconnects). */
-  redis: Redis;
+  redis: RedisClient;
   client: Client<true>;
   links: PlayerLinkStore;
   guilds: GuildStore;
