@@ -6,7 +6,7 @@ import {
   testPrefix,
   waitFor,
 } from '@bridge/testbed';
-import { Worker } from 'bullmq';
+import { QueueEvents, Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -140,6 +140,29 @@ describe('the bridge on a 3-master Redis Cluster', { timeout: 120_000 }, () => {
       await worker.close();
       await Promise.all(relays.map((r) => r.close()));
       await queue.close();
+    }
+  });
+
+  it('a link job on the cluster: the API-side QueueEvents hears it finish (the OAuth callback page waits on that)', async () => {
+    const producer = connect('producer');
+    await waitFor(() => producer.status === 'ready', { what: 'cluster ready' });
+    const links = createQueue(QUEUES.links, producer, prefix);
+    const eventsConnection = connect();
+    const events = new QueueEvents(QUEUES.links, {
+      connection: eventsConnection,
+      prefix: bullPrefix(eventsConnection, prefix, QUEUES.links),
+    });
+    const workerConnection = connect();
+    const worker = new Worker(QUEUES.links, async (job) => ({ linked: job.data.discordUserId }), {
+      connection: workerConnection,
+      prefix: bullPrefix(workerConnection, prefix, QUEUES.links),
+    });
+    try {
+      await Promise.all([events.waitUntilReady(), worker.waitUntilReady()]);
+      const job = await links.add('linkAccount', { discordUserId: '42' });
+      expect(await job.waitUntilFinished(events, 60_000)).toEqual({ linked: '42' });
+    } finally {
+      await Promise.all([worker.close(), events.close(), links.close()]);
     }
   });
 
