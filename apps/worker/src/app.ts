@@ -1,4 +1,5 @@
 import {
+  CardStore,
   closeQueues,
   createIntake,
   createMetrics,
@@ -99,6 +100,7 @@ export async function startWorkerApp(
     client,
     links: new PlayerLinkStore(db),
     guilds: new GuildStore(db),
+    cards: new CardStore(db),
     matches,
     faceit,
     oauth: faceitOAuthFromConfig(config),

@@ -1,5 +1,6 @@
 import type {
   BridgeQueues,
+  CardStore,
   FaceitDataApi,
   FaceitOAuthClient,
   GuildStore,
@@ -25,6 +26,8 @@ export interface WorkerDeps {
   client: Client<true>;
   links: PlayerLinkStore;
   guilds: GuildStore;
+  /** Match cards: each guild's card channel and the cards posted. */
+  cards: CardStore;
   matches: MatchStore;
   faceit: FaceitDataApi;
   /** FACEIT OAuth (authorize URL for /link, code exchange for linkAccount), built once. */

@@ -27,6 +27,7 @@ export * from './queues/worker-options.ts';
 export * from './redis/keys.ts';
 export * from './redis/target.ts';
 export * from './shutdown.ts';
+export * from './store/cards.ts';
 export * from './store/client.ts';
 export * from './store/guilds.ts';
 export * from './store/matches.ts';
