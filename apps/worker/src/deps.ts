@@ -7,7 +7,7 @@ import type {
   WorkerConfig,
 } from '@bridge/core';
 import type { Queue, Worker } from 'bullmq';
-import type { Client } from 'discord.js';
+import type { Client, Guild } from 'discord.js';
 import type { Redis } from 'ioredis';
 
 /** Everything handlers, commands and gateway listeners get passed in. */
@@ -22,6 +22,11 @@ export interface WorkerDeps {
   faceit: FaceitDataApi;
   queues: { matches: Queue; links: Queue; maintenance: Queue };
   metrics: Metrics;
+  /**
+   * With DISCORD_SHARDING=leases: the guild as REST and the Redis voice mirror describe it (this copy's client
+   * has no gateway cache). Unset: guilds come from the client's own gateway cache.
+   */
+  guildView?: (guildId: string) => Promise<Guild | null>;
 }
 
 /** What a feature (matches, links, …) started and must stop on shutdown. */

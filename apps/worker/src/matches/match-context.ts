@@ -23,7 +23,9 @@ export async function guildOf(deps: WorkerDeps): Promise<Guild> {
       'no DISCORD_GUILD_ID: match channels are built only in single-guild mode for now (per-guild routing is not built yet)',
     );
   }
-  const guild = deps.client.guilds.cache.get(id) ?? (await deps.client.guilds.fetch(id).catch(() => null));
+  const guild = deps.guildView
+    ? await deps.guildView(id)
+    : (deps.client.guilds.cache.get(id) ?? (await deps.client.guilds.fetch(id).catch(() => null)));
   if (!guild)
     throw new UnrecoverableError(`the bot is not in guild DISCORD_GUILD_ID=${id}: invite it, or fix the id`);
   return guild;
