@@ -1,5 +1,6 @@
 import {
   apiConfigSchema,
+  closeQueues,
   createIntake,
   createLogger,
   createMetrics,
@@ -55,6 +56,6 @@ log.info(
 
 onShutdown(log, { timeoutMs: 10_000, draining: 'no new requests, finishing in-flight ones' }, async () => {
   await api.close();
-  await Promise.all([...Object.values(queues).map((q) => q.close()), linkEvents.close()]);
+  await Promise.all([closeQueues(queues), linkEvents.close()]);
   redis.disconnect();
 });

@@ -1,16 +1,21 @@
 import {
+  closeQueues,
   createIntake,
   createMetrics,
   createQueues,
   createSupabase,
   createWorkerRedis,
   FaceitDataApi,
+  faceitOAuthFromConfig,
+  GuildStore,
   type Logger,
+  MatchStore,
   PlayerLinkStore,
   RedisRateLimiter,
   type WorkerConfig,
 } from '@bridge/core';
 import { commands } from './commands/index.ts';
+import { startConsumers } from './consumers/index.ts';
 import type { FeatureHandle, WorkerDeps } from './deps.ts';
 import { startGuildFeature } from './events/guild-create-delete.ts';
 import { routeInteractions } from './events/interaction-create.ts';
@@ -40,18 +45,13 @@ export async function startWorkerApp(
   const redis = createWorkerRedis(config.REDIS_URL);
   redis.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
   const db = createSupabase(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
+  const matches = new MatchStore(db);
   const queues = createQueues(redis, config.QUEUE_PREFIX);
   const metrics = createMetrics('worker', {
     queues: Object.values(queues),
     intakeBacklog: createIntake(redis, config.QUEUE_PREFIX).backlog,
-    // One faction1 row per match with live channels.
-    activeMatches: async () =>
-      (
-        await db
-          .from('active_matches')
-          .select('match_id', { count: 'exact', head: true })
-          .eq('faction', 'faction1')
-      ).count ?? 0,
+    // A database that does not answer reads as 0, as before: a scrape never fails on it.
+    activeMatches: () => matches.countActive().catch(() => 0),
   });
   const faceit = new FaceitDataApi({
     onRequest: ({ route, status }) => metrics.faceitRequests.inc({ route, status: String(status) }),
@@ -83,7 +83,7 @@ export async function startWorkerApp(
     });
   } catch (err) {
     await metricsServer.close();
-    await Promise.all(Object.values(queues).map((q) => q.close()));
+    await closeQueues(queues);
     redis.disconnect();
     throw err;
   }
@@ -94,9 +94,11 @@ export async function startWorkerApp(
     log,
     redis,
     client,
-    db,
     links: new PlayerLinkStore(db),
+    guilds: new GuildStore(db),
+    matches,
     faceit,
+    oauth: faceitOAuthFromConfig(config),
     queues,
     metrics,
   };
@@ -108,12 +110,21 @@ export async function startWorkerApp(
   const guildFeature = await startGuildFeature(deps, commands);
   routeInteractions(deps, commands);
 
-  const features: FeatureHandle[] = [
-    guildFeature,
-    await startMatchFeature(deps),
-    await startLinkFeature(deps),
-  ];
-  for (const worker of features.flatMap((f) => f.workers ?? [])) instrumentWorker(metrics, worker);
+  const matchFeature = await startMatchFeature(deps);
+  const linkFeature = startLinkFeature(deps);
+  const features: FeatureHandle[] = [guildFeature, matchFeature, linkFeature];
+  const workers = startConsumers(
+    {
+      connection: redis,
+      prefix: config.QUEUE_PREFIX,
+      log,
+      metrics,
+      concurrency: config.WORKER_CONCURRENCY,
+    },
+    { ...matchFeature.handlers, ...linkFeature.handlers },
+  );
+  for (const worker of workers) instrumentWorker(metrics, worker);
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
   // The listeners are attached: the shards' events may flow.
   if (sharded) {
     owner = sharded.owner;
@@ -136,9 +147,9 @@ export async function startWorkerApp(
     close: async () => {
       // Shards first: the other copies take them over at once (RESUME), while this one drains its jobs.
       await owner?.stop();
-      await Promise.all(features.map((f) => f.close()));
+      await Promise.all([...workers.map((w) => w.close()), ...features.map((f) => f.close())]);
       await metricsServer.close();
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await closeQueues(queues);
       await client.destroy();
       redis.disconnect();
     },

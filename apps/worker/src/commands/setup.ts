@@ -15,11 +15,14 @@ import { setupRoles } from './setup/roles.ts';
 import { setupShow } from './setup/show.ts';
 import type { SlashCommand } from './types.ts';
 
+/** What this command uses of the worker. */
+type CommandDeps = Pick<WorkerDeps, 'log' | 'guilds'>;
+
 /** What a /setup subcommand handler gets: the deferred interaction, its guild, the deps. */
 export type SetupHandler = (
   interaction: ChatInputCommandInteraction,
   guild: Guild,
-  deps: WorkerDeps,
+  deps: Pick<WorkerDeps, 'log' | 'guilds'>,
 ) => Promise<string>;
 
 const handlers: Record<string, SetupHandler> = {
@@ -100,7 +103,7 @@ export const setupCommand: SlashCommand = {
       s.setName('show').setDescription('Show the settings and check the bot’s permissions'),
     )
     .toJSON(),
-  async execute(interaction, deps) {
+  async execute(interaction, deps: CommandDeps) {
     // The router deferred (ephemeral) before anything else. default_member_permissions can be overridden per server; the permission is checked here again.
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       deps.log.warn('setup refused: no Manage Server');

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
+  attemptsLeft,
   type ChannelPlan,
   decideEvent,
   exitChannel,
   FaceitNotFoundError,
   faceitIdsOf,
   factionsInPlay,
+  type JobHandler,
   type Logger,
   type MatchJobData,
   mustLeave,
@@ -22,7 +24,6 @@ import { guildOf, type MatchContext } from '../matches/match-context.ts';
 import { type AheadClaim, moveOnce } from '../matches/move-once.ts';
 import { removeMatchChannels } from '../matches/remove-channels.ts';
 import { guildTakesMatch } from '../matches/routing.ts';
-import type { JobHandler } from './types.ts';
 
 /** object_created/configuring/ready: converge each faction's channel, permissions and moves. */
 export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData> {
@@ -52,7 +53,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
           occurredAt: new Date(data.occurredAt),
           receivedAt: new Date(data.receivedAt),
           now: new Date(),
-          attemptsLeft: (job.opts.attempts ?? 1) - (job.attemptsMade + 1),
+          attemptsLeft: attemptsLeft(job),
         });
         if (decision === 'retry') {
           throw new Error(`${fetched.err.message} for match ${data.matchId}: not visible yet? retrying`);

@@ -1,7 +1,6 @@
-import type { MatchJobData } from '@bridge/core';
+import type { JobHandler, MatchJobData } from '@bridge/core';
 import type { MatchContext } from '../matches/match-context.ts';
 import { removeMatchChannels } from '../matches/remove-channels.ts';
-import type { JobHandler } from './types.ts';
 
 /** finished/cancelled/aborted: mark ended FIRST (so a concurrent matchCreated compensates), then clean up. */
 export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData> {

@@ -4,9 +4,12 @@ import type { Guild } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
 import { keepAlive, LEASE, pause } from './lease-timing.ts';
 
-/** What the match jobs share: the worker's deps plus the lifecycle store. */
+/** What the match jobs, the sweep and the late-join listener use of the worker. */
+export type MatchDeps = Pick<WorkerDeps, 'config' | 'log' | 'client' | 'faceit' | 'links' | 'guildView'>;
+
+/** What the match jobs share: those deps plus the lifecycle and guild stores. */
 export interface MatchContext {
-  deps: WorkerDeps;
+  deps: MatchDeps;
   store: MatchStore;
   guilds: GuildStore;
 }
@@ -16,7 +19,7 @@ export interface MatchContext {
  * it (routing by guild_follows) is not built yet, so without DISCORD_GUILD_ID a match job fails at once
  * saying so, instead of guessing a guild.
  */
-export async function guildOf(deps: WorkerDeps): Promise<Guild> {
+export async function guildOf(deps: Pick<WorkerDeps, 'config' | 'client' | 'guildView'>): Promise<Guild> {
   const id = deps.config.DISCORD_GUILD_ID;
   if (!id) {
     throw new UnrecoverableError(

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DEFAULT_JOB_OPTIONS, QUEUES, type QueueName } from './contracts.ts';
+import { DEFAULT_JOB_OPTIONS } from './catalog.ts';
+import { QUEUES, type QueueName } from './contracts.ts';
 
 /** A producer-side queue with the contract's defaults; `prefix` is QUEUE_PREFIX. */
 export function createQueue(name: QueueName, connection: Redis, prefix: string): Queue {
@@ -14,6 +15,11 @@ export interface BridgeQueues {
   matches: Queue;
   links: Queue;
   maintenance: Queue;
+}
+
+/** Closes the three queues (not their connection, which the caller owns). */
+export async function closeQueues(queues: BridgeQueues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
 }
 
 /** The three producer-side queues on one connection: how the API, the worker and the tests open them. */

@@ -1,10 +1,9 @@
-import { GuildStore } from '@bridge/core';
 import type { SetupHandler } from '../setup.ts';
 import { permissionReport } from './permission-report.ts';
 
 /** /setup show: the settings, what the guild follows, and the bot's permissions where it needs them. */
 export const setupShow: SetupHandler = async (_interaction, guild, deps) => {
-  const store = new GuildStore(deps.db);
+  const store = deps.guilds;
   const [settings, follows] = await Promise.all([store.get(guild.id), store.follows(guild.id)]);
   const id = (v: string | null | undefined, fmt: (x: string) => string) => (v ? fmt(v) : 'not set');
   const lines = [
