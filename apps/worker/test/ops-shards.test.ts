@@ -40,6 +40,7 @@ describe('shards held by exactly one worker copy', { timeout: 240_000 }, () => {
         identify: { maxConcurrency: 2 },
         rateLimits: { perRoute: { limit: 50, windowMs: 1000 }, global: 100 },
       },
+      guild: { members: [{ username: 'asker' }] },
     });
     const s = stack;
     redis = new Redis(s.redisUrl);
@@ -120,6 +121,15 @@ describe('shards held by exactly one worker copy', { timeout: 240_000 }, () => {
     expect(botVoice).toHaveLength(MATCHES * 2);
     expect(new Set(botVoice.map((c) => c.name)).size).toBe(MATCHES * 2);
     expect(shardOverlaps(s.discord.sessionLog())).toEqual([]);
+    // A slash command reaches the shard's one session, and is answered once, by its new holder.
+    const asked = await s.discord.invokeCommand({
+      guildId: s.guildId,
+      userId: s.guild.members.asker!,
+      name: 'whoami',
+    });
+    await asked.waitForReply(60_000);
+    expect(asked.sessionIds).toHaveLength(1);
+    expect(asked.responses).toHaveLength(1);
     console.info(
       `ops-shards: guild shard ${guildShard} held again ${heldAgainMs} ms after SIGKILL (lease ${LEASE_MS} ms); identifies ${s.discord.stats().gateway.identifies}, resumes ${s.discord.stats().gateway.resumes}`,
     );
