@@ -25,6 +25,7 @@ import { startGuildFeature } from './events/guild-create-delete.ts';
 import { routeInteractions } from './events/interaction-create.ts';
 import { startLinkFeature } from './features/links.ts';
 import { startMatchFeature } from './features/matches.ts';
+import { type ShardOwner, shardedGateway } from './gateway/sharded.ts';
 import { instrumentDiscord, instrumentWorker } from './lib/instrument.ts';
 import { type MetricsServer, startMetricsServer } from './lib/metrics-server.ts';
 import { loginSafely } from './startup.ts';
@@ -70,9 +71,11 @@ export async function startWorkerApp(
   // Up before the gateway login, so /healthz can say why the worker is not logged in.
   let problem: string | null = 'starting: checking Discord before logging in';
   let discord: Awaited<ReturnType<typeof loginSafely>> | null = null;
+  let owner: ShardOwner | null = null;
   const metricsServer: MetricsServer = await startMetricsServer(metrics, config.METRICS_PORT, () => {
     if (problem) return { ok: false, reason: problem };
-    if (!discord?.client.isReady()) return { ok: false, reason: 'discord gateway not connected' };
+    // With shard leases a copy may rightly hold no shard (more copies than shards): its gateway is the owner's loop.
+    if (!owner && !discord?.client.isReady()) return { ok: false, reason: 'discord gateway not connected' };
     if (redis.status !== 'ready') return { ok: false, reason: `redis ${redis.status}` };
     return { ok: true };
   });
@@ -109,6 +112,8 @@ export async function startWorkerApp(
     queues,
     metrics,
   };
+  const sharded = config.DISCORD_SHARDING === 'leases' ? await shardedGateway(deps) : null;
+  if (sharded) deps.guildView = sharded.guildView;
 
   // Registers the commands in every guild (retrying in the background, never a restart: that would spend
   // an IDENTIFY), follows guilds joining and leaving, seeds DISCORD_GUILD_ID's settings.
@@ -130,10 +135,16 @@ export async function startWorkerApp(
   );
   for (const worker of workers) instrumentWorker(metrics, worker);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  // The listeners are attached: the shards' events may flow.
+  if (sharded) {
+    owner = sharded.owner;
+    await owner.start();
+  }
   log.info(
     {
       guild: guild?.id ?? null,
       guilds: client.guilds.cache.size,
+      shards: owner ? { count: sharded?.shardCount, held: owner.held(), copy: owner.copyId } : undefined,
       commands: commands.map((c) => c.data.name),
       features: features.map((f) => f.name),
       metricsPort: metricsServer.port,
@@ -144,6 +155,8 @@ export async function startWorkerApp(
   return {
     deps,
     close: async () => {
+      // Shards first: the other copies take them over at once (RESUME), while this one drains its jobs.
+      await owner?.stop();
       await Promise.all([...workers.map((w) => w.close()), ...features.map((f) => f.close())]);
       await metricsServer.close();
       await closeQueues(queues);

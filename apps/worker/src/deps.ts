@@ -13,7 +13,7 @@ import type {
   WorkerConfig,
 } from '@bridge/core';
 
-import type { Client } from 'discord.js';
+import type { Client, Guild } from 'discord.js';
 
 /**
  * Everything the worker built at start. Commands, jobs and listeners each take only the part they use
@@ -37,6 +37,11 @@ export interface WorkerDeps {
   oauth: FaceitOAuthClient;
   queues: BridgeQueues;
   metrics: Metrics;
+  /**
+   * With DISCORD_SHARDING=leases: the guild as REST and the Redis voice mirror describe it (this copy's client
+   * has no gateway cache). Unset: guilds come from the client's own gateway cache.
+   */
+  guildView?: (guildId: string) => Promise<Guild | null>;
 }
 
 /** What a feature (matches, links, guilds) started and must stop on shutdown. */

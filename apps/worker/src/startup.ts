@@ -1,6 +1,7 @@
 import type { Logger, WorkerConfig } from '@bridge/core';
 import type { Client, Guild } from 'discord.js';
-import { connectDiscord } from './discord/client.ts';
+import { restOnlyClient } from './discord/cacheless.ts';
+import { connectDiscord, isLongCreateWait } from './discord/client.ts';
 import { describeFailures, discordPreflight } from './discord/preflight.ts';
 
 /** Waits `ms`, or rejects as soon as `signal` aborts (a SIGTERM while waiting to retry). */
@@ -70,7 +71,15 @@ async function connect(
   config: WorkerConfig,
   log: Logger,
 ): Promise<{ client: Client<true>; guild: Guild | undefined }> {
-  const client = await connectDiscord({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log });
+  // With shard leases the gateway sessions are the ShardOwner's (app.ts): this client only calls REST.
+  const client =
+    config.DISCORD_SHARDING === 'leases'
+      ? await restOnlyClient({
+          token: config.DISCORD_TOKEN,
+          apiUrl: config.DISCORD_API_URL,
+          rest: { rejectOnRateLimit: isLongCreateWait },
+        })
+      : await connectDiscord({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log });
   if (!config.DISCORD_GUILD_ID) return { client, guild: undefined };
   const guild = await client.guilds.fetch(config.DISCORD_GUILD_ID).catch(() => null);
   if (!guild) {

@@ -184,10 +184,19 @@ describe('gateway shards shared by worker copies', { timeout: 180_000 }, () => {
     const gap = longestGap(after, joinedAt, Date.now());
     expect(gap).toBeLessThan(LEASE_MS);
     expect(shardOverlaps(after)).toEqual([]);
+    // A copy stopping (SIGTERM) hands its shards over at once: no gap as long as a lease.
+    const leaving = holders.find((h) => h !== null) as string;
+    const stoppedAt = Date.now();
+    expect(await copies[['a', 'b', 'c', 'd'].indexOf(leaving)]?.kill('SIGTERM')).toBe(0);
+    const rest = [...survivors, 'd'].filter((c) => c !== leaving);
+    await allHeldBy(rest, 'the stopped copy’s shards held by the others');
+    const stopGap = longestGap(emu.sessionLog(), stoppedAt, Date.now());
+    expect(stopGap).toBeLessThan(LEASE_MS);
+    expect(shardOverlaps(emu.sessionLog())).toEqual([]);
     // Handovers resume: only the 4 first sessions were identified.
     expect(emu.stats().gateway.identifies).toBe(SHARDS);
     console.info(
-      `shards: held again ${heldAgainMs} ms after SIGKILL (lease ${LEASE_MS} ms); longest gap on rebalance ${gap} ms; holders ${JSON.stringify(holders)}`,
+      `shards: held again ${heldAgainMs} ms after SIGKILL (lease ${LEASE_MS} ms); longest gap on rebalance ${gap} ms, on SIGTERM ${stopGap} ms`,
     );
   });
 });

@@ -1,6 +1,7 @@
 import { type ChatInputCommandInteraction, Events, type Interaction, MessageFlags } from 'discord.js';
 import type { SlashCommand } from '../commands/types.ts';
 import type { WorkerDeps } from '../deps.ts';
+import { cacheGuild } from '../discord/cacheless.ts';
 import { discordCode } from '../discord/errors.ts';
 
 /**
@@ -49,6 +50,8 @@ async function handle(
     return;
   }
   try {
+    // Without a gateway cache (shard leases) the handlers' `interaction.guild` is read over REST, after the defer.
+    if (deps.guildView && interaction.guildId) await cacheGuild(deps.client, interaction.guildId);
     await command.execute(interaction, { ...deps, log });
     log.info('command handled');
   } catch (err) {

@@ -7,7 +7,7 @@ import { keepAlive, LEASE, pause } from './lease-timing.ts';
 /** What the match jobs, the sweep and the late-join listener use of the worker. */
 export type MatchDeps = Pick<
   WorkerDeps,
-  'config' | 'log' | 'client' | 'faceit' | 'links' | 'cards' | 'levels'
+  'config' | 'log' | 'client' | 'faceit' | 'links' | 'cards' | 'levels' | 'guildView'
 >;
 
 /** What the match jobs share: those deps plus the lifecycle and guild stores. */
@@ -22,14 +22,16 @@ export interface MatchContext {
  * it (routing by guild_follows) is not built yet, so without DISCORD_GUILD_ID a match job fails at once
  * saying so, instead of guessing a guild.
  */
-export async function guildOf(deps: Pick<WorkerDeps, 'config' | 'client'>): Promise<Guild> {
+export async function guildOf(deps: Pick<WorkerDeps, 'config' | 'client' | 'guildView'>): Promise<Guild> {
   const id = deps.config.DISCORD_GUILD_ID;
   if (!id) {
     throw new UnrecoverableError(
       'no DISCORD_GUILD_ID: match channels are built only in single-guild mode for now (per-guild routing is not built yet)',
     );
   }
-  const guild = deps.client.guilds.cache.get(id) ?? (await deps.client.guilds.fetch(id).catch(() => null));
+  const guild = deps.guildView
+    ? await deps.guildView(id)
+    : (deps.client.guilds.cache.get(id) ?? (await deps.client.guilds.fetch(id).catch(() => null)));
   if (!guild)
     throw new UnrecoverableError(`the bot is not in guild DISCORD_GUILD_ID=${id}: invite it, or fix the id`);
   return guild;
