@@ -25,7 +25,7 @@ const refused = {
 } as const;
 const memberRoute = (userId: string) => `PATCH /guilds/${stack.guildId}/members/${userId}`;
 
-const settled = (queueName: 'matches' | 'maintenance', jobId: string) =>
+const settled = (queueName: 'matches' | 'cleanup' | 'maintenance', jobId: string) =>
   settledJob(stack, queueName, jobId, 30_000);
 
 async function runSweep(id: string) {
@@ -103,7 +103,7 @@ describe('moves Discord refuses', () => {
     stack.discord.setFault({ route: memberRoute(a!.discordId), ...refused });
     try {
       await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
-      const job = await settled('matches', matchJobId(match.id, 'match_status_finished'));
+      const job = await settled('cleanup', matchJobId(match.id, 'match_status_finished'));
       expect(job).toMatchObject({ state: 'completed' });
       await waitForNoChannels(stack, match.id);
       expect(stack.discord.state(stack.guildId).voiceStates[a!.discordId]).toBeUndefined();
@@ -126,7 +126,7 @@ describe('moves Discord refuses', () => {
     stack.discord.setFault({ route: 'DELETE /channels/:channel', ...refused });
     try {
       await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
-      expect(await settled('matches', matchJobId(match.id, 'match_status_finished'))).toMatchObject({
+      expect(await settled('cleanup', matchJobId(match.id, 'match_status_finished'))).toMatchObject({
         state: 'failed',
       });
     } finally {
