@@ -7,10 +7,11 @@ import type {
   MatchStore,
   Metrics,
   PlayerLinkStore,
+  RedisClient,
   WorkerConfig,
 } from '@bridge/core';
+
 import type { Client } from 'discord.js';
-import type { Redis } from 'ioredis';
 
 /**
  * Everything the worker built at start. Commands, jobs and listeners each take only the part they use
@@ -20,7 +21,7 @@ export interface WorkerDeps {
   config: WorkerConfig;
   log: Logger;
   /** BullMQ worker connection (commands wait through reconnects). */
-  redis: Redis;
+  redis: RedisClient;
   client: Client<true>;
   links: PlayerLinkStore;
   guilds: GuildStore;

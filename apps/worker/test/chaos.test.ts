@@ -103,7 +103,7 @@ async function queueCounts(s: Stack) {
 async function intakeBacklog(s: Stack): Promise<number> {
   const redis = new Redis(s.redisUrl);
   try {
-    return await redis.xlen(intakeKey(s.prefix));
+    return await redis.xlen(intakeKey(redis, s.prefix));
   } finally {
     redis.disconnect();
   }

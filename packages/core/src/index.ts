@@ -24,6 +24,8 @@ export * from './queues/intake.ts';
 export * from './queues/intake-relay.ts';
 export * from './queues/queues.ts';
 export * from './queues/worker-options.ts';
+export * from './redis/keys.ts';
+export * from './redis/target.ts';
 export * from './shutdown.ts';
 export * from './store/client.ts';
 export * from './store/guilds.ts';

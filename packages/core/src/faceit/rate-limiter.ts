@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queues/connection.ts';
 
 // Reserves the next send slot: slots are `interval` ms apart, shared by every process through one
 // Redis key, timed by Redis's own clock (so workers' clocks need not agree). Returns how long the
@@ -20,10 +20,10 @@ return {nextSlot, nextSlot - now}
  * boundary (measured: 23 429s in a 100-match burst).
  */
 export class RedisRateLimiter {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly key: string;
   readonly intervalMs: number;
-  constructor(redis: Redis, key: string, perSecond: number) {
+  constructor(redis: RedisClient, key: string, perSecond: number) {
     this.redis = redis;
     this.key = key;
     this.intervalMs = Math.ceil(1000 / perSecond) + 2;

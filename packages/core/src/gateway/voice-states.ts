@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../queues/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
 
 // Sets (or with an empty value deletes) one user's channel and answers the previous one, in one step.
