@@ -4,6 +4,7 @@
 // share (time since the step before it in that match's log), so a tail can be traced to the step that
 // adds it. Not a benchmark: a profile.
 import { startStack, waitFor } from '@bridge/testbed';
+import { seedReadyMatch } from './src/seed.ts';
 import { percentile } from './src/stats.ts';
 
 const matches = Number(process.argv[2] ?? 15);
@@ -23,33 +24,12 @@ const add = (to: Map<string, number[]>, step: string, ms: number) => {
 const note = (step: string, ms: number) => add(steps, step, ms);
 const noteShare = (step: string, ms: number) => add(shares, step, ms);
 try {
-  const { discord, faceit, guildId, guild } = stack;
+  const { discord, faceit, guildId } = stack;
   discord.setLatency('*', 50);
   faceit.setLatency('*', 100);
   const worker = stack.workers[0]!;
   for (let m = 0; m < matches; m++) {
-    const people = Array.from({ length: 4 }, (_, i) => {
-      const username = `m${m}p${i}`;
-      const discordId = discord.addMember(guildId, { username });
-      const player = faceit.seedPlayer({ nickname: username });
-      discord.setVoice(guildId, discordId, guild.channels.Lobby!);
-      return { discordId, player };
-    });
-    await stack.supabase.query(
-      `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method)
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
-      [
-        people.map((p) => p.discordId),
-        people.map((p) => p.player.id),
-        people.map((p) => p.player.nickname),
-        people.map(() => 'oauth'),
-      ],
-    );
-    const match = faceit.seedMatch({
-      faction1: [people[0]!.player.id, people[1]!.player.id],
-      faction2: [people[2]!.player.id, people[3]!.player.id],
-      status: 'READY',
-    });
+    const { match, people } = await seedReadyMatch(stack, m);
     const from = worker.lines.length;
     const t0 = Date.now();
     await faceit.deliver(stack.webhook, faceit.buildWebhook(match.id, 'match_status_ready'));

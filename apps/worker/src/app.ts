@@ -1,4 +1,5 @@
 import {
+  CardStore,
   closeQueues,
   createIntake,
   createMetrics,
@@ -8,6 +9,7 @@ import {
   FaceitDataApi,
   faceitOAuthFromConfig,
   GuildStore,
+  LevelSettingsStore,
   type Logger,
   MatchStore,
   PlayerLinkStore,
@@ -99,6 +101,8 @@ export async function startWorkerApp(
     client,
     links: new PlayerLinkStore(db),
     guilds: new GuildStore(db),
+    cards: new CardStore(db),
+    levels: new LevelSettingsStore(db),
     matches,
     faceit,
     oauth: faceitOAuthFromConfig(config),

@@ -1,8 +1,10 @@
 import type {
   BridgeQueues,
+  CardStore,
   FaceitDataApi,
   FaceitOAuthClient,
   GuildStore,
+  LevelSettingsStore,
   Logger,
   MatchStore,
   Metrics,
@@ -25,6 +27,10 @@ export interface WorkerDeps {
   client: Client<true>;
   links: PlayerLinkStore;
   guilds: GuildStore;
+  /** Match cards: each guild's card channel and the cards posted. */
+  cards: CardStore;
+  /** Level roles and nicknames per guild (/setup levels, /setup nicknames). */
+  levels: LevelSettingsStore;
   matches: MatchStore;
   faceit: FaceitDataApi;
   /** FACEIT OAuth (authorize URL for /link, code exchange for linkAccount), built once. */

@@ -16,6 +16,7 @@ import {
 } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import { type Guild, PermissionFlagsBits } from 'discord.js';
+import { updateCard } from '../cards/update-card.ts';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
 import { beginChannel, channelLeaseKey, convergeChannel } from '../matches/converge-channel.ts';
 import { settingsOf } from '../matches/guild-settings.ts';
@@ -183,6 +184,16 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     if (failed) throw failed.reason;
     // Ended while we built: this job's rows/channels (any faction) go the finish way: lobby, then delete.
     if (!built) await removeMatchChannels(ctx, data.matchId, log);
+    else {
+      const linked = new Map(links.map((l) => [l.faceit_id, l.discord_id]));
+      await updateCard(
+        ctx,
+        data.matchId,
+        guild.id,
+        { kind: 'built', match, links: linked, channels: result },
+        log,
+      );
+    }
     return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
   };
 }

@@ -1,6 +1,7 @@
 /** DiscordEmulator: one HTTP server on 127.0.0.1 serving REST /api/v10, the gateway and the control API. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FixedWindows } from '../shared/fixed-window.ts';
 import { sendJson } from '../shared/http.ts';
 import { Clock } from './clock.ts';
 import { handleControl } from './control.ts';
@@ -16,6 +17,7 @@ import {
 import { MessageLog } from './messages.ts';
 import { RateLimiter, type RateLimitOptions } from './ratelimit.ts';
 import { handleRest } from './rest.ts';
+import { createRole, moveRole } from './role-store.ts';
 import { Router } from './router.ts';
 import { allRoutes } from './routes/index.ts';
 import type { SessionLogEntry } from './session-log.ts';
@@ -92,6 +94,7 @@ export class DiscordEmulator {
   readonly #oneSessionPerInteraction: boolean;
   readonly #clock = new Clock();
   readonly #createCap: DailyCap;
+  readonly #renames = new FixedWindows();
   #token: string;
   #stats: DiscordStats = emptyStats();
 
@@ -194,6 +197,7 @@ export class DiscordEmulator {
           botToken: () => this.#token,
           clock: this.#clock,
           createCap: this.#createCap,
+          renames: this.#renames,
           hanging: this.#hanging,
           context: () => ({
             store: this.#store,
@@ -259,6 +263,17 @@ export class DiscordEmulator {
     this.#store.updateMember(guildId, userId, patch);
   }
 
+  /** An admin creates a role (at the bottom, as Discord does; GUILD_ROLE_CREATE); returns its id. */
+  createRole(guildId: string, spec: { name: string; permissions?: string }): string {
+    const permissions = BigInt(spec.permissions ?? '0');
+    return createRole(this.#store, guildId, { name: spec.name, permissions }).id;
+  }
+
+  /** An admin drags a role to `position` (1 = just above @everyone); the others shift (GUILD_ROLE_UPDATE). */
+  moveRole(guildId: string, roleId: string, position: number): void {
+    moveRole(this.#store, guildId, roleId, position);
+  }
+
   /** The user joins, switches or (null) leaves voice; dispatches VOICE_STATE_UPDATE. */
   setVoice(guildId: string, userId: string, channelId: string | null): void {
     this.#store.setVoice(guildId, userId, channelId);
@@ -320,6 +335,11 @@ export class DiscordEmulator {
       at: m.at,
       editedAt: m.editedAt,
     }));
+  }
+
+  /** Every status the bot set on a voice channel, in order ('' = cleared); kept after the channel is deleted. */
+  voiceStatusHistory(channelId: string): string[] {
+    return [...(this.#store.voiceStatusHistory.get(channelId) ?? [])];
   }
 
   /** A moderator deletes a message in a guild channel (later edits get 10008). Answers whether it existed. */

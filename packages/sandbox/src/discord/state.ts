@@ -66,6 +66,8 @@ export class Store {
   readonly limits: StoreLimits;
   /** notified after every change (for waiters) */
   readonly changed = new Signal();
+  /** Every status set on a voice channel ('' = cleared), kept after the channel is deleted. */
+  readonly voiceStatusHistory = new Map<string, string[]>();
   /** how long after the REST reply a bot-created channel's CHANNEL_CREATE is dispatched */
   channelCreateDelayMs: number;
   #listeners = new Set<(e: StoreEvent) => void>();
@@ -199,7 +201,9 @@ export class Store {
       m.roles = patch.roles.filter((r) => r !== g.id);
     }
     if (patch.nick !== undefined) m.nick = patch.nick;
-    this.emit('GUILD_MEMBER_UPDATE', g.id, { ...memberJson(this, m), guild_id: g.id }, Intent.GuildMembers);
+    // The bot's own member updates come without the GuildMembers intent (gateway docs, "Caveats").
+    const intent = userId === this.bot.id ? 0 : Intent.GuildMembers;
+    this.emit('GUILD_MEMBER_UPDATE', g.id, { ...memberJson(this, m), guild_id: g.id }, intent);
     return m;
   }
 
@@ -330,6 +334,9 @@ export class Store {
   setVoiceStatus(c: ChannelRec, status: string): void {
     if (!c.guildId) throw Errors.wrongChannelType();
     c.voiceStatus = status;
+    const history = this.voiceStatusHistory.get(c.id) ?? [];
+    history.push(status);
+    this.voiceStatusHistory.set(c.id, history);
     this.emit(
       'VOICE_CHANNEL_STATUS_UPDATE',
       c.guildId,
