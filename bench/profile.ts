@@ -34,10 +34,10 @@ try {
     const t0 = Date.now();
     await faceit.deliver(stack.webhook, faceit.buildWebhook(match.id, 'match_status_ready'));
     note('webhook answered', Date.now() - t0);
-    // What the latency benchmark measures: both channels exist and every player is in (polled every 10 ms).
-    await waitFor(
-      () => {
-        const s = discord.state(guildId);
+    // What the latency benchmark measures: both channels exist and every player is in.
+    await discord.waitForState(
+      guildId,
+      (s) => {
         const ids = new Set(
           s.channels
             .filter(
@@ -45,9 +45,11 @@ try {
             )
             .map((c) => c.id),
         );
-        return ids.size === 2 && people.every((p) => ids.has(s.voiceStates[p.discordId] ?? ''));
+        return (
+          (ids.size === 2 && people.every((p) => ids.has(s.voiceStates[p.discordId] ?? ''))) || undefined
+        );
       },
-      { what: `match ${m} ready`, timeoutMs: 30_000, intervalMs: 10 },
+      30_000,
     );
     note('ALL IN (what the latency benchmark measures)', Date.now() - t0);
     await worker.waitForLine(

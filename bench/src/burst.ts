@@ -1,5 +1,4 @@
-import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
-import { startStack, waitFor } from '@bridge/testbed';
+import { failedJobs, startStack, waitFor } from '@bridge/testbed';
 import { rssMiB } from './stats.ts';
 
 export interface BurstResult {
@@ -64,11 +63,8 @@ export async function benchBurst(opts = { matches: 100 }): Promise<BurstResult> 
       .state(guildId)
       .channels.filter((c) => c.createdBy === 'bot' && c.type === 'voice')
       .map((c) => c.name);
-    const redis = createProducerRedis(stack.redisUrl);
-    const queue = createQueue(QUEUES.matches, redis, stack.prefix);
-    const failed = (await queue.getJobCounts('failed')).failed ?? 0;
-    await queue.close();
-    redis.disconnect();
+    // Both match queues: set-up and clean-up.
+    const failed = await failedJobs(stack);
     const stats = discord.stats();
     const fetches = faceit.stats().byRoute['data.match'] ?? 0;
     const creates = Object.entries(stats.byRoute)

@@ -5,10 +5,9 @@ import {
   createIntake,
   createLogger,
   createProducerRedis,
-  createQueue,
+  createQueues,
   createWorkerRedis,
   IntakeRelay,
-  QUEUES,
 } from '@bridge/core';
 import {
   API_ENTRY,
@@ -143,11 +142,12 @@ export async function benchIntake(
     const worker = createWorkerRedis(redisUrl);
     await waitFor(() => redis.status === 'ready', { what: 'redis ready' });
     const intake = createIntake(redis, prefix);
-    const queue = createQueue(QUEUES.matches, redis, prefix);
+    const queues = createQueues(redis, prefix);
+    const count = async () => (await queues.matches.count()) + (await queues.cleanup.count());
     // No worker ran, so accepted webhooks are all still in the intake stream.
-    const enqueued = (await intake.backlog()) + (await queue.count());
+    const enqueued = (await intake.backlog()) + (await count());
     const quiet = createLogger({ name: 'bench', level: 'silent' });
-    const relay = new IntakeRelay({ connection: worker, prefix, queue, log: quiet });
+    const relay = new IntakeRelay({ connection: worker, prefix, queues, log: quiet });
     const started = performance.now();
     relay.start();
     await waitFor(async () => (await intake.backlog()) === 0, {
@@ -156,9 +156,9 @@ export async function benchIntake(
       intervalMs: 100,
     });
     const seconds = (performance.now() - started) / 1000;
-    const jobs = await queue.count();
+    const jobs = await count();
     await relay.close();
-    await queue.close();
+    await Promise.all(Object.values(queues).map((q) => q.close()));
     redis.disconnect();
     worker.disconnect();
 

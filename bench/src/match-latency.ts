@@ -41,19 +41,19 @@ export async function benchMatchLatency(opts = { matches: 30 }): Promise<MatchLa
       const t0 = performance.now();
       const res = await faceit.deliver(stack.webhook, envelope);
       if (res.status !== 202) throw new Error(`webhook answered ${res.status}`);
-      // Polled every 10 ms (the emulator's state snapshot runs in this process; polling harder slows
-      // the emulator itself), so each sample may read up to 10 ms late.
-      await waitFor(
-        () => {
-          const s = discord.state(guildId);
+      // Checked at each change of the emulator's state (not polled: a poll read up to its interval late,
+      // and its snapshots cost the emulators, which run in this process, CPU).
+      await discord.waitForState(
+        guildId,
+        (s) => {
           const channels = s.channels.filter(
             (c) => c.createdBy === 'bot' && c.type === 'voice' && c.name.includes(match.id.slice(2, 10)),
           );
-          if (channels.length !== 2) return false;
+          if (channels.length !== 2) return undefined;
           const ids = new Set(channels.map((c) => c.id));
-          return people.every((p) => ids.has(s.voiceStates[p.discordId] ?? ''));
+          return people.every((p) => ids.has(s.voiceStates[p.discordId] ?? '')) || undefined;
         },
-        { what: `match ${m} ready`, timeoutMs: 30_000, intervalMs: 10 },
+        30_000,
       );
       samples.push(performance.now() - t0);
       // End it so the guild stays small, and wait for the cleanup so it does not share the next

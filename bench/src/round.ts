@@ -1,5 +1,4 @@
-import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { failedJobs, type Stack, startStack, waitFor } from '@bridge/testbed';
 import { linkPlayers } from './seed.ts';
 
 /**
@@ -198,11 +197,8 @@ export async function benchRound(
 
     const finishDuringCreatesSeconds = await finishDuringCreates(stack, seeded[0]!, opts);
 
-    const redis = createProducerRedis(stack.redisUrl);
-    const queue = createQueue(QUEUES.matches, redis, stack.prefix);
-    const failed = (await queue.getJobCounts('failed')).failed ?? 0;
-    await queue.close();
-    redis.disconnect();
+    // Both match queues: set-up and clean-up.
+    const failed = await failedJobs(stack);
     return {
       matches: opts.matches,
       playersPerMatch: opts.playersPerMatch,

@@ -9,7 +9,7 @@ export interface ApiDeps {
   redis: RedisClient;
   /** Where accepted webhooks go; the workers' relay turns entries into `matches` jobs. */
   intake: Intake;
-  queues: { matches: Queue; links: Queue; maintenance?: Queue };
+  queues: { matches: Queue; cleanup?: Queue; links: Queue; maintenance?: Queue };
   /** Prometheus metrics; /metrics is served only when present. */
   metrics?: Metrics;
   /** Completion events of queue `links`, so the OAuth callback page can show the job's outcome. */

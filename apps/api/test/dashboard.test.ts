@@ -72,7 +72,7 @@ describe('queue dashboard (/admin/queues)', () => {
     const page = await context.newPage();
     const res = await page.goto(`${api.url}/admin/queues`);
     expect(res?.status()).toBe(200);
-    for (const name of ['matches', 'links', 'maintenance']) {
+    for (const name of ['matches', 'cleanup', 'links', 'maintenance']) {
       await page.getByText(name, { exact: true }).first().waitFor();
     }
     await page.goto(`${api.url}/admin/queues/queue/matches?status=failed`);

@@ -18,7 +18,7 @@ export const SECRET = 'test-webhook-secret-0123456789';
 export interface TestApi extends RunningApi {
   prefix: string;
   redis: RedisClient;
-  queues: { matches: Queue; links: Queue; maintenance: Queue };
+  queues: { matches: Queue; cleanup: Queue; links: Queue; maintenance: Queue };
   intake: Intake;
   metrics: Metrics;
   /** The `matches` job with this id, once the relay has added it. */
@@ -57,7 +57,7 @@ export async function startTestApi(
   // What a worker copy runs: without it accepted webhooks would stay in the intake stream.
   const relayRedis = createWorkerRedis(redisUrl);
   relayRedis.on('error', () => {});
-  const relay = new IntakeRelay({ connection: relayRedis, prefix, queue: queues.matches, log });
+  const relay = new IntakeRelay({ connection: relayRedis, prefix, queues, log });
   relay.start();
   const config = {
     FACEIT_WEBHOOK_SECRET: SECRET,
@@ -74,11 +74,15 @@ export async function startTestApi(
     intake,
     metrics,
     logs,
-    job: (id) => waitFor(() => queues.matches.getJob(id), { what: `job ${id}` }),
+    job: (id) =>
+      waitFor(async () => (await queues.matches.getJob(id)) ?? (await queues.cleanup.getJob(id)), {
+        what: `job ${id}`,
+      }),
     drained: async () => {
       await waitFor(async () => (await intake.backlog()) === 0, { what: 'intake relayed' });
     },
-    enqueued: async () => (await intake.backlog()) + (await queues.matches.count()),
+    enqueued: async () =>
+      (await intake.backlog()) + (await queues.matches.count()) + (await queues.cleanup.count()),
     post: (body, headers = {}) =>
       fetch(`${api.url}/faceit-webhook`, {
         method: 'POST',

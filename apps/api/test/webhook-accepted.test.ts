@@ -29,20 +29,23 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
     expect(res.status).toBe(202);
     const job = await api.job(`match_status_finished-${finished.payload.id}`);
     expect(job.name).toBe('matchFinished');
+    expect(job.queueName).toBe('cleanup');
   });
 
   apiTest.for([
-    ['match_object_created', 'matchCreated'],
-    ['match_status_configuring', 'matchCreated'],
-    ['match_status_ready', 'matchCreated'],
-    ['match_status_finished', 'matchFinished'],
-    ['match_status_cancelled', 'matchFinished'],
-    ['match_status_aborted', 'matchFinished'],
-  ] as const)('maps %s to a %s job', async ([event, jobName], { api }) => {
+    ['match_object_created', 'matchCreated', 'matches'],
+    ['match_status_configuring', 'matchCreated', 'matches'],
+    ['match_status_ready', 'matchCreated', 'matches'],
+    ['match_status_finished', 'matchFinished', 'cleanup'],
+    ['match_status_cancelled', 'matchFinished', 'cleanup'],
+    ['match_status_aborted', 'matchFinished', 'cleanup'],
+  ] as const)('maps %s to a %s job on queue %s', async ([event, jobName, queue], { api }) => {
     const res = await api.post(delivery(event));
     expect(res.status).toBe(202);
     const { jobId } = await res.json();
-    expect((await api.job(jobId)).name).toBe(jobName);
+    const job = await api.job(jobId);
+    expect(job.name).toBe(jobName);
+    expect(job.queueName).toBe(queue);
   });
 
   apiTest(

@@ -38,5 +38,6 @@ export const apiTest = test.extend<{ $file: { fileApi: TestApi }; $test: { api: 
     await use(fileApi);
     await fileApi.drained();
     await fileApi.queues.matches.obliterate({ force: true });
+    await fileApi.queues.cleanup.obliterate({ force: true });
   },
 });

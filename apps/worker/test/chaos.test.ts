@@ -88,10 +88,16 @@ function deliverTwice(s: Stack, urls: () => string[], matchId: string, events: W
   );
 }
 
-function queueCounts(s: Stack) {
-  return withQueue(s, 'matches', (q) =>
-    q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'),
-  );
+/** Job counts by state over both match queues (set-up and clean-up). */
+async function queueCounts(s: Stack) {
+  const sum: Record<string, number> = {};
+  for (const name of ['matches', 'cleanup'] as const) {
+    const counts = await withQueue(s, name, (q) =>
+      q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'),
+    );
+    for (const [state, n] of Object.entries(counts)) sum[state] = (sum[state] ?? 0) + n;
+  }
+  return sum;
 }
 
 async function intakeBacklog(s: Stack): Promise<number> {

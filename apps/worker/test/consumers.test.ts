@@ -54,7 +54,8 @@ function consumersAt(prefix: string, handlers: JobHandlers) {
 
 const none: JobHandler<unknown> = async () => ({ status: 'ok' });
 const noHandlers: JobHandlers = {
-  matches: { matchCreated: none, matchFinished: none },
+  matches: { matchCreated: none },
+  cleanup: { matchFinished: none },
   links: { linkAccount: none },
   maintenance: { sweep: none },
 };
@@ -68,7 +69,8 @@ redisTest(
       return { status: 'ok' };
     };
     const at = consumersAt(prefix, {
-      matches: { matchCreated: recording, matchFinished: recording },
+      matches: { matchCreated: recording },
+      cleanup: { matchFinished: recording },
       links: { linkAccount: recording },
       maintenance: { sweep: recording },
     });
@@ -91,8 +93,14 @@ redisTest(
       }
       expect(ran).toEqual([]);
 
-      const done = await at.queues.matches.add('matchFinished', matchData);
-      await waitFor(async () => (await at.queues.matches.getJobState(done.id!)) === 'completed', {
+      // A job on the other match queue's name is unknown there: set-up and clean-up have a queue each.
+      const misplaced = await at.queues.matches.add('matchFinished', matchData);
+      await waitFor(async () => (await at.queues.matches.getJobState(misplaced.id!)) === 'failed', {
+        what: 'matchFinished on the set-up queue failed',
+        timeoutMs: 30_000,
+      });
+      const done = await at.queues.cleanup.add('matchFinished', matchData);
+      await waitFor(async () => (await at.queues.cleanup.getJobState(done.id!)) === 'completed', {
         what: 'valid matchFinished completed',
         timeoutMs: 30_000,
       });
@@ -139,8 +147,9 @@ redisTest(
 
 // The compiler checks the handler map against the catalog (typecheck fails if this compiles).
 export const _missing: JobHandlers = {
-  // @ts-expect-error: matchFinished has no handler.
   matches: { matchCreated: none },
+  // @ts-expect-error: matchFinished has no handler.
+  cleanup: {},
   links: { linkAccount: none },
   maintenance: { sweep: none },
 };

@@ -177,7 +177,7 @@ describe('match voice channels under faults', () => {
     await waitFor(() => (stack.discord.stats().byRoute[CREATE] ?? 0) > before, { what: 'create in flight' });
     const [fin] = await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
     expect(fin?.status).toBe(202);
-    expect((await settledJob(stack, 'matches', matchJobId(match.id, 'match_status_finished'))).state).toBe(
+    expect((await settledJob(stack, 'cleanup', matchJobId(match.id, 'match_status_finished'))).state).toBe(
       'completed',
     );
     stack.discord.setLatency(CREATE, 0);

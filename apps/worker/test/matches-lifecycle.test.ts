@@ -159,13 +159,15 @@ describe('match voice channels, end to end', () => {
       );
       await waitForNoChannels(stack, id);
     }
-    // Let every job of these matches settle, then check nothing came back.
-    await withQueue(stack, 'matches', (queue) =>
-      waitFor(async () => (await queue.getJobCountByTypes('active', 'waiting', 'delayed')) === 0, {
-        what: 'queue drained',
-        timeoutMs: 60_000,
-      }),
-    );
+    // Let every job of these matches settle (set-up and clean-up), then check nothing came back.
+    for (const name of ['matches', 'cleanup'] as const) {
+      await withQueue(stack, name, (queue) =>
+        waitFor(async () => (await queue.getJobCountByTypes('active', 'waiting', 'delayed')) === 0, {
+          what: `${name} queue drained`,
+          timeoutMs: 60_000,
+        }),
+      );
+    }
     for (const id of matches) expect(matchChannels(stack, id)).toHaveLength(0);
     expect(await failedJobs(stack)).toBe(0);
   });

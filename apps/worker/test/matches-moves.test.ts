@@ -23,7 +23,7 @@ const refused = {
 } as const;
 const memberRoute = (stack: Stack, userId: string) => `PATCH /guilds/${stack.guildId}/members/${userId}`;
 
-const settled = (stack: Stack, queueName: 'matches' | 'maintenance', jobId: string) =>
+const settled = (stack: Stack, queueName: 'matches' | 'cleanup' | 'maintenance', jobId: string) =>
   settledJob(stack, queueName, jobId, 30_000);
 
 async function runSweep(stack: Stack, id: string) {
@@ -118,7 +118,7 @@ describe('moves Discord refuses', () => {
     stack.discord.setFault({ route: memberRoute(stack, a!.discordId), ...refused });
     try {
       await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
-      const job = await settled(stack, 'matches', matchJobId(match.id, 'match_status_finished'));
+      const job = await settled(stack, 'cleanup', matchJobId(match.id, 'match_status_finished'));
       expect(job).toMatchObject({ state: 'completed' });
       await waitForNoChannels(stack, match.id);
       expect(stack.discord.state(stack.guildId).voiceStates[a!.discordId]).toBeUndefined();
@@ -143,7 +143,7 @@ describe('moves Discord refuses', () => {
     stack.discord.setFault({ route: 'DELETE /channels/:channel', ...refused });
     try {
       await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
-      expect(await settled(stack, 'matches', matchJobId(match.id, 'match_status_finished'))).toMatchObject({
+      expect(await settled(stack, 'cleanup', matchJobId(match.id, 'match_status_finished'))).toMatchObject({
         state: 'failed',
       });
     } finally {

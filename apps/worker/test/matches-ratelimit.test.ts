@@ -1,10 +1,14 @@
 // Long rate-limit waits do not stall the bridge: a channel create facing a long (sublimit) 429 is
-// rescheduled instead of sleeping in a job slot, and cleanup of another match goes on meanwhile.
+// rescheduled instead of sleeping in a job slot, and cleanup of another match goes on meanwhile; a
+// clean-up has slots of its own, so it runs even while every set-up slot waits for Discord.
+import type { Queue } from 'bullmq';
 import { describe, expect } from 'vitest';
 import {
+  failedJobs,
   matchJobId,
   seedLinkedPlayers,
   stackTest,
+  waitFor,
   waitForChannels,
   waitForNoChannels,
   withQueue,
@@ -64,4 +68,42 @@ describe('a long Discord rate limit on channel create', () => {
       expect(failed.failed).toBe(0);
     });
   });
+});
+
+describe('a match finishing while every set-up slot is busy', () => {
+  test('is cleaned up at once, and no create is turned away to make room for it', async ({ stack }) => {
+    const create = 'POST /guilds/:guild/channels';
+    const players = await seedLinkedPlayers(stack, 'busy', 6);
+    const match = (i: number) =>
+      stack.faceit.seedMatch({
+        faction1: [players[2 * i]!.faceitId],
+        faction2: [players[2 * i + 1]!.faceitId],
+      });
+    const live = match(0);
+    await stack.faceit.play(stack.webhook, live.id, ['match_status_ready']);
+    await waitForChannels(stack, live.id);
+
+    // Discord takes 30 s to answer each create: both set-up jobs hold their slot (of two) meanwhile.
+    stack.discord.setLatency(create, 30_000);
+    const [b, c] = [match(1), match(2)];
+    const setups = [b, c].map((m) => matchJobId(m.id, 'match_status_ready'));
+    try {
+      await stack.faceit.play(stack.webhook, b.id, ['match_status_ready']);
+      await stack.faceit.play(stack.webhook, c.id, ['match_status_ready']);
+      const bothActive = (queue: Queue) =>
+        Promise.all(setups.map((id) => queue.getJobState(id))).then((s) => s.every((x) => x === 'active'));
+      await withQueue(stack, 'matches', (queue) =>
+        waitFor(() => bothActive(queue), { what: 'both set-up jobs running at once', timeoutMs: 30_000 }),
+      );
+      await stack.faceit.play(stack.webhook, live.id, ['match_status_finished']);
+      await waitForNoChannels(stack, live.id, 30_000);
+      // Done while both creates were still with Discord: the clean-up had a slot of its own.
+      expect(await withQueue(stack, 'matches', bothActive)).toBe(true);
+    } finally {
+      stack.discord.setLatency(create, 0);
+    }
+    await waitForChannels(stack, b.id, 90_000);
+    await waitForChannels(stack, c.id, 90_000);
+    expect(await failedJobs(stack)).toBe(0);
+  }, 180_000);
 });

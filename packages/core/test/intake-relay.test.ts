@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createIntake,
   createProducerRedis,
-  createQueue,
+  createQueues,
   createWorkerRedis,
   DEFAULT_JOB_OPTIONS,
   INTAKE_GROUP,
@@ -40,7 +40,9 @@ let prefix: string;
 let producer: RedisClient;
 let worker: RedisClient;
 let intake: Intake;
-let queue: ReturnType<typeof createQueue>;
+let queues: ReturnType<typeof createQueues>;
+/** The set-up queue (matchCreated): what most of these tests look at. */
+let queue: ReturnType<typeof createQueues>['matches'];
 let logs: Record<string, unknown>[];
 const relays: IntakeRelay[] = [];
 
@@ -50,7 +52,7 @@ function startRelay(opts: { claimIdleMs?: number } = {}) {
   const relay = new IntakeRelay({
     connection: worker,
     prefix,
-    queue,
+    queues,
     log,
     ...opts,
     onRelayed: (relayed, invalid) => {
@@ -69,43 +71,47 @@ beforeEach(async () => {
   await waitFor(() => producer.status === 'ready', { what: 'redis ready' });
   worker = createWorkerRedis(REDIS_URL);
   intake = createIntake(producer, prefix);
-  queue = createQueue(QUEUES.matches, producer, prefix);
+  queues = createQueues(producer, prefix);
+  queue = queues.matches;
   logs = [];
 });
 afterEach(async () => {
   await Promise.all(relays.splice(0).map((r) => r.close()));
-  await queue.close();
+  await Promise.all(Object.values(queues).map((q) => q.close()));
   producer.disconnect();
   worker.disconnect();
   await cleanupPrefix(REDIS_URL, prefix);
 });
 
 describe('intake relay', () => {
-  it('turns accepted entries into matches jobs with the queue defaults, and empties the stream', async () => {
+  it('turns accepted entries into jobs with the queue defaults (clean-up on its own queue), and empties the stream', async () => {
     const { counts } = startRelay();
     const a = entry('1-aaaa');
     const b = entry('1-bbbb', 'match_status_finished');
     await intake.push(a.data);
     await intake.push(b.data);
-    await waitFor(async () => (await queue.count()) === 2, { what: 'two jobs' });
+    await waitFor(async () => (await queue.count()) === 1 && (await queues.cleanup.count()) === 1, {
+      what: 'a set-up job and a clean-up job',
+    });
     const jobA = await queue.getJob(a.jobId);
     expect(jobA?.name).toBe('matchCreated');
     expect(jobA?.data).toEqual(a.data);
     expect(jobA?.opts.attempts).toBe(DEFAULT_JOB_OPTIONS.matches.attempts);
-    expect((await queue.getJob(b.jobId))?.name).toBe('matchFinished');
+    const jobB = await queues.cleanup.getJob(b.jobId);
+    expect(jobB?.name).toBe('matchFinished');
+    expect(jobB?.opts.attempts).toBe(DEFAULT_JOB_OPTIONS.cleanup.attempts);
     await waitFor(async () => (await intake.backlog()) === 0, { what: 'stream emptied' });
     // The relay reports a batch once Redis has acknowledged it, a moment after the stream is empty.
     await waitFor(() => counts.relayed >= 2, { what: 'batch reported' });
     expect(counts).toEqual({ relayed: 2, invalid: 0 });
   });
 
-  it('a ready match and an ending one run before matches that are only configuring, even if queued later', async () => {
+  it('a ready match runs before matches that are only configuring, even if queued later', async () => {
     startRelay();
     const setup = [entry('1-cfg1', 'match_status_configuring'), entry('1-cfg2', 'match_status_configuring')];
     const ready = entry('1-rdy1');
-    const ending = entry('1-end1', 'match_status_finished');
-    for (const e of [...setup, ready, ending]) await intake.push(e.data);
-    await waitFor(async () => (await queue.count()) === 4, { what: 'four jobs' });
+    for (const e of [...setup, ready]) await intake.push(e.data);
+    await waitFor(async () => (await queue.count()) === 3, { what: 'three jobs' });
     const order: string[] = [];
     const connection = createWorkerRedis(REDIS_URL);
     const w = new Worker(
@@ -116,12 +122,12 @@ describe('intake relay', () => {
       { connection, prefix, concurrency: 1 },
     );
     try {
-      await waitFor(() => order.length === 4, { what: 'four jobs processed' });
+      await waitFor(() => order.length === 3, { what: 'three jobs processed' });
     } finally {
       await w.close();
       connection.disconnect();
     }
-    expect(order).toEqual([ready.jobId, ending.jobId, setup[0]?.jobId, setup[1]?.jobId]);
+    expect(order).toEqual([ready.jobId, setup[0]?.jobId, setup[1]?.jobId]);
   });
 
   it('keeps entries while no relay runs, and relays all of them once one starts', async () => {

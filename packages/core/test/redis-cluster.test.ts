@@ -90,13 +90,18 @@ describe('the bridge on a 3-master Redis Cluster', { timeout: 120_000 }, () => {
     const producers = [connect('producer'), connect('producer')];
     await waitFor(() => producers.every((p) => p.status === 'ready'), { what: 'cluster ready' });
     const intakes = producers.map((p) => createIntake(p, prefix));
-    const queue = createQueue(QUEUES.matches, producers[0]!, prefix);
+    // The relay's two queues: set-up (every entry here) and clean-up.
+    const queues = {
+      matches: createQueue(QUEUES.matches, producers[0]!, prefix),
+      cleanup: createQueue(QUEUES.cleanup, producers[0]!, prefix),
+    };
+    const queue = queues.matches;
     const logs: Record<string, unknown>[] = [];
     const relays = [0, 1].map(() => {
       const relay = new IntakeRelay({
         connection: connect(),
         prefix,
-        queue,
+        queues,
         log: captureLogger('relay', logs).log,
       });
       relay.start();
@@ -139,17 +144,17 @@ describe('the bridge on a 3-master Redis Cluster', { timeout: 120_000 }, () => {
       expect(await queue.getJobCountByTypes('failed', 'wait', 'active', 'delayed')).toBe(0);
       expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
 
-      // Every key of the matches queue shares its tag; the intake stream has its own.
+      // Every key of the matches queue shares its tag; the intake stream (and the cleanup queue) their own.
       const keys = await keysUnder(producers[0]!);
       const bull = keys.filter((k) => k.startsWith(`${prefix}:{matches}:matches:`));
       expect(bull.length).toBeGreaterThan(3);
       expect(new Set(await Promise.all(bull.map((k) => slotOf(producers[0]!, k)))).size).toBe(1);
       expect(intakeKey(producers[0]!, prefix)).toBe(`${prefix}:{intake}:matches`);
-      expect(keys.every((k) => /^[^{]*:\{(matches|intake)\}/.test(k))).toBe(true);
+      expect(keys.every((k) => /^[^{]*:\{(matches|cleanup|intake)\}/.test(k))).toBe(true);
     } finally {
       await worker.close();
       await Promise.all(relays.map((r) => r.close()));
-      await queue.close();
+      await Promise.all([queue.close(), queues.cleanup.close()]);
     }
   });
 

@@ -20,12 +20,19 @@ export async function withQueue<T>(
   }
 }
 
-/** How many jobs of the queue failed: the end-to-end tests' "nothing went wrong behind the scenes". */
-export function failedJobs(
+/**
+ * How many jobs of the queue failed (by default: of both match queues, set-up and clean-up): the
+ * end-to-end tests' "nothing went wrong behind the scenes".
+ */
+export async function failedJobs(
   at: { redisUrl: string; prefix: string },
-  name: keyof typeof QUEUES = 'matches',
+  name?: keyof typeof QUEUES,
 ): Promise<number> {
-  return withQueue(at, name, (queue) => queue.getJobCountByTypes('failed'));
+  let failed = 0;
+  for (const queue of name ? [name] : (['matches', 'cleanup'] as const)) {
+    failed += await withQueue(at, queue, (q) => q.getJobCountByTypes('failed'));
+  }
+  return failed;
 }
 
 /**

@@ -3,7 +3,7 @@ import {
   failedForGood,
   type JobHandlers,
   type Logger,
-  MATCH_JOBS,
+  type MatchJobData,
   type Metrics,
   type QueueHandlers,
   type QueueName,
@@ -11,7 +11,7 @@ import {
   WORKER_STALL_OPTIONS,
 } from '@bridge/core';
 import { Worker } from 'bullmq';
-import { matchScheduling } from './match-scheduling.ts';
+import { rescheduleRateLimited } from './match-scheduling.ts';
 import { createProcessor, type ProcessorOptions } from './processor.ts';
 
 export interface ConsumerDeps {
@@ -20,15 +20,20 @@ export interface ConsumerDeps {
   prefix: string;
   log: Logger;
   metrics: Pick<Metrics, 'linkAttempts'>;
-  /** Jobs at once per queue and copy (`matches`, `links`); the sweep runs one at a time. */
+  /** Jobs at once per queue and copy (`matches`, `cleanup`, `links`); the sweep runs one at a time. */
   concurrency: number;
 }
 
 /** Every queue's consumer, from one handler map: the compiler checks that each job has its handler. */
 export function startConsumers(deps: ConsumerDeps, handlers: JobHandlers): Worker[] {
+  const matchFields = (d: MatchJobData) => ({ matchId: d.matchId, event: d.event, eventId: d.eventId });
+  // Set-up and clean-up each have their own slots (queueForEvent says why).
   const matches = startConsumer('matches', handlers.matches, deps, deps.concurrency, {
-    logFields: (d) => ({ matchId: d.matchId, event: d.event, eventId: d.eventId }),
-    around: matchScheduling(deps.concurrency, (name) => name === MATCH_JOBS.created),
+    logFields: matchFields,
+    around: rescheduleRateLimited,
+  });
+  const cleanup = startConsumer('cleanup', handlers.cleanup, deps, deps.concurrency, {
+    logFields: matchFields,
   });
   const links = startConsumer('links', handlers.links, deps, deps.concurrency, {
     logFields: (d) => ({ discordUserId: d.discordUserId }),
@@ -39,7 +44,7 @@ export function startConsumers(deps: ConsumerDeps, handlers: JobHandlers): Worke
     if (job && failedForGood(job)) deps.metrics.linkAttempts.inc({ method: 'oauth', outcome: 'failed' });
   });
   const maintenance = startConsumer('maintenance', handlers.maintenance, deps, 1, {});
-  return [matches, links, maintenance];
+  return [matches, cleanup, links, maintenance];
 }
 
 function startConsumer<Q extends QueueName>(

@@ -7,12 +7,12 @@ import { sweepHandler } from '../jobs/sweep.ts';
 import type { MatchContext } from '../matches/match-context.ts';
 
 /**
- * Match voice channels: the handlers of the `matches` and `maintenance` jobs, the intake relay, late
+ * Match voice channels: the handlers of the `matches`, `cleanup` and `maintenance` jobs, the intake relay, late
  * joiners, and the sweep's schedule.
  */
 export async function startMatchFeature(
   deps: WorkerDeps,
-): Promise<FeatureHandle & { handlers: Pick<JobHandlers, 'matches' | 'maintenance'> }> {
+): Promise<FeatureHandle & { handlers: Pick<JobHandlers, 'matches' | 'cleanup' | 'maintenance'> }> {
   const ctx: MatchContext = { deps, store: deps.matches, guilds: deps.guilds };
   // Idempotent: every copy upserts the same scheduler at start.
   await deps.queues.maintenance.upsertJobScheduler(
@@ -24,7 +24,7 @@ export async function startMatchFeature(
   const relay = new IntakeRelay({
     connection: deps.redis,
     prefix: deps.config.QUEUE_PREFIX,
-    queue: deps.queues.matches,
+    queues: deps.queues,
     log: deps.log,
     onRelayed: (relayed, invalid) => {
       deps.metrics.intakeRelayed.inc({ outcome: 'relayed' }, relayed);
@@ -36,7 +36,8 @@ export async function startMatchFeature(
   return {
     name: 'matches',
     handlers: {
-      matches: { matchCreated: matchCreatedHandler(ctx), matchFinished: matchFinishedHandler(ctx) },
+      matches: { matchCreated: matchCreatedHandler(ctx) },
+      cleanup: { matchFinished: matchFinishedHandler(ctx) },
       maintenance: { sweep: sweepHandler(ctx) },
     },
     close: async () => {

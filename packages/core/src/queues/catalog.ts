@@ -21,7 +21,12 @@ const keep = { removeOnComplete: { age: 24 * 3600, count: 50_000 }, removeOnFail
  */
 export const JOB_CATALOG = {
   matches: {
-    jobs: { [MATCH_JOBS.created]: matchJobSchema, [MATCH_JOBS.finished]: matchJobSchema },
+    jobs: { [MATCH_JOBS.created]: matchJobSchema },
+    options: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
+  },
+  // Its own queue, so clean-up has worker slots of its own (queueForEvent).
+  cleanup: {
+    jobs: { [MATCH_JOBS.finished]: matchJobSchema },
     options: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
   },
   links: {
@@ -52,6 +57,7 @@ export type JobHandlers = { [Q in QueueName]: QueueHandlers<Q> };
 /** Default job options (retry policy, retention) of each queue; producers add with these. */
 export const DEFAULT_JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
   matches: JOB_CATALOG.matches.options,
+  cleanup: JOB_CATALOG.cleanup.options,
   links: JOB_CATALOG.links.options,
   maintenance: JOB_CATALOG.maintenance.options,
 };

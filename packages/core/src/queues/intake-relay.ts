@@ -3,7 +3,13 @@ import { hostname } from 'node:os';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { duplicateRedis, type RedisClient } from './connection.ts';
-import { jobNameForEvent, matchJobOptions, matchJobSchema } from './contracts.ts';
+import {
+  jobNameForEvent,
+  type MatchQueueName,
+  matchJobOptions,
+  matchJobSchema,
+  queueForEvent,
+} from './contracts.ts';
 import { INTAKE_FIELD, intakeKey } from './intake.ts';
 
 export const INTAKE_GROUP = 'relay';
@@ -14,8 +20,8 @@ export interface IntakeRelayOptions {
   /** A worker connection (waits through reconnects); the relay duplicates it for its blocking reads. */
   connection: RedisClient;
   prefix: string;
-  /** The `matches` queue the entries become jobs of. */
-  queue: Queue;
+  /** The queues the entries become jobs of: `matches` (set-up) and `cleanup` (queueForEvent). */
+  queues: Record<MatchQueueName, Queue>;
   log: Logger;
   /** Entries read and added per round trip. */
   batchSize?: number;
@@ -30,7 +36,7 @@ export interface IntakeRelayOptions {
 }
 
 /**
- * Moves webhook intake entries into the `matches` queue, in batches. Every worker copy runs one; a
+ * Moves webhook intake entries into the `matches` and `cleanup` queues, in batches. Every worker copy runs one; a
  * consumer group hands each entry to one of them. An entry is acknowledged and deleted only after its
  * job was added, so a relay that dies mid-batch leaves it pending, and a live relay claims it after
  * `claimIdleMs`. Adding twice is harmless: the job id is deterministic and BullMQ keeps the first.
@@ -174,7 +180,7 @@ export class IntakeRelay {
   private async relay(entries: StreamEntry[]): Promise<void> {
     this.relaying = true;
     try {
-      const jobs: Parameters<Queue['addBulk']>[0] = [];
+      const jobs: Record<MatchQueueName, Parameters<Queue['addBulk']>[0]> = { matches: [], cleanup: [] };
       let invalid = 0;
       for (const [id, fields] of entries) {
         if (!fields) continue; // deleted while pending: already done
@@ -189,13 +195,16 @@ export class IntakeRelay {
           );
           continue;
         }
-        jobs.push({
+        jobs[queueForEvent(parsed.event)].push({
           name: jobNameForEvent(parsed.event),
           data: parsed,
           opts: matchJobOptions(parsed.matchId, parsed.event),
         });
       }
-      if (jobs.length > 0) await this.opts.queue.addBulk(jobs);
+      const queues = Object.entries(jobs) as [MatchQueueName, typeof jobs.matches][];
+      await Promise.all(
+        queues.map(([name, list]) => (list.length > 0 ? this.opts.queues[name].addBulk(list) : undefined)),
+      );
       const ids = entries.map(([id]) => id);
       const done = await this.redis
         .multi()
@@ -204,7 +213,7 @@ export class IntakeRelay {
         .exec();
       const failed = done?.find(([err]) => err)?.[0];
       if (failed) throw failed;
-      this.opts.onRelayed?.(jobs.length, invalid);
+      this.opts.onRelayed?.(jobs.matches.length + jobs.cleanup.length, invalid);
     } finally {
       this.relaying = false;
     }

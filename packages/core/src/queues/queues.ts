@@ -18,19 +18,21 @@ export function createQueue(name: QueueName, connection: RedisClient, prefix: st
 
 export interface BridgeQueues {
   matches: Queue;
+  cleanup: Queue;
   links: Queue;
   maintenance: Queue;
 }
 
-/** Closes the three queues (not their connection, which the caller owns). */
+/** Closes the queues (not their connection, which the caller owns). */
 export async function closeQueues(queues: BridgeQueues): Promise<void> {
   await Promise.all(Object.values(queues).map((q) => q.close()));
 }
 
-/** The three producer-side queues on one connection: how the API, the worker and the tests open them. */
+/** The producer-side queues on one connection: how the API, the worker and the tests open them. */
 export function createQueues(connection: RedisClient, prefix: string): BridgeQueues {
   return {
     matches: createQueue(QUEUES.matches, connection, prefix),
+    cleanup: createQueue(QUEUES.cleanup, connection, prefix),
     links: createQueue(QUEUES.links, connection, prefix),
     maintenance: createQueue(QUEUES.maintenance, connection, prefix),
   };
