@@ -1,5 +1,6 @@
 import {
   apiConfigSchema,
+  bullPrefix,
   closeQueues,
   createIntake,
   createLogger,
@@ -10,14 +11,16 @@ import {
   loadConfigOrExit,
   onShutdown,
   QUEUES,
+  redisUrlOf,
 } from '@bridge/core';
+
 import { QueueEvents } from 'bullmq';
 import { startApi } from './server.ts';
 
 const config = loadConfigOrExit(apiConfigSchema, 'api');
 const log = createLogger({ name: 'api', level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
 
-const redis = createProducerRedis(config.REDIS_URL);
+const redis = createProducerRedis(redisUrlOf(config));
 let lastRedisError = '';
 redis.on('error', (err) => {
   // ioredis retries on its own; log each distinct failure once instead of every 100 ms.
@@ -34,9 +37,10 @@ const intake = createIntake(redis, config.QUEUE_PREFIX);
 const metrics = createMetrics('api', { queues: Object.values(queues), intakeBacklog: intake.backlog });
 
 // QueueEvents blocks on its connection, so it gets one of its own.
+const eventsRedis = createWorkerRedis(redisUrlOf(config));
 const linkEvents = new QueueEvents(QUEUES.links, {
-  connection: createWorkerRedis(config.REDIS_URL),
-  prefix: config.QUEUE_PREFIX,
+  connection: eventsRedis,
+  prefix: bullPrefix(eventsRedis, config.QUEUE_PREFIX, QUEUES.links),
 });
 linkEvents.on('error', (err) => log.error({ err: err.message }, 'link events connection error'));
 

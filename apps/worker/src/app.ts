@@ -1,4 +1,5 @@
 import {
+  CardStore,
   closeQueues,
   createIntake,
   createMetrics,
@@ -12,6 +13,8 @@ import {
   MatchStore,
   PlayerLinkStore,
   RedisRateLimiter,
+  redisKey,
+  redisUrlOf,
   type WorkerConfig,
 } from '@bridge/core';
 import { commands } from './commands/index.ts';
@@ -42,7 +45,7 @@ export async function startWorkerApp(
   log: Logger,
   signal: AbortSignal = new AbortController().signal,
 ): Promise<RunningWorker> {
-  const redis = createWorkerRedis(config.REDIS_URL);
+  const redis = createWorkerRedis(redisUrlOf(config));
   redis.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
   const db = createSupabase(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
   const matches = new MatchStore(db);
@@ -57,7 +60,11 @@ export async function startWorkerApp(
     onRequest: ({ route, status }) => metrics.faceitRequests.inc({ route, status: String(status) }),
     baseUrl: config.FACEIT_API_URL,
     apiKey: config.FACEIT_API_KEY,
-    limiter: new RedisRateLimiter(redis, `${config.QUEUE_PREFIX}:faceit-rate`, config.FACEIT_API_RPS),
+    limiter: new RedisRateLimiter(
+      redis,
+      redisKey(redis, config.QUEUE_PREFIX, 'faceit-rate'),
+      config.FACEIT_API_RPS,
+    ),
   });
 
   // Up before the gateway login, so /healthz can say why the worker is not logged in.
@@ -96,6 +103,7 @@ export async function startWorkerApp(
     client,
     links: new PlayerLinkStore(db),
     guilds: new GuildStore(db),
+    cards: new CardStore(db),
     matches,
     faceit,
     oauth: faceitOAuthFromConfig(config),

@@ -1,5 +1,6 @@
 import type {
   BridgeQueues,
+  CardStore,
   FaceitDataApi,
   FaceitOAuthClient,
   GuildStore,
@@ -7,10 +8,10 @@ import type {
   MatchStore,
   Metrics,
   PlayerLinkStore,
+  RedisClient,
   WorkerConfig,
 } from '@bridge/core';
 import type { Client, Guild } from 'discord.js';
-import type { Redis } from 'ioredis';
 
 /**
  * Everything the worker built at start. Commands, jobs and listeners each take only the part they use
@@ -20,10 +21,12 @@ export interface WorkerDeps {
   config: WorkerConfig;
   log: Logger;
   /** BullMQ worker connection (commands wait through reconnects). */
-  redis: Redis;
+  redis: RedisClient;
   client: Client<true>;
   links: PlayerLinkStore;
   guilds: GuildStore;
+  /** Match cards: each guild's card channel and the cards posted. */
+  cards: CardStore;
   matches: MatchStore;
   faceit: FaceitDataApi;
   /** FACEIT OAuth (authorize URL for /link, code exchange for linkAccount), built once. */

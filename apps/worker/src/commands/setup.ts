@@ -9,6 +9,7 @@ import {
   type SlashCommandStringOption,
 } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
+import { setupCards } from './setup/cards.ts';
 import { setupChannels } from './setup/channels.ts';
 import { setupFollow, setupUnfollow } from './setup/follow.ts';
 import { setupRoles } from './setup/roles.ts';
@@ -16,13 +17,13 @@ import { setupShow } from './setup/show.ts';
 import type { SlashCommand } from './types.ts';
 
 /** What this command uses of the worker. */
-type CommandDeps = Pick<WorkerDeps, 'log' | 'guilds'>;
+type CommandDeps = Pick<WorkerDeps, 'log' | 'guilds' | 'cards'>;
 
 /** What a /setup subcommand handler gets: the deferred interaction, its guild, the deps. */
 export type SetupHandler = (
   interaction: ChatInputCommandInteraction,
   guild: Guild,
-  deps: Pick<WorkerDeps, 'log' | 'guilds'>,
+  deps: CommandDeps,
 ) => Promise<string>;
 
 const handlers: Record<string, SetupHandler> = {
@@ -31,6 +32,7 @@ const handlers: Record<string, SetupHandler> = {
   channels: setupChannels,
   roles: setupRoles,
   show: setupShow,
+  cards: setupCards,
 };
 
 const kindOption = (o: SlashCommandStringOption) =>
@@ -98,6 +100,18 @@ export const setupCommand: SlashCommand = {
         .addRoleOption((o) =>
           o.setName('spectator').setDescription('May join and listen in every match channel, not speak'),
         ),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('cards')
+        .setDescription('Post a live card per match in a text channel, or turn cards off')
+        .addChannelOption((o) =>
+          o
+            .setName('channel')
+            .setDescription('Text channel for match cards')
+            .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement),
+        )
+        .addBooleanOption((o) => o.setName('off').setDescription('Turn match cards off')),
     )
     .addSubcommand((s) =>
       s.setName('show').setDescription('Show the settings and check the bot’s permissions'),

@@ -1,4 +1,5 @@
 import {
+  bullPrefix,
   failedForGood,
   type JobHandlers,
   type Logger,
@@ -6,16 +7,16 @@ import {
   type Metrics,
   type QueueHandlers,
   type QueueName,
+  type RedisClient,
   WORKER_STALL_OPTIONS,
 } from '@bridge/core';
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { matchScheduling } from './match-scheduling.ts';
 import { createProcessor, type ProcessorOptions } from './processor.ts';
 
 export interface ConsumerDeps {
   /** A BullMQ worker connection (waits through reconnects). */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   log: Logger;
   metrics: Pick<Metrics, 'linkAttempts'>;
@@ -50,7 +51,7 @@ function startConsumer<Q extends QueueName>(
 ): Worker {
   const worker = new Worker(queue, createProcessor(queue, handlers, { ...opts, log: deps.log }), {
     connection: deps.connection,
-    prefix: deps.prefix,
+    prefix: bullPrefix(deps.connection, deps.prefix, queue),
     concurrency,
     // A killed copy's job is picked up by another within ~15 s, however often that happens.
     ...WORKER_STALL_OPTIONS,

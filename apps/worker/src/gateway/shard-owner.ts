@@ -4,16 +4,16 @@ import {
   type Logger,
   type Metrics,
   planShards,
+  type RedisClient,
   SessionStore,
   ShardLeases,
 } from '@bridge/core';
 import type { GatewayDispatchPayload, REST } from 'discord.js';
-import type { Redis } from 'ioredis';
 import { HeldShard } from './held-shard.ts';
 import { redisIdentifyThrottler } from './identify-throttler.ts';
 
 export interface ShardOwnerOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** the deployment's Redis key prefix (QUEUE_PREFIX) */
   prefix: string;
   token: string;

@@ -12,15 +12,15 @@ import {
   OAuthNotSentError,
   type PlayerLinkStore,
   parkLinkTicket,
+  type RedisClient,
   takeLinkTicket,
 } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import type { Client } from 'discord.js';
-import type { Redis } from 'ioredis';
 import { sendDm } from '../lib/dm.ts';
 
 export interface LinkAccountDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   oauth: FaceitOAuthClient;
   links: PlayerLinkStore;

@@ -16,8 +16,9 @@ import {
 } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import { type Guild, PermissionFlagsBits } from 'discord.js';
+import { updateCard } from '../cards/update-card.ts';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
-import { convergeChannel } from '../matches/converge-channel.ts';
+import { beginChannel, channelLeaseKey, convergeChannel } from '../matches/converge-channel.ts';
 import { settingsOf } from '../matches/guild-settings.ts';
 import { LEASE } from '../matches/lease-timing.ts';
 import { guildOf, type MatchContext } from '../matches/match-context.ts';
@@ -29,6 +30,16 @@ import { guildTakesMatch } from '../matches/routing.ts';
 export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData> {
   return async (data, { job, log }) => {
     log.info({ payloadVersion: data.payloadVersion }, 'matchCreated received');
+    // The guild's settings and follows do not depend on the match: read them during the FACEIT fetch.
+    // Awaited (and their errors seen) only where a channel is to be built, as before.
+    const guildReads = guildOf(ctx.deps).then(async (guild) => {
+      const [settings, follows] = await Promise.all([
+        settingsOf(ctx, guild.id),
+        ctx.guilds.follows(guild.id),
+      ]);
+      return { guild, settings, follows };
+    });
+    guildReads.catch(() => {});
     // The state check and the FACEIT fetch are independent: overlap them (the fetch is the slow one).
     const [stored, fetched] = await Promise.all([
       ctx.store.touch(data.matchId, data.event, data.payloadVersion),
@@ -37,6 +48,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
         (err: unknown) => ({ ok: false as const, err }),
       ),
     ]);
+    log.debug('state checked and FACEIT match fetched');
     const decision = decideEvent({ stored, faceitStatus: fetched.ok ? fetched.m.status : undefined });
     if (decision === 'ignore-ended') {
       // Nothing to build. Still sweep the match's leftovers: this may be the retry of a job that died
@@ -85,27 +97,34 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
       return { status: 'no-players' };
     }
 
-    const guild = await guildOf(ctx.deps);
-    const [settings, links, follows] = await Promise.all([
-      settingsOf(ctx, guild.id),
-      ctx.deps.links.byFaceitIds(faceitIdsOf(match)),
-      ctx.guilds.follows(guild.id),
-    ]);
+    const { guild, settings, follows } = await guildReads;
+    const linksRead = ctx.deps.links.byFaceitIds(faceitIdsOf(match));
+    linksRead.catch(() => {}); // awaited below, unless the guild does not take the match
     // What the guild follows decides whether it gets the match (single-guild mode follows all).
-    if (
-      !(await guildTakesMatch(
-        guild,
-        match,
-        follows,
-        links.map((l) => l.discord_id),
-      ))
-    ) {
+    const linkedIds = async () => (await linksRead).map((l) => l.discord_id);
+    if (!(await guildTakesMatch(guild, match, follows, linkedIds))) {
       log.info(
         { guildId: guild.id, competitionId: match.competition_id, organizerId: match.organizer_id },
         'the guild does not follow this match: nothing to build',
       );
       return { status: 'not-followed' };
     }
+    // Who holds this run's leases and move claims: one run of the job, not the job id. A copy whose lock
+    // lapsed while it still ran (a frozen event loop) shares the job id with its rerun, and must not
+    // share their leases: a dead run's leases lapse after their bound instead.
+    const holder = `${job.id}:${randomUUID().slice(0, 8)}`;
+    // The guild takes the match: the first faction's lease (with its ended marker and row) is asked for
+    // while the links are read.
+    const firstFaction = factionsInPlay(match)[0];
+    const begun = firstFaction ? beginChannel(ctx, data.matchId, firstFaction, holder) : undefined;
+    begun?.catch(() => {}); // seen by convergeChannel, or below
+    const links = await linksRead.catch(async (err: unknown) => {
+      if (firstFaction && (await begun?.catch(() => null))) {
+        await ctx.store.releaseLease(channelLeaseKey(data.matchId, firstFaction), holder).catch(() => {});
+      }
+      throw err;
+    });
+    log.debug('guild settings, follows and player links read');
     const plans = planChannels(match, {
       template: settings.nameTemplate,
       guildId: guild.id,
@@ -116,10 +135,6 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     });
     // Channels are created one faction after the other (they share a category and a rate-limit
     // bucket anyway); each faction's moves start as soon as its channel exists, overlapping the next.
-    // Who holds this run's leases and move claims: one run of the job, not the job id. A copy whose lock
-    // lapsed while it still ran (a frozen event loop) shares the job id with its rerun, and must not
-    // share their leases: a dead run's leases lapse after their bound instead.
-    const holder = `${job.id}:${randomUUID().slice(0, 8)}`;
     const result: Record<string, string> = {};
     const moves: Promise<void>[] = [];
     const build = async (): Promise<boolean> => {
@@ -135,7 +150,16 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
         }
         const [, channelId] = await Promise.all([
           ctx.store.setRoster(data.matchId, plan.faction, plan.rosterFaceitIds),
-          convergeChannel(ctx, guild, settings, data.matchId, plan, holder, log),
+          convergeChannel(
+            ctx,
+            guild,
+            settings,
+            data.matchId,
+            plan,
+            holder,
+            log,
+            plan.faction === firstFaction ? begun : undefined,
+          ),
         ]).catch(async (err: unknown) => {
           await giveBack(ctx, data.matchId, claims, holder);
           throw err;
@@ -160,6 +184,16 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     if (failed) throw failed.reason;
     // Ended while we built: this job's rows/channels (any faction) go the finish way: lobby, then delete.
     if (!built) await removeMatchChannels(ctx, data.matchId, log);
+    else {
+      const linked = new Map(links.map((l) => [l.faceit_id, l.discord_id]));
+      await updateCard(
+        ctx,
+        data.matchId,
+        guild.id,
+        { kind: 'built', match, links: linked, channels: result },
+        log,
+      );
+    }
     return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
   };
 }

@@ -1,4 +1,4 @@
-import { type ChannelPlan, diffOverwrites, isEmptyDiff, type Logger } from '@bridge/core';
+import { type ChannelPlan, diffOverwrites, type Faction, isEmptyDiff, type Logger } from '@bridge/core';
 import type { Guild, GuildBasedChannel } from 'discord.js';
 import {
   bridgeVoiceChannels,
@@ -12,6 +12,19 @@ import { discordOp } from '../discord/errors.ts';
 import type { VoiceSettings } from './guild-settings.ts';
 import { LEASE } from './lease-timing.ts';
 import { type MatchContext, withLease, withLeaseTaken } from './match-context.ts';
+
+export const channelLeaseKey = (matchId: string, faction: Faction) => `vc-${matchId}-${faction}`;
+
+/** Takes the (match, faction) channel lease, reading the ended marker and the row on record with it. */
+export function beginChannel(ctx: MatchContext, matchId: string, faction: Faction, holder: string) {
+  return ctx.store.beginChannel(
+    matchId,
+    faction,
+    channelLeaseKey(matchId, faction),
+    holder,
+    LEASE.ttlSeconds,
+  );
+}
 
 /**
  * Exactly one channel for (match, faction): under a SQL lease that covers the whole create, reuse the
@@ -29,13 +42,21 @@ export async function convergeChannel(
   plan: ChannelPlan,
   holder: string,
   log: Logger,
+  /** beginChannel already asked for (overlapped with other work by the caller), for the first take */
+  begun?: ReturnType<typeof beginChannel>,
 ): Promise<string | null> {
   const { categoryId } = settings;
-  const key = `vc-${matchId}-${plan.faction}`;
+  const key = channelLeaseKey(matchId, plan.faction);
   // One round trip takes the lease and reads the ended marker (a cheap pre-check; the authoritative one
-  // comes with the row write) and the faction's channel on record.
-  const begin = () => ctx.store.beginChannel(matchId, plan.faction, key, holder, LEASE.ttlSeconds);
+  // comes with the row write) and the faction's channel on record. The caller may have started it.
+  let first = begun;
+  const begin = () => {
+    const attempt = first ?? beginChannel(ctx, matchId, plan.faction, holder);
+    first = undefined;
+    return attempt;
+  };
   return withLeaseTaken(ctx, key, holder, begin, async ({ ended, channelId, maybeOrphan }) => {
+    log.debug({ faction: plan.faction }, 'channel lease taken');
     if (ended) return null;
     let channel: GuildBasedChannel | null = channelId ? await getChannel(guild, channelId) : null;
     if (!channel) {
@@ -63,6 +84,7 @@ export async function convergeChannel(
       { match_id: matchId, faction: plan.faction, guild_id: guild.id, voice_channel_id: channel.id },
       key,
     );
+    log.debug({ faction: plan.faction }, 'channel recorded');
     if (recorded.ended) {
       // The caller cleans up with removeMatchChannels, which first moves anyone inside to the lobby (deleting
       // here would disconnect players a concurrent job had just moved in).

@@ -1,4 +1,5 @@
 import { channelsOfMatch, type Logger } from '@bridge/core';
+import { cardVoiceStatusSet, clearVoiceStatus } from '../cards/voice-status.ts';
 import {
   bridgeVoiceChannels,
   deleteChannel,
@@ -17,7 +18,11 @@ import { guildOf, type MatchContext } from './match-context.ts';
  */
 export async function removeMatchChannels(ctx: MatchContext, matchId: string, log: Logger): Promise<number> {
   const guild = await guildOf(ctx.deps);
-  const [settings, rows] = await Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId)]);
+  const [settings, rows, statusSet] = await Promise.all([
+    settingsOf(ctx, guild.id),
+    ctx.store.rows(matchId),
+    cardVoiceStatusSet(ctx, matchId, guild.id),
+  ]);
   const ids = channelsOfMatch({
     matchId,
     template: settings.nameTemplate,
@@ -41,6 +46,8 @@ export async function removeMatchChannels(ctx: MatchContext, matchId: string, lo
         }
       }
     }
+    // The card set a status on the team channels: cleared before the channel goes (one request).
+    if (statusSet) await clearVoiceStatus(ctx.deps.client, id, log);
     await deleteChannel(guild, id);
     log.info({ channelId: id }, 'match channel deleted');
   }

@@ -3,18 +3,20 @@ import type { Guild } from 'discord.js';
 import { discordOp } from '../discord/errors.ts';
 
 /**
- * Whether this guild's follows take the match (guildsForMatch). Membership of the match's linked
- * players is asked of Discord only when the guild follows `members`.
+ * Whether this guild's follows take the match (guildsForMatch). The match's linked players are awaited,
+ * and their membership asked of Discord, only when the guild follows `members`: otherwise routing is
+ * decided while the links are still being read.
  */
 export async function guildTakesMatch(
   guild: Guild,
   match: DataApiMatch,
   follows: readonly Follow[],
-  linkedDiscordIds: readonly string[],
+  linked: () => Promise<readonly string[]>,
 ): Promise<boolean> {
   const own = follows.filter((f) => f.guildId === guild.id);
   const members = new Set<string>();
-  if (needsMembership(own) && linkedDiscordIds.length > 0) {
+  const linkedDiscordIds = needsMembership(own) ? await linked() : [];
+  if (linkedDiscordIds.length > 0) {
     const found = await discordOp(`read members of guild ${guild.id}`, () =>
       guild.members.fetch({ user: [...linkedDiscordIds] }),
     );

@@ -14,6 +14,7 @@ export const setupShow: SetupHandler = async (_interaction, guild, deps) => {
     `spectator role: ${id(settings?.spectator_role_id, (x) => `<@&${x}>`)}`,
     `channel names: \`${settings?.name_template ?? 'match-{short}-{faction}'}\``,
     `user limit: ${settings?.user_limit ? settings.user_limit : 'none'}`,
+    `match cards: ${id((settings as { cards_channel_id?: string | null } | null)?.cards_channel_id, (x) => `<#${x}>`).replace('not set', 'off (/setup cards channel:)')}`,
     '**Follows**',
     ...(follows.length > 0
       ? follows.map((f) => `- ${f.kind}${f.targetId ? ` \`${f.targetId}\`` : ''}`)
