@@ -1,5 +1,6 @@
 import type { JobHandler, MatchJobData } from '@bridge/core';
 import { updateCard } from '../cards/update-card.ts';
+import { levelsAfterMatch } from '../levels/apply.ts';
 import { guildOf, type MatchContext } from '../matches/match-context.ts';
 import { removeMatchChannels } from '../matches/remove-channels.ts';
 
@@ -18,6 +19,7 @@ export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData
       { kind: 'ended', event: data.event },
       log,
     );
+    if (data.event === 'match_status_finished') await levelsAfterMatch(ctx.deps, data.matchId, log);
     return { status: 'finished', channels };
   };
 }

@@ -55,6 +55,7 @@ export const dataApiPlayerSchema = z.looseObject({
 });
 export type DataApiPlayer = z.infer<typeof dataApiPlayerSchema>;
 
+
 /**
  * A 404 (`err_nf0`): FACEIT does not show this match or player. For a match that is not final proof:
  * new matches have been reported to 404 for a while, so callers decide how long to keep asking.
@@ -105,7 +106,7 @@ export class FaceitDataApi {
     return dataApiMatchSchema.parse(body);
   }
 
-  /** `GET /players/{id}` (404 → FaceitNotFoundError). */
+  /** A player by id, with their games (CS2 level and ELO); FaceitNotFoundError when FACEIT has none. */
   async getPlayer(playerId: string): Promise<DataApiPlayer> {
     const body = await this.#get(
       `/players/${encodeURIComponent(playerId)}`,
