@@ -12,7 +12,6 @@ import type {
   RedisClient,
   WorkerConfig,
 } from '@bridge/core';
-
 import type { Client, Guild } from 'discord.js';
 
 /**

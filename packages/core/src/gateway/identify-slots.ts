@@ -1,4 +1,4 @@
-import type { RedisClient as Redis } from '../queues/connection.ts';
+import type { RedisClient } from '../queues/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
 
 /** Discord: `max_concurrency` IDENTIFYs per 5 s, one per bucket `shard_id % max_concurrency`. */
@@ -17,13 +17,13 @@ return left
  * A margin over Discord's 5 s absorbs the time between taking the slot and the IDENTIFY reaching Discord.
  */
 export class IdentifySlots {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: GatewayKeys;
   readonly #windowMs: number;
 
-  constructor(redis: Redis, opts: { prefix: string; marginMs?: number }) {
+  constructor(redis: RedisClient, opts: { prefix: string; marginMs?: number }) {
     this.#redis = redis;
-    this.#keys = gatewayKeys(opts.prefix);
+    this.#keys = gatewayKeys(redis, opts.prefix);
     this.#windowMs = IDENTIFY_WINDOW_MS + (opts.marginMs ?? 500);
   }
 

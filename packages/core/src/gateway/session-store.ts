@@ -1,4 +1,4 @@
-import type { RedisClient as Redis } from '../queues/connection.ts';
+import type { RedisClient } from '../queues/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
 
 /** What RESUME needs, as @discordjs/ws' `SessionInfo` holds it. */
@@ -16,13 +16,13 @@ export interface StoredSession {
  * than Discord keeps a session resumable does no harm (the RESUME is refused with op 9 and the shard identifies).
  */
 export class SessionStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: GatewayKeys;
   readonly #ttlMs: number;
 
-  constructor(redis: Redis, opts: { prefix: string; ttlMs?: number }) {
+  constructor(redis: RedisClient, opts: { prefix: string; ttlMs?: number }) {
     this.#redis = redis;
-    this.#keys = gatewayKeys(opts.prefix);
+    this.#keys = gatewayKeys(redis, opts.prefix);
     this.#ttlMs = opts.ttlMs ?? 15 * 60_000;
   }
 

@@ -1,4 +1,4 @@
-import type { RedisClient as Redis } from '../queues/connection.ts';
+import type { RedisClient } from '../queues/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
 
 // Heartbeat: this copy's entry expires `ttl` ms from now (Redis's clock, so copies' clocks need not agree);
@@ -36,14 +36,14 @@ return 0
  * its heartbeat and leases lapse after `leaseMs`, and the others take its shards.
  */
 export class ShardLeases {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: GatewayKeys;
   readonly copyId: string;
   readonly leaseMs: number;
 
-  constructor(redis: Redis, opts: { prefix: string; copyId: string; leaseMs: number }) {
+  constructor(redis: RedisClient, opts: { prefix: string; copyId: string; leaseMs: number }) {
     this.#redis = redis;
-    this.#keys = gatewayKeys(opts.prefix);
+    this.#keys = gatewayKeys(redis, opts.prefix);
     this.copyId = opts.copyId;
     this.leaseMs = opts.leaseMs;
   }

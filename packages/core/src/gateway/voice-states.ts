@@ -1,4 +1,4 @@
-import type { RedisClient as Redis } from '../queues/connection.ts';
+import type { RedisClient } from '../queues/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
 
 // Sets (or with an empty value deletes) one user's channel and answers the previous one, in one step.
@@ -14,12 +14,12 @@ return old
  * job reads a guild with one HGETALL.
  */
 export class VoiceStates {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: GatewayKeys;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
-    this.#keys = gatewayKeys(prefix);
+    this.#keys = gatewayKeys(redis, prefix);
   }
 
   /** A user joined, switched (a channel id) or left (null) voice; returns the channel they were in before. */
