@@ -1,7 +1,11 @@
 import {
   type Logger,
   MATCH_JOBS,
+  type MatchGuildCreatedData,
+  type MatchGuildFinishedData,
   type MatchJobData,
+  matchGuildCreatedSchema,
+  matchGuildFinishedSchema,
   matchJobSchema,
   QUEUES,
   WORKER_STALL_OPTIONS,
@@ -9,6 +13,7 @@ import {
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { RateLimitError } from 'discord.js';
 import type { Redis } from 'ioredis';
+import type { z } from 'zod';
 import type { JobHandler } from './jobs/types.ts';
 
 export interface MatchWorkerDeps {
@@ -16,7 +21,34 @@ export interface MatchWorkerDeps {
   prefix: string;
   log: Logger;
   concurrency?: number;
-  handlers: { created: JobHandler<MatchJobData>; finished: JobHandler<MatchJobData> };
+  handlers: {
+    created: JobHandler<MatchJobData>;
+    finished: JobHandler<MatchJobData>;
+    guildCreated: JobHandler<MatchGuildCreatedData>;
+    guildFinished: JobHandler<MatchGuildFinishedData>;
+  };
+}
+
+/** A job's data, parsed with its name's schema, bound to its handler. */
+type Parsed =
+  | { ok: true; data: MatchJobData & { guildId?: string }; run: JobHandler<null> }
+  | { ok: false; issues: z.core.$ZodIssue[] };
+
+interface Route {
+  /** Builds channels (counts against the create slots) rather than cleaning up. */
+  create: boolean;
+  parse(data: unknown): Parsed;
+}
+
+function route<D extends MatchJobData>(schema: z.ZodType<D>, handler: JobHandler<D>, create: boolean): Route {
+  return {
+    create,
+    parse: (data) => {
+      const r = schema.safeParse(data);
+      if (!r.success) return { ok: false, issues: r.error.issues };
+      return { ok: true, data: r.data, run: (_, ctx) => handler(r.data, ctx) };
+    },
+  };
 }
 
 /** A rate-limited create is retried when Discord allows it, but at least this often (the daily cap is 24 h). */
@@ -34,33 +66,36 @@ export function startMatchWorker(deps: MatchWorkerDeps): Worker {
   const concurrency = deps.concurrency ?? 8;
   const createSlots = Math.max(1, concurrency - Math.max(1, Math.floor(concurrency / 4)));
   let creating = 0;
+  const h = deps.handlers;
+  const routes: Record<string, Route> = {
+    [MATCH_JOBS.created]: route(matchJobSchema, h.created, true),
+    [MATCH_JOBS.finished]: route(matchJobSchema, h.finished, false),
+    [MATCH_JOBS.guildCreated]: route(matchGuildCreatedSchema, h.guildCreated, true),
+    [MATCH_JOBS.guildFinished]: route(matchGuildFinishedSchema, h.guildFinished, false),
+  };
   const processor = async (job: Job, token?: string) => {
-    const parsed = matchJobSchema.safeParse(job.data);
     const log = deps.log.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
-    if (!parsed.success) {
-      log.error({ issues: parsed.error.issues }, 'job data fails the matches schema');
-      throw new UnrecoverableError(`invalid ${job.name} data: ${parsed.error.issues[0]?.message}`);
+    const found = Object.hasOwn(routes, job.name) ? routes[job.name] : undefined;
+    if (!found) throw new UnrecoverableError(`unknown job name ${job.name} on queue ${QUEUES.matches}`);
+    const parsed = found.parse(job.data);
+    if (!parsed.ok) {
+      log.error({ issues: parsed.issues }, 'job data fails the matches schema');
+      throw new UnrecoverableError(`invalid ${job.name} data: ${parsed.issues[0]?.message}`);
     }
     const jobLog = log.child({
       matchId: parsed.data.matchId,
       event: parsed.data.event,
       eventId: parsed.data.eventId,
+      ...(parsed.data.guildId ? { guildId: parsed.data.guildId } : {}),
     });
-    const handler =
-      job.name === MATCH_JOBS.created
-        ? deps.handlers.created
-        : job.name === MATCH_JOBS.finished
-          ? deps.handlers.finished
-          : null;
-    if (!handler) throw new UnrecoverableError(`unknown job name ${job.name} on queue ${QUEUES.matches}`);
-    const isCreate = handler === deps.handlers.created;
+    const isCreate = found.create;
     if (isCreate && creating >= createSlots) {
       await job.moveToDelayed(Date.now() + SLOT_RETRY_MS + Math.random() * SLOT_RETRY_MS, token);
       throw new DelayedError();
     }
     if (isCreate) creating++;
     try {
-      const result = await handler(parsed.data, { job, log: jobLog });
+      const result = await parsed.run(null, { job, log: jobLog });
       jobLog.info({ result }, 'job done');
       return result;
     } catch (err) {

@@ -4,6 +4,7 @@ import { listenForLateJoiners } from '../jobs/late-join.ts';
 import type { MatchContext } from '../jobs/match-context.ts';
 import { matchCreatedHandler } from '../jobs/match-created.ts';
 import { matchFinishedHandler } from '../jobs/match-finished.ts';
+import { matchGuildCreatedHandler, matchGuildFinishedHandler } from '../jobs/match-guild.ts';
 import { runSweep } from '../jobs/sweep.ts';
 import { startMaintenanceWorker } from '../maintenance-worker.ts';
 import { startMatchWorker } from '../match-worker.ts';
@@ -16,7 +17,12 @@ export async function startMatchFeature(deps: WorkerDeps): Promise<FeatureHandle
     prefix: deps.config.QUEUE_PREFIX,
     log: deps.log,
     concurrency: deps.config.WORKER_CONCURRENCY,
-    handlers: { created: matchCreatedHandler(ctx), finished: matchFinishedHandler(ctx) },
+    handlers: {
+      created: matchCreatedHandler(ctx),
+      finished: matchFinishedHandler(ctx),
+      guildCreated: matchGuildCreatedHandler(ctx),
+      guildFinished: matchGuildFinishedHandler(ctx),
+    },
   });
   const maintenance = startMaintenanceWorker({
     connection: deps.redis,

@@ -14,7 +14,7 @@ import { LEASE } from './lease-timing.ts';
 import { type MatchContext, withLease, withLeaseTaken } from './match-context.ts';
 
 /**
- * Exactly one channel for (match, faction): under a SQL lease that covers the whole create, reuse the
+ * Exactly one channel for (match, guild, faction): under a SQL lease that covers the whole create, reuse the
  * row's channel, else adopt a bridge-created channel with the deterministic name (created before a
  * crash; looked up in the cache, then — when an earlier attempt may have made it — in Discord's REST
  * listing), else create one. The ended marker is re-checked with the row write (one transaction that
@@ -31,10 +31,11 @@ export async function convergeChannel(
   log: Logger,
 ): Promise<string | null> {
   const { categoryId } = settings;
-  const key = `vc-${matchId}-${plan.faction}`;
+  // Per (match, guild, faction): another guild's build of the same match is not this one's business.
+  const key = `vc-${matchId}-${guild.id}-${plan.faction}`;
   // One round trip takes the lease and reads the ended marker (a cheap pre-check; the authoritative one
   // comes with the row write) and the faction's channel on record.
-  const begin = () => ctx.store.beginChannel(matchId, plan.faction, key, holder, LEASE.ttlSeconds);
+  const begin = () => ctx.store.beginChannel(matchId, guild.id, plan.faction, key, holder, LEASE.ttlSeconds);
   return withLeaseTaken(ctx, key, holder, begin, async ({ ended, channelId, maybeOrphan }) => {
     if (ended) return null;
     let channel: GuildBasedChannel | null = channelId ? await getChannel(guild, channelId) : null;

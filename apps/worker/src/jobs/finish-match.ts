@@ -1,4 +1,5 @@
 import { channelsOfMatch, type Logger } from '@bridge/core';
+import type { Guild } from 'discord.js';
 import {
   bridgeVoiceChannels,
   deleteChannel,
@@ -8,16 +9,20 @@ import {
   removeEmptyOverflow,
 } from '../discord/channels.ts';
 import { settingsOf } from './guild-settings.ts';
-import { guildOf, type MatchContext } from './match-context.ts';
+import type { MatchContext } from './match-context.ts';
 
 /**
- * Removes everything of a match whose ended marker is already set: members go to the lobby, channels
+ * Removes everything of a match in one guild, once its ended marker is set: members go to the lobby, channels
  * (known by row, or found by deterministic name + bot marker, e.g. created just before a crash) are
  * deleted, then the rows. Idempotent.
  */
-export async function finishMatch(ctx: MatchContext, matchId: string, log: Logger): Promise<number> {
-  const guild = await guildOf(ctx.deps);
-  const [settings, rows] = await Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId)]);
+export async function finishMatch(
+  ctx: MatchContext,
+  guild: Guild,
+  matchId: string,
+  log: Logger,
+): Promise<number> {
+  const [settings, rows] = await Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId, guild.id)]);
   const ids = channelsOfMatch({
     matchId,
     template: settings.nameTemplate,
@@ -44,7 +49,7 @@ export async function finishMatch(ctx: MatchContext, matchId: string, log: Logge
     await deleteChannel(guild, id);
     log.info({ channelId: id }, 'match channel deleted');
   }
-  for (const row of rows) await ctx.store.forget(matchId, row.faction);
+  for (const row of rows) await ctx.store.forget(matchId, guild.id, row.faction);
   const removed = await removeEmptyOverflow(guild, settings.categoryId);
   if (removed.length > 0) log.info({ categories: removed }, 'empty overflow categories removed');
   return ids.length;

@@ -12,20 +12,20 @@ export interface MatchContext {
 }
 
 /**
- * The guild the match jobs build in: DISCORD_GUILD_ID's. Fanning a match out to the guilds that follow
- * it (routing by guild_follows) is not built yet, so without DISCORD_GUILD_ID a match job fails at once
- * saying so, instead of guessing a guild.
+ * A guild the bot is in, from the cache (or Discord), or null when the bot is not (any more) in it.
  */
-export async function guildOf(deps: WorkerDeps): Promise<Guild> {
-  const id = deps.config.DISCORD_GUILD_ID;
-  if (!id) {
-    throw new UnrecoverableError(
-      'no DISCORD_GUILD_ID: match channels are built only in single-guild mode for now (per-guild routing is not built yet)',
-    );
+export async function guildById(deps: WorkerDeps, id: string): Promise<Guild | null> {
+  return deps.client.guilds.cache.get(id) ?? (await deps.client.guilds.fetch(id).catch(() => null));
+}
+
+/** guildById for a job that must build or clean up there: not being in the guild is final. */
+export async function guildOf(deps: WorkerDeps, id: string): Promise<Guild> {
+  const guild = await guildById(deps, id);
+  if (!guild) {
+    const hint =
+      id === deps.config.DISCORD_GUILD_ID ? 'invite it, or fix DISCORD_GUILD_ID' : 'invite it again';
+    throw new UnrecoverableError(`the bot is not in guild ${id}: ${hint}`);
   }
-  const guild = deps.client.guilds.cache.get(id) ?? (await deps.client.guilds.fetch(id).catch(() => null));
-  if (!guild)
-    throw new UnrecoverableError(`the bot is not in guild DISCORD_GUILD_ID=${id}: invite it, or fix the id`);
   return guild;
 }
 

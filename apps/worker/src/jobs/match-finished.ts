@@ -1,15 +1,18 @@
 import type { MatchJobData } from '@bridge/core';
-import { finishMatch } from './finish-match.ts';
+import { finishInEveryGuild } from './fan-out.ts';
 import type { MatchContext } from './match-context.ts';
 import type { JobHandler } from './types.ts';
 
-/** finished/cancelled/aborted: mark ended FIRST (so a concurrent matchCreated compensates), then clean up. */
+/**
+ * finished/cancelled/aborted: mark ended FIRST (so a concurrent build compensates), then clean up in
+ * every guild that built for the match.
+ */
 export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData> {
   return async (data, { log }) => {
     log.info({ payloadVersion: data.payloadVersion }, 'matchFinished received');
     await ctx.store.end(data.matchId, data.event);
-    const channels = await finishMatch(ctx, data.matchId, log);
-    log.info({ channels }, 'match finished');
-    return { status: 'finished', channels };
+    const { guilds, channels } = await finishInEveryGuild(ctx, data, log);
+    log.info({ channels, guilds }, 'match finished');
+    return channels === undefined ? { status: 'finished', guilds } : { status: 'finished', channels };
   };
 }
