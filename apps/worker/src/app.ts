@@ -12,8 +12,8 @@ import {
 } from '@bridge/core';
 import { commands } from './commands/index.ts';
 import type { FeatureHandle, WorkerDeps } from './deps.ts';
-import { routeInteractions } from './discord/interactions.ts';
-import { startGuildFeature } from './features/guilds.ts';
+import { startGuildFeature } from './events/guild-create-delete.ts';
+import { routeInteractions } from './events/interaction-create.ts';
 import { startLinkFeature } from './features/links.ts';
 import { startMatchFeature } from './features/matches.ts';
 import { instrumentDiscord, instrumentWorker } from './lib/instrument.ts';

@@ -144,7 +144,7 @@ describe('MatchStore against real PostgREST', () => {
       channelId: 'cb1',
       maybeOrphan: false,
     });
-    // Written after the end: the row is there (finishMatch removes it) and the caller is told.
+    // Written after the end: the row is there (removeMatchChannels removes it) and the caller is told.
     expect(await store.recordChannel(row('faction2', 'cb2'), 'vc-1-b1-faction2')).toEqual({ ended: true });
     expect((await store.rows('1-b1')).map((r) => r.voice_channel_id).sort()).toEqual(['cb1', 'cb2']);
     // An unknown match (no state row yet) is active.

@@ -123,6 +123,25 @@ describe('FACEIT Data API v4', () => {
     expect(cancelled.version).toBeGreaterThan(after.version);
   });
 
+  it('a finished match that counts for ELO moves faceit_elo (once) and, across a bracket, skill_level', async () => {
+    const e = await start();
+    const win = e.seedPlayer({ nickname: 'winner', skillLevel: 4, elo: 1040 });
+    const lose = e.seedPlayer({ nickname: 'loser', skillLevel: 4, elo: 1000 });
+    const m = e.seedMatch({ faction1: [win.id], faction2: [lose.id], status: 'READY' });
+    const cs2 = async (id: string) => ((await (await get(e, `/players/${id}`)).json()) as any).games.cs2;
+    expect(await cs2(win.id)).toMatchObject({ faceit_elo: 1040, skill_level: 4 });
+    e.setStatus(m.id, 'FINISHED', { winner: 'faction1', eloChange: 30 });
+    e.setStatus(m.id, 'FINISHED', { winner: 'faction1', eloChange: 30 });
+    expect(await cs2(win.id)).toMatchObject({ faceit_elo: 1070, skill_level: 5 });
+    expect(await cs2(lose.id)).toMatchObject({ faceit_elo: 970, skill_level: 4 });
+    const body = (await (await get(e, `/matches/${m.id}`)).json()) as any;
+    expect(body.results).toEqual({ winner: 'faction1', score: { faction1: 13, faction2: 10 } });
+    // Championship matches do not count for ELO.
+    const cup = e.seedMatch({ faction1: [win.id], faction2: [lose.id], competitionType: 'championship' });
+    e.setStatus(cup.id, 'FINISHED');
+    expect((await cs2(win.id)).faceit_elo).toBe(1070);
+  });
+
   it('looks players up by exact, case-sensitive nickname in the real shape', async () => {
     const e = await start();
     const darwin = e.seedPlayer({ nickname: 'Darwin', steamId64: '76561198002596349' });

@@ -1,13 +1,13 @@
 import { GuildStore, IntakeRelay, MAINTENANCE_JOBS, MatchStore } from '@bridge/core';
+import { startMaintenanceWorker } from '../consumers/maintenance-worker.ts';
+import { startMatchWorker } from '../consumers/match-worker.ts';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
-import { listenForLateJoiners } from '../jobs/late-join.ts';
-import type { MatchContext } from '../jobs/match-context.ts';
+import { listenForLateJoiners } from '../events/voice-state-update.ts';
 import { matchCreatedHandler } from '../jobs/match-created.ts';
 import { matchFinishedHandler } from '../jobs/match-finished.ts';
 import { matchGuildCreatedHandler, matchGuildFinishedHandler } from '../jobs/match-guild.ts';
 import { runSweep } from '../jobs/sweep.ts';
-import { startMaintenanceWorker } from '../maintenance-worker.ts';
-import { startMatchWorker } from '../match-worker.ts';
+import type { MatchContext } from '../matches/match-context.ts';
 
 /** Match voice channels: the intake relay, the `matches` consumer, late joiners, and the periodic sweep. */
 export async function startMatchFeature(deps: WorkerDeps): Promise<FeatureHandle> {

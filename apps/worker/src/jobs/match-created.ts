@@ -8,11 +8,11 @@ import {
   routingOf,
 } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
-import { buildInGuild } from './build-in-guild.ts';
-import { enqueueGuildBuilds, finishInEveryGuild } from './fan-out.ts';
-import { settingsOf, voiceSettings } from './guild-settings.ts';
-import type { MatchContext } from './match-context.ts';
-import { routeMatch } from './routing.ts';
+import { buildInGuild } from '../matches/build-in-guild.ts';
+import { enqueueGuildBuilds, finishInEveryGuild } from '../matches/fan-out.ts';
+import { settingsOf, voiceSettings } from '../matches/guild-settings.ts';
+import type { MatchContext } from '../matches/match-context.ts';
+import { routeMatch } from '../matches/routing.ts';
 import type { JobHandler } from './types.ts';
 
 /**

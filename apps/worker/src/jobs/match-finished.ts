@@ -1,6 +1,6 @@
 import type { MatchJobData } from '@bridge/core';
-import { finishInEveryGuild } from './fan-out.ts';
-import type { MatchContext } from './match-context.ts';
+import { finishInEveryGuild } from '../matches/fan-out.ts';
+import type { MatchContext } from '../matches/match-context.ts';
 import type { JobHandler } from './types.ts';
 
 /**

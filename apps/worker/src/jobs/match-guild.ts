@@ -1,8 +1,8 @@
 import { faceitIdsOf, type MatchGuildCreatedData, type MatchGuildFinishedData } from '@bridge/core';
-import { buildInGuild } from './build-in-guild.ts';
-import { finishMatch } from './finish-match.ts';
-import { settingsOf } from './guild-settings.ts';
-import { guildById, guildOf, type MatchContext } from './match-context.ts';
+import { buildInGuild } from '../matches/build-in-guild.ts';
+import { settingsOf } from '../matches/guild-settings.ts';
+import { guildById, guildOf, type MatchContext } from '../matches/match-context.ts';
+import { removeMatchChannels } from '../matches/remove-channels.ts';
 import type { JobHandler } from './types.ts';
 
 /**
@@ -27,7 +27,7 @@ export function matchGuildFinishedHandler(ctx: MatchContext): JobHandler<MatchGu
     const guild = await guildById(ctx.deps, data.guildId);
     // The bot left: the channels went with the guild, and GUILD_DELETE forgot its rows.
     if (!guild) return { status: 'not-in-guild' };
-    const channels = await finishMatch(ctx, guild, data.matchId, log);
+    const channels = await removeMatchChannels(ctx, guild, data.matchId, log);
     log.info({ channels }, 'match finished in this guild');
     return { status: 'finished', channels };
   };

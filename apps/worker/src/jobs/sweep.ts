@@ -8,9 +8,9 @@ import {
 import type { Guild } from 'discord.js';
 import { bridgeVoiceChannels, deleteChannel, removeEmptyOverflow } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
-import { finishMatch } from './finish-match.ts';
-import { type VoiceSettings, voiceSettings } from './guild-settings.ts';
-import { guildById, type MatchContext } from './match-context.ts';
+import { type VoiceSettings, voiceSettings } from '../matches/guild-settings.ts';
+import { guildById, type MatchContext } from '../matches/match-context.ts';
+import { removeMatchChannels } from '../matches/remove-channels.ts';
 
 /**
  * Periodic clean-up: ends matches FACEIT reports as ended (or too old) through the same path as
@@ -77,7 +77,7 @@ export async function runSweep(
     if (!guild) continue; // the bot left it: GUILD_DELETE forgets its rows
     const at = log.child({ matchId, guildId });
     try {
-      await finishMatch(ctx, guild, matchId, at);
+      await removeMatchChannels(ctx, guild, matchId, at);
       at.info('sweep finished the clean-up of an ended match');
       if (!endedNow.has(matchId)) finished.add(matchId);
     } catch (err) {

@@ -248,8 +248,8 @@ export class MatchStore {
 
   /**
    * Records the faction's channel (and clears beginChannel's intent marker for `leaseKey`) and answers
-   * whether the match has ended meanwhile (true: leave the channel to finishMatch). One transaction that locks the match's state first, so a concurrent end
-   * either is seen here or sees this row.
+   * whether the match has ended meanwhile (true: leave the channel to removeMatchChannels). One
+   * transaction that locks the match's state first, so a concurrent end either is seen here or sees this row.
    */
   async recordChannel(
     row: Omit<ActiveMatchRow, 'created_at'>,

@@ -7,6 +7,7 @@ import type { FaultSpec } from './faults.ts';
 import type { SessionStartLimit } from './gateway.ts';
 import type { InteractionRecord, InteractionView } from './interactions.ts';
 import { MAX_BODY } from './rest.ts';
+import type { SessionLogEntry } from './session-log.ts';
 import type { DiscordStats } from './stats.ts';
 import type { DmRecord, GuildSpec, InvokeCommandInput, MemberSpec, StateSnapshot } from './types.ts';
 
@@ -73,6 +74,7 @@ export interface ControlTarget {
   stats(): DiscordStats;
   resetStats(): void;
   sessions(): number;
+  sessionLog(): SessionLogEntry[];
   dropGatewayConnections(code?: number): number;
 }
 
@@ -236,6 +238,7 @@ const routes = new Router<ControlRoute>([
   { method: 'GET', path: '/stats', run: ({ emu }) => ok(emu.stats()) },
   { method: 'DELETE', path: '/stats', run: ({ emu }) => noContent(emu.resetStats()) },
   { method: 'GET', path: '/sessions', run: ({ emu }) => ok({ sessions: emu.sessions() }) },
+  { method: 'GET', path: '/gateway/session-log', run: ({ emu }) => ok(emu.sessionLog()) },
   {
     method: 'POST',
     path: '/gateway/drop',

@@ -18,6 +18,7 @@ import { RateLimiter, type RateLimitOptions } from './ratelimit.ts';
 import { handleRest } from './rest.ts';
 import { Router } from './router.ts';
 import { allRoutes } from './routes/index.ts';
+import type { SessionLogEntry } from './session-log.ts';
 import { randomToken, snowflake } from './snowflake.ts';
 import { Store } from './state.ts';
 import { type DiscordStats, emptyStats } from './stats.ts';
@@ -65,6 +66,12 @@ export interface DiscordEmulatorOptions {
   identify?: { total?: number; maxConcurrency?: number };
   /** dispatches kept per session for RESUME (default 1000) and resumable window (default 5 min) */
   gateway?: { replayBuffer?: number; resumeWindowMs?: number };
+  /**
+   * Sharding as on Discord: a session whose shard would carry more than `guildsPerShard` guilds (default 2500)
+   * is closed with 4011; `GET /gateway/bot` recommends one shard per `recommendedGuildsPerShard` (default 1000).
+   * Tests use small numbers.
+   */
+  sharding?: { guildsPerShard?: number; recommendedGuildsPerShard?: number };
 }
 
 export class DiscordEmulator {
@@ -147,6 +154,8 @@ export class DiscordEmulator {
           (p.messageContent === true ? 1 << 15 : 0),
         identifyTotal: opts.identify?.total ?? 1000,
         maxConcurrency: opts.identify?.maxConcurrency ?? 1,
+        guildsPerShard: opts.sharding?.guildsPerShard ?? 2500,
+        recommendedGuildsPerShard: opts.sharding?.recommendedGuildsPerShard ?? 1000,
       },
     });
     server.on('request', (req, res) => this.#onRequest(req, res));
@@ -192,6 +201,7 @@ export class DiscordEmulator {
             interactions: this.#interactions,
             gatewayUrl: this.gatewayUrl,
             sessionStartLimit: () => this.#gateway.sessionStartLimit(),
+            recommendedShards: () => this.#gateway.recommendedShards(),
           }),
         },
         req,
@@ -293,13 +303,28 @@ export class DiscordEmulator {
     return this.#messages.waitForDm(userId, predicate, timeoutMs);
   }
 
-  /** Messages the bot posted in a guild channel: { id, content, components, embeds, at }. */
-  channelMessages(
-    channelId: string,
-  ): Array<{ id: string; content: string; components: unknown[]; embeds: unknown[]; at: number }> {
-    return this.#messages
-      .channel(channelId)
-      .map((m) => ({ id: m.id, content: m.content, components: m.components, embeds: m.embeds, at: m.at }));
+  /** Messages the bot posted in a guild channel: { id, content, components, embeds, at, editedAt }. */
+  channelMessages(channelId: string): Array<{
+    id: string;
+    content: string;
+    components: unknown[];
+    embeds: unknown[];
+    at: number;
+    editedAt: number | null;
+  }> {
+    return this.#messages.channel(channelId).map((m) => ({
+      id: m.id,
+      content: m.content,
+      components: m.components,
+      embeds: m.embeds,
+      at: m.at,
+      editedAt: m.editedAt,
+    }));
+  }
+
+  /** A moderator deletes a message in a guild channel (later edits get 10008). Answers whether it existed. */
+  deleteChannelMessage(channelId: string, messageId: string): boolean {
+    return this.#messages.remove(channelId, messageId);
   }
 
   state(guildId: string): StateSnapshot {
@@ -348,6 +373,11 @@ export class DiscordEmulator {
   /** Connected, identified gateway sessions. */
   sessions(): number {
     return this.#gateway.sessionCount();
+  }
+
+  /** Every gateway session with its shard and the stretches it was live (IDENTIFY/RESUME to close). */
+  sessionLog(): SessionLogEntry[] {
+    return this.#gateway.sessionLog();
   }
 
   /** Resolves once at least n sessions are connected and identified. */

@@ -5,6 +5,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Clock } from './clock.ts';
 import { DAY_MS } from './daily-cap.ts';
 import { guildCreateJson, Intent, memberJson, userJson } from './serialize.ts';
+import { SessionLog, type SessionLogEntry } from './session-log.ts';
 import { randomToken } from './snowflake.ts';
 import type { Store, StoreEvent } from './state.ts';
 import type { DiscordStats } from './stats.ts';
@@ -24,6 +25,10 @@ export interface GatewayOptions {
   identifyTotal: number;
   /** IDENTIFYs allowed per 5 s per rate-limit key (shard id % max_concurrency) */
   maxConcurrency: number;
+  /** a session whose shard would carry more guilds than this is closed with 4011 (Discord: 2500) */
+  guildsPerShard: number;
+  /** `GET /gateway/bot` recommends one shard per this many guilds (Discord: about 1000) */
+  recommendedGuildsPerShard: number;
 }
 
 /** What `GET /gateway/bot` reports. */
@@ -79,6 +84,7 @@ export class Gateway {
   readonly #url: () => string;
   readonly #sessions = new Map<string, Session>();
   readonly #conns = new Set<Conn>();
+  readonly #log = new SessionLog();
   #rr = 0;
   readonly #unsubscribe: () => void;
 
@@ -108,6 +114,16 @@ export class Gateway {
     let n = 0;
     for (const s of this.#sessions.values()) if (s.ws) n++;
     return n;
+  }
+
+  /** The `shards` that `GET /gateway/bot` recommends for the guilds the bot is in now. */
+  recommendedShards(): number {
+    return Math.max(1, Math.ceil(this.#store.guilds.size / this.#opts.recommendedGuildsPerShard));
+  }
+
+  /** Every session's live stretches, per shard (see session-log.ts). */
+  sessionLog(): SessionLogEntry[] {
+    return this.#log.entries();
   }
 
   /** The identify budget as `GET /gateway/bot` reports it. */
@@ -145,6 +161,7 @@ export class Gateway {
       if (conn.session) {
         conn.session.ws = null;
         conn.session.detachedAt = Date.now();
+        this.#log.stopped(conn.session.id, code);
       }
       conn.session = null;
       conn.ws.close(code, 'sandbox: connection dropped');
@@ -156,6 +173,7 @@ export class Gateway {
   /** Closes every connection with `code` and forgets every session (not resumable). */
   #closeAll(code: number, reason: string): void {
     for (const conn of [...this.#conns]) {
+      if (conn.session) this.#log.stopped(conn.session.id, code);
       conn.session = null;
       conn.ws.close(code, reason);
     }
@@ -164,7 +182,10 @@ export class Gateway {
 
   async close(): Promise<void> {
     this.#unsubscribe();
-    for (const conn of this.#conns) conn.ws.terminate();
+    for (const conn of this.#conns) {
+      if (conn.session) this.#log.stopped(conn.session.id, null);
+      conn.ws.terminate();
+    }
     this.#conns.clear();
     this.#sessions.clear();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
@@ -189,6 +210,7 @@ export class Gateway {
     this.#conns.delete(conn);
     const s = conn.session;
     if (!s || s.ws !== conn.ws) return;
+    this.#log.stopped(s.id, code);
     s.ws = null;
     s.detachedAt = Date.now();
     // A client closing with 1000/1001 ends its session, as on Discord.
@@ -261,7 +283,10 @@ export class Gateway {
     }
     const shardRaw = Array.isArray(d.shard) ? d.shard : [0, 1];
     const shard: [number, number] = [Number(shardRaw[0] ?? 0), Number(shardRaw[1] ?? 1)];
-    if (!(shard[1] >= 1 && shard[0] >= 0 && shard[0] < shard[1])) {
+    if (
+      !(Number.isInteger(shard[0]) && Number.isInteger(shard[1])) ||
+      !(shard[1] >= 1 && shard[0] >= 0 && shard[0] < shard[1])
+    ) {
       conn.ws.close(4010, 'Invalid shard.');
       return;
     }
@@ -288,6 +313,12 @@ export class Gateway {
       this.#closeAll(4004, 'Authentication failed.');
       return;
     }
+    const guilds = [...this.#store.guilds.values()].filter((g) => inShard(shard, g.id));
+    if (guilds.length > this.#opts.guildsPerShard) {
+      // Counted against the budget above: whether Discord counts it is unsettled (the stricter reading).
+      conn.ws.close(4011, 'Sharding required.');
+      return;
+    }
     this.#stats().gateway.identifies++;
     const session: Session = {
       id: randomToken(16),
@@ -301,7 +332,7 @@ export class Gateway {
     };
     this.#sessions.set(session.id, session);
     conn.session = session;
-    const guilds = [...this.#store.guilds.values()].filter((g) => this.#inShard(session, g.id));
+    this.#log.started(session.id, shard, 'identify');
     const privilegedFlags =
       (this.#opts.privilegedIntents & PRIVILEGED.GuildPresences ? 1 << 13 : 0) |
       (this.#opts.privilegedIntents & PRIVILEGED.GuildMembers ? 1 << 15 : 0) |
@@ -347,6 +378,7 @@ export class Gateway {
     }
     for (const other of this.#conns) {
       if (other !== conn && other.session === s) {
+        this.#log.stopped(s.id, 4000);
         other.session = null;
         other.ws.close(4000, 'sandbox: session resumed elsewhere');
       }
@@ -355,6 +387,7 @@ export class Gateway {
     s.ws = conn.ws;
     s.detachedAt = 0;
     conn.session = s;
+    this.#log.started(s.id, s.shard, 'resume');
     for (const p of s.buffer) if (p.s > from) this.#send(conn.ws, p);
     this.#dispatch(s, 'RESUMED', { _trace: ['sandbox'] });
   }
@@ -418,8 +451,7 @@ export class Gateway {
   }
 
   #inShard(s: Session, guildId: string): boolean {
-    if (s.shard[1] <= 1) return true;
-    return Number((BigInt(guildId) >> 22n) % BigInt(s.shard[1])) === s.shard[0];
+    return inShard(s.shard, guildId);
   }
 
   #expire(): void {
@@ -428,4 +460,13 @@ export class Gateway {
       if (!s.ws && now - s.detachedAt > this.#opts.resumeWindowMs) this.#sessions.delete(id);
     }
   }
+}
+
+/**
+ * Discord's routing: a guild's events go to shard `(guild_id >> 22) % num_shards`; events without a guild
+ * (DMs) only to shard 0.
+ */
+export function inShard([id, count]: [number, number], guildId: string): boolean {
+  if (!guildId) return id === 0;
+  return Number((BigInt(guildId) >> 22n) % BigInt(count)) === id;
 }

@@ -16,5 +16,6 @@ export {
   Permission,
 } from './permissions.ts';
 export type { BucketConfig, RateLimitOptions } from './ratelimit.ts';
+export { type LiveInterval, type SessionLogEntry, type ShardOverlap, shardOverlaps } from './session-log.ts';
 export type { DiscordStats } from './stats.ts';
 export type { ChannelKind, DmRecord, GuildSeed, GuildSpec, MemberSpec, StateSnapshot } from './types.ts';

@@ -81,6 +81,26 @@ export class MessageLog {
     this.changed.notify();
   }
 
+  /** An edit: only the fields given change (a null content clears it), and `editedAt` is set. */
+  edit(m: MessageRec, input: MessageInput): MessageRec {
+    if (typeof input.content === 'string' || input.content === null) m.content = input.content ?? '';
+    if (Array.isArray(input.components)) m.components = input.components;
+    if (Array.isArray(input.embeds)) m.embeds = input.embeds;
+    m.editedAt = Date.now();
+    this.changed.notify();
+    return m;
+  }
+
+  /** A member (a moderator) deleted the message. Answers whether there was one. */
+  remove(channelId: string, messageId: string): boolean {
+    const list = this.#byChannel.get(channelId);
+    const i = list?.findIndex((m) => m.id === messageId) ?? -1;
+    if (!list || i < 0) return false;
+    list.splice(i, 1);
+    this.changed.notify();
+    return true;
+  }
+
   channel(channelId: string): MessageRec[] {
     return [...(this.#byChannel.get(channelId) ?? [])];
   }

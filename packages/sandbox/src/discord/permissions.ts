@@ -21,6 +21,7 @@ export const Permission = {
   ManageNicknames: 1n << 27n,
   ManageRoles: 1n << 28n,
   UseApplicationCommands: 1n << 31n,
+  SetVoiceChannelStatus: 1n << 48n,
 } as const;
 
 /** Every permission bit Discord defines today (bits 0..50). */

@@ -16,6 +16,15 @@ export interface RateLimitOptions {
   global?: number;
 }
 
+/**
+ * Routes whose real bucket is smaller than the default: messages in a channel, 5 per 5 s per channel
+ * (the `X-RateLimit-Limit: 5` / `Reset-After: 5` discord.js reports for create and edit). `routes` overrides.
+ */
+export const DEFAULT_ROUTE_BUCKETS: Record<string, BucketConfig> = {
+  'POST /channels/:channel/messages': { limit: 5, windowMs: 5000 },
+  'PATCH /channels/:channel/messages/:message': { limit: 5, windowMs: 5000 },
+};
+
 export type RateDecision =
   | { ok: true; headers: Record<string, string> }
   | { ok: false; headers: Record<string, string>; retryAfter: number; global: boolean };
@@ -58,7 +67,7 @@ export class RateLimiter {
     this.#enabled = opts !== false;
     const o = opts || {};
     this.#perRoute = o.perRoute ?? { limit: 10, windowMs: 10_000 };
-    this.#routes = o.routes ?? {};
+    this.#routes = { ...DEFAULT_ROUTE_BUCKETS, ...o.routes };
     this.#global = o.global ?? 50;
   }
 

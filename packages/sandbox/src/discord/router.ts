@@ -12,6 +12,7 @@ export interface RouteCtx {
   interactions: InteractionRegistry;
   gatewayUrl: string;
   sessionStartLimit: () => SessionStartLimit;
+  recommendedShards: () => number;
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;

@@ -27,6 +27,7 @@ export function snapshot(store: StoreView, guildId: string): StateSnapshot {
               deny: o.deny.toString(),
             })),
             createdBy: c.createdBy,
+            ...(c.voiceStatus ? { status: c.voiceStatus } : {}),
           },
         ]
       : [];

@@ -103,7 +103,10 @@ export class Store {
   /** Publishes a gateway event (`delayMs` later; later events about the same channel wait behind it). */
   emit(t: string, guildId: string, d: unknown, intent: number, delayMs = 0): void {
     const id = (d as { id?: unknown } | null)?.id;
-    const subject = t.startsWith('CHANNEL_') && typeof id === 'string' ? `channel:${id}` : null;
+    const subject =
+      (t.startsWith('CHANNEL_') || t === 'VOICE_CHANNEL_STATUS_UPDATE') && typeof id === 'string'
+        ? `channel:${id}`
+        : null;
     this.#events.push(subject, { t, guildId, d, intent }, delayMs);
     this.changed.notify();
   }
@@ -321,6 +324,18 @@ export class Store {
     if (patch.topic !== undefined) c.topic = patch.topic;
     this.emit('CHANNEL_UPDATE', g.id, channelJson(this, c), Intent.Guilds);
     return c;
+  }
+
+  /** A voice channel's status; '' clears it. Dispatches VOICE_CHANNEL_STATUS_UPDATE (no CHANNEL_UPDATE). */
+  setVoiceStatus(c: ChannelRec, status: string): void {
+    if (!c.guildId) throw Errors.wrongChannelType();
+    c.voiceStatus = status;
+    this.emit(
+      'VOICE_CHANNEL_STATUS_UPDATE',
+      c.guildId,
+      { id: c.id, guild_id: c.guildId, status: status === '' ? null : status },
+      Intent.Guilds,
+    );
   }
 
   setOverwrite(channelId: string, o: OverwriteRec): ChannelRec {

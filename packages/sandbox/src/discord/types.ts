@@ -44,6 +44,8 @@ export interface ChannelRec {
   topic: string | null;
   /** DM channels only */
   recipientId: string | null;
+  /** Voice channels: the status shown under the name (PUT /channels/{id}/voice-status); '' = none. */
+  voiceStatus?: string;
 }
 
 export interface MemberRec {
@@ -161,6 +163,8 @@ export interface StateSnapshot {
     position: number;
     permissionOverwrites: { id: string; type: 0 | 1; allow: string; deny: string }[];
     createdBy: 'seed' | 'bot';
+    /** Voice channels with a status set: that status. */
+    status?: string;
   }>;
   voiceStates: Record<string, string>;
   members: Array<{ id: string; username: string; nick: string | null; roles: string[] }>;

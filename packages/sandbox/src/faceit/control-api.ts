@@ -84,6 +84,7 @@ const schemas = {
       .object({ faction1: z.number().int().optional(), faction2: z.number().int().optional() })
       .optional(),
     reason: z.string().optional(),
+    eloChange: z.number().int().min(0).max(100).optional(),
   }),
   build: buildOptions.extend({ event }),
   deliver: z.union([

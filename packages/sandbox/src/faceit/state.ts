@@ -182,6 +182,7 @@ export class FaceitState {
 
   private applyStatus(match: Match, status: MatchStatus, opts: SetStatusOptions): void {
     const now = this.now();
+    const first = status === 'FINISHED' && match.status !== 'FINISHED';
     match.status = status;
     if (status === 'CONFIGURING' || status === 'READY') match.configuredAt ??= now;
     if (status === 'ONGOING' || status === 'FINISHED') {
@@ -199,11 +200,29 @@ export class FaceitState {
           [loser]: opts.score?.[loser] ?? 10,
         } as Record<FactionKey, number>,
       };
+      if (first && match.calculateElo) this.applyElo(match, winner, opts.eloChange ?? 25);
     }
     if (status === 'CANCELLED') match.reason = opts.reason ?? 'Match cancelled by an admin';
     if (status === 'ABORTED') match.reason = opts.reason ?? 'Players did not connect to the server';
     if (opts.reason !== undefined) match.reason = opts.reason;
     this.touch(match);
+  }
+
+  /**
+   * A finished match that counts for ELO moves its players' `faceit_elo` (winners up, losers down) and,
+   * when that crosses a level boundary, their `skill_level` by as many levels (1..10).
+   */
+  private applyElo(match: Match, winner: FactionKey, change: number): void {
+    for (const key of ['faction1', 'faction2'] as const) {
+      const delta = key === winner ? change : -change;
+      for (const id of match.factions[key].roster) {
+        const p = this.players.get(id);
+        if (!p) continue;
+        const before = levelForElo(p.elo);
+        p.elo = Math.max(100, p.elo + delta);
+        p.skillLevel = Math.min(10, Math.max(1, p.skillLevel + levelForElo(p.elo) - before));
+      }
+    }
   }
 
   private touch(match: Match): void {
@@ -228,6 +247,12 @@ export class FaceitState {
       bye: false,
     };
   }
+}
+
+/** FACEIT's CS2 level brackets by ELO (level 1 up to 500, level 10 from 2001). */
+const LEVEL_FLOORS = [0, 501, 751, 901, 1051, 1201, 1351, 1531, 1751, 2001];
+export function levelForElo(elo: number): number {
+  return LEVEL_FLOORS.filter((floor) => elo >= floor).length;
 }
 
 export function assertStatus(status: string): asserts status is MatchStatus {

@@ -153,6 +153,8 @@ export interface SeedMatchInput {
 
 export interface SetStatusOptions {
   winner?: FactionKey;
+  /** FINISHED of a match that counts for ELO: each winner gains, each loser loses this much (default 25). */
+  eloChange?: number;
   score?: Partial<Record<FactionKey, number>>;
   reason?: string;
 }

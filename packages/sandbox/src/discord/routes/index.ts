@@ -6,6 +6,7 @@ import { guildRoutes } from './guilds.ts';
 import { interactionRoutes } from './interactions.ts';
 import { messageRoutes } from './messages.ts';
 import { metaRoutes } from './meta.ts';
+import { voiceStatusRoutes } from './voice-status.ts';
 
 export const allRoutes: RouteDef[] = [
   ...metaRoutes,
@@ -14,4 +15,5 @@ export const allRoutes: RouteDef[] = [
   ...channelRoutes,
   ...messageRoutes,
   ...interactionRoutes,
+  ...voiceStatusRoutes,
 ];

@@ -17,7 +17,7 @@ export const metaRoutes: RouteDef[] = [
       status: 200,
       body: {
         url: ctx.gatewayUrl,
-        shards: 1,
+        shards: ctx.recommendedShards(),
         session_start_limit: ctx.sessionStartLimit(),
       },
     }),

@@ -14,7 +14,7 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { RateLimitError } from 'discord.js';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { JobHandler } from './jobs/types.ts';
+import type { JobHandler } from '../jobs/types.ts';
 
 export interface MatchWorkerDeps {
   connection: Redis;

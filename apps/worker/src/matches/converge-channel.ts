@@ -19,7 +19,7 @@ import { type MatchContext, withLease, withLeaseTaken } from './match-context.ts
  * crash; looked up in the cache, then — when an earlier attempt may have made it — in Discord's REST
  * listing), else create one. The ended marker is re-checked with the row write (one transaction that
  * locks the match's state): when a matchFinished ran meanwhile it returns null and the caller runs
- * finishMatch (lobby first, then delete). Returns the channel id, or null.
+ * removeMatchChannels (lobby first, then delete). Returns the channel id, or null.
  */
 export async function convergeChannel(
   ctx: MatchContext,
@@ -65,9 +65,12 @@ export async function convergeChannel(
       key,
     );
     if (recorded.ended) {
-      // The caller cleans up with finishMatch, which first moves anyone inside to the lobby (deleting
+      // The caller cleans up with removeMatchChannels, which first moves anyone inside to the lobby (deleting
       // here would disconnect players a concurrent job had just moved in).
-      log.info({ channelId: channel.id }, 'match ended meanwhile: leaving the cleanup to finishMatch');
+      log.info(
+        { channelId: channel.id },
+        'match ended meanwhile: leaving the cleanup to removeMatchChannels',
+      );
       return null;
     }
     const diff = diffOverwrites(plan.overwrites, overwritesOf(channel));

@@ -16,7 +16,7 @@ import type { MatchContext } from './match-context.ts';
  * (known by row, or found by deterministic name + bot marker, e.g. created just before a crash) are
  * deleted, then the rows. Idempotent.
  */
-export async function finishMatch(
+export async function removeMatchChannels(
   ctx: MatchContext,
   guild: Guild,
   matchId: string,

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@bridge/core';
 import { Events, type VoiceState } from 'discord.js';
 import { MoveRefusedError } from '../discord/channels.ts';
-import type { MatchContext } from './match-context.ts';
-import { moveOnce } from './move-once.ts';
+import type { MatchContext } from '../matches/match-context.ts';
+import { moveOnce } from '../matches/move-once.ts';
 
 /**
  * A linked player of an active match who connects to voice (no channel → a channel) in a guild where

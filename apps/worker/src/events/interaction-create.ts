@@ -1,7 +1,7 @@
 import { type ChatInputCommandInteraction, Events, type Interaction, MessageFlags } from 'discord.js';
 import type { SlashCommand } from '../commands/types.ts';
 import type { WorkerDeps } from '../deps.ts';
-import { discordCode } from './errors.ts';
+import { discordCode } from '../discord/errors.ts';
 
 /**
  * Routes slash commands to their handlers. Discord delivers each interaction to every worker copy's

@@ -12,11 +12,11 @@ import type { Job } from 'bullmq';
 import { type Guild, PermissionFlagsBits } from 'discord.js';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
 import { convergeChannel } from './converge-channel.ts';
-import { finishMatch } from './finish-match.ts';
 import type { VoiceSettings } from './guild-settings.ts';
 import { LEASE } from './lease-timing.ts';
 import type { MatchContext } from './match-context.ts';
 import { type AheadClaim, moveOnce } from './move-once.ts';
+import { removeMatchChannels } from './remove-channels.ts';
 
 export type BuildResult =
   | { status: 'converged'; channels: Record<string, string> }
@@ -71,7 +71,7 @@ export async function buildInGuild(
         await giveBack(ctx, guild.id, matchId, claims, holder);
         throw err;
       });
-      // null: the match ended meanwhile; finishMatch below clears what was built.
+      // null: the match ended meanwhile; removeMatchChannels below clears what was built.
       if (!channelId) {
         await giveBack(ctx, guild.id, matchId, claims, holder);
         return false;
@@ -90,7 +90,7 @@ export async function buildInGuild(
   const failed = (await Promise.allSettled(moves)).find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
   // Ended while we built: this job's rows/channels (any faction) go the finish way: lobby, then delete.
-  if (!built) await finishMatch(ctx, guild, matchId, log);
+  if (!built) await removeMatchChannels(ctx, guild, matchId, log);
   return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
 }
 

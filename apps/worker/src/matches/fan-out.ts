@@ -7,8 +7,8 @@ import {
   type MatchJobData,
   matchGuildJobId,
 } from '@bridge/core';
-import { finishMatch } from './finish-match.ts';
 import { guildById, type MatchContext } from './match-context.ts';
+import { removeMatchChannels } from './remove-channels.ts';
 
 /**
  * One `matchGuildCreated` per guild, carrying the match as fetched (FACEIT is asked once per event).
@@ -53,7 +53,7 @@ export async function finishInEveryGuild(
       log.warn({ guildId }, 'the bot is not in this guild any more: nothing to clean up there');
       return { guilds: [] };
     }
-    return { guilds: guildIds, channels: await finishMatch(ctx, guild, data.matchId, log) };
+    return { guilds: guildIds, channels: await removeMatchChannels(ctx, guild, data.matchId, log) };
   }
   const name = MATCH_JOBS.guildFinished;
   await ctx.deps.queues.matches.addBulk(

@@ -1,0 +1,41 @@
+import type { Redis } from 'ioredis';
+import { type GatewayKeys, gatewayKeys } from './keys.ts';
+
+/**
+ * Who is in which voice channel, per guild, as the owner of the guild's shard sees it. Any copy's job reads it
+ * (to move players, to find who sits in a team channel) without holding that shard. One hash per guild: a
+ * job reads a guild with one HGETALL.
+ */
+export class VoiceStates {
+  readonly #redis: Redis;
+  readonly #keys: GatewayKeys;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#keys = gatewayKeys(prefix);
+  }
+
+  /** A user joined, switched (a channel id) or left (null) voice. */
+  async set(guildId: string, userId: string, channelId: string | null): Promise<void> {
+    const key = this.#keys.voice(guildId);
+    if (channelId) await this.#redis.hset(key, userId, channelId);
+    else await this.#redis.hdel(key, userId);
+  }
+
+  /** Replaces a guild's whole picture (after READY or GUILD_CREATE: the gateway's full state). */
+  async replace(guildId: string, states: ReadonlyMap<string, string>): Promise<void> {
+    const key = this.#keys.voice(guildId);
+    const multi = this.#redis.multi().del(key);
+    if (states.size > 0) multi.hset(key, Object.fromEntries(states));
+    await multi.exec();
+  }
+
+  /** user id → channel id for everyone in voice in the guild. */
+  async all(guildId: string): Promise<Map<string, string>> {
+    return new Map(Object.entries(await this.#redis.hgetall(this.#keys.voice(guildId))));
+  }
+
+  async forget(guildId: string): Promise<void> {
+    await this.#redis.del(this.#keys.voice(guildId));
+  }
+}
