@@ -43,7 +43,7 @@ export async function startWorkerApp(
   const metrics = createMetrics('worker', {
     queues: Object.values(queues),
     intakeBacklog: createIntake(redis, config.QUEUE_PREFIX).backlog,
-    // One faction1 row per match with live channels.
+    // One faction1 row per (match, guild) with live channels.
     activeMatches: async () =>
       (
         await db

@@ -1,5 +1,5 @@
 import { MATCH_JOBS, matchGuildJobId, shortId } from '@bridge/core';
-import { type Stack, settledJob, startStack, waitFor } from '@bridge/testbed';
+import { type Stack, settledJob, startStack, waitFor, withQueue } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Many communities from one deployment: no DISCORD_GUILD_ID, guilds invite the bot while it runs and
@@ -105,15 +105,22 @@ const rowsOf = (matchId: string) =>
   );
 
 describe('one deployment, three communities, two hubs', () => {
-  it('routes each match to exactly the guilds that follow it, each with its own settings; one failing guild fails alone', async () => {
-    const a = await invite('alpha', [{ kind: 'hub', id: HUB1 }]);
-    const b = await invite('bravo', [
+  let a: Community;
+  let b: Community;
+  let c: Community;
+  let d: Community;
+  beforeAll(async () => {
+    a = await invite('alpha', [{ kind: 'hub', id: HUB1 }]);
+    b = await invite('bravo', [
       { kind: 'hub', id: HUB1 },
       { kind: 'hub', id: HUB2 },
     ]);
-    const c = await invite('charlie', [{ kind: 'members' }]);
+    c = await invite('charlie', [{ kind: 'members' }]);
     // Follows hub 1 too, but the bot may not manage channels in its category.
-    const d = await invite('delta', [{ kind: 'hub', id: HUB1 }], true);
+    d = await invite('delta', [{ kind: 'hub', id: HUB1 }], true);
+  }, 240_000);
+
+  it('routes each match to exactly the guilds that follow it, each with its own settings; one failing guild fails alone', async () => {
     const all = [a, b, c, d];
 
     const p1 = await linkedPlayer('mg_p1', [a, b]);
@@ -220,4 +227,40 @@ describe('one deployment, three communities, two hubs', () => {
     expect(stack.discord.state(c.guildId).voiceStates[p5.discordId]).toBe(c.channels.Lobby);
     expect(channelsOf(d, hub1.id)).toEqual([]);
   }, 600_000);
+
+  it("one guild's long Discord rate limit does not hold another guild's channels", async () => {
+    const p1 = await linkedPlayer('rl_p1', [a, b]);
+    const p2 = await linkedPlayer('rl_p2', [a, b]);
+    // Every channel create in bravo meets a sublimit (429, Retry-After 20 s); alpha's creates do not.
+    stack.discord.setFault({ route: `POST /guilds/${b.guildId}/channels`, kind: 'sublimit', retryAfter: 20 });
+    try {
+      const m = stack.faceit.seedMatch({
+        faction1: [p1.faceitId],
+        faction2: [p2.faceitId],
+        competitionType: 'hub',
+        competitionId: HUB1,
+      });
+      await stack.faceit.play(stack.webhook, m.id, ['match_status_ready']);
+      const bravoJob = matchGuildJobId(MATCH_JOBS.guildCreated, m.id, 'match_status_ready', b.guildId);
+      // bravo's job waits in the delayed set for Discord (not in a slot), while alpha's channels come.
+      await withQueue(stack, 'matches', (queue) =>
+        waitFor(async () => (await queue.getJobState(bravoJob)) === 'delayed', {
+          what: "bravo's build rescheduled for the rate limit",
+          timeoutMs: 90_000,
+        }),
+      );
+      await waitForChannelsIn(a, m.id, 2);
+      expect(channelsOf(b, m.id)).toEqual([]);
+      stack.discord.clearFaults();
+      await waitForChannelsIn(b, m.id, 2);
+      expect(
+        (await settledJob(stack, 'matches', bravoJob, 90_000)).state,
+        "bravo's job once Discord lets it through",
+      ).toBe('completed');
+      await stack.faceit.play(stack.webhook, m.id, ['match_status_finished']);
+      for (const g of [a, b]) await waitForChannelsIn(g, m.id, 0);
+    } finally {
+      stack.discord.clearFaults();
+    }
+  }, 300_000);
 });

@@ -5,8 +5,9 @@ import {
   type MatchGuildCreatedData,
   type MatchGuildFinishedData,
   type MatchJobData,
-  matchGuildJobId,
+  matchGuildJobOptions,
 } from '@bridge/core';
+import { settingsOf } from './guild-settings.ts';
 import { guildById, type MatchContext } from './match-context.ts';
 import { removeMatchChannels } from './remove-channels.ts';
 
@@ -25,7 +26,7 @@ export async function enqueueGuildBuilds(
     guildIds.map((guildId) => ({
       name,
       data: { ...data, guildId, match } satisfies MatchGuildCreatedData,
-      opts: { jobId: matchGuildJobId(name, data.matchId, data.event, guildId) },
+      opts: matchGuildJobOptions(name, data.matchId, data.event, guildId),
     })),
   );
 }
@@ -41,10 +42,13 @@ export async function finishInEveryGuild(
   data: MatchJobData,
   log: Logger,
 ): Promise<{ guilds: string[]; channels?: number }> {
-  const ids = new Set(await ctx.store.guildsOf(data.matchId));
   const own = ctx.deps.config.DISCORD_GUILD_ID;
-  if (own) ids.add(own);
-  const guildIds = [...ids].sort();
+  // DISCORD_GUILD_ID's settings are read with the rows (one round trip, as before fan-out existed).
+  const [rows, ownSettings] = await Promise.all([
+    ctx.store.rows(data.matchId),
+    own ? settingsOf(ctx, own) : undefined,
+  ]);
+  const guildIds = [...new Set([...rows.map((r) => r.guild_id), ...(own ? [own] : [])])].sort();
   if (guildIds.length === 1) {
     const guildId = guildIds[0] as string;
     const guild = await guildById(ctx.deps, guildId);
@@ -53,14 +57,15 @@ export async function finishInEveryGuild(
       log.warn({ guildId }, 'the bot is not in this guild any more: nothing to clean up there');
       return { guilds: [] };
     }
-    return { guilds: guildIds, channels: await removeMatchChannels(ctx, guild, data.matchId, log) };
+    const read = ownSettings && guildId === own ? { settings: ownSettings, rows } : undefined;
+    return { guilds: guildIds, channels: await removeMatchChannels(ctx, guild, data.matchId, log, read) };
   }
   const name = MATCH_JOBS.guildFinished;
   await ctx.deps.queues.matches.addBulk(
     guildIds.map((guildId) => ({
       name,
       data: { ...data, guildId } satisfies MatchGuildFinishedData,
-      opts: { jobId: matchGuildJobId(name, data.matchId, data.event, guildId) },
+      opts: matchGuildJobOptions(name, data.matchId, data.event, guildId),
     })),
   );
   if (guildIds.length > 0) log.info({ guilds: guildIds }, 'match clean-up fanned out to its guilds');

@@ -1,4 +1,4 @@
-import { channelsOfMatch, type Logger } from '@bridge/core';
+import { type ActiveMatchRow, channelsOfMatch, type Logger } from '@bridge/core';
 import type { Guild } from 'discord.js';
 import {
   bridgeVoiceChannels,
@@ -8,7 +8,7 @@ import {
   moveMember,
   removeEmptyOverflow,
 } from '../discord/channels.ts';
-import { settingsOf } from './guild-settings.ts';
+import { settingsOf, type VoiceSettings } from './guild-settings.ts';
 import type { MatchContext } from './match-context.ts';
 
 /**
@@ -21,8 +21,12 @@ export async function removeMatchChannels(
   guild: Guild,
   matchId: string,
   log: Logger,
+  /** The guild's settings and rows, when the caller read them already (the finish fan-out). */
+  read?: { settings: VoiceSettings; rows: ActiveMatchRow[] },
 ): Promise<number> {
-  const [settings, rows] = await Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId, guild.id)]);
+  const [settings, rows] = read
+    ? [read.settings, read.rows]
+    : await Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId, guild.id)]);
   const ids = channelsOfMatch({
     matchId,
     template: settings.nameTemplate,

@@ -72,6 +72,17 @@ export type MatchGuildCreatedData = z.infer<typeof matchGuildCreatedSchema>;
  * another worker copy adds the same ids, which BullMQ ignores). A clean-up decided on a created event
  * (FACEIT says the match ended) is `ended-…`, apart from that event's build.
  */
+/** Options of a per-guild job: its id, and the priority of the event it comes from. */
+export function matchGuildJobOptions(
+  name: typeof MATCH_JOBS.guildCreated | typeof MATCH_JOBS.guildFinished,
+  matchId: string,
+  event: MatchEvent,
+  guildId: string,
+): { jobId: string; priority?: number } {
+  const priority = name === MATCH_JOBS.guildCreated ? jobPriorityForEvent(event) : undefined;
+  return { jobId: matchGuildJobId(name, matchId, event, guildId), ...(priority ? { priority } : {}) };
+}
+
 export function matchGuildJobId(
   name: typeof MATCH_JOBS.guildCreated | typeof MATCH_JOBS.guildFinished,
   matchId: string,
