@@ -1,7 +1,10 @@
 // `node bench/profile.ts [matches]`: where a match's latency goes. Runs the match-latency scenario one
 // match at a time (FACEIT +100 ms, Discord +50 ms per call, Discord limits off) and prints, per step of
-// the worker's log, the median time after the webhook was sent. Not a benchmark: a profile.
+// the worker's log, the median and p95 time after the webhook was sent, and the p95 of each step's own
+// share (time since the step before it in that match's log), so a tail can be traced to the step that
+// adds it. Not a benchmark: a profile.
 import { startStack, waitFor } from '@bridge/testbed';
+import { seedReadyMatch } from './src/seed.ts';
 import { percentile } from './src/stats.ts';
 
 const matches = Number(process.argv[2] ?? 15);
@@ -12,56 +15,64 @@ const stack = await startStack({
   apiEnv: { LOG_LEVEL: 'warn' },
 });
 const steps = new Map<string, number[]>();
-const note = (step: string, ms: number) => {
-  const list = steps.get(step) ?? [];
+const shares = new Map<string, number[]>();
+const add = (to: Map<string, number[]>, step: string, ms: number) => {
+  const list = to.get(step) ?? [];
   list.push(ms);
-  steps.set(step, list);
+  to.set(step, list);
 };
+const note = (step: string, ms: number) => add(steps, step, ms);
+const noteShare = (step: string, ms: number) => add(shares, step, ms);
 try {
-  const { discord, faceit, guildId, guild } = stack;
+  const { discord, faceit, guildId } = stack;
   discord.setLatency('*', 50);
   faceit.setLatency('*', 100);
   const worker = stack.workers[0]!;
   for (let m = 0; m < matches; m++) {
-    const people = Array.from({ length: 4 }, (_, i) => {
-      const username = `m${m}p${i}`;
-      const discordId = discord.addMember(guildId, { username });
-      const player = faceit.seedPlayer({ nickname: username });
-      discord.setVoice(guildId, discordId, guild.channels.Lobby!);
-      return { discordId, player };
-    });
-    await stack.supabase.query(
-      `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method)
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
-      [
-        people.map((p) => p.discordId),
-        people.map((p) => p.player.id),
-        people.map((p) => p.player.nickname),
-        people.map(() => 'oauth'),
-      ],
-    );
-    const match = faceit.seedMatch({
-      faction1: [people[0]!.player.id, people[1]!.player.id],
-      faction2: [people[2]!.player.id, people[3]!.player.id],
-      status: 'READY',
-    });
+    const { match } = await seedReadyMatch(stack, m);
     const from = worker.lines.length;
     const t0 = Date.now();
     await faceit.deliver(stack.webhook, faceit.buildWebhook(match.id, 'match_status_ready'));
     note('webhook answered', Date.now() - t0);
+    // What the latency benchmark measures: both channels exist and every player is in (polled every 10 ms).
+    await waitFor(
+      () => {
+        const s = discord.state(guildId);
+        const ids = new Set(
+          s.channels
+            .filter(
+              (c) => c.createdBy === 'bot' && c.type === 'voice' && c.name.includes(match.id.slice(2, 10)),
+            )
+            .map((c) => c.id),
+        );
+        return ids.size === 2 && people.every((p) => ids.has(s.voiceStates[p.discordId] ?? ''));
+      },
+      { what: `match ${m} ready`, timeoutMs: 30_000, intervalMs: 10 },
+    );
+    note('ALL IN (what the latency benchmark measures)', Date.now() - t0);
     await worker.waitForLine(
       (l) => l.matchId === match.id && l.msg === 'job done',
       `match ${m} done`,
       30_000,
     );
     note('all players in (job done)', Date.now() - t0);
-    const seen = new Set<string>();
+    // Each step's lines in this match, numbered when a step repeats (moves, Discord answers). Lines
+    // without a match id (Discord answers) are this match's too: one match runs at a time.
+    const seen = new Map<string, number>();
+    const times = new Map<string, number>();
     for (const l of worker.lines.slice(from)) {
-      if (l.matchId !== match.id || typeof l.time !== 'number') continue;
-      const key = `${l.msg as string}${l.faction ? ` ${l.faction as string}` : ''}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      note(key, l.time - t0);
+      if ((l.matchId !== undefined && l.matchId !== match.id) || typeof l.time !== 'number') continue;
+      const what = [l.msg, l.faction, l.method, l.route].filter((v) => typeof v === 'string').join(' ');
+      const n = (times.get(what) ?? 0) + 1;
+      times.set(what, n);
+      seen.set(n > 1 ? `${what} #${n}` : what, l.time - t0);
+      if (l.msg === 'job done') break;
+    }
+    let before = 0;
+    for (const [key, ms] of [...seen].sort((a, b) => a[1] - b[1])) {
+      note(key, ms);
+      noteShare(key, ms - before);
+      before = ms;
     }
     await faceit.deliver(stack.webhook, faceit.buildWebhook(match.id, 'match_status_finished'));
     await waitFor(
@@ -72,14 +83,31 @@ try {
 } finally {
   await stack.stop();
 }
+const sorted = (ms: number[]) => [...ms].sort((a, b) => a - b);
 const rows = [...steps.entries()]
-  .map(([step, ms]) => ({
-    step,
-    p50: percentile(
-      [...ms].sort((a, b) => a - b),
-      50,
-    ),
-    n: ms.length,
-  }))
+  .map(([step, ms]) => {
+    const own = sorted(shares.get(step) ?? []);
+    return {
+      step,
+      p50: percentile(sorted(ms), 50),
+      p95: percentile(sorted(ms), 95),
+      ownP50: percentile(own, 50),
+      ownP95: percentile(own, 95),
+      n: ms.length,
+    };
+  })
   .sort((a, b) => a.p50 - b.p50);
-for (const r of rows) process.stdout.write(`${String(r.p50).padStart(5)} ms  ${r.step} (n=${r.n})\n`);
+const col = (v: number) => (Number.isNaN(v) ? '-' : String(Math.round(v))).padStart(6);
+process.stdout.write(
+  '  p50    p95 | own p50 p95 | step (ms after the webhook was sent; own = since the line before)\n',
+);
+for (const r of rows) {
+  process.stdout.write(
+    `${col(r.p50)} ${col(r.p95)} | ${col(r.ownP50)} ${col(r.ownP95)} | ${r.step} (n=${r.n})\n`,
+  );
+}
+if (process.env.PROFILE_RAW) {
+  for (const step of process.env.PROFILE_RAW.split(',')) {
+    process.stdout.write(`${step}: ${sorted(shares.get(step) ?? steps.get(step) ?? []).join(' ')}\n`);
+  }
+}

@@ -32,101 +32,127 @@ const machine = {
 const results: Record<string, unknown> = { at: new Date().toISOString(), commit, machine };
 const rows: string[][] = [];
 
-if (want('intake')) {
-  process.stderr.write(
-    'bench: intake (bare Hono vs POST /faceit-webhook, 50 connections, 9 paired rounds of 3 s)…\n',
-  );
-  const r = await benchIntake();
-  results.intake = r;
-  rows.push([
-    'intake: bare Hono',
-    `${r.bare.rps} req/s`,
-    `p50 ${r.bare.p50Ms} ms, p99 ${r.bare.p99Ms} ms (median round)`,
-  ]);
-  rows.push([
-    'intake: /faceit-webhook',
-    `${r.intake.rps} req/s`,
-    `p50 ${r.intake.p50Ms} ms, p99 ${r.intake.p99Ms} ms (median round); failed ${r.failed} of ${r.requests}`,
-  ]);
-  rows.push([
-    'intake / bare',
-    `${r.ratio}`,
-    `median of paired rounds; goal ≥ 0.6; rounds ${r.roundRatios.join(', ')}; accepted in Redis ${r.enqueued} (incl. warm-up)`,
-  ]);
-  rows.push([
-    'intake relay (1 worker)',
-    `${r.relay.jobsPerSecond} jobs/s`,
-    `${r.relay.jobs} accepted webhooks → matches jobs in ${r.relay.seconds} s`,
-  ]);
+/**
+ * One benchmark of the run: announced on stderr, run, its result stored under `key` and its table rows
+ * added. Skipped unless named on the command line (or nothing was).
+ */
+async function section<R>(
+  name: string,
+  key: string,
+  intro: string,
+  run: () => Promise<R>,
+  report: (r: R) => { result?: unknown; rows: string[][] },
+): Promise<void> {
+  if (!want(name)) return;
+  process.stderr.write(`bench: ${intro}…\n`);
+  const r = await run();
+  const out = report(r);
+  results[key] = out.result ?? r;
+  rows.push(...out.rows);
 }
 
-if (want('latency')) {
-  process.stderr.write(
-    'bench: match latency (30 matches, FACEIT +100 ms, Discord +50 ms per call; Discord limits off)…\n',
-  );
-  const r = await benchMatchLatency();
-  results.matchLatency = { ...r, limits: { discord: 'off', faceitPerSecond: 10 } };
-  rows.push([
-    'match latency',
-    `p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms`,
-    `max ${r.maxMs} ms; critical path ${r.criticalPathMs} ms (FACEIT + create + 4 serial moves); p95/critical ${r.p95OverCriticalPath} (goal ≤ 1.25); limits: Discord off (one match at a time), FACEIT 10 req/s`,
-  ]);
-}
+await section(
+  'intake',
+  'intake',
+  'intake (bare Hono vs POST /faceit-webhook, 50 connections, 9 paired rounds of 3 s)',
+  () => benchIntake(),
+  (r) => ({
+    rows: [
+      [
+        'intake: bare Hono',
+        `${r.bare.rps} req/s`,
+        `p50 ${r.bare.p50Ms} ms, p99 ${r.bare.p99Ms} ms (median round)`,
+      ],
+      [
+        'intake: /faceit-webhook',
+        `${r.intake.rps} req/s`,
+        `p50 ${r.intake.p50Ms} ms, p99 ${r.intake.p99Ms} ms (median round); failed ${r.failed} of ${r.requests}`,
+      ],
+      [
+        'intake / bare',
+        `${r.ratio}`,
+        `median of paired rounds; goal ≥ 0.6; rounds ${r.roundRatios.join(', ')}; accepted in Redis ${r.enqueued} (incl. warm-up)`,
+      ],
+      [
+        'intake relay (1 worker)',
+        `${r.relay.jobsPerSecond} jobs/s`,
+        `${r.relay.jobs} accepted webhooks → matches jobs in ${r.relay.seconds} s`,
+      ],
+    ],
+  }),
+);
 
-if (want('round')) {
-  process.stderr.write(
-    "bench: round (50 matches ready within 3 s, 10 players each, half linked and in voice; Discord's default limits, FACEIT 10 req/s)…\n",
-  );
-  const r = await benchRound();
-  const {
-    matches,
-    seconds,
-    boundSeconds,
-    ratio,
-    failedJobs,
-    duplicateChannels,
-    limits,
-    finishDuringCreatesSeconds,
-  } = r;
-  // The fields the issue names, then the detail.
-  results.round = {
-    matches,
-    seconds,
-    boundSeconds,
-    ratio,
-    failedJobs,
-    duplicateChannels,
-    limits,
-    finishDuringCreatesSeconds,
-    detail: r,
-  };
-  const lim = `Discord ${limits.discordBucket.limit}/${limits.discordBucket.windowSeconds} s per bucket, ${limits.discordGlobalPerSecond} req/s; FACEIT ${limits.faceitPerSecond} req/s`;
-  rows.push([
-    `round: ${matches} matches`,
-    `${r.playersToMove} players in ${seconds} s`,
-    `bound ${boundSeconds} s, ratio ${ratio} (goal ≤ 1.15); 429s ${r.rateLimitsMet}; failed jobs ${failedJobs}; duplicates ${duplicateChannels}; limits: ${lim}`,
-  ]);
-  rows.push(['round: bound', `${boundSeconds} s`, r.boundFormula]);
-  rows.push([
-    'finish during creates',
-    `${finishDuringCreatesSeconds} s`,
-    `webhook → channels gone while ${matches} other matches are being created; limits: ${lim}`,
-  ]);
-}
+await section(
+  'latency',
+  'matchLatency',
+  'match latency (30 matches, FACEIT +100 ms, Discord +50 ms per call; Discord limits off)',
+  () => benchMatchLatency(),
+  (r) => ({
+    result: { ...r, limits: { discord: 'off', faceitPerSecond: 10 } },
+    rows: [
+      [
+        'match latency',
+        `p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms`,
+        `max ${r.maxMs} ms; critical path ${r.criticalPathMs} ms (FACEIT + create + 4 serial moves); p95/critical ${r.p95OverCriticalPath} (goal ≤ 1.25); limits: Discord off (one match at a time), FACEIT 10 req/s`,
+      ],
+    ],
+  }),
+);
 
-if (want('burst')) {
-  process.stderr.write(
-    'bench: burst (100 matches created within 1 s; Discord limits RELAXED to 50 creates/s: not what a hub sees)…\n',
-  );
-  const r = await benchBurst();
-  results.burst = r;
-  rows.push([
-    'burst: 100 matches',
-    `${r.channels} channels in ${r.secondsToAllChannels} s`,
-    `bound ${r.boundSeconds} s (${r.faceitMatchFetches} FACEIT fetches at ${r.limits.faceitPerSecond}/s; Discord ${r.limits.channelCreatesPerSecond} creates/s, ${r.limits.globalPerSecond} req/s); 429s ${r.rateLimitsMet}; duplicates ${r.duplicateChannels}; failed jobs ${r.failedJobs}`,
-  ]);
-  rows.push(['memory after burst', `api ${r.rssMiB.api} MiB`, `worker ${r.rssMiB.worker} MiB (RSS)`]);
-}
+await section(
+  'round',
+  'round',
+  "round (50 matches ready within 3 s, 10 players each, half linked and in voice; Discord's default limits, FACEIT 10 req/s)",
+  () => benchRound(),
+  (r) => {
+    const { matches, seconds, boundSeconds, ratio, failedJobs, duplicateChannels, limits } = r;
+    const lim = `Discord ${limits.discordBucket.limit}/${limits.discordBucket.windowSeconds} s per bucket, ${limits.discordGlobalPerSecond} req/s; FACEIT ${limits.faceitPerSecond} req/s`;
+    // The fields the issue names, then the detail.
+    const named = [
+      'matches',
+      'seconds',
+      'boundSeconds',
+      'ratio',
+      'failedJobs',
+      'duplicateChannels',
+      'limits',
+      'finishDuringCreatesSeconds',
+    ] as const;
+    return {
+      result: { ...Object.fromEntries(named.map((k) => [k, r[k]])), detail: r },
+      rows: [
+        [
+          `round: ${matches} matches`,
+          `${r.playersToMove} players in ${seconds} s`,
+          `bound ${boundSeconds} s, ratio ${ratio} (goal ≤ 1.15); 429s ${r.rateLimitsMet}; failed jobs ${failedJobs}; duplicates ${duplicateChannels}; limits: ${lim}`,
+        ],
+        ['round: bound', `${boundSeconds} s`, r.boundFormula],
+        [
+          'finish during creates',
+          `${r.finishDuringCreatesSeconds} s`,
+          `webhook → channels gone while ${matches} other matches are being created; limits: ${lim}`,
+        ],
+      ],
+    };
+  },
+);
+
+await section(
+  'burst',
+  'burst',
+  'burst (100 matches created within 1 s; Discord limits RELAXED to 50 creates/s: not what a hub sees)',
+  () => benchBurst(),
+  (r) => ({
+    rows: [
+      [
+        'burst: 100 matches',
+        `${r.channels} channels in ${r.secondsToAllChannels} s`,
+        `bound ${r.boundSeconds} s (${r.faceitMatchFetches} FACEIT fetches at ${r.limits.faceitPerSecond}/s; Discord ${r.limits.channelCreatesPerSecond} creates/s, ${r.limits.globalPerSecond} req/s); 429s ${r.rateLimitsMet}; duplicates ${r.duplicateChannels}; failed jobs ${r.failedJobs}`,
+      ],
+      ['memory after burst', `api ${r.rssMiB.api} MiB`, `worker ${r.rssMiB.worker} MiB (RSS)`],
+    ],
+  }),
+);
 
 const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
 process.stdout.write(

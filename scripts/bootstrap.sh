@@ -43,6 +43,17 @@ if [ ! -x /usr/bin/chromium ] && [ "${BRIDGE_SKIP_CHROMIUM:-}" != "1" ]; then
   fi
 fi
 
+# The tests run a real redis-server: a private one per outage test and a 3-master Redis Cluster.
+if ! command -v redis-server >/dev/null 2>&1 && [ "${BRIDGE_SKIP_REDIS_SERVER:-}" != "1" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing Debian's redis-server for the tests" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null 2>&1 \
+      || echo "bootstrap: could not install redis-server; the Redis tests will fail" >&2
+  else
+    echo "bootstrap: redis-server is missing; install Debian's redis-server package for the tests" >&2
+  fi
+fi
+
 # Install when the lockfile changed since the last install (or never installed).
 stamp="$ROOT/node_modules/.bootstrap-stamp"
 lock_sum="$( (cat "$ROOT/pnpm-lock.yaml" "$ROOT/package.json" 2>/dev/null; node --version) | sha256sum | cut -d' ' -f1)"

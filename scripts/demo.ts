@@ -5,6 +5,7 @@
 // Then it stays up with the dashboard URL and credentials until Ctrl-C. `--once` exits after the timeline.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { type CardMessage, cardMarker, cardText } from '../packages/core/src/index.ts';
 import { startStack, stopOnSignals, waitFor } from '../packages/testbed/src/index.ts';
 
 const once = process.argv.includes('--once');
@@ -27,7 +28,18 @@ const stack = await startStack({
     : {}),
   apiEnv: { ADMIN_USER: 'admin', ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'info' },
   workerEnv: { LOG_LEVEL: 'info' },
-  guild: { members: ['alice', 'bob', 'carol', 'dave'].map((username) => ({ username })) },
+  guild: {
+    members: [
+      ...['alice', 'bob', 'carol', 'dave'].map((username) => ({ username })),
+      // A moderator (Manage Server) who turns the match cards on.
+      { username: 'mod', permissions: '32' },
+    ],
+    channels: [{ name: 'match-cards', type: 'text' }],
+    // The bot's usual permissions plus Set Voice Channel Status (1 << 48), for the team channels' status line.
+    botPermissions: String(
+      (1n << 48n) | (1n << 28n) | (1n << 24n) | (1n << 20n) | (1n << 11n) | (1n << 10n) | (1n << 4n),
+    ),
+  },
 }).catch((err) => {
   // Stopped by a signal half-way through start-up: let that stop finish (it exits), no stack trace.
   const stopping = signals.stopping();
@@ -110,6 +122,40 @@ try {
   );
   say(`player_links: ${rows.map((r) => `${r.faceit_nickname} (${r.verified_method})`).join(', ')}`);
 
+  // ── match cards ────────────────────────────────────────────────────────────────────────────
+  const cards = await discord.invokeCommand({
+    guildId,
+    userId: member('mod'),
+    name: 'setup',
+    subcommand: 'cards',
+    options: { channel: guild.channels['match-cards']! },
+  });
+  say(
+    `mod runs /setup cards channel:#match-cards → "${(await cards.waitForReply(30_000)).content.split('\n')[0]}"`,
+  );
+  /** Waits for the match's one card to show `until`, then prints its text. */
+  const showCard = async (matchId: string, step: string, until: (lines: string[]) => boolean) => {
+    const lines = await waitFor(
+      () => {
+        const posted = discord
+          .channelMessages(guild.channels['match-cards']!)
+          .filter((m) => JSON.stringify(m.embeds).includes(cardMarker(matchId)));
+        const text = posted.length === 1 ? cardText(posted[0] as unknown as CardMessage) : null;
+        return text && until(text) ? text : null;
+      },
+      { what: `the match card (${step})`, timeoutMs: 60_000 },
+    );
+    say(`card (${step}), one message edited in place:`);
+    // As Discord shows them: mentions by name, channels by name.
+    const byId = new Map(Object.entries(guild.members).map(([n, id]) => [id, n]));
+    const shown = (line: string) =>
+      line
+        .replace(/<@(\d+)>/g, (_, id: string) => `@${byId.get(id) ?? id}`)
+        .replace(/<#(\d+)>/g, (_, id: string) => `#${channelName(id)}`);
+    // The last line is the footer's marker (the match id), already printed above.
+    for (const line of lines.slice(0, -1)) say(`  │ ${shown(line)}`);
+  };
+
   // ── a match ────────────────────────────────────────────────────────────────────────────────
   discord.setVoice(guildId, member('alice'), guild.channels.Lobby!);
   discord.setVoice(guildId, member('bob'), guild.channels.General!);
@@ -155,6 +201,13 @@ try {
   const vs = discord.state(guildId).voiceStates;
   say(`alice is now in #${channelName(vs[member('alice')])}, bob in #${channelName(vs[member('bob')])}`);
 
+  await showCard(match.id, 'ready', (l) => l[1]?.startsWith('🟢 Ready') === true);
+  const status = await waitFor(
+    () => discord.state(guildId).channels.find((c) => c.id === channels[0]?.id)?.status,
+    { what: 'the team channels’ voice status', timeoutMs: 60_000 },
+  );
+  say(`team channels' voice status: "${status}" (the channel name is never changed)`);
+
   discord.setVoice(guildId, member('carol'), guild.channels.General!);
   await waitFor(() => channels.some((c) => c.id === discord.state(guildId).voiceStates[member('carol')]), {
     what: 'carol moved in as a late joiner',
@@ -163,6 +216,8 @@ try {
   say(
     `carol connects to General later → moved to #${channelName(discord.state(guildId).voiceStates[member('carol')])}`,
   );
+
+  await showCard(match.id, 'late joiner', (l) => !l.some((x) => x.startsWith('Not in voice yet')));
 
   const [finished] = await faceit.play(stack.webhook, match.id, ['match_status_finished']);
   say(`FACEIT sends match_status_finished → ${finished?.status}`);
@@ -187,6 +242,7 @@ try {
     timeoutMs: 60_000,
   });
   say(`both team channels deleted; active_matches rows left for the match: ${await rowsLeft()}`);
+  await showCard(match.id, 'finished', (l) => l[1]?.startsWith('🏁 Finished') === true);
   say('done.');
 } catch (err) {
   // Ctrl-C reaches the API and the worker too, and they may stop (cleanly) before this process handles

@@ -1,4 +1,5 @@
 import { startStack, waitFor } from '@bridge/testbed';
+import { seedReadyMatch } from './seed.ts';
 import { percentile } from './stats.ts';
 
 export interface MatchLatencyResult {
@@ -30,34 +31,12 @@ export async function benchMatchLatency(opts = { matches: 30 }): Promise<MatchLa
     apiEnv: { LOG_LEVEL: 'warn' },
   });
   try {
-    const { discord, faceit, guildId, guild } = stack;
+    const { discord, faceit, guildId } = stack;
     discord.setLatency('*', discordLatencyMs);
     faceit.setLatency('*', faceitLatencyMs);
     const samples: number[] = [];
     for (let m = 0; m < opts.matches; m++) {
-      // Two linked players per team, waiting in the lobby.
-      const people = Array.from({ length: 4 }, (_, i) => {
-        const username = `m${m}p${i}`;
-        const discordId = discord.addMember(guildId, { username });
-        const player = faceit.seedPlayer({ nickname: username });
-        discord.setVoice(guildId, discordId, guild.channels.Lobby!);
-        return { discordId, player };
-      });
-      await stack.supabase.query(
-        `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
-        [
-          people.map((p) => p.discordId),
-          people.map((p) => p.player.id),
-          people.map((p) => p.player.nickname),
-          people.map(() => 'oauth'),
-        ],
-      );
-      const match = faceit.seedMatch({
-        faction1: [people[0]!.player.id, people[1]!.player.id],
-        faction2: [people[2]!.player.id, people[3]!.player.id],
-        status: 'READY',
-      });
+      const { match, people } = await seedReadyMatch(stack, m);
       const envelope = faceit.buildWebhook(match.id, 'match_status_ready');
       const t0 = performance.now();
       const res = await faceit.deliver(stack.webhook, envelope);

@@ -1,5 +1,6 @@
 import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
 import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { linkPlayers } from './seed.ts';
 
 /**
  * Discord's defaults in the emulator (packages/sandbox/docs/discord.md): every route has a bucket of
@@ -96,17 +97,10 @@ async function seedMatch(stack: Stack, label: string, players: number, inVoice =
     if (inVoice) discord.setVoice(guildId, discordId, guild.channels.Lobby!);
     return { player, discordId };
   });
-  const linked = people.filter((p) => p.discordId);
-  await stack.supabase.query(
-    `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
-    [
-      linked.map((p) => p.discordId),
-      linked.map((p) => p.player.id),
-      linked.map((p) => p.player.nickname),
-      linked.map(() => 'oauth'),
-    ],
+  const linked = people.filter(
+    (p): p is (typeof people)[number] & { discordId: string } => p.discordId !== null,
   );
+  await linkPlayers(stack, linked);
   const half = players / 2;
   const match = faceit.seedMatch({
     faction1: people.slice(0, half).map((p) => p.player.id),

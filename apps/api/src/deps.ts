@@ -1,13 +1,12 @@
-import type { ApiConfig, Intake, Logger, Metrics } from '@bridge/core';
+import type { ApiConfig, Intake, Logger, Metrics, RedisClient } from '@bridge/core';
 import type { Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 /** What the API's routes need; main.ts builds it from the environment, tests from their fixtures. */
 export interface ApiDeps {
   config: Pick<ApiConfig, 'FACEIT_WEBHOOK_SECRET' | 'FACEIT_WEBHOOK_HEADER'> & Partial<ApiConfig>;
   log: Logger;
   /** Producer connection (no offline queue): its status says whether Redis is reachable right now. */
-  redis: Redis;
+  redis: RedisClient;
   /** Where accepted webhooks go; the workers' relay turns entries into `matches` jobs. */
   intake: Intake;
   queues: { matches: Queue; links: Queue; maintenance?: Queue };

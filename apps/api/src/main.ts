@@ -1,5 +1,7 @@
 import {
   apiConfigSchema,
+  bullPrefix,
+  closeQueues,
   createIntake,
   createLogger,
   createMetrics,
@@ -9,14 +11,16 @@ import {
   loadConfigOrExit,
   onShutdown,
   QUEUES,
+  redisUrlOf,
 } from '@bridge/core';
+
 import { QueueEvents } from 'bullmq';
 import { startApi } from './server.ts';
 
 const config = loadConfigOrExit(apiConfigSchema, 'api');
 const log = createLogger({ name: 'api', level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
 
-const redis = createProducerRedis(config.REDIS_URL);
+const redis = createProducerRedis(redisUrlOf(config));
 let lastRedisError = '';
 redis.on('error', (err) => {
   // ioredis retries on its own; log each distinct failure once instead of every 100 ms.
@@ -33,9 +37,10 @@ const intake = createIntake(redis, config.QUEUE_PREFIX);
 const metrics = createMetrics('api', { queues: Object.values(queues), intakeBacklog: intake.backlog });
 
 // QueueEvents blocks on its connection, so it gets one of its own.
+const eventsRedis = createWorkerRedis(redisUrlOf(config));
 const linkEvents = new QueueEvents(QUEUES.links, {
-  connection: createWorkerRedis(config.REDIS_URL),
-  prefix: config.QUEUE_PREFIX,
+  connection: eventsRedis,
+  prefix: bullPrefix(eventsRedis, config.QUEUE_PREFIX, QUEUES.links),
 });
 linkEvents.on('error', (err) => log.error({ err: err.message }, 'link events connection error'));
 
@@ -55,6 +60,6 @@ log.info(
 
 onShutdown(log, { timeoutMs: 10_000, draining: 'no new requests, finishing in-flight ones' }, async () => {
   await api.close();
-  await Promise.all([...Object.values(queues).map((q) => q.close()), linkEvents.close()]);
+  await Promise.all([closeQueues(queues), linkEvents.close()]);
   redis.disconnect();
 });

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createProducerRedis, createQueue, oauthStateKey, QUEUES } from '@bridge/core';
+import { createProducerRedis, createQueue, oauthStateKey, QUEUES, type RedisClient } from '@bridge/core';
 import {
   consent,
   linkButtonUrl,
@@ -11,7 +11,6 @@ import {
   waitFor,
 } from '@bridge/testbed';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -24,7 +23,7 @@ const SCREENSHOTS = resolve(
 
 let stack: Stack;
 let browser: Browser;
-let redis: Redis;
+let redis: RedisClient;
 let links: Queue;
 let users: Record<string, string>;
 
@@ -199,7 +198,7 @@ describe('FACEIT account linking through the browser', () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 700 } });
     await page.goto(url.toString());
     const authorize = new URL((await page.locator('a#continue').getAttribute('href')) ?? '');
-    const key = oauthStateKey(stack.prefix, authorize.searchParams.get('state')!);
+    const key = oauthStateKey(redis, stack.prefix, authorize.searchParams.get('state')!);
     const stored = JSON.parse((await redis.get(key))!);
     await redis.set(key, JSON.stringify({ ...stored, verifier: 'x'.repeat(43) }), 'KEEPTTL');
 
@@ -234,7 +233,9 @@ describe('FACEIT account linking through the browser', () => {
     expect(await page.locator('main').textContent()).toMatch(/cancelled[\s\S]*run \/link again/i);
     await page.close();
     // The denied state is burned too.
-    expect(await redis.exists(oauthStateKey(stack.prefix, authorize.searchParams.get('state')!))).toBe(0);
+    expect(await redis.exists(oauthStateKey(redis, stack.prefix, authorize.searchParams.get('state')!))).toBe(
+      0,
+    );
   });
 });
 
@@ -257,7 +258,7 @@ describe('GET /faceit/callback', () => {
 
   it('refuses an expired state (the 10-minute key expired in Redis)', async () => {
     const { authorizeUrl, cookie } = await startLink(stack, users.erin!);
-    const key = oauthStateKey(stack.prefix, authorizeUrl.searchParams.get('state')!);
+    const key = oauthStateKey(redis, stack.prefix, authorizeUrl.searchParams.get('state')!);
     expect(await redis.ttl(key)).toBeGreaterThan(590);
     await redis.pexpire(key, 1);
     await waitFor(async () => (await redis.exists(key)) === 0, { what: 'state expired' });

@@ -7,17 +7,17 @@ import {
   type Intake,
   IntakeRelay,
   type Metrics,
+  type RedisClient,
 } from '@bridge/core';
 import { captureLogger, cleanupPrefix, REDIS_URL, testPrefix, waitFor } from '@bridge/testbed';
 import type { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { type RunningApi, startApi } from '../src/server.ts';
 
 export const SECRET = 'test-webhook-secret-0123456789';
 
 export interface TestApi extends RunningApi {
   prefix: string;
-  redis: Redis;
+  redis: RedisClient;
   queues: { matches: Queue; links: Queue; maintenance: Queue };
   intake: Intake;
   metrics: Metrics;

@@ -1,16 +1,24 @@
 import {
+  CardStore,
+  closeQueues,
   createIntake,
   createMetrics,
   createQueues,
   createSupabase,
   createWorkerRedis,
   FaceitDataApi,
+  faceitOAuthFromConfig,
+  GuildStore,
   type Logger,
+  MatchStore,
   PlayerLinkStore,
   RedisRateLimiter,
+  redisKey,
+  redisUrlOf,
   type WorkerConfig,
 } from '@bridge/core';
 import { commands } from './commands/index.ts';
+import { startConsumers } from './consumers/index.ts';
 import type { FeatureHandle, WorkerDeps } from './deps.ts';
 import { startGuildFeature } from './events/guild-create-delete.ts';
 import { routeInteractions } from './events/interaction-create.ts';
@@ -36,27 +44,26 @@ export async function startWorkerApp(
   log: Logger,
   signal: AbortSignal = new AbortController().signal,
 ): Promise<RunningWorker> {
-  const redis = createWorkerRedis(config.REDIS_URL);
+  const redis = createWorkerRedis(redisUrlOf(config));
   redis.on('error', (err) => log.error({ err: err.message }, 'redis connection error'));
   const db = createSupabase(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
+  const matches = new MatchStore(db);
   const queues = createQueues(redis, config.QUEUE_PREFIX);
   const metrics = createMetrics('worker', {
     queues: Object.values(queues),
     intakeBacklog: createIntake(redis, config.QUEUE_PREFIX).backlog,
-    // One faction1 row per (match, guild) with live channels.
-    activeMatches: async () =>
-      (
-        await db
-          .from('active_matches')
-          .select('match_id', { count: 'exact', head: true })
-          .eq('faction', 'faction1')
-      ).count ?? 0,
+    // A database that does not answer reads as 0, as before: a scrape never fails on it.
+    activeMatches: () => matches.countActive().catch(() => 0),
   });
   const faceit = new FaceitDataApi({
     onRequest: ({ route, status }) => metrics.faceitRequests.inc({ route, status: String(status) }),
     baseUrl: config.FACEIT_API_URL,
     apiKey: config.FACEIT_API_KEY,
-    limiter: new RedisRateLimiter(redis, `${config.QUEUE_PREFIX}:faceit-rate`, config.FACEIT_API_RPS),
+    limiter: new RedisRateLimiter(
+      redis,
+      redisKey(redis, config.QUEUE_PREFIX, 'faceit-rate'),
+      config.FACEIT_API_RPS,
+    ),
   });
 
   // Up before the gateway login, so /healthz can say why the worker is not logged in.
@@ -80,7 +87,7 @@ export async function startWorkerApp(
     });
   } catch (err) {
     await metricsServer.close();
-    await Promise.all(Object.values(queues).map((q) => q.close()));
+    await closeQueues(queues);
     redis.disconnect();
     throw err;
   }
@@ -91,9 +98,12 @@ export async function startWorkerApp(
     log,
     redis,
     client,
-    db,
     links: new PlayerLinkStore(db),
+    guilds: new GuildStore(db),
+    cards: new CardStore(db),
+    matches,
     faceit,
+    oauth: faceitOAuthFromConfig(config),
     queues,
     metrics,
   };
@@ -103,12 +113,21 @@ export async function startWorkerApp(
   const guildFeature = await startGuildFeature(deps, commands);
   routeInteractions(deps, commands);
 
-  const features: FeatureHandle[] = [
-    guildFeature,
-    await startMatchFeature(deps),
-    await startLinkFeature(deps),
-  ];
-  for (const worker of features.flatMap((f) => f.workers ?? [])) instrumentWorker(metrics, worker);
+  const matchFeature = await startMatchFeature(deps);
+  const linkFeature = startLinkFeature(deps);
+  const features: FeatureHandle[] = [guildFeature, matchFeature, linkFeature];
+  const workers = startConsumers(
+    {
+      connection: redis,
+      prefix: config.QUEUE_PREFIX,
+      log,
+      metrics,
+      concurrency: config.WORKER_CONCURRENCY,
+    },
+    { ...matchFeature.handlers, ...linkFeature.handlers },
+  );
+  for (const worker of workers) instrumentWorker(metrics, worker);
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
   log.info(
     {
       guild: guild?.id ?? null,
@@ -123,9 +142,9 @@ export async function startWorkerApp(
   return {
     deps,
     close: async () => {
-      await Promise.all(features.map((f) => f.close()));
+      await Promise.all([...workers.map((w) => w.close()), ...features.map((f) => f.close())]);
       await metricsServer.close();
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await closeQueues(queues);
       await client.destroy();
       redis.disconnect();
     },

@@ -1,34 +1,44 @@
 import type {
+  BridgeQueues,
+  CardStore,
   FaceitDataApi,
+  FaceitOAuthClient,
+  GuildStore,
   Logger,
+  MatchStore,
   Metrics,
   PlayerLinkStore,
-  SupabaseClient,
+  RedisClient,
   WorkerConfig,
 } from '@bridge/core';
-import type { Queue, Worker } from 'bullmq';
-import type { Client } from 'discord.js';
-import type { Redis } from 'ioredis';
 
-/** Everything handlers, commands and gateway listeners get passed in. */
+import type { Client } from 'discord.js';
+
+/**
+ * Everything the worker built at start. Commands, jobs and listeners each take only the part they use
+ * (a Pick of this), so a reader sees a command's reach in its signature.
+ */
 export interface WorkerDeps {
   config: WorkerConfig;
   log: Logger;
   /** BullMQ worker connection (commands wait through reconnects). */
-  redis: Redis;
+  redis: RedisClient;
   client: Client<true>;
-  db: SupabaseClient;
   links: PlayerLinkStore;
+  guilds: GuildStore;
+  /** Match cards: each guild's card channel and the cards posted. */
+  cards: CardStore;
+  matches: MatchStore;
   faceit: FaceitDataApi;
-  queues: { matches: Queue; links: Queue; maintenance: Queue };
+  /** FACEIT OAuth (authorize URL for /link, code exchange for linkAccount), built once. */
+  oauth: FaceitOAuthClient;
+  queues: BridgeQueues;
   metrics: Metrics;
 }
 
-/** What a feature (matches, links, …) started and must stop on shutdown. */
+/** What a feature (matches, links, guilds) started and must stop on shutdown. */
 export interface FeatureHandle {
   name: string;
-  /** Its BullMQ workers, so app.ts can instrument them the same way. */
-  workers?: Worker[];
   /** Stop taking new work and wait for in-flight work. */
   close(): Promise<void>;
 }

@@ -2,8 +2,7 @@
  * `./run preflight`: the worker's start-up checks for an operator, from the worker's environment (variables
  * or `.env`), each on its own so one problem does not hide the others. Prints what to fix; exits 1 on a problem.
  */
-import { ConfigError, parseEnv, workerConfigSchema } from '@bridge/core';
-import { Redis } from 'ioredis';
+import { ConfigError, createProducerRedis, parseEnv, redisUrlOf, workerConfigSchema } from '@bridge/core';
 import type { z } from 'zod';
 import { type Check, discordPreflight, type GuildTarget } from './discord/preflight.ts';
 
@@ -127,20 +126,32 @@ async function supabase(): Promise<Check[]> {
 }
 
 async function redis(): Promise<Check[]> {
-  const url = read('REDIS_URL') ?? 'redis://127.0.0.1:6379';
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0 });
+  const url = redisUrlOf({ REDIS_URL: read('REDIS_URL'), REDIS_CLUSTER_NODES: read('REDIS_CLUSTER_NODES') });
+  const client = createProducerRedis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+  });
   client.on('error', () => {});
   try {
-    await client.connect();
-    await client.ping();
-    return [{ name: 'redis', ok: true, detail: 'PING answered' }];
+    // A cluster client keeps retrying its seed nodes: bound the whole check.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer within 5 s')), 5000);
+    });
+    await Promise.race([client.connect().then(() => client.ping()), timeout]).finally(() =>
+      clearTimeout(timer),
+    );
+    return [
+      { name: 'redis', ok: true, detail: client.isCluster ? 'cluster PING answered' : 'PING answered' },
+    ];
   } catch (err) {
     return [
       {
         name: 'redis',
         ok: false,
         detail: `cannot reach Redis: ${(err as Error).message}`,
-        fix: 'check REDIS_URL',
+        fix: 'check REDIS_URL (or REDIS_CLUSTER_NODES)',
       },
     ];
   } finally {

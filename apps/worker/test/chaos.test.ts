@@ -97,7 +97,7 @@ function queueCounts(s: Stack) {
 async function intakeBacklog(s: Stack): Promise<number> {
   const redis = new Redis(s.redisUrl);
   try {
-    return await redis.xlen(intakeKey(s.prefix));
+    return await redis.xlen(intakeKey(redis, s.prefix));
   } finally {
     redis.disconnect();
   }

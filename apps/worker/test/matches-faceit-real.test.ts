@@ -1,28 +1,28 @@
-import { matchJobId, shortId } from '@bridge/core';
-import { failedJobs, type Stack, settledJob, startStack, waitFor, withQueue } from '@bridge/testbed';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Stack } from '@bridge/testbed';
+import { describe, expect } from 'vitest';
 import {
+  failedJobs,
   matchChannels,
+  matchJobId,
   matchRows,
   seedLinkedPlayers,
+  settledJob,
+  shortId,
+  stackTest,
+  waitFor,
   waitForChannels,
   waitForNoChannels,
+  withQueue,
 } from './matches-helpers.ts';
 
 // FACEIT as it really is (issue 12): the secret in the query string, 404s that are not final,
 // championship benches and bye opponents. One stack (API + two worker copies), distinct matches per test.
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ workers: 2, apiEnv: { FACEIT_WEBHOOK_QUERY_PARAM: 'auth' } });
-}, 90_000);
-afterAll(async () => {
-  await stack?.stop();
-});
+const test = stackTest({ workers: 2, apiEnv: { FACEIT_WEBHOOK_QUERY_PARAM: 'auth' } });
 
 const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n));
 
 let sweeps = 0;
-async function sweep(): Promise<void> {
+async function sweep(stack: Stack): Promise<void> {
   const id = `sweep-real-${++sweeps}`;
   await withQueue(stack, 'maintenance', async (q) => {
     await q.add('sweep', { reason: 'test' }, { jobId: id });
@@ -33,10 +33,10 @@ async function sweep(): Promise<void> {
   });
 }
 
-const workerLogged = (pred: (l: Record<string, unknown>) => boolean) =>
+const workerLogged = (stack: Stack, pred: (l: Record<string, unknown>) => boolean) =>
   stack.workers.some((w) => w.lines.some(pred));
 
-async function matchState(matchId: string) {
+async function matchState(stack: Stack, matchId: string) {
   const [row] = await stack.supabase.query<{
     status: string;
     ended_reason: string | null;
@@ -49,7 +49,7 @@ async function matchState(matchId: string) {
 }
 
 describe('the webhook secret in the query string', () => {
-  it('a subscription that sends the secret as ?auth= drives the whole bridge', async () => {
+  test('a subscription that sends the secret as ?auth= drives the whole bridge', async ({ stack }) => {
     const [a, b] = await seedLinkedPlayers(stack, 'qs', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     const target = { url: stack.webhook.url, secret: stack.webhook.secret, query: 'auth' };
@@ -70,19 +70,25 @@ describe('the webhook secret in the query string', () => {
 });
 
 describe('a Data API 404 is not proof that a match does not exist', () => {
-  it('matchCreated retries a match FACEIT hides for a few seconds, then builds its channels', async () => {
+  test('matchCreated retries a match FACEIT hides for a few seconds, then builds its channels', async ({
+    stack,
+  }) => {
     const [a, b] = await seedLinkedPlayers(stack, 'hid', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     stack.faceit.hideMatch(match.id, 3000);
     const [delivered] = await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     await waitForChannels(stack, match.id);
-    await waitFor(() => workerLogged((l) => l.eventId === delivered?.eventId && l.msg === 'job done'), {
-      what: 'job done',
-      timeoutMs: 30_000,
-    });
+    await waitFor(
+      () => workerLogged(stack, (l) => l.eventId === delivered?.eventId && l.msg === 'job done'),
+      {
+        what: 'job done',
+        timeoutMs: 30_000,
+      },
+    );
     // It did see the 404 first, and retried rather than failing.
     expect(
       workerLogged(
+        stack,
         (l) =>
           l.eventId === delivered?.eventId &&
           l.msg === 'job attempt failed' &&
@@ -92,7 +98,9 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
     expect(await failedJobs(stack)).toBe(0);
   });
 
-  it('an old redelivery for a match FACEIT still 404s fails at once, naming the match as unknown', async () => {
+  test('an old redelivery for a match FACEIT still 404s fails at once, naming the match as unknown', async ({
+    stack,
+  }) => {
     const [a, b] = await seedLinkedPlayers(stack, 'old404', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     stack.faceit.hideMatch(match.id, 3_600_000);
@@ -111,7 +119,9 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
     await withQueue(stack, 'matches', (q) => q.clean(0, 100, 'failed'));
   });
 
-  it('the sweep keeps a live match through 404s, and ends it only once they span 30 minutes', async () => {
+  test('the sweep keeps a live match through 404s, and ends it only once they span 30 minutes', async ({
+    stack,
+  }) => {
     const [a, b] = await seedLinkedPlayers(stack, 'sw404', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
@@ -119,15 +129,16 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
     const channels = matchChannels(stack, match.id).map((c) => c.id);
 
     stack.faceit.hideMatch(match.id, 3_600_000);
-    await sweep();
-    await sweep();
+    await sweep(stack);
+    await sweep(stack);
     // Two consecutive 404 sweeps, minutes apart in real life: the channels stay.
     expect(matchChannels(stack, match.id).map((c) => c.id)).toEqual(channels);
-    const kept = await matchState(match.id);
+    const kept = await matchState(stack, match.id);
     expect(kept).toMatchObject({ status: 'active' });
     expect(kept?.missing_sweeps).toBeGreaterThanOrEqual(2);
     expect(
       workerLogged(
+        stack,
         (l) =>
           l.matchId === match.id && String(l.msg).startsWith('FACEIT answers 404 for an active match; kept'),
       ),
@@ -138,26 +149,26 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
       `update match_states set missing_since = now() - interval '31 minutes' where match_id = $1`,
       [match.id],
     );
-    await sweep();
+    await sweep(stack);
     await waitForNoChannels(stack, match.id);
     expect(await matchRows(stack, match.id)).toHaveLength(0);
-    expect(await matchState(match.id)).toMatchObject({
+    expect(await matchState(stack, match.id)).toMatchObject({
       status: 'ended',
       ended_reason: 'sweep-unknown-match',
     });
   });
 
-  it('a match that shows up again ends the 404 streak', async () => {
+  test('a match that shows up again ends the 404 streak', async ({ stack }) => {
     const [a, b] = await seedLinkedPlayers(stack, 'back', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     await waitForChannels(stack, match.id);
     stack.faceit.hideMatch(match.id, 3_600_000);
-    await sweep();
-    expect((await matchState(match.id))?.missing_sweeps).toBeGreaterThanOrEqual(1);
+    await sweep(stack);
+    expect((await matchState(stack, match.id))?.missing_sweeps).toBeGreaterThanOrEqual(1);
     stack.faceit.hideMatch(match.id, 0);
-    await sweep();
-    expect(await matchState(match.id)).toMatchObject({
+    await sweep(stack);
+    expect(await matchState(stack, match.id)).toMatchObject({
       status: 'active',
       missing_sweeps: 0,
       missing_since: null,
@@ -167,7 +178,9 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
 });
 
 describe('championship rosters', () => {
-  it('a substitute who plays is admitted and moved; a bench substitute is admitted, not moved', async () => {
+  test('a substitute who plays is admitted and moved; a bench substitute is admitted, not moved', async ({
+    stack,
+  }) => {
     const [a, b, sub, bench] = await seedLinkedPlayers(stack, 'champ', 4);
     const general = stack.guild.channels.General!;
     for (const p of [a, b, sub, bench]) stack.discord.setVoice(stack.guildId, p!.discordId, general);
@@ -195,13 +208,15 @@ describe('championship rosters', () => {
     expect(allowed(b!.discordId)).toBe(VIEW_CONNECT_SPEAK);
     expect(allowed(sub!.discordId)).toBe(VIEW_CONNECT_SPEAK);
     expect(allowed(bench!.discordId)).toBe(VIEW_CONNECT_SPEAK);
-    await waitFor(() => workerLogged((l) => l.matchId === match.id && l.msg === 'job done'), {
+    await waitFor(() => workerLogged(stack, (l) => l.matchId === match.id && l.msg === 'job done'), {
       what: 'job done',
     });
     expect(stack.discord.state(stack.guildId).voiceStates[bench!.discordId]).toBe(general);
   });
 
-  it('a bye opponent: one channel for the team that plays, no retries, no failed job', async () => {
+  test('a bye opponent: one channel for the team that plays, no retries, no failed job', async ({
+    stack,
+  }) => {
     const [a] = await seedLinkedPlayers(stack, 'bye', 1);
     stack.discord.setVoice(stack.guildId, a!.discordId, stack.guild.channels.General!);
     const match = stack.faceit.seedMatch({
@@ -220,19 +235,24 @@ describe('championship rosters', () => {
       },
       20_000,
     );
-    await waitFor(() => workerLogged((l) => l.eventId === delivered?.eventId && l.msg === 'job done'), {
-      what: 'job done',
-    });
-    expect(matchChannels(stack, match.id).map((c) => c.name)).toEqual([f1Name]);
-    expect(workerLogged((l) => l.eventId === delivered?.eventId && l.msg === 'job attempt failed')).toBe(
-      false,
+    await waitFor(
+      () => workerLogged(stack, (l) => l.eventId === delivered?.eventId && l.msg === 'job done'),
+      {
+        what: 'job done',
+      },
     );
+    expect(matchChannels(stack, match.id).map((c) => c.name)).toEqual([f1Name]);
+    expect(
+      workerLogged(stack, (l) => l.eventId === delivered?.eventId && l.msg === 'job attempt failed'),
+    ).toBe(false);
     expect(await failedJobs(stack)).toBe(0);
     await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
     await waitForNoChannels(stack, match.id);
   });
 
-  it('nobody on either side (a bye against an empty team): logged and ignored on the first attempt', async () => {
+  test('nobody on either side (a bye against an empty team): logged and ignored on the first attempt', async ({
+    stack,
+  }) => {
     const match = stack.faceit.seedMatch({
       competitionType: 'championship',
       faction1: [],
@@ -243,6 +263,7 @@ describe('championship rosters', () => {
     await waitFor(
       () =>
         workerLogged(
+          stack,
           (l) =>
             l.eventId === delivered?.eventId &&
             l.msg === 'job done' &&
@@ -252,15 +273,16 @@ describe('championship rosters', () => {
     );
     expect(
       workerLogged(
+        stack,
         (l) =>
           l.eventId === delivered?.eventId &&
           String(l.msg).startsWith('no players on either side') &&
           (l.teams as unknown[])[0] === 'bye',
       ),
     ).toBe(true);
-    expect(workerLogged((l) => l.eventId === delivered?.eventId && l.msg === 'job attempt failed')).toBe(
-      false,
-    );
+    expect(
+      workerLogged(stack, (l) => l.eventId === delivered?.eventId && l.msg === 'job attempt failed'),
+    ).toBe(false);
     expect(matchChannels(stack, match.id)).toHaveLength(0);
     expect(await failedJobs(stack)).toBe(0);
   });

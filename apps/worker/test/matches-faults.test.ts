@@ -1,31 +1,31 @@
-import { matchJobId, shortId } from '@bridge/core';
-import { failedJobs, type Stack, settledJob, startStack, waitFor, withQueue } from '@bridge/testbed';
+import type { Stack } from '@bridge/testbed';
 import { REST, Routes } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
+  failedJobs,
   matchChannels,
+  matchJobId,
   matchRows,
   seedLinkedPlayers,
+  settledJob,
+  shortId,
+  stackTest,
+  waitFor,
   waitForChannels,
   waitForNoChannels,
+  withQueue,
 } from './matches-helpers.ts';
 
 // Faults, crashes and the sweep; one stack (API + two worker copies), distinct matches per test.
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({
-    workers: 2,
-    guild: { channels: [{ name: 'match-cafebabe-faction1', type: 'voice', parent: 'Matches' }] },
-  });
-});
-afterAll(async () => {
-  await stack?.stop();
+const test = stackTest({
+  workers: 2,
+  guild: { channels: [{ name: 'match-cafebabe-faction1', type: 'voice', parent: 'Matches' }] },
 });
 
 const CREATE = 'POST /guilds/:guild/channels';
 
 /** Runs one sweep now, as the scheduler would, and answers its result. */
-async function sweepNow(jobId: string) {
+async function sweepNow(stack: Stack, jobId: string) {
   return withQueue(stack, 'maintenance', async (queue) => {
     await queue.add('sweep', { reason: 'test' }, { jobId });
     await waitFor(async () => (await queue.getJob(jobId))?.isCompleted(), {
@@ -36,14 +36,14 @@ async function sweepNow(jobId: string) {
   });
 }
 
-async function playedMatch(tag: string) {
+async function playedMatch(stack: Stack, tag: string) {
   const [a, b] = await seedLinkedPlayers(stack, tag, 2);
   stack.discord.setVoice(stack.guildId, a!.discordId, stack.guild.channels.General!);
   const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
   return { match, a: a!, b: b! };
 }
 
-async function expectOnePerFaction(matchId: string, timeoutMs = 60_000) {
+async function expectOnePerFaction(stack: Stack, matchId: string, timeoutMs = 60_000) {
   await waitForChannels(stack, matchId, timeoutMs);
   await waitFor(async () => (await matchRows(stack, matchId)).length === 2, {
     what: 'rows',
@@ -56,11 +56,11 @@ async function expectOnePerFaction(matchId: string, timeoutMs = 60_000) {
 }
 
 describe('match voice channels under faults', () => {
-  it('a Discord 429 storm is waited out: correct end state, no failed job', async () => {
-    const { match, a } = await playedMatch('rl');
+  test('a Discord 429 storm is waited out: correct end state, no failed job', async ({ stack }) => {
+    const { match, a } = await playedMatch(stack, 'rl');
     stack.discord.setFault({ route: '*', kind: 'ratelimit', retryAfter: 0.3, times: 6 });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
-    await expectOnePerFaction(match.id);
+    await expectOnePerFaction(stack, match.id);
     const f1 = matchChannels(stack, match.id).find((c) => c.name.endsWith('faction1'))!;
     await stack.discord.waitForState(
       stack.guildId,
@@ -71,14 +71,14 @@ describe('match voice channels under faults', () => {
     expect(await failedJobs(stack)).toBe(0);
   });
 
-  it('a Discord 5xx storm is retried: correct end state, no failed job', async () => {
-    const { match } = await playedMatch('5xx');
+  test('a Discord 5xx storm is retried: correct end state, no failed job', async ({ stack }) => {
+    const { match } = await playedMatch(stack, '5xx');
     const served = (status: number) => stack.discord.stats().byStatus[String(status)] ?? 0;
     const [before502, before500] = [served(502), served(500)];
     stack.discord.setFault({ route: CREATE, kind: 'status', status: 502, times: 4 });
     stack.discord.setFault({ route: 'DELETE /channels/:channel', kind: 'status', status: 500, times: 3 });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
-    await expectOnePerFaction(match.id);
+    await expectOnePerFaction(stack, match.id);
     await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
     await waitForNoChannels(stack, match.id);
     await waitFor(async () => (await matchRows(stack, match.id)).length === 0, { what: 'rows removed' });
@@ -88,16 +88,18 @@ describe('match voice channels under faults', () => {
     expect(await failedJobs(stack)).toBe(0);
   });
 
-  it('a FACEIT 429 is waited out', async () => {
-    const { match } = await playedMatch('f429');
+  test('a FACEIT 429 is waited out', async ({ stack }) => {
+    const { match } = await playedMatch(stack, 'f429');
     stack.faceit.setFault({ route: 'data.match', kind: 'ratelimit', retryAfter: 1, times: 3 });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
-    await expectOnePerFaction(match.id);
+    await expectOnePerFaction(stack, match.id);
     expect(stack.faceit.stats().faultsInjected).toBeGreaterThanOrEqual(3);
     expect(await failedJobs(stack)).toBe(0);
   });
 
-  it('the sweep removes an orphan it created and spares a look-alike it did not create', async () => {
+  test('the sweep removes an orphan it created and spares a look-alike it did not create', async ({
+    stack,
+  }) => {
     const seeded = stack.guild.channels['match-cafebabe-faction1']!;
     // An orphan: a bridge-style channel (bot marker) that no row knows, e.g. left by a lost database row.
     const rest = new REST({ api: stack.discord.apiUrl }).setToken(stack.discord.botToken);
@@ -118,33 +120,35 @@ describe('match voice channels under faults', () => {
       },
     })) as { id: string };
     // And an active match whose channels must survive the sweep.
-    const { match } = await playedMatch('sweep');
+    const { match } = await playedMatch(stack, 'sweep');
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
-    await expectOnePerFaction(match.id);
+    await expectOnePerFaction(stack, match.id);
 
-    await sweepNow('sweep-test');
+    await sweepNow(stack, 'sweep-test');
     const ids = stack.discord.state(stack.guildId).channels.map((c) => c.id);
     expect(ids).not.toContain(orphan.id);
     expect(ids).toContain(seeded);
     expect(matchChannels(stack, match.id)).toHaveLength(2);
   });
 
-  it('the sweep ends a match FACEIT reports finished', async () => {
-    const { match } = await playedMatch('swfin');
+  test('the sweep ends a match FACEIT reports finished', async ({ stack }) => {
+    const { match } = await playedMatch(stack, 'swfin');
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
-    await expectOnePerFaction(match.id);
+    await expectOnePerFaction(stack, match.id);
     stack.faceit.setStatus(match.id, 'FINISHED');
-    await sweepNow('sweep-test-2');
+    await sweepNow(stack, 'sweep-test-2');
     await waitForNoChannels(stack, match.id);
     expect(await matchRows(stack, match.id)).toHaveLength(0);
   });
 
-  it('the sweep forgets a match that ended more than MATCH_RETENTION_DAYS ago, and only that one', async () => {
-    const old = await playedMatch('retold');
-    const recent = await playedMatch('retnew');
+  test('the sweep forgets a match that ended more than MATCH_RETENTION_DAYS ago, and only that one', async ({
+    stack,
+  }) => {
+    const old = await playedMatch(stack, 'retold');
+    const recent = await playedMatch(stack, 'retnew');
     for (const { match } of [old, recent]) {
       await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
-      await expectOnePerFaction(match.id);
+      await expectOnePerFaction(stack, match.id);
       await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
       await waitForNoChannels(stack, match.id);
       await waitFor(async () => (await matchRows(stack, match.id)).length === 0, { what: 'rows removed' });
@@ -154,7 +158,7 @@ describe('match voice channels under faults', () => {
       [old.match.id],
     );
     // The rows tell, not the sweep's count: a scheduled sweep may have pruned it first.
-    await sweepNow('sweep-test-retention');
+    await sweepNow(stack, 'sweep-test-retention');
     const kept = async (table: string, matchId: string) =>
       (await stack.supabase.query(`select 1 from ${table} where match_id = $1`, [matchId])).length > 0;
     for (const table of ['match_states', 'match_rosters', 'match_moves']) {
@@ -163,8 +167,10 @@ describe('match voice channels under faults', () => {
     }
   });
 
-  it('matchFinished arriving while matchCreated is creating leaves no channel behind', async () => {
-    const { match } = await playedMatch('race');
+  test('matchFinished arriving while matchCreated is creating leaves no channel behind', async ({
+    stack,
+  }) => {
+    const { match } = await playedMatch(stack, 'race');
     const before = stack.discord.stats().byRoute[CREATE] ?? 0;
     stack.discord.setLatency(CREATE, 1500);
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
@@ -186,14 +192,16 @@ describe('match voice channels under faults', () => {
     expect(await failedJobs(stack)).toBe(0);
   });
 
-  it('every copy keeps one sweep scheduler on the maintenance queue', async () => {
+  test('every copy keeps one sweep scheduler on the maintenance queue', async ({ stack }) => {
     const schedulers = await withQueue(stack, 'maintenance', (queue) => queue.getJobSchedulers());
     expect(schedulers.map((s) => s.key)).toEqual(['sweep']);
     expect(schedulers[0]?.every).toBe(300_000);
   });
 
-  it('a move claim left by a copy that died before moving is taken over: the player is still moved', async () => {
-    const { match, a } = await playedMatch('deadclaim');
+  test('a move claim left by a copy that died before moving is taken over: the player is still moved', async ({
+    stack,
+  }) => {
+    const { match, a } = await playedMatch(stack, 'deadclaim');
     // What a copy killed between its claim and its move leaves behind: a claim in this guild, no move
     // (2 s left).
     await stack.supabase.query(
@@ -222,8 +230,10 @@ describe('match voice channels under faults', () => {
     expect(await failedJobs(stack)).toBe(0);
   });
 
-  it('a worker SIGKILLed while creating a channel: the other copy finishes, one channel per faction', async () => {
-    const { match } = await playedMatch('kill');
+  test('a worker SIGKILLed while creating a channel: the other copy finishes, one channel per faction', async ({
+    stack,
+  }) => {
+    const { match } = await playedMatch(stack, 'kill');
     const before = stack.discord.stats().byRoute[CREATE] ?? 0;
     stack.discord.setLatency(CREATE, 2000);
     const [delivered] = await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
@@ -235,7 +245,7 @@ describe('match voice channels under faults', () => {
     expect(await holder.kill('SIGKILL')).toBe('SIGKILL');
     stack.discord.setLatency(CREATE, 0);
     // The job comes back only once its lock expires (10 s) and a stalled check sees it (every 5 s).
-    await expectOnePerFaction(match.id, 90_000);
+    await expectOnePerFaction(stack, match.id, 90_000);
     expect(
       matchChannels(stack, match.id)
         .map((c) => c.name)

@@ -1,13 +1,17 @@
-import { matchJobId, shortId } from '@bridge/core';
-import { failedJobs, settledJob, waitFor, withQueue } from '@bridge/testbed';
-import { stackTest } from '@bridge/testbed/fixtures';
 import { describe, expect } from 'vitest';
 import {
+  failedJobs,
   matchChannels,
+  matchJobId,
   matchRows,
   seedLinkedPlayers,
+  settledJob,
+  shortId,
+  stackTest,
+  waitFor,
   waitForChannels,
   waitForNoChannels,
+  withQueue,
 } from './matches-helpers.ts';
 
 // One stack (API + two worker copies) shared by the tests; each test plays its own matches.

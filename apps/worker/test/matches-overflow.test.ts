@@ -1,7 +1,12 @@
-import { waitFor } from '@bridge/testbed';
-import { stackTest } from '@bridge/testbed/fixtures';
 import { describe, expect } from 'vitest';
-import { matchRows, seedLinkedPlayers, waitForChannels, waitForNoChannels } from './matches-helpers.ts';
+import {
+  matchRows,
+  seedLinkedPlayers,
+  stackTest,
+  waitFor,
+  waitForChannels,
+  waitForNoChannels,
+} from './matches-helpers.ts';
 
 // A category holding 2 channels (Discord's real limit is 50) so that overflow happens fast.
 const test = stackTest({ workers: 1, discord: { limits: { channelsPerCategory: 2 } } });

@@ -1,21 +1,22 @@
 // Long rate-limit waits do not stall the bridge: a channel create facing a long (sublimit) 429 is
 // rescheduled instead of sleeping in a job slot, and cleanup of another match goes on meanwhile.
-import { matchJobId } from '@bridge/core';
-import { type Stack, startStack, withQueue } from '@bridge/testbed';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedLinkedPlayers, waitForChannels, waitForNoChannels } from './matches-helpers.ts';
+import { describe, expect } from 'vitest';
+import {
+  matchJobId,
+  seedLinkedPlayers,
+  stackTest,
+  waitForChannels,
+  waitForNoChannels,
+  withQueue,
+} from './matches-helpers.ts';
 
-let stack: Stack;
-beforeAll(async () => {
-  // Two slots: without rescheduling, the two stalled creates would hold both.
-  stack = await startStack({ workers: 1, workerEnv: { WORKER_CONCURRENCY: '2' } });
-}, 90_000);
-afterAll(async () => {
-  await stack?.stop();
-});
+// Two slots: without rescheduling, the two stalled creates would hold both.
+const test = stackTest({ workers: 1, workerEnv: { WORKER_CONCURRENCY: '2' } });
 
 describe('a long Discord rate limit on channel create', () => {
-  it('reschedules the creates, lets another match finish meanwhile, and counts the 429s', async () => {
+  test('reschedules the creates, lets another match finish meanwhile, and counts the 429s', async ({
+    stack,
+  }) => {
     const players = await seedLinkedPlayers(stack, 'rl', 6);
     const match = (i: number) =>
       stack.faceit.seedMatch({
@@ -62,5 +63,5 @@ describe('a long Discord rate limit on channel create', () => {
       const failed = await queue.getJobCounts('failed');
       expect(failed.failed).toBe(0);
     });
-  }, 60_000);
+  });
 });

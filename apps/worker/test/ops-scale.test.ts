@@ -1,6 +1,14 @@
 import { shortId } from '@bridge/core';
 import type { WebhookEnvelope } from '@bridge/sandbox';
-import { failedJobs, type Stack, startStack, waitFor } from '@bridge/testbed';
+import {
+  failedJobs,
+  type LocalRedisCluster,
+  type Stack,
+  startRedisCluster,
+  startStack,
+  testPrefix,
+  waitFor,
+} from '@bridge/testbed';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -12,9 +20,13 @@ const timeout = 120_000;
 const discord = { rateLimits: { perRoute: { limit: 50, windowMs: 1000 }, global: 100 } };
 
 let stack: Stack | undefined;
+let cluster: LocalRedisCluster | undefined;
 afterEach(async () => {
   await stack?.stop();
   stack = undefined;
+  // After the stack: its stop() deletes its keys from the cluster.
+  await cluster?.stop();
+  cluster = undefined;
 });
 
 function seedMatches(s: Stack, n: number) {
@@ -172,5 +184,52 @@ describe('rolling restart under load', { timeout }, () => {
     });
     expect(await s.supabase.query('select 1 from active_matches')).toHaveLength(60);
     expect(await failedJobs(s)).toBe(0);
+  }, 240_000);
+});
+
+describe('scale-out on a 3-master Redis Cluster', { timeout }, () => {
+  it('2 APIs and 3 workers on the cluster: duplicated deliveries, a worker SIGKILLed mid-load, every match converges once', async () => {
+    cluster = await startRedisCluster(3);
+    // An untagged prefix: the bridge tags each queue and key group itself, spreading them over the masters.
+    stack = await startStack({
+      apis: 2,
+      workers: 3,
+      discord,
+      redisUrl: cluster.url,
+      prefix: testPrefix('scale', { tagged: false }),
+    });
+    const s = stack;
+    const matches = seedMatches(s, 30);
+    const apiUrls = () => s.apis.map((a) => a.url);
+    const victim = s.workers[0]!;
+    // Every match is delivered twice (two APIs, or a retry); a worker copy dies a third of the way in.
+    const deliveries = matches.map(async (m, i) => {
+      await new Promise((r) => setTimeout(r, i * 30));
+      if (i === 10) expect(await victim.kill('SIGKILL')).toBe('SIGKILL');
+      const envelope = s.faceit.buildWebhook(m.id, 'match_status_ready');
+      await Promise.all([0, 1].map(() => deliverUntilAccepted(s, apiUrls, envelope)));
+    });
+    await Promise.all(deliveries);
+
+    // A job the dead copy held comes back after its stall check (~15 s): hence the generous bound.
+    await waitFor(() => botChannels(s).length >= 60, {
+      what: '60 channels',
+      timeoutMs: 120_000,
+      intervalMs: 50,
+    });
+    const names = botChannels(s).map((c) => c.name);
+    expect(names).toHaveLength(60);
+    expect(new Set(names).size).toBe(60);
+    for (const m of matches) {
+      expect(names.filter((n) => n.startsWith(`match-${shortId(m.id)}-`))).toHaveLength(2);
+    }
+    await waitFor(async () => (await s.supabase.query('select 1 from active_matches')).length >= 60, {
+      what: '60 rows',
+    });
+    expect(await s.supabase.query('select 1 from active_matches')).toHaveLength(60);
+    expect(await failedJobs(s)).toBe(0);
+    // No process ever ran into the cluster's slot rules.
+    const lines = [...s.apis.map((a) => a.proc), ...s.workers].flatMap((p) => p.lines);
+    expect(lines.filter((l) => /CROSSSLOT|MOVED|CLUSTERDOWN/.test(JSON.stringify(l)))).toEqual([]);
   }, 240_000);
 });

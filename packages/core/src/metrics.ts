@@ -107,6 +107,22 @@ export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollecto
       labelNames: ['route', 'global'] as const,
       registers,
     }),
+    gatewayShardsHeld: new Gauge({
+      name: 'bridge_gateway_shards_held',
+      help: 'Discord gateway shards this worker copy holds (their leases); summed over copies it should equal the shard count',
+      registers,
+    }),
+    gatewaySessions: new Counter({
+      name: 'bridge_gateway_sessions_total',
+      help: 'Gateway sessions started by this copy, by how (resume: continued a session from Redis; identify: a new session, spends the daily budget)',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    gatewayIdentifyRemaining: new Gauge({
+      name: 'bridge_gateway_identify_remaining',
+      help: "IDENTIFYs left in Discord's daily budget (session_start_limit.remaining), as last read before an IDENTIFY",
+      registers,
+    }),
     faceitRequests: new Counter({
       name: 'bridge_faceit_requests_total',
       help: 'FACEIT Data API responses by route and status (0 = network error); 429s are rate limits met',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { apiConfigSchema, ConfigError, parseEnv, workerConfigSchema } from '../src/index.ts';
+import { apiConfigSchema, ConfigError, parseEnv, redisUrlOf, workerConfigSchema } from '../src/index.ts';
 
 const workerEnv = {
   SUPABASE_URL: 'http://127.0.0.1:54321',
@@ -29,11 +29,11 @@ describe('api config', () => {
     const c = parseEnv(apiConfigSchema, { FACEIT_WEBHOOK_SECRET: 'a-long-enough-secret' });
     expect(c).toMatchObject({
       PORT: 3000,
-      REDIS_URL: 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: 'bull',
       FACEIT_WEBHOOK_HEADER: 'x-faceit-webhook-secret',
       LOG_LEVEL: 'info',
     });
+    expect(redisUrlOf(c)).toBe('redis://127.0.0.1:6379');
   });
 
   it('names every problem on its own line and never echoes a secret', () => {

@@ -1,6 +1,5 @@
 import { captureLogger, cleanupPrefix, REDIS_URL, testPrefix, waitFor } from '@bridge/testbed';
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createIntake,
@@ -14,6 +13,7 @@ import {
   intakeKey,
   type MatchJobData,
   QUEUES,
+  type RedisClient,
 } from '../src/index.ts';
 
 /** Job data as the API appends it, with the id the relay's job must get. */
@@ -37,8 +37,8 @@ function entry(
 }
 
 let prefix: string;
-let producer: Redis;
-let worker: Redis;
+let producer: RedisClient;
+let worker: RedisClient;
 let intake: Intake;
 let queue: ReturnType<typeof createQueue>;
 let logs: Record<string, unknown>[];
@@ -145,7 +145,7 @@ describe('intake relay', () => {
   });
 
   it('takes over entries a relay read and never finished (it died), so none is lost', async () => {
-    const key = intakeKey(prefix);
+    const key = intakeKey(producer, prefix);
     await producer.xgroup('CREATE', key, INTAKE_GROUP, '0', 'MKSTREAM');
     const lost = entry('1-orphan');
     await intake.push(lost.data);
@@ -163,7 +163,7 @@ describe('intake relay', () => {
 
   it('drops an unreadable entry with an error log and still relays the others', async () => {
     const { counts } = startRelay();
-    await producer.xadd(intakeKey(prefix), '*', 'job', '{"name":"matchCreated","jobId":"x"}');
+    await producer.xadd(intakeKey(producer, prefix), '*', 'job', '{"name":"matchCreated","jobId":"x"}');
     const good = entry('1-good');
     await intake.push(good.data);
     await waitFor(() => queue.getJob(good.jobId), { what: 'good entry relayed' });
@@ -188,7 +188,9 @@ describe('intake relay', () => {
 
   it('closes promptly while blocked on an empty stream', async () => {
     const { relay } = startRelay();
-    await waitFor(async () => (await producer.exists(intakeKey(prefix))) === 1, { what: 'group made' });
+    await waitFor(async () => (await producer.exists(intakeKey(producer, prefix))) === 1, {
+      what: 'group made',
+    });
     const started = performance.now();
     await relay.close();
     // Its blocking read lasts 5 s: a close that waited for it would take that long.

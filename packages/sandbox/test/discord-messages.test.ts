@@ -207,6 +207,35 @@ describe('voice channel status', () => {
   });
 });
 
+describe('channel renames', () => {
+  it('allows 2 renames per channel per 10 minutes; the third is a long 429; a status change is no rename', async () => {
+    const { e, seed } = await setup();
+    const patch = (name: string) =>
+      fetch(`${e.apiUrl}/v10/channels/${seed.channels.Team}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bot ${e.botToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      });
+    const status = (s: string) =>
+      fetch(`${e.apiUrl}/v10/channels/${seed.channels.Team}/voice-status`, {
+        method: 'PUT',
+        headers: { authorization: `Bot ${e.botToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ status: s }),
+      });
+    expect((await patch('one')).status).toBe(200);
+    for (const s of ['a', 'b', 'c']) expect((await status(s)).status).toBe(204);
+    expect((await patch('two')).status).toBe(200);
+    const third = await patch('three');
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(500);
+    expect(e.state(seed.guildId).channels.find((c) => c.id === seed.channels.Team)?.name).toBe('two');
+    // The same name again is no rename.
+    expect((await patch('two')).status).toBe(200);
+    e.advanceClock(10 * 60_000);
+    expect((await patch('three')).status).toBe(200);
+  });
+});
+
 async function waitUntil(cond: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {

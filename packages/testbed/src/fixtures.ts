@@ -3,7 +3,7 @@
  * it deleted afterwards) and connections that are closed when it ends, pass or fail.
  */
 import { Redis } from 'ioredis';
-import { test } from 'vitest';
+import { afterAll, beforeAll, test } from 'vitest';
 import { cleanupPrefix, REDIS_URL, testPrefix } from './redis.ts';
 import { type Stack, type StackOptions, startStack } from './stack.ts';
 
@@ -34,22 +34,24 @@ export const redisTest = test.extend<{ $test: RedisFixtures }>({
 });
 
 /**
- * `stack`: the whole bridge (startStack with `opts`) started once per test file, at the first test that asks
- * for it, and stopped after the file's last test.
+ * `stack`: the whole bridge (startStack with `opts`), started once before the file's first test and
+ * stopped after its last. Started in a hook rather than in the first test that asks for it: a start on a
+ * loaded machine can take most of a test's time limit, and hooks have their own, longer one (hookTimeout).
+ * Call it at the top level of a test file.
  */
 export function stackTest(opts: StackOptions = {}) {
-  return test.extend<{ $file: { stack: Stack } }>({
-    stack: [
-      // biome-ignore lint/correctness/noEmptyPattern: vitest reads which fixtures a fixture needs from this pattern
-      async ({}, use) => {
-        const stack = await startStack(opts);
-        try {
-          await use(stack);
-        } finally {
-          await stack.stop();
-        }
-      },
-      { scope: 'file' },
-    ],
+  let started: Stack | undefined;
+  beforeAll(async () => {
+    started = await startStack(opts);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return test.extend<{ stack: Stack }>({
+    // biome-ignore lint/correctness/noEmptyPattern: vitest reads which fixtures a fixture needs from this pattern
+    stack: async ({}, use) => {
+      if (!started) throw new Error('the stack did not start (see the beforeAll error)');
+      await use(started);
+    },
   });
 }

@@ -12,6 +12,7 @@ export { captureLogger } from './logs.ts';
 export { type AppProcess, startAppProcess } from './process.ts';
 export { failedJobs, settledJob, withQueue } from './queues.ts';
 export { cleanupPrefix, type PrivateRedis, REDIS_URL, startPrivateRedis, testPrefix } from './redis.ts';
+export { type LocalRedisCluster, startRedisCluster } from './redis-cluster.ts';
 export {
   API_ENTRY,
   API_NODE_ARGS,

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createProducerRedis } from '@bridge/core';
+import { Cluster, Redis } from 'ioredis';
 import { childExited, trackChild } from './cleanup.ts';
 import { freePort, waitFor } from './wait.ts';
 
@@ -8,25 +9,40 @@ import { freePort, waitFor } from './wait.ts';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A key prefix of its own for one test (BullMQ `prefix`), hash-tagged for Redis Cluster safety. */
-export function testPrefix(name = 'test'): string {
-  return `{${name}-${randomBytes(5).toString('hex')}}`;
+export function testPrefix(name = 'test', opts: { tagged?: boolean } = {}): string {
+  const unique = `${name}-${randomBytes(5).toString('hex')}`;
+  // Untagged, a Redis Cluster spreads the bridge's key groups over its masters (redis/keys.ts).
+  return opts.tagged === false ? unique : `{${unique}}`;
 }
 
-/** Deletes every key under a prefix, so test runs leave nothing behind in the shared Redis. */
+/** Deletes every key under a prefix, so test runs leave nothing behind in the shared Redis (or cluster). */
 export async function cleanupPrefix(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  let removed = 0;
+  const client = createProducerRedis(redisUrl, { lazyConnect: true });
+  client.on('error', () => {});
+  await client.connect();
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) removed += await redis.unlink(...keys);
-    } while (cursor !== '0');
+    // A cluster's keys are spread over its masters, and one UNLINK may only name keys of one slot.
+    if (client instanceof Cluster) {
+      const counts = await Promise.all(client.nodes('master').map((node) => unlinkUnder(node, prefix, true)));
+      return counts.reduce((a, b) => a + b, 0);
+    }
+    return await unlinkUnder(client, prefix, false);
   } finally {
-    redis.disconnect();
+    client.disconnect();
   }
+}
+
+async function unlinkUnder(redis: Redis, prefix: string, oneByOne: boolean): Promise<number> {
+  let removed = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length === 0) continue;
+    removed += oneByOne
+      ? (await Promise.all(keys.map((k) => redis.unlink(k)))).reduce((a, b) => a + b, 0)
+      : await redis.unlink(...keys);
+  } while (cursor !== '0');
   return removed;
 }
 

@@ -46,6 +46,8 @@ export interface StackOptions {
   /** Added to the default guild (category "Matches", voice "Lobby" and "General", role "Staff"). */
   guild?: Pick<GuildSpec, 'members' | 'roles' | 'channels' | 'botPermissions'>;
   redisUrl?: string;
+  /** QUEUE_PREFIX (default: a fresh hash-tagged one); keys under it are deleted by `stop()`. */
+  prefix?: string;
   /**
    * A private "Matches" category: @everyone may not see or join it, and the bot has its own overwrite there
    * (what the README asks operators to grant). Discord checks overwrite edits against these permissions.
@@ -100,7 +102,7 @@ export interface StackResources {
  */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const redisUrl = opts.redisUrl ?? REDIS_URL;
-  const prefix = testPrefix('stack');
+  const prefix = opts.prefix ?? testPrefix('stack');
   const webhookSecret = randomBytes(16).toString('hex');
   const supabase = await startLocalSupabase();
   const discord = await startDiscordEmulator(opts.discord);

@@ -20,6 +20,10 @@ describe('./run demo', () => {
       expect(out).toMatch(/carol connects to General later → moved to #match-[0-9a-f]{8}-faction1/);
       expect(out).toMatch(/players moved back: alice → #Lobby, bob → #Lobby, carol → #Lobby/);
       expect(out).toMatch(/active_matches rows left for the match: 0/);
+      expect(out).toMatch(/│ Not in voice yet: @carol/);
+      expect(out).toMatch(/team channels' voice status: "de_\w+ · live"/);
+      expect(out).toMatch(/│ 🏁 Finished · de_\w+: \*\*team_alice\*\* wins 13–10/);
+      expect(out).toMatch(/│ team_bob: `L\d+` @bob \(−25 ELO\)/);
     } finally {
       // On a timeout the demo would otherwise keep its stack running.
       await demo.kill('SIGTERM');

@@ -1,4 +1,4 @@
-import { LINK_FAILURES, type LinkJobResult } from '@bridge/core';
+import type { LinkFailure, LinkJobResult } from '@bridge/core';
 import { escapeHtml as e, renderPage } from './layout.ts';
 
 const AGAIN = '<p>Go back to Discord and run <strong>/link</strong> again to get a fresh button.</p>';
@@ -74,20 +74,26 @@ export function unavailablePage(): string {
   );
 }
 
-export function failedPage(reason: string): string {
-  if (reason.startsWith(LINK_FAILURES.misconfigured)) {
+/** What a `linkAccount` that failed for good tells the person, by reason. */
+const FAILED_BECAUSE: Record<Exclude<LinkFailure, 'misconfigured'>, string> = {
+  invalid_grant: 'FACEIT did not accept the sign-in (it was already used, expired, or did not match).',
+  ticket_missing: 'The sign-in took too long to process.',
+  faceit_unavailable: 'FACEIT had a problem finishing the sign-in.',
+};
+
+export function failedPage(reason: LinkFailure): string {
+  if (reason === 'misconfigured') {
     return renderPage(
       'fail',
       'Linking is not working right now',
       '<p>Linking is misconfigured on this server’s side, and an admin was told. Nothing was linked, and there is nothing wrong with your FACEIT account or anything you did.</p><p>You can close this tab; linking works once an admin has fixed the setting.</p>',
     );
   }
-  const what = reason.startsWith(LINK_FAILURES.invalidGrant)
-    ? 'FACEIT did not accept the sign-in (it was already used, expired, or did not match).'
-    : reason.startsWith(LINK_FAILURES.ticketMissing)
-      ? 'The sign-in took too long to process.'
-      : 'FACEIT had a problem finishing the sign-in.';
-  return renderPage('fail', 'Linking failed', `<p>${e(what)} Nothing was linked.</p>${AGAIN}`);
+  return renderPage(
+    'fail',
+    'Linking failed',
+    `<p>${e(FAILED_BECAUSE[reason])} Nothing was linked.</p>${AGAIN}`,
+  );
 }
 
 export function pendingPage(): string {

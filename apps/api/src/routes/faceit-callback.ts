@@ -4,6 +4,7 @@ import {
   LINK_JOBS,
   type LinkJobData,
   type LinkJobResult,
+  linkFailureOf,
   linkJobSchema,
   parkLinkTicket,
   takeOAuthState,
@@ -112,6 +113,6 @@ export function registerFaceitCallback(app: Hono<AppEnv>, deps: ApiDeps): void {
     const state = await job.getState().catch(() => 'unknown');
     if (state !== 'failed') return page(c, 202, pendingPage());
     const fresh = await deps.queues.links.getJob(job.id ?? '');
-    return page(c, 400, failedPage(fresh?.failedReason ?? ''));
+    return page(c, 400, failedPage(linkFailureOf(fresh?.failedReason)));
   }
 }

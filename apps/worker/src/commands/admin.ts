@@ -1,5 +1,9 @@
 import { PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { WorkerDeps } from '../deps.ts';
 import type { SlashCommand } from './types.ts';
+
+/** What this command uses of the worker. */
+type CommandDeps = Pick<WorkerDeps, 'log' | 'links' | 'faceit'>;
 
 /** /admin link|unlink: staff fix other members' links. Manage Server only. */
 export const adminCommand: SlashCommand = {
@@ -24,7 +28,7 @@ export const adminCommand: SlashCommand = {
         .addUserOption((o) => o.setName('user').setDescription('The member').setRequired(true)),
     )
     .toJSON(),
-  async execute(interaction, deps) {
+  async execute(interaction, deps: CommandDeps) {
     // default_member_permissions can be overridden per server; the permission is checked here again.
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       deps.log.warn('admin command refused: no Manage Server');

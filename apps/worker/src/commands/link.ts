@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createOAuthState, createPkcePair, faceitOAuthFromConfig, putLinkStart } from '@bridge/core';
+import { createOAuthState, createPkcePair, putLinkStart } from '@bridge/core';
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, SlashCommandBuilder } from 'discord.js';
+import type { WorkerDeps } from '../deps.ts';
 import type { SlashCommand } from './types.ts';
 
 /** The API's start page lives next to its OAuth callback (FACEIT_REDIRECT_URI ends in /faceit/callback). */
@@ -20,7 +21,7 @@ export const linkCommand: SlashCommand = {
     .setName('link')
     .setDescription('Link your FACEIT account by signing in with FACEIT')
     .toJSON(),
-  async execute(interaction, deps) {
+  async execute(interaction, deps: Pick<WorkerDeps, 'redis' | 'config' | 'oauth'>) {
     const { verifier, challenge } = await createPkcePair();
     const state = createOAuthState();
     const token = randomBytes(32).toString('base64url');
@@ -29,7 +30,7 @@ export const linkCommand: SlashCommand = {
       discordUsername: interaction.user.username,
       state,
       verifier,
-      authorizeUrl: faceitOAuthFromConfig(deps.config).authorizeUrl(state, challenge),
+      authorizeUrl: deps.oauth.authorizeUrl(state, challenge),
     });
     const url = linkStartUrl(deps.config.FACEIT_REDIRECT_URI, token);
     const button = new ButtonBuilder().setStyle(ButtonStyle.Link).setLabel('Sign in with FACEIT').setURL(url);

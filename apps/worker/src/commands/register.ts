@@ -1,5 +1,9 @@
 import { SlashCommandBuilder } from 'discord.js';
+import type { WorkerDeps } from '../deps.ts';
 import type { SlashCommand } from './types.ts';
+
+/** What this command uses of the worker. */
+type CommandDeps = Pick<WorkerDeps, 'log' | 'links' | 'faceit' | 'metrics'>;
 
 /** /register nickname: links by FACEIT nickname without proof; it never takes someone else's account. */
 export const registerCommand: SlashCommand = {
@@ -10,7 +14,7 @@ export const registerCommand: SlashCommand = {
       o.setName('nickname').setDescription('Your FACEIT nickname').setRequired(true).setMaxLength(64),
     )
     .toJSON(),
-  async execute(interaction, deps) {
+  async execute(interaction, deps: CommandDeps) {
     const nickname = interaction.options.getString('nickname', true).trim();
     const player = await deps.faceit.findPlayerByNickname(nickname);
     if (!player) {

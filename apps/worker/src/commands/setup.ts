@@ -9,17 +9,21 @@ import {
   type SlashCommandStringOption,
 } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
+import { setupCards } from './setup/cards.ts';
 import { setupChannels } from './setup/channels.ts';
 import { setupFollow, setupUnfollow } from './setup/follow.ts';
 import { setupRoles } from './setup/roles.ts';
 import { setupShow } from './setup/show.ts';
 import type { SlashCommand } from './types.ts';
 
+/** What this command uses of the worker. */
+type CommandDeps = Pick<WorkerDeps, 'log' | 'guilds' | 'cards'>;
+
 /** What a /setup subcommand handler gets: the deferred interaction, its guild, the deps. */
 export type SetupHandler = (
   interaction: ChatInputCommandInteraction,
   guild: Guild,
-  deps: WorkerDeps,
+  deps: CommandDeps,
 ) => Promise<string>;
 
 const handlers: Record<string, SetupHandler> = {
@@ -28,6 +32,7 @@ const handlers: Record<string, SetupHandler> = {
   channels: setupChannels,
   roles: setupRoles,
   show: setupShow,
+  cards: setupCards,
 };
 
 const kindOption = (o: SlashCommandStringOption) =>
@@ -97,10 +102,22 @@ export const setupCommand: SlashCommand = {
         ),
     )
     .addSubcommand((s) =>
+      s
+        .setName('cards')
+        .setDescription('Post a live card per match in a text channel, or turn cards off')
+        .addChannelOption((o) =>
+          o
+            .setName('channel')
+            .setDescription('Text channel for match cards')
+            .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement),
+        )
+        .addBooleanOption((o) => o.setName('off').setDescription('Turn match cards off')),
+    )
+    .addSubcommand((s) =>
       s.setName('show').setDescription('Show the settings and check the bot’s permissions'),
     )
     .toJSON(),
-  async execute(interaction, deps) {
+  async execute(interaction, deps: CommandDeps) {
     // The router deferred (ephemeral) before anything else. default_member_permissions can be overridden per server; the permission is checked here again.
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       deps.log.warn('setup refused: no Manage Server');

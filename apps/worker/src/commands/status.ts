@@ -1,6 +1,9 @@
-import { GuildStore } from '@bridge/core';
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { WorkerDeps } from '../deps.ts';
 import type { SlashCommand } from './types.ts';
+
+/** What this command uses of the worker. */
+type CommandDeps = Pick<WorkerDeps, 'guilds'>;
 
 /** /status: this guild's active matches, their channels and when they started. Manage Server. */
 export const statusCommand: SlashCommand = {
@@ -10,7 +13,7 @@ export const statusCommand: SlashCommand = {
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .setContexts(InteractionContextType.Guild)
     .toJSON(),
-  async execute(interaction, deps) {
+  async execute(interaction, deps: CommandDeps) {
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       await interaction.editReply('Only members with the Manage Server permission can use /status.');
       return;
@@ -19,7 +22,7 @@ export const statusCommand: SlashCommand = {
       await interaction.editReply('/status works in a server, not in DMs.');
       return;
     }
-    const matches = await new GuildStore(deps.db).activeMatches(interaction.guildId);
+    const matches = await deps.guilds.activeMatches(interaction.guildId);
     if (matches.length === 0) {
       await interaction.editReply('No active matches with voice channels in this server.');
       return;

@@ -1,5 +1,9 @@
 import { SlashCommandBuilder } from 'discord.js';
+import type { WorkerDeps } from '../deps.ts';
 import type { SlashCommand } from './types.ts';
+
+/** What this command uses of the worker. */
+type CommandDeps = Pick<WorkerDeps, 'links'>;
 
 /** /unlink: removes the caller's own link. */
 export const unlinkCommand: SlashCommand = {
@@ -7,7 +11,7 @@ export const unlinkCommand: SlashCommand = {
     .setName('unlink')
     .setDescription('Remove the link to your FACEIT account')
     .toJSON(),
-  async execute(interaction, deps) {
+  async execute(interaction, deps: CommandDeps) {
     const removed = await deps.links.remove(interaction.user.id);
     await interaction.editReply(
       removed

@@ -1,5 +1,9 @@
 import { SlashCommandBuilder } from 'discord.js';
+import type { WorkerDeps } from '../deps.ts';
 import type { SlashCommand } from './types.ts';
+
+/** What this command uses of the worker. */
+type CommandDeps = Pick<WorkerDeps, 'links'>;
 
 /** /whoami: the caller's linked FACEIT nickname and how it was verified. */
 export const whoamiCommand: SlashCommand = {
@@ -7,7 +11,7 @@ export const whoamiCommand: SlashCommand = {
     .setName('whoami')
     .setDescription('Show which FACEIT account you are linked to')
     .toJSON(),
-  async execute(interaction, deps) {
+  async execute(interaction, deps: CommandDeps) {
     const link = await deps.links.get(interaction.user.id);
     const how = {
       oauth: 'verified by signing in with FACEIT',

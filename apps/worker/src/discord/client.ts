@@ -47,6 +47,12 @@ export async function connectDiscord(opts: DiscordClientOptions): Promise<Client
       'discord rate limited',
     ),
   );
+  // Each Discord answer, for `bench/profile.ts` (only at debug: the listener is not free).
+  if (opts.log.isLevelEnabled('debug')) {
+    client.rest.on('response', (req, res) =>
+      opts.log.debug({ method: req.method, route: req.route, status: res.status }, 'discord answered'),
+    );
+  }
   client.on(Events.Error, (err) => opts.log.error({ err }, 'discord client error'));
   client.on(Events.ShardDisconnect, (event) =>
     opts.log.warn({ code: event.code }, 'discord gateway disconnected'),

@@ -1,4 +1,3 @@
-import { GuildStore } from '@bridge/core';
 import { Events, type Guild } from 'discord.js';
 import type { SlashCommand } from '../commands/types.ts';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
@@ -10,9 +9,11 @@ import { backoff, pause } from '../startup.ts';
  * follows and channel rows (its channels went with it). In single-guild mode the env seeds that guild.
  * Every worker copy sees the same gateway events; both actions are idempotent, so all of them act.
  */
-export async function startGuildFeature(deps: WorkerDeps, commands: SlashCommand[]): Promise<FeatureHandle> {
-  const guilds = new GuildStore(deps.db);
-  const { config, client, log } = deps;
+export async function startGuildFeature(
+  deps: Pick<WorkerDeps, 'config' | 'client' | 'log' | 'guilds'>,
+  commands: SlashCommand[],
+): Promise<FeatureHandle> {
+  const { config, client, log, guilds } = deps;
   const stopping = new AbortController();
   const retries = new Set<Promise<void>>();
   const retryInBackground = (what: string, fn: () => Promise<unknown>, first: Error, guildId: string) => {

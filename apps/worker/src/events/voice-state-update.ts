@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@bridge/core';
 import { Events, type VoiceState } from 'discord.js';
+import { updateCard } from '../cards/update-card.ts';
 import { MoveRefusedError } from '../discord/channels.ts';
 import type { MatchContext } from '../matches/match-context.ts';
 import { moveOnce } from '../matches/move-once.ts';
@@ -29,6 +30,7 @@ async function onConnect(ctx: MatchContext, state: VoiceState, log: Logger): Pro
     const holder = `late-${randomUUID()}`;
     if (await moveOnce(ctx, state.guild, row.match_id, userId, current, row.voice_channel_id, holder, log)) {
       log.info({ matchId: row.match_id, userId, channelId: row.voice_channel_id }, 'late joiner moved in');
+      await updateCard(ctx, row.match_id, state.guild.id, { kind: 'joined', userId }, log);
       return;
     }
   }

@@ -1,24 +1,17 @@
-import { faceitOAuthFromConfig } from '@bridge/core';
-import { startLinksWorker } from '../consumers/links-worker.ts';
+import type { JobHandlers } from '@bridge/core';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { linkAccountHandler } from '../jobs/link-account.ts';
 
-/** Account linking: the `links` queue consumer. */
-export async function startLinkFeature(deps: WorkerDeps): Promise<FeatureHandle> {
-  const worker = startLinksWorker({
-    connection: deps.redis,
+/** Account linking: the handler of the `links` job. */
+export function startLinkFeature(
+  deps: Pick<WorkerDeps, 'redis' | 'config' | 'oauth' | 'links' | 'client'>,
+): FeatureHandle & { handlers: Pick<JobHandlers, 'links'> } {
+  const linkAccount = linkAccountHandler({
+    redis: deps.redis,
     prefix: deps.config.QUEUE_PREFIX,
-    log: deps.log,
-    metrics: deps.metrics,
-    concurrency: deps.config.WORKER_CONCURRENCY,
-    handler: linkAccountHandler({
-      redis: deps.redis,
-      prefix: deps.config.QUEUE_PREFIX,
-      oauth: faceitOAuthFromConfig(deps.config),
-      links: deps.links,
-      client: deps.client,
-    }),
+    oauth: deps.oauth,
+    links: deps.links,
+    client: deps.client,
   });
-  await worker.waitUntilReady();
-  return { name: 'links', workers: [worker], close: () => worker.close() };
+  return { name: 'links', handlers: { links: { linkAccount } }, close: async () => {} };
 }

@@ -1,35 +1,20 @@
-import { GuildStore, IntakeRelay, MAINTENANCE_JOBS, MatchStore } from '@bridge/core';
-import { startMaintenanceWorker } from '../consumers/maintenance-worker.ts';
-import { startMatchWorker } from '../consumers/match-worker.ts';
+import { IntakeRelay, type JobHandlers, MAINTENANCE_JOBS } from '@bridge/core';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { listenForLateJoiners } from '../events/voice-state-update.ts';
 import { matchCreatedHandler } from '../jobs/match-created.ts';
 import { matchFinishedHandler } from '../jobs/match-finished.ts';
 import { matchGuildCreatedHandler, matchGuildFinishedHandler } from '../jobs/match-guild.ts';
-import { runSweep } from '../jobs/sweep.ts';
+import { sweepHandler } from '../jobs/sweep.ts';
 import type { MatchContext } from '../matches/match-context.ts';
 
-/** Match voice channels: the intake relay, the `matches` consumer, late joiners, and the periodic sweep. */
-export async function startMatchFeature(deps: WorkerDeps): Promise<FeatureHandle> {
-  const ctx: MatchContext = { deps, store: new MatchStore(deps.db), guilds: new GuildStore(deps.db) };
-  const worker = startMatchWorker({
-    connection: deps.redis,
-    prefix: deps.config.QUEUE_PREFIX,
-    log: deps.log,
-    concurrency: deps.config.WORKER_CONCURRENCY,
-    handlers: {
-      created: matchCreatedHandler(ctx),
-      finished: matchFinishedHandler(ctx),
-      guildCreated: matchGuildCreatedHandler(ctx),
-      guildFinished: matchGuildFinishedHandler(ctx),
-    },
-  });
-  const maintenance = startMaintenanceWorker({
-    connection: deps.redis,
-    prefix: deps.config.QUEUE_PREFIX,
-    log: deps.log,
-    sweep: (log) => runSweep(ctx, log),
-  });
+/**
+ * Match voice channels: the handlers of the `matches` and `maintenance` jobs, the intake relay, late
+ * joiners, and the sweep's schedule.
+ */
+export async function startMatchFeature(
+  deps: WorkerDeps,
+): Promise<FeatureHandle & { handlers: Pick<JobHandlers, 'matches' | 'maintenance'> }> {
+  const ctx: MatchContext = { deps, store: deps.matches, guilds: deps.guilds };
   // Idempotent: every copy upserts the same scheduler at start.
   await deps.queues.maintenance.upsertJobScheduler(
     MAINTENANCE_JOBS.sweep,
@@ -49,13 +34,20 @@ export async function startMatchFeature(deps: WorkerDeps): Promise<FeatureHandle
   });
   relay.start();
   const stopLateJoin = listenForLateJoiners(ctx, deps.log);
-  await Promise.all([worker.waitUntilReady(), maintenance.waitUntilReady()]);
   return {
     name: 'matches',
-    workers: [worker, maintenance],
+    handlers: {
+      matches: {
+        matchCreated: matchCreatedHandler(ctx),
+        matchFinished: matchFinishedHandler(ctx),
+        matchGuildCreated: matchGuildCreatedHandler(ctx),
+        matchGuildFinished: matchGuildFinishedHandler(ctx),
+      },
+      maintenance: { sweep: sweepHandler(ctx) },
+    },
     close: async () => {
       stopLateJoin();
-      await Promise.all([relay.close(), worker.close(), maintenance.close()]);
+      await relay.close();
     },
   };
 }

@@ -1,24 +1,26 @@
 import {
+  attemptsLeft,
   type FaceitIdentity,
   type FaceitOAuthClient,
-  LINK_FAILURES,
+  type JobHandler,
+  type LinkFailure,
   type LinkJobData,
   type LinkJobResult,
+  linkFailureMessage,
   OAuthConfigError,
   OAuthGrantError,
   OAuthNotSentError,
   type PlayerLinkStore,
   parkLinkTicket,
+  type RedisClient,
   takeLinkTicket,
 } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import type { Client } from 'discord.js';
-import type { Redis } from 'ioredis';
 import { sendDm } from '../lib/dm.ts';
-import type { JobHandler } from './types.ts';
 
 export interface LinkAccountDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   oauth: FaceitOAuthClient;
   links: PlayerLinkStore;
@@ -36,15 +38,16 @@ const FAILED = 'Linking your FACEIT account failed:';
  */
 export function linkAccountHandler(deps: LinkAccountDeps): JobHandler<LinkJobData, LinkJobResult> {
   return async (data, { job, log }) => {
-    const final = async (reason: string, dm: string): Promise<never> => {
+    const final = async (reason: LinkFailure, detail: string, dm: string): Promise<never> => {
       await sendDm(deps.client, log, data.discordUserId, dm);
-      throw new UnrecoverableError(reason);
+      throw new UnrecoverableError(linkFailureMessage(reason, detail));
     };
 
     const ticket = await takeLinkTicket(deps.redis, deps.prefix, data.ticket);
     if (!ticket || ticket.discordUserId !== data.discordUserId) {
       return final(
-        `${LINK_FAILURES.ticketMissing}: the parked sign-in expired or was already processed`,
+        'ticket_missing',
+        'the parked sign-in expired or was already processed',
         `${FAILED} the sign-in took too long to process. ${AGAIN}`,
       );
     }
@@ -54,16 +57,12 @@ export function linkAccountHandler(deps: LinkAccountDeps): JobHandler<LinkJobDat
     } catch (err) {
       const message = (err as Error).message;
       if (err instanceof OAuthNotSentError) {
-        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        if (!lastAttempt) {
+        if (attemptsLeft(job) > 0) {
           await parkLinkTicket(deps.redis, deps.prefix, data.ticket, ticket);
           log.warn({ err: message }, 'FACEIT did not take the code exchange, will retry');
-          throw new Error(`${LINK_FAILURES.faceitUnavailable}: ${message}`);
+          throw new Error(linkFailureMessage('faceit_unavailable', message));
         }
-        return final(
-          `${LINK_FAILURES.faceitUnavailable}: ${message}`,
-          `${FAILED} FACEIT could not be reached. ${AGAIN}`,
-        );
+        return final('faceit_unavailable', message, `${FAILED} FACEIT could not be reached. ${AGAIN}`);
       }
       if (err instanceof OAuthConfigError) {
         // For the operator: what FACEIT said and which settings to fix. Never the secret itself.
@@ -72,20 +71,23 @@ export function linkAccountHandler(deps: LinkAccountDeps): JobHandler<LinkJobDat
           `FACEIT OAuth is misconfigured: ${message}`,
         );
         return final(
-          `${LINK_FAILURES.misconfigured}: ${message}`,
+          'misconfigured',
+          message,
           `${FAILED} linking is misconfigured on this server's side, and an admin was told. Nothing was linked, and nothing is wrong with your FACEIT account; linking works once an admin has fixed the setting.`,
         );
       }
       if (err instanceof OAuthGrantError) {
         log.warn({ oauthError: err.code }, 'FACEIT refused the sign-in');
         return final(
-          `${LINK_FAILURES.invalidGrant}: ${err.code}`,
+          'invalid_grant',
+          err.code,
           `${FAILED} FACEIT did not accept the sign-in (it was already used, expired, or did not match). ${AGAIN}`,
         );
       }
       log.warn({ err: message }, 'FACEIT sign-in could not be finished');
       return final(
-        `${LINK_FAILURES.faceitUnavailable}: ${message}`,
+        'faceit_unavailable',
+        message,
         `${FAILED} FACEIT had a problem finishing the sign-in. ${AGAIN}`,
       );
     }

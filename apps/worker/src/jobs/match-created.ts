@@ -3,6 +3,7 @@ import {
   FaceitNotFoundError,
   faceitIdsOf,
   factionsInPlay,
+  type JobHandler,
   type MatchJobData,
   notFoundDecision,
   routingOf,
@@ -13,7 +14,6 @@ import { enqueueGuildBuilds, finishInEveryGuild } from '../matches/fan-out.ts';
 import { settingsOf, voiceSettings } from '../matches/guild-settings.ts';
 import type { MatchContext } from '../matches/match-context.ts';
 import { routeMatch } from '../matches/routing.ts';
-import type { JobHandler } from './types.ts';
 
 /**
  * object_created/configuring/ready: reads FACEIT once, decides which guilds take the match (their

@@ -1,7 +1,7 @@
-import type { MatchJobData } from '@bridge/core';
+import type { JobHandler, MatchJobData } from '@bridge/core';
+import { updateCard } from '../cards/update-card.ts';
 import { finishInEveryGuild } from '../matches/fan-out.ts';
 import type { MatchContext } from '../matches/match-context.ts';
-import type { JobHandler } from './types.ts';
 
 /**
  * finished/cancelled/aborted: mark ended FIRST (so a concurrent build compensates), then clean up in
@@ -13,6 +13,12 @@ export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData
     await ctx.store.end(data.matchId, data.event);
     const { guilds, channels } = await finishInEveryGuild(ctx, data, log);
     log.info({ channels, guilds }, 'match finished');
+    // Cleaned up here (one guild): its card now, after the clean-up (the card's reads — score, ELO —
+    // must not keep players waiting for the lobby). Several: each guild's job updates its own.
+    const [only] = guilds;
+    if (channels !== undefined && only) {
+      await updateCard(ctx, data.matchId, only, { kind: 'ended', event: data.event }, log);
+    }
     return channels === undefined ? { status: 'finished', guilds } : { status: 'finished', channels };
   };
 }

@@ -1,9 +1,16 @@
-import { faceitIdsOf, type MatchGuildCreatedData, type MatchGuildFinishedData } from '@bridge/core';
+import {
+  faceitIdsOf,
+  type JobHandler,
+  jobNameForEvent,
+  MATCH_JOBS,
+  type MatchGuildCreatedData,
+  type MatchGuildFinishedData,
+} from '@bridge/core';
+import { updateCard } from '../cards/update-card.ts';
 import { buildInGuild } from '../matches/build-in-guild.ts';
 import { settingsOf } from '../matches/guild-settings.ts';
 import { guildById, guildOf, type MatchContext } from '../matches/match-context.ts';
 import { removeMatchChannels } from '../matches/remove-channels.ts';
-import type { JobHandler } from './types.ts';
 
 /**
  * matchGuildCreated: one guild's build of a match several guilds take, from the match the routing job
@@ -29,6 +36,9 @@ export function matchGuildFinishedHandler(ctx: MatchContext): JobHandler<MatchGu
     if (!guild) return { status: 'not-in-guild' };
     const channels = await removeMatchChannels(ctx, guild, data.matchId, log);
     log.info({ channels }, 'match finished in this guild');
+    if (jobNameForEvent(data.event) === MATCH_JOBS.finished) {
+      await updateCard(ctx, data.matchId, guild.id, { kind: 'ended', event: data.event }, log);
+    }
     return { status: 'finished', channels };
   };
 }

@@ -1,8 +1,10 @@
 import {
   FaceitNotFoundError,
+  type JobHandler,
   type Logger,
   orphanChannels,
   type PruneResult,
+  type SweepJobData,
   sweepVerdict,
 } from '@bridge/core';
 import type { Guild } from 'discord.js';
@@ -19,7 +21,11 @@ import { removeMatchChannels } from '../matches/remove-channels.ts';
  * match knows. Never touches anything else. Also prunes what the database keeps about matches that ended
  * more than MATCH_RETENTION_DAYS ago.
  */
-export async function runSweep(
+export function sweepHandler(ctx: MatchContext): JobHandler<SweepJobData> {
+  return (_data, { log }) => runSweep(ctx, log);
+}
+
+async function runSweep(
   ctx: MatchContext,
   log: Logger,
 ): Promise<{ ended: number; orphans: number; pruned: PruneResult }> {

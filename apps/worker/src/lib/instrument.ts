@@ -1,4 +1,4 @@
-import type { Metrics } from '@bridge/core';
+import { failedForGood, type Metrics } from '@bridge/core';
 import type { Worker } from 'bullmq';
 import type { Client } from 'discord.js';
 
@@ -13,10 +13,9 @@ export function instrumentWorker(metrics: Metrics, worker: Worker): void {
   });
   // Stalled jobs go back to the queue (WORKER_STALL_OPTIONS); counted so repeated stalls can alert.
   worker.on('stalled', () => metrics.jobsStalled.inc({ queue }));
-  worker.on('failed', (job, _err) => {
+  worker.on('failed', (job) => {
     if (!job) return;
-    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || job.finishedOn !== undefined;
-    metrics.jobs.inc({ queue, name: job.name, outcome: final ? 'failed' : 'retried' });
+    metrics.jobs.inc({ queue, name: job.name, outcome: failedForGood(job) ? 'failed' : 'retried' });
   });
 }
 

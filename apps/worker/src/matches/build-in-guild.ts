@@ -10,6 +10,7 @@ import {
 } from '@bridge/core';
 import type { Job } from 'bullmq';
 import { type Guild, PermissionFlagsBits } from 'discord.js';
+import { updateCard } from '../cards/update-card.ts';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
 import { convergeChannel } from './converge-channel.ts';
 import type { VoiceSettings } from './guild-settings.ts';
@@ -91,6 +92,10 @@ export async function buildInGuild(
   if (failed) throw failed.reason;
   // Ended while we built: this job's rows/channels (any faction) go the finish way: lobby, then delete.
   if (!built) await removeMatchChannels(ctx, guild, matchId, log);
+  else {
+    const linked = new Map(links.map((l) => [l.faceit_id, l.discord_id]));
+    await updateCard(ctx, matchId, guild.id, { kind: 'built', match, links: linked, channels: result }, log);
+  }
   return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
 }
 

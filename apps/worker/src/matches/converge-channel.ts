@@ -1,4 +1,4 @@
-import { type ChannelPlan, diffOverwrites, isEmptyDiff, type Logger } from '@bridge/core';
+import { type ChannelPlan, diffOverwrites, type Faction, isEmptyDiff, type Logger } from '@bridge/core';
 import type { Guild, GuildBasedChannel } from 'discord.js';
 import {
   bridgeVoiceChannels,
@@ -12,6 +12,28 @@ import { discordOp } from '../discord/errors.ts';
 import type { VoiceSettings } from './guild-settings.ts';
 import { LEASE } from './lease-timing.ts';
 import { type MatchContext, withLease, withLeaseTaken } from './match-context.ts';
+
+/** Per (match, guild, faction): another guild's build of the same match is not this one's business. */
+export const channelLeaseKey = (matchId: string, guildId: string, faction: Faction) =>
+  `vc-${matchId}-${guildId}-${faction}`;
+
+/** Takes the (match, guild, faction) channel lease, reading the ended marker and the row on record with it. */
+export function beginChannel(
+  ctx: MatchContext,
+  matchId: string,
+  guildId: string,
+  faction: Faction,
+  holder: string,
+) {
+  return ctx.store.beginChannel(
+    matchId,
+    guildId,
+    faction,
+    channelLeaseKey(matchId, guildId, faction),
+    holder,
+    LEASE.ttlSeconds,
+  );
+}
 
 /**
  * Exactly one channel for (match, guild, faction): under a SQL lease that covers the whole create, reuse the
@@ -29,14 +51,21 @@ export async function convergeChannel(
   plan: ChannelPlan,
   holder: string,
   log: Logger,
+  /** beginChannel already asked for (overlapped with other work by the caller), for the first take */
+  begun?: ReturnType<typeof beginChannel>,
 ): Promise<string | null> {
   const { categoryId } = settings;
-  // Per (match, guild, faction): another guild's build of the same match is not this one's business.
-  const key = `vc-${matchId}-${guild.id}-${plan.faction}`;
+  const key = channelLeaseKey(matchId, guild.id, plan.faction);
   // One round trip takes the lease and reads the ended marker (a cheap pre-check; the authoritative one
-  // comes with the row write) and the faction's channel on record.
-  const begin = () => ctx.store.beginChannel(matchId, guild.id, plan.faction, key, holder, LEASE.ttlSeconds);
+  // comes with the row write) and the faction's channel on record. The caller may have started it.
+  let first = begun;
+  const begin = () => {
+    const attempt = first ?? beginChannel(ctx, matchId, guild.id, plan.faction, holder);
+    first = undefined;
+    return attempt;
+  };
   return withLeaseTaken(ctx, key, holder, begin, async ({ ended, channelId, maybeOrphan }) => {
+    log.debug({ faction: plan.faction }, 'channel lease taken');
     if (ended) return null;
     let channel: GuildBasedChannel | null = channelId ? await getChannel(guild, channelId) : null;
     if (!channel) {
@@ -64,6 +93,7 @@ export async function convergeChannel(
       { match_id: matchId, faction: plan.faction, guild_id: guild.id, voice_channel_id: channel.id },
       key,
     );
+    log.debug({ faction: plan.faction }, 'channel recorded');
     if (recorded.ended) {
       // The caller cleans up with removeMatchChannels, which first moves anyone inside to the lobby (deleting
       // here would disconnect players a concurrent job had just moved in).

@@ -4,9 +4,12 @@ import type { Guild } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
 import { keepAlive, LEASE, pause } from './lease-timing.ts';
 
-/** What the match jobs share: the worker's deps plus the lifecycle store. */
+/** What the match jobs, the sweep and the late-join listener use of the worker. */
+export type MatchDeps = Pick<WorkerDeps, 'config' | 'log' | 'client' | 'faceit' | 'links' | 'cards'>;
+
+/** What the match jobs share: those deps plus the lifecycle and guild stores. */
 export interface MatchContext {
-  deps: WorkerDeps;
+  deps: MatchDeps;
   store: MatchStore;
   guilds: GuildStore;
 }
@@ -14,12 +17,12 @@ export interface MatchContext {
 /**
  * A guild the bot is in, from the cache (or Discord), or null when the bot is not (any more) in it.
  */
-export async function guildById(deps: WorkerDeps, id: string): Promise<Guild | null> {
+export async function guildById(deps: Pick<WorkerDeps, 'client'>, id: string): Promise<Guild | null> {
   return deps.client.guilds.cache.get(id) ?? (await deps.client.guilds.fetch(id).catch(() => null));
 }
 
 /** guildById for a job that must build or clean up there: not being in the guild is final. */
-export async function guildOf(deps: WorkerDeps, id: string): Promise<Guild> {
+export async function guildOf(deps: Pick<WorkerDeps, 'config' | 'client'>, id: string): Promise<Guild> {
   const guild = await guildById(deps, id);
   if (!guild) {
     const hint =

@@ -56,6 +56,7 @@ export async function moveOnce(
     (err) => log?.error({ userId, err: err?.message }, 'move claim lost while moving'),
   );
   try {
+    log?.debug({ userId }, 'move claimed: asking Discord');
     const moved = await moveMember(guild, userId, channelId);
     stop();
     if (moved) await ctx.store.confirmMove(matchId, guild.id, userId, me);

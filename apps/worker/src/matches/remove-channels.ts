@@ -1,5 +1,6 @@
 import { type ActiveMatchRow, channelsOfMatch, type Logger } from '@bridge/core';
 import type { Guild } from 'discord.js';
+import { cardVoiceStatusSet, clearVoiceStatus } from '../cards/voice-status.ts';
 import {
   bridgeVoiceChannels,
   deleteChannel,
@@ -24,9 +25,12 @@ export async function removeMatchChannels(
   /** The guild's settings and rows, when the caller read them already (the finish fan-out). */
   read?: { settings: VoiceSettings; rows: ActiveMatchRow[] },
 ): Promise<number> {
-  const [settings, rows] = read
-    ? [read.settings, read.rows]
-    : await Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId, guild.id)]);
+  const [[settings, rows], statusSet] = await Promise.all([
+    read
+      ? ([read.settings, read.rows] as const)
+      : Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId, guild.id)]),
+    cardVoiceStatusSet(ctx, matchId, guild.id),
+  ]);
   const ids = channelsOfMatch({
     matchId,
     template: settings.nameTemplate,
@@ -50,6 +54,8 @@ export async function removeMatchChannels(
         }
       }
     }
+    // The card set a status on the team channels: cleared before the channel goes (one request).
+    if (statusSet) await clearVoiceStatus(ctx.deps.client, id, log);
     await deleteChannel(guild, id);
     log.info({ channelId: id }, 'match channel deleted');
   }

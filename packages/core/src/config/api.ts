@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { logLevel, nodeEnv, port, positiveInt, queuePrefix, redisUrl, secret } from './fields.ts';
+import {
+  logLevel,
+  nodeEnv,
+  oneRedisTarget,
+  port,
+  positiveInt,
+  queuePrefix,
+  redisClusterNodes,
+  redisUrl,
+  secret,
+} from './fields.ts';
 
 /** Everything apps/api reads from the environment. */
 export const apiConfigSchema = z
@@ -9,6 +19,7 @@ export const apiConfigSchema = z
     PORT: port.default(3000),
     HOST: z.string().default('0.0.0.0'),
     REDIS_URL: redisUrl,
+    REDIS_CLUSTER_NODES: redisClusterNodes,
     QUEUE_PREFIX: queuePrefix,
     FACEIT_WEBHOOK_SECRET: secret(16),
     FACEIT_WEBHOOK_HEADER: z
@@ -31,6 +42,7 @@ export const apiConfigSchema = z
     path: ['ADMIN_PASSWORD'],
     // Report this even when other variables are wrong too: one run shows every problem.
     when: () => true,
-  });
+  })
+  .refine(...oneRedisTarget);
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clusterUrlFromNodes, parseClusterNodes, parseRedisUrl, RedisUrlError } from '../redis/target.ts';
 
 // Building blocks shared by the per-app schemas, so both apps read a variable the same way.
 
@@ -7,12 +8,50 @@ export const logLevel = z
   .default('info');
 export const nodeEnv = z.enum(['production', 'development', 'test']).default('production');
 
-export const redisUrl = z
-  .string()
-  .regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL')
-  .default('redis://127.0.0.1:6379');
+/** Unset: the local default; read it through `redisUrlOf`, which also folds in REDIS_CLUSTER_NODES. */
+export const redisUrl = z.string().superRefine(redisProblem(parseRedisUrl)).optional();
 
-/** BullMQ key prefix. Wrapped in {} it is a Redis Cluster hash tag: all of a queue's keys on one slot. */
+/** `host:port,host:port`: the seed nodes of a Redis Cluster, instead of a `redis+cluster://` REDIS_URL. */
+export const redisClusterNodes = z.string().superRefine(redisProblem(parseClusterNodes)).optional();
+
+function redisProblem(parse: (value: string) => unknown) {
+  return (value: string, ctx: z.RefinementCtx) => {
+    try {
+      parse(value);
+    } catch (err) {
+      if (!(err instanceof RedisUrlError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
+    }
+  };
+}
+
+/** For an app schema: REDIS_URL and REDIS_CLUSTER_NODES both name where Redis is, so only one may be set. */
+export const oneRedisTarget: [
+  (c: { REDIS_URL?: string | undefined; REDIS_CLUSTER_NODES?: string | undefined }) => boolean,
+  { message: string; path: string[]; when: () => boolean },
+] = [
+  (c) => !(c?.REDIS_URL && c?.REDIS_CLUSTER_NODES),
+  {
+    message: 'and REDIS_URL are both set: set one (a cluster URL is redis+cluster://host:port,host:port)',
+    path: ['REDIS_CLUSTER_NODES'],
+    // Reported even when other variables are wrong too: one run shows every problem.
+    when: () => true,
+  },
+];
+
+/** The Redis the app connects to, as one URL (connection.ts turns a cluster URL into a Cluster client). */
+export function redisUrlOf(c: {
+  REDIS_URL?: string | undefined;
+  REDIS_CLUSTER_NODES?: string | undefined;
+}): string {
+  if (c.REDIS_CLUSTER_NODES) return clusterUrlFromNodes(c.REDIS_CLUSTER_NODES);
+  return c.REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
+/**
+ * Prefix of every Redis key. On a cluster each group of keys (a queue, the intake stream, …) gets a hash tag
+ * of its own after it (redis/keys.ts); a prefix wrapped in {} instead pins every key to one slot.
+ */
 export const queuePrefix = z
   .string()
   .regex(/^[A-Za-z0-9_{}.-]+$/, 'may contain only letters, digits, _ - . { }')

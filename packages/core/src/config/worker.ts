@@ -3,9 +3,11 @@ import {
   httpUrl,
   logLevel,
   nodeEnv,
+  oneRedisTarget,
   port,
   positiveInt,
   queuePrefix,
+  redisClusterNodes,
   redisUrl,
   secret,
   snowflake,
@@ -17,6 +19,7 @@ export const workerConfigSchema = z
     NODE_ENV: nodeEnv,
     LOG_LEVEL: logLevel,
     REDIS_URL: redisUrl,
+    REDIS_CLUSTER_NODES: redisClusterNodes,
     QUEUE_PREFIX: queuePrefix,
     SUPABASE_URL: httpUrl,
     SUPABASE_SERVICE_ROLE_KEY: secret(20),
@@ -81,6 +84,7 @@ export const workerConfigSchema = z
         });
       }
     }
-  });
+  })
+  .refine(...oneRedisTarget);
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

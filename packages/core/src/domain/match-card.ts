@@ -204,9 +204,11 @@ export function renderCard(input: CardInput): CardMessage {
   const fields: CardMessage['embeds'][number]['fields'] = input.teams.map((t) => ({
     name: clip(t.name, 256),
     value: clip(
-      [...t.players.map((p) => playerLine(p, input)), ...(t.channelId ? [`🔊 <#${t.channelId}>`] : [])].join(
-        '\n',
-      ) || '—',
+      // A final card names no channel: the match's channels are deleted at its end.
+      [
+        ...t.players.map((p) => playerLine(p, input)),
+        ...(t.channelId && !isFinalStage(input.stage) ? [`🔊 <#${t.channelId}>`] : []),
+      ].join('\n') || '—',
       1024,
     ),
     inline: true,

@@ -43,7 +43,16 @@ export const dataApiMatchSchema = z.looseObject({
 });
 export type DataApiMatch = z.infer<typeof dataApiMatchSchema>;
 
-export const dataApiPlayerSchema = z.looseObject({ player_id: z.string(), nickname: z.string() });
+export const dataApiPlayerSchema = z.looseObject({
+  player_id: z.string(),
+  nickname: z.string(),
+  /** `GET /players/{id}`: per game; CS2's ELO and level 1–10. */
+  games: opt(
+    z.looseObject({
+      cs2: opt(z.looseObject({ faceit_elo: opt(z.number()), skill_level: opt(z.number()) })),
+    }),
+  ),
+});
 export type DataApiPlayer = z.infer<typeof dataApiPlayerSchema>;
 
 /**
@@ -94,6 +103,21 @@ export class FaceitDataApi {
       `match ${matchId}`,
     );
     return dataApiMatchSchema.parse(body);
+  }
+
+  /** `GET /players/{id}` (404 → FaceitNotFoundError). */
+  async getPlayer(playerId: string): Promise<DataApiPlayer> {
+    const body = await this.#get(
+      `/players/${encodeURIComponent(playerId)}`,
+      'players/{id}',
+      `player ${playerId}`,
+    );
+    return dataApiPlayerSchema.parse(body);
+  }
+
+  /** How long `requests` more would wait for the key's rate limit now (0 when the limiter cannot tell). */
+  async backlogMs(requests: number): Promise<number> {
+    return (await this.opts.limiter.backlogMs?.(requests)) ?? 0;
   }
 
   async findPlayerByNickname(nickname: string): Promise<DataApiPlayer | null> {

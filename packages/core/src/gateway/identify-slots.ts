@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../queues/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
 
 /** Discord: `max_concurrency` IDENTIFYs per 5 s, one per bucket `shard_id % max_concurrency`. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../queues/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
 
 // Heartbeat: this copy's entry expires `ttl` ms from now (Redis's clock, so copies' clocks need not agree);

@@ -1,5 +1,12 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../queues/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
+
+// Sets (or with an empty value deletes) one user's channel and answers the previous one, in one step.
+const SWAP = `
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if ARGV[2] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return old
+`;
 
 /**
  * Who is in which voice channel, per guild, as the owner of the guild's shard sees it. Any copy's job reads it
@@ -15,11 +22,11 @@ export class VoiceStates {
     this.#keys = gatewayKeys(prefix);
   }
 
-  /** A user joined, switched (a channel id) or left (null) voice. */
-  async set(guildId: string, userId: string, channelId: string | null): Promise<void> {
-    const key = this.#keys.voice(guildId);
-    if (channelId) await this.#redis.hset(key, userId, channelId);
-    else await this.#redis.hdel(key, userId);
+  /** A user joined, switched (a channel id) or left (null) voice; returns the channel they were in before. */
+  async set(guildId: string, userId: string, channelId: string | null): Promise<string | null> {
+    return (await this.#redis.eval(SWAP, 1, this.#keys.voice(guildId), userId, channelId ?? '')) as
+      | string
+      | null;
   }
 
   /** Replaces a guild's whole picture (after READY or GUILD_CREATE: the gateway's full state). */

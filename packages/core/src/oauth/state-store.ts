@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { RedisClient } from '../queues/connection.ts';
+import { redisKey } from '../redis/keys.ts';
 
 /** How long a /link button stays usable: 10 minutes (docs/architecture.md, Account linking). */
 export const LINK_START_TTL_SEC = 600;
@@ -37,12 +38,13 @@ export type LinkTicket = z.infer<typeof ticketSchema>;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 // Secrets are hashed in keys so a Redis key listing (or a log of it) cannot be replayed.
-export function oauthStateKey(prefix: string, state: string): string {
-  return `${prefix}:oauth:state:${sha256(state)}`;
+// One single-key command each, so one group ({oauth} on a cluster) costs nothing and keeps names stable.
+export function oauthStateKey(redis: RedisClient, prefix: string, state: string): string {
+  return redisKey(redis, prefix, 'oauth', 'state', sha256(state));
 }
 
-export function linkStartKey(prefix: string, token: string): string {
-  return `${prefix}:oauth:start:${sha256(token)}`;
+export function linkStartKey(redis: RedisClient, prefix: string, token: string): string {
+  return redisKey(redis, prefix, 'oauth', 'start', sha256(token));
 }
 
 /** The value kept for a browser cookie: its hash, so Redis never holds the cookie itself. */
@@ -52,66 +54,70 @@ export function browserBinding(cookie: string): string {
 
 /** token → LinkStart; written by /link, taken once by the start page. */
 export async function putLinkStart(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   token: string,
   start: LinkStart,
   ttlSec = LINK_START_TTL_SEC,
 ): Promise<void> {
-  await redis.set(linkStartKey(prefix, token), JSON.stringify(start), 'EX', ttlSec);
+  await redis.set(linkStartKey(redis, prefix, token), JSON.stringify(start), 'EX', ttlSec);
 }
 
 /** GETDEL: the first browser to open the start URL gets it; a copy opened later gets null. */
-export async function takeLinkStart(redis: Redis, prefix: string, token: string): Promise<LinkStart | null> {
-  return parse(startSchema, await redis.getdel(linkStartKey(prefix, token)));
+export async function takeLinkStart(
+  redis: RedisClient,
+  prefix: string,
+  token: string,
+): Promise<LinkStart | null> {
+  return parse(startSchema, await redis.getdel(linkStartKey(redis, prefix, token)));
 }
 
-export function linkTicketKey(prefix: string, ticket: string): string {
-  return `${prefix}:oauth:ticket:${ticket}`;
+export function linkTicketKey(redis: RedisClient, prefix: string, ticket: string): string {
+  return redisKey(redis, prefix, 'oauth', 'ticket', ticket);
 }
 
 /** state → {discordUserId, verifier, browser}; written by the start page, taken once by the callback. */
 export async function putOAuthState(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   state: string,
   pending: PendingLink,
   ttlSec = OAUTH_STATE_TTL_SEC,
 ): Promise<void> {
-  await redis.set(oauthStateKey(prefix, state), JSON.stringify(pending), 'EX', ttlSec);
+  await redis.set(oauthStateKey(redis, prefix, state), JSON.stringify(pending), 'EX', ttlSec);
 }
 
 /** GETDEL: the first caller gets the value, every later one (replay) gets null. */
 export async function takeOAuthState(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   state: string,
 ): Promise<PendingLink | null> {
-  return parse(pendingSchema, await redis.getdel(oauthStateKey(prefix, state)));
+  return parse(pendingSchema, await redis.getdel(oauthStateKey(redis, prefix, state)));
 }
 
 /** Parks what the worker needs under a random ticket so the job data carries no code or verifier. */
 export async function parkLinkTicket(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   ticket: string,
   value: LinkTicket,
   ttlSec = LINK_TICKET_TTL_SEC,
 ): Promise<void> {
-  await redis.set(linkTicketKey(prefix, ticket), JSON.stringify(value), 'EX', ttlSec);
+  await redis.set(linkTicketKey(redis, prefix, ticket), JSON.stringify(value), 'EX', ttlSec);
 }
 
 /** GETDEL: whoever takes the ticket is the only one who may present its code to FACEIT. */
 export async function takeLinkTicket(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   ticket: string,
 ): Promise<LinkTicket | null> {
-  return parse(ticketSchema, await redis.getdel(linkTicketKey(prefix, ticket)));
+  return parse(ticketSchema, await redis.getdel(linkTicketKey(redis, prefix, ticket)));
 }
 
-export async function dropLinkTicket(redis: Redis, prefix: string, ticket: string): Promise<void> {
-  await redis.del(linkTicketKey(prefix, ticket));
+export async function dropLinkTicket(redis: RedisClient, prefix: string, ticket: string): Promise<void> {
+  await redis.del(linkTicketKey(redis, prefix, ticket));
 }
 
 function parse<T>(schema: z.ZodType<T>, raw: string | null): T | null {

@@ -1,9 +1,8 @@
-import type { DefaultJobOptions } from 'bullmq';
 import { z } from 'zod';
 import { dataApiMatchSchema } from '../faceit/data-api.ts';
 import { CREATED_EVENTS, MATCH_EVENTS, type MatchEvent, matchIdSchema } from '../faceit/webhook.ts';
 
-/** Queue names; docs/architecture.md ("Queues and jobs") says which jobs each carries. */
+/** Queue names; the job catalog (catalog.ts) says which jobs each carries. */
 export const QUEUES = { matches: 'matches', links: 'links', maintenance: 'maintenance' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -112,6 +111,10 @@ export const linkJobSchema = z.object({
 });
 export type LinkJobData = z.infer<typeof linkJobSchema>;
 
+/** Data of `sweep`: who asked for it (the scheduler says 'scheduled'), for the log. */
+export const sweepJobSchema = z.object({ reason: z.string().min(1) });
+export type SweepJobData = z.infer<typeof sweepJobSchema>;
+
 /** Return value of a completed `linkAccount`: what the callback page shows. */
 export interface LinkJobResult {
   discordUserId: string;
@@ -121,20 +124,30 @@ export interface LinkJobResult {
   previousDiscordUserId: string | null;
 }
 
-/** Failure reasons a `linkAccount` job ends with (its error message starts with one of these). */
-export const LINK_FAILURES = {
-  invalidGrant: 'invalid_grant',
-  ticketMissing: 'ticket_missing',
-  faceitUnavailable: 'faceit_unavailable',
-  /** FACEIT rejected the bridge's OAuth settings: an operator must fix them. */
-  misconfigured: 'misconfigured',
-} as const;
+/**
+ * Why a `linkAccount` job failed for good: the callback page and the DM say different things for each.
+ * `misconfigured`: FACEIT rejected the bridge's OAuth settings, an operator must fix them.
+ */
+export const LINK_FAILURES = [
+  'invalid_grant',
+  'ticket_missing',
+  'faceit_unavailable',
+  'misconfigured',
+] as const;
+export type LinkFailure = (typeof LINK_FAILURES)[number];
 
-// Completed jobs are kept for a day so their ids keep deduplicating redeliveries that long.
-const keep = { removeOnComplete: { age: 24 * 3600, count: 50_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+/**
+ * The failed job's message for `reason`. A link that cannot succeed FAILS the job (rather than completing it
+ * with a failure result) so that the retryable case keeps BullMQ's retries and backoff, and every failure
+ * lands in the failed set and the jobs metric like any other job's. BullMQ keeps only a string
+ * (`failedReason`), so the reason leads it in this one format, written here and read by linkFailureOf.
+ */
+export function linkFailureMessage(reason: LinkFailure, detail: string): string {
+  return `${reason}: ${detail}`;
+}
 
-export const DEFAULT_JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
-  matches: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
-  links: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, ...keep },
-  maintenance: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-};
+/** The reason of a failed `linkAccount` job; an error not coded by linkFailureMessage reads as FACEIT's. */
+export function linkFailureOf(failedReason: string | undefined): LinkFailure {
+  const head = failedReason?.split(':', 1)[0];
+  return LINK_FAILURES.find((r) => r === head) ?? 'faceit_unavailable';
+}

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { duplicateRedis, type RedisClient } from './connection.ts';
 import { jobNameForEvent, matchJobOptions, matchJobSchema } from './contracts.ts';
 import { INTAKE_FIELD, intakeKey } from './intake.ts';
 
@@ -12,7 +12,7 @@ type StreamEntry = [id: string, fields: string[] | null];
 
 export interface IntakeRelayOptions {
   /** A worker connection (waits through reconnects); the relay duplicates it for its blocking reads. */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   /** The `matches` queue the entries become jobs of. */
   queue: Queue;
@@ -39,7 +39,7 @@ export class IntakeRelay {
   readonly consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly key: string;
   /** The relay's own connection: group setup, blocking reads, claims and acks. */
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly batchSize: number;
   private readonly claimIdleMs: number;
   private stopping = false;
@@ -56,9 +56,9 @@ export class IntakeRelay {
 
   constructor(opts: IntakeRelayOptions) {
     this.opts = opts;
-    this.key = intakeKey(opts.prefix);
+    this.key = intakeKey(opts.connection, opts.prefix);
     // Commands fail instead of waiting for a reconnect: the loop retries rounds itself.
-    this.redis = opts.connection.duplicate({ maxRetriesPerRequest: 1 });
+    this.redis = duplicateRedis(opts.connection, { maxRetriesPerRequest: 1 });
     this.redis.on('error', () => {}); // the loop logs failed rounds
     this.batchSize = opts.batchSize ?? 200;
     this.claimIdleMs = opts.claimIdleMs ?? 10_000;

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { redisKey } from '../redis/keys.ts';
+import type { RedisClient } from './connection.ts';
 import type { MatchJobData } from './contracts.ts';
 
 /**
@@ -13,7 +14,7 @@ import type { MatchJobData } from './contracts.ts';
  * An entry is the job's data (`matchJobSchema`); the relay derives the job's name and deterministic id
  * from it with the same functions the API used for its answer.
  */
-export const intakeKey = (prefix: string) => `${prefix}:intake:matches`;
+export const intakeKey = (redis: RedisClient, prefix: string) => redisKey(redis, prefix, 'intake', 'matches');
 
 /** The stream entry's only field. */
 export const INTAKE_FIELD = 'job';
@@ -29,7 +30,7 @@ export interface Intake {
 const XADD_ALL = `for i = 1, #ARGV do redis.call('XADD', KEYS[1], '*', '${INTAKE_FIELD}', ARGV[i]) end
 return #ARGV`;
 
-type WithXaddAll = Redis & { intakeXaddAll(key: string, ...entries: string[]): Promise<number> };
+type WithXaddAll = RedisClient & { intakeXaddAll(key: string, ...entries: string[]): Promise<number> };
 
 /**
  * Appends go out as one Lua call per event-loop turn: webhooks that arrive together share one command
@@ -37,9 +38,9 @@ type WithXaddAll = Redis & { intakeXaddAll(key: string, ...entries: string[]): P
  * `./run bench intake`), and one timer bounds the whole batch. If the call fails or times out every request in it answers 503 and
  * FACEIT retries; entries it did write are then duplicates, which the relay's job ids absorb.
  */
-export function createIntake(redis: Redis, prefix: string, opts: { timeoutMs?: number } = {}): Intake {
+export function createIntake(redis: RedisClient, prefix: string, opts: { timeoutMs?: number } = {}): Intake {
   const timeoutMs = opts.timeoutMs ?? 750;
-  const key = intakeKey(prefix);
+  const key = intakeKey(redis, prefix);
   redis.defineCommand('intakeXaddAll', { numberOfKeys: 1, lua: XADD_ALL });
   let entries: string[] = [];
   let waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];

@@ -1,10 +1,16 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { DEFAULT_JOB_OPTIONS, QUEUES, type QueueName } from './contracts.ts';
+import { bullPrefix } from '../redis/keys.ts';
+import { DEFAULT_JOB_OPTIONS } from './catalog.ts';
+import type { RedisClient } from './connection.ts';
+import { QUEUES, type QueueName } from './contracts.ts';
 
 /** A producer-side queue with the contract's defaults; `prefix` is QUEUE_PREFIX. */
-export function createQueue(name: QueueName, connection: Redis, prefix: string): Queue {
-  const queue = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS[name] });
+export function createQueue(name: QueueName, connection: RedisClient, prefix: string): Queue {
+  const queue = new Queue(name, {
+    connection,
+    prefix: bullPrefix(connection, prefix, name),
+    defaultJobOptions: DEFAULT_JOB_OPTIONS[name],
+  });
   // Without a listener an 'error' event would crash the process; the caller's health checks report it.
   queue.on('error', () => {});
   return queue;
@@ -16,8 +22,13 @@ export interface BridgeQueues {
   maintenance: Queue;
 }
 
+/** Closes the three queues (not their connection, which the caller owns). */
+export async function closeQueues(queues: BridgeQueues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}
+
 /** The three producer-side queues on one connection: how the API, the worker and the tests open them. */
-export function createQueues(connection: Redis, prefix: string): BridgeQueues {
+export function createQueues(connection: RedisClient, prefix: string): BridgeQueues {
   return {
     matches: createQueue(QUEUES.matches, connection, prefix),
     links: createQueue(QUEUES.links, connection, prefix),

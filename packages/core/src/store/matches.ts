@@ -127,6 +127,16 @@ export class MatchStore {
     );
   }
 
+  /** Matches with live channels (one faction1 row each). */
+  async countActive(): Promise<number> {
+    const res = await this.db
+      .from('active_matches')
+      .select('match_id', { count: 'exact', head: true })
+      .eq('faction', 'faction1');
+    check('active_matches.count', res);
+    return res.count ?? 0;
+  }
+
   async listActive(): Promise<{ match_id: string; created_at: string }[]> {
     return check('match_list_active', await this.db.rpc('match_list_active'));
   }

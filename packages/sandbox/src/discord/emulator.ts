@@ -1,6 +1,7 @@
 /** DiscordEmulator: one HTTP server on 127.0.0.1 serving REST /api/v10, the gateway and the control API. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FixedWindows } from '../shared/fixed-window.ts';
 import { sendJson } from '../shared/http.ts';
 import { Clock } from './clock.ts';
 import { handleControl } from './control.ts';
@@ -92,6 +93,7 @@ export class DiscordEmulator {
   readonly #oneSessionPerInteraction: boolean;
   readonly #clock = new Clock();
   readonly #createCap: DailyCap;
+  readonly #renames = new FixedWindows();
   #token: string;
   #stats: DiscordStats = emptyStats();
 
@@ -194,6 +196,7 @@ export class DiscordEmulator {
           botToken: () => this.#token,
           clock: this.#clock,
           createCap: this.#createCap,
+          renames: this.#renames,
           hanging: this.#hanging,
           context: () => ({
             store: this.#store,
@@ -320,6 +323,11 @@ export class DiscordEmulator {
       at: m.at,
       editedAt: m.editedAt,
     }));
+  }
+
+  /** Every status the bot set on a voice channel, in order ('' = cleared); kept after the channel is deleted. */
+  voiceStatusHistory(channelId: string): string[] {
+    return [...(this.#store.voiceStatusHistory.get(channelId) ?? [])];
   }
 
   /** A moderator deletes a message in a guild channel (later edits get 10008). Answers whether it existed. */

@@ -1,5 +1,6 @@
 /** The REST pipeline for /api/v10: route → latency → auth → faults → rate limits → handler → stats. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FixedWindows } from '../shared/fixed-window.ts';
 import { readBody, sendJson, sleep } from '../shared/http.ts';
 import type { Clock } from './clock.ts';
 import type { DailyCap } from './daily-cap.ts';
@@ -24,11 +25,16 @@ export interface RestDeps {
   createCap: DailyCap;
   /** everything a handler needs except params/query/body */
   context: () => Omit<RouteCtx, 'params' | 'query' | 'body'>;
+  /** channel renames per channel (2 per 10 min) */
+  renames: FixedWindows;
   /** requests held open by 'hang' faults, ended on close() */
   hanging: Set<ServerResponse>;
 }
 
 const CREATE_CHANNEL = 'POST /guilds/:guild/channels';
+const MODIFY_CHANNEL = 'PATCH /channels/:channel';
+/** Discord lets a channel be renamed twice per 10 minutes; the third gets a long sublimit-shaped 429. */
+export const RENAMES = { limit: 2, windowMs: 10 * 60_000 } as const;
 
 const STATUS_TEXT: Record<number, string> = {
   500: 'Internal Server Error',
@@ -106,6 +112,16 @@ export async function handleRest(
       return;
     }
   }
+  if (matched.key === MODIFY_CHANNEL && isRename(deps, matched.params.channel ?? '', body)) {
+    const now = deps.clock.now();
+    const w = deps.renames.take(matched.params.channel ?? '', RENAMES.limit, RENAMES.windowMs, now);
+    if (!w.allowed) {
+      const wait = w.resetAt - now;
+      const limited = { message: 'You are being rate limited.', retry_after: wait / 1000, global: false };
+      finish(stats, res, 429, limited, sublimitHeaders(matched.key, wait, Date.now()), matched.key);
+      return;
+    }
+  }
   try {
     const reply = matched.def.handler({ ...deps.context(), params: matched.params, query, body });
     if (creating && reply.status < 300) deps.createCap.count(guildId, deps.clock.now());
@@ -125,6 +141,13 @@ export async function handleRest(
       );
     }
   }
+}
+
+/** A PATCH that changes the channel's name (the same name again is no rename). */
+function isRename(deps: RestDeps, channelId: string, body: unknown): boolean {
+  const name = (body as { name?: unknown } | undefined)?.name;
+  const current = deps.context().store.channels.get(channelId)?.name;
+  return typeof name === 'string' && current !== undefined && name !== current;
 }
 
 function injectFault(

@@ -66,6 +66,8 @@ export class Store {
   readonly limits: StoreLimits;
   /** notified after every change (for waiters) */
   readonly changed = new Signal();
+  /** Every status set on a voice channel ('' = cleared), kept after the channel is deleted. */
+  readonly voiceStatusHistory = new Map<string, string[]>();
   /** how long after the REST reply a bot-created channel's CHANNEL_CREATE is dispatched */
   channelCreateDelayMs: number;
   #listeners = new Set<(e: StoreEvent) => void>();
@@ -330,6 +332,9 @@ export class Store {
   setVoiceStatus(c: ChannelRec, status: string): void {
     if (!c.guildId) throw Errors.wrongChannelType();
     c.voiceStatus = status;
+    const history = this.voiceStatusHistory.get(c.id) ?? [];
+    history.push(status);
+    this.voiceStatusHistory.set(c.id, history);
     this.emit(
       'VOICE_CHANNEL_STATUS_UPDATE',
       c.guildId,

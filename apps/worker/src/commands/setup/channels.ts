@@ -1,4 +1,3 @@
-import { GuildStore } from '@bridge/core';
 import { ChannelType } from 'discord.js';
 import type { SetupHandler } from '../setup.ts';
 
@@ -25,7 +24,7 @@ export const setupChannels: SetupHandler = async (interaction, guild, deps) => {
     problems.push(`user_limit ${userLimit} is out of range: 0 (no limit) to 99`);
   }
   if (problems.length > 0) return `${problems.join('\n')}\nNothing was changed.`;
-  await new GuildStore(deps.db).update(guild.id, {
+  await deps.guilds.update(guild.id, {
     ...(category ? { category_id: category.id } : {}),
     ...(lobby ? { lobby_channel_id: lobby.id } : {}),
     ...(userLimit !== null ? { user_limit: userLimit } : {}),

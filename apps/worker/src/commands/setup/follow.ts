@@ -1,4 +1,4 @@
-import { GuildStore, kindTakesId, parseFollow } from '@bridge/core';
+import { kindTakesId, parseFollow } from '@bridge/core';
 import type { SetupHandler } from '../setup.ts';
 
 function describe(kind: string, id: string): string {
@@ -12,7 +12,7 @@ export const setupFollow: SetupHandler = async (interaction, guild, deps) => {
     interaction.options.getString('id'),
   );
   if (!parsed.ok) return `Not followed: ${parsed.error}. Nothing was changed.`;
-  const added = await new GuildStore(deps.db).follow(guild.id, parsed.kind, parsed.targetId);
+  const added = await deps.guilds.follow(guild.id, parsed.kind, parsed.targetId);
   deps.log.info({ guildId: guild.id, kind: parsed.kind, targetId: parsed.targetId, added }, 'setup follow');
   const what = describe(parsed.kind, parsed.targetId);
   return added
@@ -27,7 +27,7 @@ export const setupUnfollow: SetupHandler = async (interaction, guild, deps) => {
     interaction.options.getString('id'),
   );
   if (!parsed.ok) return `Not unfollowed: ${parsed.error}. Nothing was changed.`;
-  const removed = await new GuildStore(deps.db).unfollow(guild.id, parsed.kind, parsed.targetId);
+  const removed = await deps.guilds.unfollow(guild.id, parsed.kind, parsed.targetId);
   deps.log.info(
     { guildId: guild.id, kind: parsed.kind, targetId: parsed.targetId, removed },
     'setup unfollow',

@@ -1,4 +1,3 @@
-import { GuildStore } from '@bridge/core';
 import type { SetupHandler } from '../setup.ts';
 
 /** /setup roles staff: spectator: — roles must be this guild's, not @everyone, and not the same one. */
@@ -28,7 +27,7 @@ export const setupRoles: SetupHandler = async (interaction, guild, deps) => {
     );
   }
   if (problems.length > 0) return `${problems.join('\n')}\nNothing was changed.`;
-  await new GuildStore(deps.db).update(guild.id, {
+  await deps.guilds.update(guild.id, {
     ...(staffOpt ? { staff_role_id: staffOpt.id } : {}),
     ...(spectatorOpt ? { spectator_role_id: spectatorOpt.id } : {}),
   });

@@ -1,10 +1,9 @@
-import { GuildStore } from '@bridge/core';
 import type { SetupHandler } from '../setup.ts';
 import { permissionReport } from './permission-report.ts';
 
 /** /setup show: the settings, what the guild follows, and the bot's permissions where it needs them. */
 export const setupShow: SetupHandler = async (_interaction, guild, deps) => {
-  const store = new GuildStore(deps.db);
+  const store = deps.guilds;
   const [settings, follows] = await Promise.all([store.get(guild.id), store.follows(guild.id)]);
   const id = (v: string | null | undefined, fmt: (x: string) => string) => (v ? fmt(v) : 'not set');
   const lines = [
@@ -15,6 +14,7 @@ export const setupShow: SetupHandler = async (_interaction, guild, deps) => {
     `spectator role: ${id(settings?.spectator_role_id, (x) => `<@&${x}>`)}`,
     `channel names: \`${settings?.name_template ?? 'match-{short}-{faction}'}\``,
     `user limit: ${settings?.user_limit ? settings.user_limit : 'none'}`,
+    `match cards: ${id((settings as { cards_channel_id?: string | null } | null)?.cards_channel_id, (x) => `<#${x}>`).replace('not set', 'off (/setup cards channel:)')}`,
     '**Follows**',
     ...(follows.length > 0
       ? follows.map((f) => `- ${f.kind}${f.targetId ? ` \`${f.targetId}\`` : ''}`)

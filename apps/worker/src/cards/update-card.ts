@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type CardInput,
+  type CardStore,
+  cardFromMatch,
+  type DataApiMatch,
+  eloChanges,
+  type Faction,
+  isFinalStage,
+  type Logger,
+  type MatchCardRow,
+  type MatchEvent,
+  renderCard,
+  voiceStatusOf,
+} from '@bridge/core';
+import type { Guild } from 'discord.js';
+import type { MatchContext } from '../matches/match-context.ts';
+import { withLease } from '../matches/match-context.ts';
+import { cardChannel, editOrPost, findCard } from './card-message.ts';
+import { putVoiceStatus } from './voice-status.ts';
+
+/** What happened to the match since the card was last drawn. */
+export type CardChange =
+  /** The match's channels converged (configuring / ready): draw it from FACEIT's match. */
+  | {
+      kind: 'built';
+      match: DataApiMatch;
+      links: ReadonlyMap<string, string>;
+      channels: Partial<Record<Faction, string>>;
+    }
+  /** A late joiner was moved into their team channel. */
+  | { kind: 'joined'; userId: string }
+  /** finished / cancelled / aborted. */
+  | { kind: 'ended'; event: MatchEvent };
+
+/**
+ * ELO reads are optional: they go ahead only when they would wait at most this long for the FACEIT key's
+ * rate limit (what is queued plus their own slots), so they never hold up the reads matches need.
+ */
+export const ELO_BUDGET_MS = 1500;
+
+const STAGE_RANK: Record<CardInput['stage'], number> = {
+  configuring: 0,
+  ready: 1,
+  live: 2,
+  finished: 3,
+  cancelled: 3,
+  aborted: 3,
+};
+
+/**
+ * Brings the (match, guild) card up to date; a no-op when the guild has no card channel. Never throws:
+ * the card is secondary to the channels and moves, so a failure is logged and the job goes on.
+ */
+export async function updateCard(
+  ctx: MatchContext,
+  matchId: string,
+  guildId: string,
+  change: CardChange,
+  log: Logger,
+): Promise<void> {
+  try {
+    const cards = ctx.deps.cards;
+    const channelId = await cards.channelOf(guildId);
+    if (!channelId) return;
+    const guild = ctx.deps.client.guilds.cache.get(guildId);
+    if (!guild) return;
+    // One writer per card at a time: two racing jobs cannot both post, and edits do not interleave.
+    await withLease(ctx, `card-${matchId}-${guildId}`, `card-${randomUUID()}`, () =>
+      apply(ctx, cards, guild, channelId, matchId, change, log),
+    );
+  } catch (err) {
+    log.warn(
+      { matchId, guildId, change: change.kind, err: (err as Error).message },
+      'match card not updated',
+    );
+  }
+}
+
+async function apply(
+  ctx: MatchContext,
+  cards: CardStore,
+  guild: Guild,
+  cardsChannelId: string,
+  matchId: string,
+  change: CardChange,
+  log: Logger,
+): Promise<void> {
+  const row = await cards.get(matchId, guild.id);
+  if (row?.final) return;
+  const next = await nextCard(ctx, guild, row, change, log);
+  if (!next) return;
+  const { input, eloBefore } = next;
+  // A card stays where it was first posted, even if /setup cards moved on since.
+  const channelId = row?.channel_id ?? cardsChannelId;
+  const channel = await cardChannel(guild, channelId);
+  if (!channel)
+    throw new Error(`card channel ${channelId} is gone or not a text channel: run /setup cards again`);
+  let messageId = row?.message_id ?? null;
+  if (!messageId && row) {
+    // The row was written before an earlier post whose id never got stored: that post may exist.
+    messageId = await findCard(ctx.deps.client, channel, matchId);
+  }
+  if (!row) await cards.save(matchId, guild.id, { channel_id: channelId });
+  messageId = await editOrPost(channel, messageId, renderCard(input));
+  const voiceStatus = await syncVoiceStatus(ctx, input, row?.voice_status ?? '', log);
+  await cards.save(matchId, guild.id, {
+    channel_id: channelId,
+    message_id: messageId,
+    card: input,
+    voice_status: voiceStatus,
+    final: isFinalStage(input.stage),
+    ...(eloBefore ? { elo_before: eloBefore } : {}),
+  });
+  log.info(
+    { matchId, messageId, stage: input.stage },
+    row?.message_id ? 'match card edited' : 'match card posted',
+  );
+}
+
+async function nextCard(
+  ctx: MatchContext,
+  guild: Guild,
+  row: MatchCardRow | null,
+  change: CardChange,
+  log: Logger,
+): Promise<{ input: CardInput; eloBefore?: Record<string, number> } | null> {
+  if (change.kind === 'built') {
+    // Linked players who are not in any voice channel now that their team's channel is ready.
+    const notInVoice = [...change.links.values()].filter((id) => !guild.voiceStates.cache.get(id)?.channelId);
+    const input = cardFromMatch(change.match, change.links, change.channels, notInVoice);
+    if (isFinalStage(input.stage)) return null; // the end is the ended change's to draw
+    // A configuring job that runs after the ready one (it has the lower priority) does not step back.
+    if (row?.card && STAGE_RANK[input.stage] < STAGE_RANK[row.card.stage]) return null;
+    // ELO before the match: read once, at ready (it does not move between configuring and ready).
+    if (row?.elo_before || input.stage === 'configuring') return { input };
+    const eloBefore = await readElo(ctx, linkedPlayers(input), log).catch((err: Error) => {
+      log.warn({ err: err.message }, 'match card: ELO at ready not read');
+      return null;
+    });
+    return eloBefore ? { input, eloBefore } : { input };
+  }
+  if (!row?.card) return null; // no card yet: nothing to update
+  if (change.kind === 'joined') {
+    if (!row.card.notInVoice.includes(change.userId)) return null;
+    return { input: { ...row.card, notInVoice: row.card.notInVoice.filter((id) => id !== change.userId) } };
+  }
+  const stage =
+    change.event === 'match_status_aborted'
+      ? 'aborted'
+      : change.event === 'match_status_cancelled'
+        ? 'cancelled'
+        : 'finished';
+  if (stage !== 'finished') {
+    return { input: { ...row.card, stage, notInVoice: [], reason: `${stage} on FACEIT` } };
+  }
+  const match = await ctx.deps.faceit.getMatch(row.card.matchId).catch((err: Error) => {
+    log.warn(
+      { matchId: row.card?.matchId, err: err.message },
+      'match card: FACEIT match not read at the finish',
+    );
+    return null;
+  });
+  const fresh = match ? cardFromMatch(match, new Map(), {}, []) : null;
+  return {
+    input: {
+      ...row.card,
+      stage,
+      notInVoice: [],
+      map: fresh?.map ?? row.card.map,
+      result: fresh?.result,
+      elo: await eloAfter(ctx, row, log),
+    },
+  };
+}
+
+/** FACEIT ids of the card's linked players: theirs is the ELO change shown. */
+function linkedPlayers(input: CardInput): string[] {
+  return input.teams.flatMap((t) => t.players.filter((p) => p.discordId).map((p) => p.faceitId));
+}
+
+/** faceit_elo of each player, or null when the rate budget does not allow the reads now. */
+async function readElo(
+  ctx: MatchContext,
+  faceitIds: string[],
+  log: Logger,
+): Promise<Record<string, number> | null> {
+  if (faceitIds.length === 0) return {};
+  const wait = await ctx.deps.faceit.backlogMs(faceitIds.length);
+  if (wait > ELO_BUDGET_MS) {
+    log.info(
+      { players: faceitIds.length, waitMs: wait },
+      'match card: ELO not read (FACEIT rate budget in use)',
+    );
+    return null;
+  }
+  const out: Record<string, number> = {};
+  for (const id of faceitIds) {
+    const elo = (await ctx.deps.faceit.getPlayer(id)).games?.cs2?.faceit_elo;
+    if (typeof elo === 'number') out[id] = elo;
+  }
+  return out;
+}
+
+async function eloAfter(ctx: MatchContext, row: MatchCardRow, log: Logger): Promise<CardInput['elo']> {
+  if (!row.elo_before || !row.card) return { skipped: 'ELO was not read when the match was ready' };
+  const ids = linkedPlayers(row.card).filter((id) => id in (row.elo_before ?? {}));
+  if (ids.length === 0) return { changes: {} };
+  const after = await readElo(ctx, ids, log).catch((err: Error) => {
+    log.warn({ err: err.message }, 'match card: ELO after the finish not read');
+    return null;
+  });
+  if (!after) return { skipped: 'the FACEIT API budget was in use' };
+  return { changes: eloChanges(row.elo_before, after) };
+}
+
+/** Sets the team channels' status when it changed (a refusal is logged, tried again next time). */
+async function syncVoiceStatus(
+  ctx: MatchContext,
+  input: CardInput,
+  previous: string,
+  log: Logger,
+): Promise<string> {
+  const status = voiceStatusOf(input);
+  // The end clears nothing here: the channels are deleted (finishMatch clears a status before that).
+  if (status === previous || isFinalStage(input.stage)) return previous;
+  const channels = input.teams.flatMap((t) => (t.channelId ? [t.channelId] : []));
+  try {
+    for (const id of channels) await putVoiceStatus(ctx.deps.client, id, status);
+    return status;
+  } catch (err) {
+    log.warn(
+      { channels, status, err: (err as Error).message },
+      'voice channel status not set: give the bot Set Voice Channel Status (and Manage Channels) on the match category',
+    );
+    return previous;
+  }
+}

@@ -1,0 +1,193 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ShardLeases, VoiceStates } from '@bridge/core';
+import {
+  type DiscordEmulator,
+  type SessionLogEntry,
+  shardOverlaps,
+  startDiscordEmulator,
+} from '@bridge/sandbox';
+import {
+  type AppProcess,
+  cleanupPrefix,
+  REDIS_URL,
+  startAppProcess,
+  testPrefix,
+  waitFor,
+} from '@bridge/testbed';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+// Worker copies share the gateway's shards: 4 shards (Discord recommends them for 8 guilds at 2 per shard),
+// copies as real processes (SIGKILL is a real crash: the OS closes their sockets, nothing is released).
+const SHARDS = 4;
+const LEASE_MS = 4000;
+const COPY = join(dirname(fileURLToPath(import.meta.url)), 'shard-copy.ts');
+
+let emu: DiscordEmulator;
+let redis: Redis;
+let prefix: string;
+const copies: AppProcess[] = [];
+const guilds: { guildId: string; shard: number; userId: string; lobby: string; other: string }[] = [];
+
+/** A guild id that Discord routes to `shard` ((id >> 22) % SHARDS): the k-th such id. */
+function guildIdOn(shard: number, k: number): string {
+  return ((BigInt(2_000_000 + k * SHARDS + shard) << 22n) | 5n).toString();
+}
+
+beforeEach(async () => {
+  // max_concurrency 2: the copies' IDENTIFYs must share two buckets, or Discord answers op 9.
+  emu = await startDiscordEmulator({
+    identify: { maxConcurrency: 2 },
+    sharding: { guildsPerShard: 2, recommendedGuildsPerShard: 2 },
+  });
+  prefix = testPrefix('shards');
+  redis = new Redis(REDIS_URL);
+  guilds.length = 0;
+  for (let shard = 0; shard < SHARDS; shard++) {
+    for (let k = 0; k < 2; k++) {
+      const g = emu.seedGuild({
+        id: guildIdOn(shard, k),
+        channels: [
+          { name: 'Lobby', type: 'voice' },
+          { name: 'Other', type: 'voice' },
+        ],
+        members: [{ username: `p${shard}${k}` }],
+      });
+      const userId = g.members[`p${shard}${k}`] as string;
+      emu.setVoice(g.guildId, userId, g.channels.Lobby as string);
+      guilds.push({
+        guildId: g.guildId,
+        shard,
+        userId,
+        lobby: g.channels.Lobby as string,
+        other: g.channels.Other as string,
+      });
+    }
+  }
+});
+
+afterEach(async () => {
+  await Promise.all(copies.splice(0).map((c) => c.kill('SIGKILL')));
+  await emu.close();
+  redis.disconnect();
+  await cleanupPrefix(REDIS_URL, prefix);
+});
+
+function startCopy(id: string): AppProcess {
+  const proc = startAppProcess(COPY, {
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    COPY_ID: id,
+    DISCORD_TOKEN: emu.botToken,
+    DISCORD_API_URL: emu.apiUrl,
+    LEASE_MS: String(LEASE_MS),
+  });
+  copies.push(proc);
+  return proc;
+}
+
+const leases = () =>
+  new ShardLeases(redis, { prefix, copyId: 'observer', leaseMs: LEASE_MS }).holders(SHARDS);
+
+/** Each shard's live sessions now (emulator view). */
+function liveByShard(log: SessionLogEntry[]): string[][] {
+  return Array.from({ length: SHARDS }, (_, s) =>
+    log
+      .filter((e) => e.shard[0] === s && e.shard[1] === SHARDS && e.live.at(-1)?.to === null)
+      .map((e) => e.sessionId),
+  );
+}
+
+/** Every shard held: one live session each, and a lease held by one of `live` copies. */
+async function allHeldBy(live: string[], what: string): Promise<(string | null)[]> {
+  return waitFor(
+    async () => {
+      const holders = await leases();
+      const sessions = liveByShard(emu.sessionLog());
+      const ok =
+        holders.every((h) => h !== null && live.includes(h)) && sessions.every((s) => s.length === 1);
+      return ok ? holders : undefined;
+    },
+    { what, timeoutMs: 90_000, intervalMs: 50 },
+  );
+}
+
+/** The longest stretch, per shard, with no live session after `since` (ms). */
+function longestGap(log: SessionLogEntry[], since: number, until: number): number {
+  let worst = 0;
+  for (let s = 0; s < SHARDS; s++) {
+    const intervals = log
+      .filter((e) => e.shard[0] === s)
+      .flatMap((e) => e.live)
+      .filter((l) => (l.to ?? until) > since)
+      .sort((a, b) => a.from - b.from);
+    let covered = since;
+    for (const l of intervals) {
+      worst = Math.max(worst, l.from - covered);
+      covered = Math.max(covered, l.to ?? until);
+    }
+    worst = Math.max(worst, until - covered);
+  }
+  return worst;
+}
+
+describe('gateway shards shared by worker copies', { timeout: 180_000 }, () => {
+  it('holds each shard in exactly one copy; a killed copy’s shards are resumed elsewhere; a new copy takes its share', async () => {
+    const voice = new VoiceStates(redis, prefix);
+    // 3 copies: every shard held once, IDENTIFYs within Discord's max_concurrency across copies.
+    startCopy('a');
+    startCopy('b');
+    startCopy('c');
+    let holders = await allHeldBy(['a', 'b', 'c'], 'every shard held by one of 3 copies');
+    expect(new Set(holders).size).toBe(3);
+    expect(shardOverlaps(emu.sessionLog())).toEqual([]);
+    expect(emu.stats().gateway.invalidSessions).toBe(0);
+    // What jobs read: every guild's voice states, mirrored by the owner of its shard.
+    for (const g of guilds) {
+      await expect.poll(async () => (await voice.all(g.guildId)).get(g.userId)).toBe(g.lobby);
+    }
+
+    // SIGKILL the copy holding shard 0; a member moves in one of its guilds while nobody holds it.
+    const victim = holders[0] as string;
+    const orphaned = holders.flatMap((h, s) => (h === victim ? [s] : []));
+    const before = new Map(orphaned.map((s) => [s, liveByShard(emu.sessionLog())[s]?.[0]]));
+    const killedAt = Date.now();
+    await copies[['a', 'b', 'c'].indexOf(victim)]?.kill('SIGKILL');
+    const moved = guilds.find((g) => g.shard === 0) as (typeof guilds)[number];
+    emu.setVoice(moved.guildId, moved.userId, moved.other);
+    const survivors = ['a', 'b', 'c'].filter((c) => c !== victim);
+    holders = await allHeldBy(survivors, 'the killed copy’s shards held again');
+    const heldAgainMs = Date.now() - killedAt;
+    expect(heldAgainMs).toBeLessThan(30_000);
+    // By RESUME: the same sessions live again, no new IDENTIFY for them; the missed move was replayed.
+    const log = emu.sessionLog();
+    for (const s of orphaned) {
+      const entry = log.find((e) => e.sessionId === before.get(s));
+      expect(entry?.live.at(-1)).toMatchObject({ via: 'resume', to: null });
+    }
+    await expect.poll(async () => (await voice.all(moved.guildId)).get(moved.userId)).toBe(moved.other);
+    expect(shardOverlaps(log)).toEqual([]);
+
+    // A new copy joins: it takes its share by handover, each shard's gap shorter than a lease.
+    const joinedAt = Date.now();
+    startCopy('d');
+    holders = await waitFor(
+      async () => {
+        const h = await leases();
+        return h.includes('d') && liveByShard(emu.sessionLog()).every((s) => s.length === 1) ? h : undefined;
+      },
+      { what: 'copy d holding a shard', timeoutMs: 60_000, intervalMs: 50 },
+    );
+    await allHeldBy([...survivors, 'd'], 'every shard held after the rebalance');
+    const after = emu.sessionLog();
+    const gap = longestGap(after, joinedAt, Date.now());
+    expect(gap).toBeLessThan(LEASE_MS);
+    expect(shardOverlaps(after)).toEqual([]);
+    // Handovers resume: only the 4 first sessions were identified.
+    expect(emu.stats().gateway.identifies).toBe(SHARDS);
+    console.info(
+      `shards: held again ${heldAgainMs} ms after SIGKILL (lease ${LEASE_MS} ms); longest gap on rebalance ${gap} ms; holders ${JSON.stringify(holders)}`,
+    );
+  });
+});
