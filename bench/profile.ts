@@ -29,7 +29,7 @@ try {
   faceit.setLatency('*', 100);
   const worker = stack.workers[0]!;
   for (let m = 0; m < matches; m++) {
-    const { match } = await seedReadyMatch(stack, m);
+    const { match, people } = await seedReadyMatch(stack, m);
     const from = worker.lines.length;
     const t0 = Date.now();
     await faceit.deliver(stack.webhook, faceit.buildWebhook(match.id, 'match_status_ready'));

@@ -4,6 +4,7 @@ import type {
   FaceitDataApi,
   FaceitOAuthClient,
   GuildStore,
+  LevelSettingsStore,
   Logger,
   MatchStore,
   Metrics,
@@ -28,6 +29,8 @@ export interface WorkerDeps {
   guilds: GuildStore;
   /** Match cards: each guild's card channel and the cards posted. */
   cards: CardStore;
+  /** Level roles and nicknames per guild (/setup levels, /setup nicknames). */
+  levels: LevelSettingsStore;
   matches: MatchStore;
   faceit: FaceitDataApi;
   /** FACEIT OAuth (authorize URL for /link, code exchange for linkAccount), built once. */

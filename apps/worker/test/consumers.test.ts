@@ -54,7 +54,7 @@ function consumersAt(prefix: string, handlers: JobHandlers) {
 
 const none: JobHandler<unknown> = async () => ({ status: 'ok' });
 const noHandlers: JobHandlers = {
-  matches: { matchCreated: none, matchFinished: none },
+  matches: { matchCreated: none, matchFinished: none, matchGuildCreated: none, matchGuildFinished: none },
   links: { linkAccount: none },
   maintenance: { sweep: none },
 };
@@ -68,7 +68,12 @@ redisTest(
       return { status: 'ok' };
     };
     const at = consumersAt(prefix, {
-      matches: { matchCreated: recording, matchFinished: recording },
+      matches: {
+        matchCreated: recording,
+        matchFinished: recording,
+        matchGuildCreated: recording,
+        matchGuildFinished: recording,
+      },
       links: { linkAccount: recording },
       maintenance: { sweep: recording },
     });

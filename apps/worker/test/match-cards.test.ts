@@ -77,8 +77,14 @@ describe('match cards and voice channel status, end to end', () => {
       /cannot post cards in <#\d+>: give the bot role Send Messages there\. Nothing was changed\./,
     );
     expect(await stored()).toBeNull();
+    expect(await setupCards(stack, { channel: cardsChannel(stack), off: true })).toMatch(
+      /not both\. Nothing was changed\./,
+    );
+    expect(await stored()).toBeNull();
     expect(await setupCards(stack, { channel: cardsChannel(stack) })).toMatch(/Match cards go to/);
     expect(await stored()).toBe(cardsChannel(stack));
+    expect(await setupCards(stack, { off: true })).toMatch(/Match cards are off/);
+    expect(await stored()).toBeNull();
   });
 
   test('one card, edited in place: configuring → ready (map, voice status) → late joiner → finished (score, ELO)', async ({

@@ -30,5 +30,6 @@ export * from './shutdown.ts';
 export * from './store/cards.ts';
 export * from './store/client.ts';
 export * from './store/guilds.ts';
+export * from './store/level-settings.ts';
 export * from './store/matches.ts';
 export * from './store/player-links.ts';

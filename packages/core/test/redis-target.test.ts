@@ -1,7 +1,10 @@
+import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import {
   apiConfigSchema,
   ConfigError,
+  createProducerRedis,
+  createWorkerRedis,
   parseEnv,
   parseRedisUrl,
   RedisUrlError,
@@ -87,5 +90,27 @@ describe('REDIS_URL naming a Redis Cluster', () => {
         ...both,
       }),
     ).toThrow(/REDIS_CLUSTER_NODES: and REDIS_URL are both set/);
+  });
+
+  it('makes a Cluster client for a cluster URL (credentials and TLS on every node), a plain one otherwise', () => {
+    const producer = createProducerRedis('rediss+cluster://app:pw@h1:7000,h2:7001', { lazyConnect: true });
+    const worker = createWorkerRedis('redis+cluster://h1:7000', { lazyConnect: true });
+    const single = createProducerRedis('redis://127.0.0.1:6379', { lazyConnect: true });
+    try {
+      expect(producer).toBeInstanceOf(Cluster);
+      if (!(producer instanceof Cluster) || !(worker instanceof Cluster)) return;
+      expect(producer.options.redisOptions).toMatchObject({
+        username: 'app',
+        password: 'pw',
+        tls: {},
+        maxRetriesPerRequest: 1,
+      });
+      expect(producer.options.enableOfflineQueue).toBe(false);
+      // BullMQ's requirement for its workers' connections.
+      expect(worker.options.redisOptions?.maxRetriesPerRequest).toBeNull();
+      expect(single).toBeInstanceOf(Redis);
+    } finally {
+      for (const c of [producer, worker, single]) c.disconnect();
+    }
   });
 });

@@ -1,9 +1,10 @@
 import { PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
+import { levelsOnLink, levelsOnUnlink } from '../levels/apply.ts';
 import type { SlashCommand } from './types.ts';
 
 /** What this command uses of the worker. */
-type CommandDeps = Pick<WorkerDeps, 'log' | 'links' | 'faceit'>;
+type CommandDeps = Pick<WorkerDeps, 'log' | 'links' | 'faceit' | 'client' | 'levels'>;
 
 /** /admin link|unlink: staff fix other members' links. Manage Server only. */
 export const adminCommand: SlashCommand = {
@@ -40,6 +41,7 @@ export const adminCommand: SlashCommand = {
     const user = interaction.options.getUser('user', true);
     if (interaction.options.getSubcommand() === 'unlink') {
       const removed = await deps.links.remove(user.id);
+      if (removed) await levelsOnUnlink(deps, user.id, removed.faceit_nickname, deps.log);
       await interaction.editReply({
         content: removed
           ? `Unlinked <@${user.id}> from FACEIT account **${removed.faceit_nickname}**.`
@@ -56,6 +58,10 @@ export const adminCommand: SlashCommand = {
     }
     const outcome = await deps.links.claimNickname(user.id, player.player_id, player.nickname);
     deps.log.info({ target: user.id, faceitId: player.player_id, outcome }, 'admin link');
+    if (outcome === 'linked') {
+      const link = { discordUserId: user.id, faceitId: player.player_id, faceitNickname: player.nickname };
+      await levelsOnLink(deps, link, deps.log);
+    }
     await interaction.editReply({
       content:
         outcome === 'linked'

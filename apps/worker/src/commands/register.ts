@@ -1,9 +1,10 @@
 import { SlashCommandBuilder } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
+import { levelsOnLink } from '../levels/apply.ts';
 import type { SlashCommand } from './types.ts';
 
 /** What this command uses of the worker. */
-type CommandDeps = Pick<WorkerDeps, 'log' | 'links' | 'faceit' | 'metrics'>;
+type CommandDeps = Pick<WorkerDeps, 'log' | 'links' | 'faceit' | 'metrics' | 'client' | 'levels'>;
 
 /** /register nickname: links by FACEIT nickname without proof; it never takes someone else's account. */
 export const registerCommand: SlashCommand = {
@@ -30,6 +31,14 @@ export const registerCommand: SlashCommand = {
     };
     deps.log.info({ faceitId: player.player_id, outcome }, 'register');
     deps.metrics.linkAttempts.inc({ method: 'nickname', outcome });
+    if (outcome === 'linked') {
+      const link = {
+        discordUserId: interaction.user.id,
+        faceitId: player.player_id,
+        faceitNickname: player.nickname,
+      };
+      await levelsOnLink(deps, link, deps.log);
+    }
     await interaction.editReply(answers[outcome]);
   },
 };

@@ -12,12 +12,14 @@ import type { WorkerDeps } from '../deps.ts';
 import { setupCards } from './setup/cards.ts';
 import { setupChannels } from './setup/channels.ts';
 import { setupFollow, setupUnfollow } from './setup/follow.ts';
+import { setupLevels } from './setup/levels.ts';
+import { setupNicknames } from './setup/nicknames.ts';
 import { setupRoles } from './setup/roles.ts';
 import { setupShow } from './setup/show.ts';
 import type { SlashCommand } from './types.ts';
 
 /** What this command uses of the worker. */
-type CommandDeps = Pick<WorkerDeps, 'log' | 'guilds' | 'cards'>;
+type CommandDeps = Pick<WorkerDeps, 'log' | 'guilds' | 'cards' | 'levels'>;
 
 /** What a /setup subcommand handler gets: the deferred interaction, its guild, the deps. */
 export type SetupHandler = (
@@ -31,6 +33,8 @@ const handlers: Record<string, SetupHandler> = {
   unfollow: setupUnfollow,
   channels: setupChannels,
   roles: setupRoles,
+  levels: setupLevels,
+  nicknames: setupNicknames,
   show: setupShow,
   cards: setupCards,
 };
@@ -112,6 +116,35 @@ export const setupCommand: SlashCommand = {
             .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement),
         )
         .addBooleanOption((o) => o.setName('off').setDescription('Turn match cards off')),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('levels')
+        .setDescription('Give linked members a role for their FACEIT level (1–10)')
+        .addBooleanOption((o) =>
+          o.setName('create').setDescription('Create ten roles "FACEIT Level 1" … "10" below the bot’s role'),
+        )
+        .addIntegerOption((o) =>
+          o
+            .setName('level')
+            .setDescription('The FACEIT level to map to a role')
+            .setMinValue(1)
+            .setMaxValue(10),
+        )
+        .addRoleOption((o) => o.setName('role').setDescription('The existing role for that level'))
+        .addBooleanOption((o) => o.setName('off').setDescription('Turn level roles off')),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('nicknames')
+        .setDescription('Rename linked members with their FACEIT nickname and level')
+        .addStringOption((o) =>
+          o
+            .setName('template')
+            .setDescription('e.g. {nickname} [{level}] (needs {nickname} or {level})')
+            .setMaxLength(100),
+        )
+        .addBooleanOption((o) => o.setName('off').setDescription('Stop renaming members')),
     )
     .addSubcommand((s) =>
       s.setName('show').setDescription('Show the settings and check the bot’s permissions'),

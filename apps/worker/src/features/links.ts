@@ -1,10 +1,11 @@
 import type { JobHandlers } from '@bridge/core';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { linkAccountHandler } from '../jobs/link-account.ts';
+import { levelsOnLink } from '../levels/apply.ts';
 
 /** Account linking: the handler of the `links` job. */
 export function startLinkFeature(
-  deps: Pick<WorkerDeps, 'redis' | 'config' | 'oauth' | 'links' | 'client'>,
+  deps: Pick<WorkerDeps, 'redis' | 'config' | 'oauth' | 'links' | 'client' | 'levels' | 'faceit'>,
 ): FeatureHandle & { handlers: Pick<JobHandlers, 'links'> } {
   const linkAccount = linkAccountHandler({
     redis: deps.redis,
@@ -12,6 +13,7 @@ export function startLinkFeature(
     oauth: deps.oauth,
     links: deps.links,
     client: deps.client,
+    onLinked: (link, log) => levelsOnLink(deps, link, log),
   });
   return { name: 'links', handlers: { links: { linkAccount } }, close: async () => {} };
 }

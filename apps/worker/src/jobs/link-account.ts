@@ -6,6 +6,7 @@ import {
   type LinkFailure,
   type LinkJobData,
   type LinkJobResult,
+  type Logger,
   linkFailureMessage,
   OAuthConfigError,
   OAuthGrantError,
@@ -25,6 +26,16 @@ export interface LinkAccountDeps {
   oauth: FaceitOAuthClient;
   links: PlayerLinkStore;
   client: Client;
+  /** After the link is stored (level roles, nicknames); must not throw. */
+  onLinked?: (
+    link: {
+      discordUserId: string;
+      faceitId: string;
+      faceitNickname: string;
+      previousDiscordUserId: string | null;
+    },
+    log: Logger,
+  ) => Promise<void>;
 }
 
 const AGAIN = 'Run /link in the server again to get a fresh button.';
@@ -94,6 +105,15 @@ export function linkAccountHandler(deps: LinkAccountDeps): JobHandler<LinkJobDat
 
     const previous = await deps.links.linkOAuth(data.discordUserId, identity.faceitId, identity.nickname);
     log.info({ faceitId: identity.faceitId, movedFrom: previous }, 'account linked with OAuth');
+    await deps.onLinked?.(
+      {
+        discordUserId: data.discordUserId,
+        faceitId: identity.faceitId,
+        faceitNickname: identity.nickname,
+        previousDiscordUserId: previous,
+      },
+      log,
+    );
     const user = await deps.client.users.fetch(data.discordUserId).catch(() => null);
     const username = user?.username ?? data.discordUserId;
     if (previous) {

@@ -1,5 +1,6 @@
 import type { JobHandler, MatchJobData } from '@bridge/core';
 import { updateCard } from '../cards/update-card.ts';
+import { levelsAfterMatch } from '../levels/apply.ts';
 import { finishInEveryGuild } from '../matches/fan-out.ts';
 import type { MatchContext } from '../matches/match-context.ts';
 
@@ -19,6 +20,8 @@ export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData
     if (channels !== undefined && only) {
       await updateCard(ctx, data.matchId, only, { kind: 'ended', event: data.event }, log);
     }
+    // Level roles are the player's, in every guild: once per match.
+    if (data.event === 'match_status_finished') await levelsAfterMatch(ctx.deps, data.matchId, log);
     return channels === undefined ? { status: 'finished', guilds } : { status: 'finished', channels };
   };
 }

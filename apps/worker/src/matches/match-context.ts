@@ -5,7 +5,10 @@ import type { WorkerDeps } from '../deps.ts';
 import { keepAlive, LEASE, pause } from './lease-timing.ts';
 
 /** What the match jobs, the sweep and the late-join listener use of the worker. */
-export type MatchDeps = Pick<WorkerDeps, 'config' | 'log' | 'client' | 'faceit' | 'links' | 'cards'>;
+export type MatchDeps = Pick<
+  WorkerDeps,
+  'config' | 'log' | 'client' | 'faceit' | 'links' | 'cards' | 'levels' | 'queues'
+>;
 
 /** What the match jobs share: those deps plus the lifecycle and guild stores. */
 export interface MatchContext {

@@ -2,6 +2,7 @@ export * from './bot-permissions.ts';
 export * from './channel-plan.ts';
 export * from './events.ts';
 export * from './follows.ts';
+export * from './level-roles.ts';
 export * from './match-card.ts';
 export * from './match-channels.ts';
 export * from './overflow.ts';

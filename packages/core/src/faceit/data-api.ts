@@ -105,7 +105,7 @@ export class FaceitDataApi {
     return dataApiMatchSchema.parse(body);
   }
 
-  /** `GET /players/{id}` (404 → FaceitNotFoundError). */
+  /** A player by id, with their games (CS2 level and ELO); FaceitNotFoundError when FACEIT has none. */
   async getPlayer(playerId: string): Promise<DataApiPlayer> {
     const body = await this.#get(
       `/players/${encodeURIComponent(playerId)}`,

@@ -58,6 +58,9 @@ function connect(url: string, node: RedisOptions, behaviour: Behaviour): RedisCl
       ...(target.password ? { password: target.password } : {}),
       ...(target.tls ? { tls: {} } : {}),
     },
+    // With TLS the seed names must reach the TLS handshake as names (the certificate is for them), not as
+    // the IPs ioredis would resolve them to first (ioredis' README, AWS ElastiCache with TLS).
+    ...(target.tls ? { dnsLookup: (address: string, callback) => callback(null, address) } : {}),
     clusterRetryStrategy: behaviour.retryStrategy,
     ...(behaviour.enableOfflineQueue === false ? { enableOfflineQueue: false } : {}),
   };

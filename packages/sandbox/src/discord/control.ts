@@ -55,6 +55,8 @@ export interface ControlTarget {
   state(guildId: string): StateSnapshot;
   updateMember(guildId: string, userId: string, patch: { nick?: string | null; roles?: string[] }): void;
   removeMember(guildId: string, userId: string): void;
+  createRole(guildId: string, spec: { name: string; permissions?: string }): string;
+  moveRole(guildId: string, roleId: string, position: number): void;
   /** The bot is removed from the guild (GUILD_DELETE to its sessions). */
   removeBot(guildId: string): void;
   setVoice(guildId: string, userId: string, channelId: string | null): void;
@@ -136,6 +138,23 @@ const routes = new Router<ControlRoute>([
         body as { nick?: string | null; roles?: string[] },
       );
       return undefined;
+    },
+  },
+  {
+    method: 'POST',
+    path: '/guilds/:guild/roles',
+    run: ({ emu, params, body }) => {
+      const permissions = typeof body.permissions === 'string' ? body.permissions : undefined;
+      const spec = { name: str(body, 'name'), ...(permissions ? { permissions } : {}) };
+      return created({ roleId: emu.createRole(params.guild ?? '', spec) });
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/guilds/:guild/roles/:role',
+    run: ({ emu, params, body }) => {
+      if (typeof body.position !== 'number') throw new BadRequest('position (number) is required');
+      return noContent(emu.moveRole(params.guild ?? '', params.role ?? '', body.position));
     },
   },
   {

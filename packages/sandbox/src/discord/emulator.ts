@@ -17,6 +17,7 @@ import {
 import { MessageLog } from './messages.ts';
 import { RateLimiter, type RateLimitOptions } from './ratelimit.ts';
 import { handleRest } from './rest.ts';
+import { createRole, moveRole } from './role-store.ts';
 import { Router } from './router.ts';
 import { allRoutes } from './routes/index.ts';
 import type { SessionLogEntry } from './session-log.ts';
@@ -260,6 +261,17 @@ export class DiscordEmulator {
   /** Changes a member's roles (ids) or nickname (GUILD_MEMBER_UPDATE). */
   updateMember(guildId: string, userId: string, patch: { nick?: string | null; roles?: string[] }): void {
     this.#store.updateMember(guildId, userId, patch);
+  }
+
+  /** An admin creates a role (at the bottom, as Discord does; GUILD_ROLE_CREATE); returns its id. */
+  createRole(guildId: string, spec: { name: string; permissions?: string }): string {
+    const permissions = BigInt(spec.permissions ?? '0');
+    return createRole(this.#store, guildId, { name: spec.name, permissions }).id;
+  }
+
+  /** An admin drags a role to `position` (1 = just above @everyone); the others shift (GUILD_ROLE_UPDATE). */
+  moveRole(guildId: string, roleId: string, position: number): void {
+    moveRole(this.#store, guildId, roleId, position);
   }
 
   /** The user joins, switches or (null) leaves voice; dispatches VOICE_STATE_UPDATE. */

@@ -46,6 +46,7 @@ export function snapshot(store: StoreView, guildId: string): StateSnapshot {
       id: r.id,
       name: r.name,
       permissions: r.permissions.toString(),
+      position: r.position,
       managed: r.managed,
     })),
     commands: g.commands?.map((c) => ({ id: c.id, name: c.name, type: c.type })) ?? null,

@@ -201,7 +201,9 @@ export class Store {
       m.roles = patch.roles.filter((r) => r !== g.id);
     }
     if (patch.nick !== undefined) m.nick = patch.nick;
-    this.emit('GUILD_MEMBER_UPDATE', g.id, { ...memberJson(this, m), guild_id: g.id }, Intent.GuildMembers);
+    // The bot's own member updates come without the GuildMembers intent (gateway docs, "Caveats").
+    const intent = userId === this.bot.id ? 0 : Intent.GuildMembers;
+    this.emit('GUILD_MEMBER_UPDATE', g.id, { ...memberJson(this, m), guild_id: g.id }, intent);
     return m;
   }
 

@@ -168,7 +168,7 @@ export interface StateSnapshot {
   }>;
   voiceStates: Record<string, string>;
   members: Array<{ id: string; username: string; nick: string | null; roles: string[] }>;
-  roles: Array<{ id: string; name: string; permissions: string; managed: boolean }>;
+  roles: Array<{ id: string; name: string; permissions: string; position: number; managed: boolean }>;
   commands: Array<{ id: string; name: string; type: number }> | null;
 }
 

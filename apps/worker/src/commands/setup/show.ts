@@ -1,4 +1,5 @@
 import type { SetupHandler } from '../setup.ts';
+import { levelShowLines } from './levels-show.ts';
 import { permissionReport } from './permission-report.ts';
 
 /** /setup show: the settings, what the guild follows, and the bot's permissions where it needs them. */
@@ -15,6 +16,7 @@ export const setupShow: SetupHandler = async (_interaction, guild, deps) => {
     `channel names: \`${settings?.name_template ?? 'match-{short}-{faction}'}\``,
     `user limit: ${settings?.user_limit ? settings.user_limit : 'none'}`,
     `match cards: ${id((settings as { cards_channel_id?: string | null } | null)?.cards_channel_id, (x) => `<#${x}>`).replace('not set', 'off (/setup cards channel:)')}`,
+    ...(await levelShowLines(guild.id, deps.levels)),
     '**Follows**',
     ...(follows.length > 0
       ? follows.map((f) => `- ${f.kind}${f.targetId ? ` \`${f.targetId}\`` : ''}`)

@@ -1,8 +1,9 @@
 /** Guilds, roles and members (including moving members between voice channels). */
 import { Errors } from '../errors.ts';
+import { canAssignRole, canManageMember } from '../hierarchy.ts';
 import { has, Permission } from '../permissions.ts';
 import type { RouteCtx, RouteDef } from '../router.ts';
-import { guildJson, memberJson, roleJson } from '../serialize.ts';
+import { guildJson, memberJson } from '../serialize.ts';
 import { ChannelType } from '../types.ts';
 import { botGuild, limitParam, objectBody, snowflakeField } from './util.ts';
 
@@ -44,6 +45,25 @@ function modifyMember(ctx: RouteCtx) {
       throw Errors.form('roles', 'BASE_TYPE_LIST', 'Must be a list.');
     }
     const nick = body.nick;
+    if (nick !== undefined && nick !== null && typeof nick !== 'string') {
+      throw Errors.form('nick', 'BASE_TYPE_STRING', 'Must be a string.');
+    }
+    if (typeof nick === 'string' && nick.length > 32) {
+      throw Errors.form('nick', 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 32 in length.');
+    }
+    // Hierarchy: never the owner's nickname, nor one of a member at or above the bot's highest role.
+    if ('nick' in body && !canManageMember(g, store.bot.id, userId)) throw Errors.missingPermissions();
+    if (Array.isArray(roles)) {
+      const changed = [
+        ...(roles as string[]).filter((r) => !member.roles.includes(r)),
+        ...member.roles.filter((r) => !(roles as string[]).includes(r)),
+      ];
+      for (const id of changed) {
+        const role = g.roles.get(id);
+        if (!role) throw Errors.unknownRole();
+        if (role.managed || !canAssignRole(g, store.bot.id, role)) throw Errors.missingPermissions();
+      }
+    }
     store.updateMember(g.id, userId, {
       ...(roles !== undefined ? { roles: roles as string[] } : {}),
       ...(nick !== undefined ? { nick: typeof nick === 'string' && nick.length > 0 ? nick : null } : {}),
@@ -79,11 +99,6 @@ export const guildRoutes: RouteDef[] = [
       }
       return { status: 200, body };
     },
-  },
-  {
-    method: 'GET',
-    path: '/guilds/:guild/roles',
-    handler: (ctx) => ({ status: 200, body: [...botGuild(ctx).roles.values()].map(roleJson) }),
   },
   { method: 'GET', path: '/guilds/:guild/members', handler: listMembers },
   {

@@ -6,12 +6,14 @@ import { guildRoutes } from './guilds.ts';
 import { interactionRoutes } from './interactions.ts';
 import { messageRoutes } from './messages.ts';
 import { metaRoutes } from './meta.ts';
+import { roleRoutes } from './roles.ts';
 import { voiceStatusRoutes } from './voice-status.ts';
 
 export const allRoutes: RouteDef[] = [
   ...metaRoutes,
   ...commandRoutes,
   ...guildRoutes,
+  ...roleRoutes,
   ...channelRoutes,
   ...messageRoutes,
   ...interactionRoutes,

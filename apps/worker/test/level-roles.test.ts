@@ -1,0 +1,211 @@
+import { linkWithFetch, type Stack, startStack, waitFor } from '@bridge/testbed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Level roles and nicknames end to end: /setup through real discord.js against the emulator (with
+// Discord's hierarchy rules), links, a finished match whose FACEIT levels changed, an unlink.
+let stack: Stack;
+let users: Record<string, string>;
+let high: string;
+const TEMPLATE = '{nickname} [{level}]';
+const BIT = (n: number) => 1n << BigInt(n);
+// The emulator's default bot permissions plus Manage Nicknames.
+const BOT = BIT(10) | BIT(11) | BIT(4) | BIT(20) | BIT(24) | BIT(28) | BIT(27);
+
+beforeAll(async () => {
+  stack = await startStack({
+    guild: {
+      botPermissions: BOT.toString(),
+      members: [
+        { username: 'owner' },
+        { username: 'mod', permissions: '32' }, // Manage Server; its role is above the bot's
+        { username: 'alice' },
+        { username: 'bob' },
+        { username: 'boss', permissions: '0' }, // a role above the bot's, nothing else
+      ],
+    },
+  });
+  users = stack.guild.members as Record<string, string>;
+  high = stack.discord.createRole(stack.guildId, { name: 'Veterans' });
+  stack.discord.moveRole(stack.guildId, high, 99);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function run(
+  user: string,
+  name: string,
+  subcommand?: string,
+  options: Record<string, string | number | boolean> = {},
+) {
+  const record = await stack.discord.invokeCommand({
+    guildId: stack.guildId,
+    userId: users[user]!,
+    name,
+    options,
+    ...(subcommand ? { subcommand } : {}),
+  });
+  return (await record.waitForReply(60_000)).content;
+}
+
+const levelColumns = async () =>
+  (
+    await stack.supabase.query(
+      'select level_role_ids, nick_template from guild_settings where guild_id = $1',
+      [stack.guildId],
+    )
+  )[0];
+const member = (user: string) => stack.discord.state(stack.guildId).members.find((m) => m.id === users[user]);
+const roleNamed = (name: string) => stack.discord.state(stack.guildId).roles.find((r) => r.name === name);
+const levelRolesOf = (user: string) =>
+  (member(user)?.roles ?? [])
+    .map((id) => stack.discord.state(stack.guildId).roles.find((r) => r.id === id)?.name)
+    .filter((n) => n?.startsWith('FACEIT Level'));
+const skipLines = (user: string) =>
+  stack.workers[0]!.lines.filter(
+    (l) => l.msg === 'level role / nickname: member skipped' && l.userId === users[user],
+  );
+
+/** Waits until the member has exactly these level roles and this nickname. */
+async function waitForMember(user: string, roles: string[], nick: string | null) {
+  await stack.discord.waitForState(
+    stack.guildId,
+    () =>
+      JSON.stringify(levelRolesOf(user)) === JSON.stringify(roles) && member(user)?.nick === nick
+        ? true
+        : undefined,
+    60_000,
+  );
+}
+
+const players: Record<string, { id: string; nickname: string }> = {};
+/** ELO in the middle of each level's bracket: a finished match (±25) does not change the level. */
+const MID_ELO = [300, 625, 825, 975, 1125, 1275, 1440, 1640, 1875, 2200];
+function seedPlayer(user: string, level: number) {
+  const nickname = `${user}_f`;
+  const id = players[user]?.id;
+  players[user] = stack.faceit.seedPlayer({
+    ...(id ? { id } : {}),
+    nickname,
+    skillLevel: level,
+    elo: MID_ELO[level - 1]!,
+  });
+}
+
+describe('level roles and nicknames', () => {
+  it('/setup levels: a role above the bot is refused and nothing changes; create:true makes ten roles below it', async () => {
+    expect(await run('mod', 'setup', 'levels', { level: 3, role: high })).toMatch(
+      /is at or above the bot's highest role.*Nothing was changed\./s,
+    );
+    expect(await run('mod', 'setup', 'levels', { level: 3, role: stack.guildId })).toMatch(/@everyone/);
+    expect(await run('mod', 'setup', 'nicknames', { template: 'FACEIT' })).toMatch(
+      /must contain \{nickname\} or \{level\}.*Nothing was changed/s,
+    );
+    expect(await levelColumns()).toEqual({ level_role_ids: null, nick_template: null });
+
+    const reply = await run('mod', 'setup', 'levels', { create: true });
+    expect(reply).toContain('Level roles are on');
+    const botTop = stack.discord
+      .state(stack.guildId)
+      .roles.find((r) => r.id === stack.guild.botRoleId)!.position;
+    const ids: string[] = [];
+    for (let level = 1; level <= 10; level++) {
+      const role = roleNamed(`FACEIT Level ${level}`);
+      expect(role?.position).toBeLessThan(botTop);
+      ids.push(role!.id);
+    }
+    // Level 10 highest.
+    expect(roleNamed('FACEIT Level 10')!.position).toBeGreaterThan(roleNamed('FACEIT Level 1')!.position);
+    expect((await levelColumns())?.level_role_ids).toEqual(ids);
+    expect(await run('mod', 'setup', 'nicknames', { template: TEMPLATE })).toContain('PlayerName [7]');
+    const show = await run('mod', 'setup', 'show');
+    expect(show).toContain(`level roles: 1: <@&${ids[0]}>`);
+    expect(show).toContain(`nicknames: \`${TEMPLATE}\``);
+  });
+
+  it('a link gives the level role and nickname; the owner and a member above the bot keep their nickname, one log line each', async () => {
+    seedPlayer('alice', 3);
+    seedPlayer('bob', 5);
+    seedPlayer('owner', 9);
+    seedPlayer('boss', 2);
+    // alice links with OAuth (the linkAccount job), the others by nickname.
+    const { text } = await linkWithFetch(stack, users.alice!, 'alice_f');
+    expect(text).toContain('alice_f');
+    await waitForMember('alice', ['FACEIT Level 3'], 'alice_f [3]');
+    for (const user of ['bob', 'owner', 'boss']) {
+      expect(await run(user, 'register', undefined, { nickname: `${user}_f` })).toContain('Linked');
+    }
+    await waitForMember('bob', ['FACEIT Level 5'], 'bob_f [5]');
+    // A role below the bot may be given to anyone, the owner and members above the bot included.
+    await waitForMember('owner', ['FACEIT Level 9'], null);
+    await waitForMember('boss', ['FACEIT Level 2'], null);
+    await waitFor(() => skipLines('owner').length === 1 && skipLines('boss').length === 1, {
+      what: 'skip lines',
+    });
+    expect(skipLines('owner')[0]?.skipped).toEqual(['nickname: the server owner cannot be renamed by a bot']);
+    expect(skipLines('boss')[0]?.skipped).toEqual([
+      "nickname: the member's highest role is at or above the bot's",
+    ]);
+  });
+
+  it('after a finished match the changed level is applied, and nobody else is written to', async () => {
+    const match = stack.faceit.seedMatch({
+      faction1: [players.alice!.id, players.owner!.id],
+      faction2: [players.bob!.id, players.boss!.id],
+    });
+    await stack.faceit.play(stack.webhook, match.id, ['match_object_created', 'match_status_configuring']);
+    await waitFor(
+      async () =>
+        (await stack.supabase.query('select 1 from match_rosters where match_id = $1', [match.id])).length ===
+        4,
+      { what: 'rosters stored', timeoutMs: 60_000 },
+    );
+    seedPlayer('alice', 8);
+    const before = stack.discord.stats().byRoute;
+    const writes = (s: Record<string, number>) => ({
+      add: s['PUT /guilds/:guild/members/:user/roles/:role'] ?? 0,
+      remove: s['DELETE /guilds/:guild/members/:user/roles/:role'] ?? 0,
+      nick: s['PATCH /guilds/:guild/members/:user'] ?? 0,
+    });
+    const w0 = writes(before);
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready', 'match_status_finished']);
+    await waitForMember('alice', ['FACEIT Level 8'], 'alice_f [8]');
+    await waitFor(
+      () =>
+        stack.workers[0]!.lines.some(
+          (l) => l.matchId === match.id && l.msg === 'level roles / nicknames after the match: done',
+        ),
+      { what: 'level sync done', timeoutMs: 60_000 },
+    );
+    const w1 = writes(stack.discord.stats().byRoute);
+    // alice: one role added, one removed, one rename; bob, owner and boss were already right.
+    expect({ add: w1.add - w0.add, remove: w1.remove - w0.remove, nick: w1.nick - w0.nick }).toEqual({
+      add: 1,
+      remove: 1,
+      nick: 1,
+    });
+    expect(levelRolesOf('bob')).toEqual(['FACEIT Level 5']);
+    // Still one line per skipped member per sync, no retry storm.
+    expect(skipLines('owner')).toHaveLength(2);
+    expect(skipLines('boss')).toHaveLength(2);
+  });
+
+  it('/unlink takes the level role and the bridge’s nickname away', async () => {
+    expect(await run('alice', 'unlink')).toContain('Unlinked');
+    await waitForMember('alice', [], null);
+    expect(await run('bob', 'unlink')).toContain('Unlinked');
+    await waitForMember('bob', [], null);
+  });
+
+  it('a level role moved above the bot is skipped with one log line; the nickname is still given (/admin link)', async () => {
+    stack.discord.moveRole(stack.guildId, roleNamed('FACEIT Level 5')!.id, 99);
+    const before = skipLines('bob').length;
+    expect(await run('mod', 'admin', 'link', { user: users.bob!, nickname: 'bob_f' })).toContain('Linked');
+    await waitForMember('bob', [], 'bob_f [5]');
+    await waitFor(() => skipLines('bob').length === before + 1, { what: 'one skip line for bob' });
+    expect(skipLines('bob').at(-1)?.skipped).toEqual([
+      "role FACEIT Level 5: at or above the bot's highest role",
+    ]);
+  });
+});
