@@ -4,7 +4,7 @@
  */
 import { ConfigError, createProducerRedis, parseEnv, redisUrlOf, workerConfigSchema } from '@bridge/core';
 import type { z } from 'zod';
-import { type Check, discordPreflight } from './discord/preflight.ts';
+import { type Check, discordPreflight, type GuildTarget } from './discord/preflight.ts';
 
 const env = Object.fromEntries(
   Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ''),
@@ -34,17 +34,54 @@ async function configuration(): Promise<Check[]> {
 async function discord(): Promise<Check[]> {
   const token = read('DISCORD_TOKEN');
   const guildId = read('DISCORD_GUILD_ID');
-  if (!token || !guildId) {
-    return [{ name: 'discord', ok: false, detail: 'not checked: needs DISCORD_TOKEN and DISCORD_GUILD_ID' }];
+  if (!token) return [{ name: 'discord', ok: false, detail: 'not checked: needs DISCORD_TOKEN' }];
+  // Without DISCORD_GUILD_ID: every guild set up with /setup, as stored (a guild never set up gets nothing).
+  const guilds = guildId ? undefined : await setUpGuilds();
+  if (guilds instanceof Error) {
+    return [
+      {
+        name: 'discord',
+        ok: false,
+        detail: `not checked: no DISCORD_GUILD_ID, and the guilds set up with /setup are not readable (${guilds.message})`,
+        fix: 'fix the supabase check below, or set DISCORD_GUILD_ID (single-guild mode)',
+      },
+    ];
   }
   return discordPreflight({
     token,
     guildId,
+    guilds,
     apiUrl: read('DISCORD_API_URL') ?? 'https://discord.com/api', // the default, as the worker has it
     categoryId: read('VC_CATEGORY_ID'),
     lobbyId: read('VC_LOBBY_CHANNEL_ID'),
     identifyFloor: read('DISCORD_IDENTIFY_FLOOR') ?? 50,
   });
+}
+
+/** The guild_settings rows (guild, category, lobby), read with the service key like the worker does. */
+async function setUpGuilds(): Promise<GuildTarget[] | Error> {
+  const url = read('SUPABASE_URL');
+  const key = read('SUPABASE_SERVICE_ROLE_KEY');
+  if (!url || !key) return new Error('needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY');
+  try {
+    const res = await fetch(
+      `${url.replace(/\/$/, '')}/rest/v1/guild_settings?select=guild_id,category_id,lobby_channel_id&order=guild_id`,
+      { headers: { apikey: key, Authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(5000) },
+    );
+    if (!res.ok) return new Error(`GET /rest/v1/guild_settings answered ${res.status}`);
+    const rows = (await res.json()) as {
+      guild_id: string;
+      category_id: string | null;
+      lobby_channel_id: string | null;
+    }[];
+    return rows.map((r) => ({
+      guildId: r.guild_id,
+      categoryId: r.category_id ?? undefined,
+      lobbyId: r.lobby_channel_id ?? undefined,
+    }));
+  } catch (err) {
+    return err as Error;
+  }
 }
 
 async function supabase(): Promise<Check[]> {

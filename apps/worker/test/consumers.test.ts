@@ -54,8 +54,8 @@ function consumersAt(prefix: string, handlers: JobHandlers) {
 
 const none: JobHandler<unknown> = async () => ({ status: 'ok' });
 const noHandlers: JobHandlers = {
-  matches: { matchCreated: none },
-  cleanup: { matchFinished: none },
+  matches: { matchCreated: none, matchGuildCreated: none },
+  cleanup: { matchFinished: none, matchGuildFinished: none },
   links: { linkAccount: none },
   maintenance: { sweep: none },
 };
@@ -69,8 +69,8 @@ redisTest(
       return { status: 'ok' };
     };
     const at = consumersAt(prefix, {
-      matches: { matchCreated: recording },
-      cleanup: { matchFinished: recording },
+      matches: { matchCreated: recording, matchGuildCreated: recording },
+      cleanup: { matchFinished: recording, matchGuildFinished: recording },
       links: { linkAccount: recording },
       maintenance: { sweep: recording },
     });
@@ -147,8 +147,8 @@ redisTest(
 
 // The compiler checks the handler map against the catalog (typecheck fails if this compiles).
 export const _missing: JobHandlers = {
-  matches: { matchCreated: none },
-  // @ts-expect-error: matchFinished has no handler.
+  matches: { matchCreated: none, matchGuildCreated: none },
+  // @ts-expect-error: matchFinished and matchGuildFinished have no handler.
   cleanup: {},
   links: { linkAccount: none },
   maintenance: { sweep: none },

@@ -202,11 +202,12 @@ describe('match voice channels under faults', () => {
     stack,
   }) => {
     const { match, a } = await playedMatch(stack, 'deadclaim');
-    // What a copy killed between its claim and its move leaves behind: a claim, no move (2 s left).
+    // What a copy killed between its claim and its move leaves behind: a claim in this guild, no move
+    // (2 s left).
     await stack.supabase.query(
-      `insert into match_moves (match_id, discord_id, moved_at, holder, expires_at)
-       values ($1, $2, null, 'dead-copy', now() + interval '2 seconds')`,
-      [match.id, a.discordId],
+      `insert into match_moves (match_id, guild_id, discord_id, moved_at, holder, expires_at)
+       values ($1, $2, $3, null, 'dead-copy', now() + interval '2 seconds')`,
+      [match.id, stack.guildId, a.discordId],
     );
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     await waitForChannels(stack, match.id);

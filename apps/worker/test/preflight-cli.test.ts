@@ -91,4 +91,38 @@ describe('./run preflight', () => {
     expect(ok.out).toContain('preflight: all checks passed');
     expect(ok.code).toBe(0);
   });
+  it('without DISCORD_GUILD_ID checks every guild set up with /setup, each by name', async () => {
+    const gone = '100000000000000099';
+    await supabase.query(
+      `insert into guild_settings (guild_id, category_id, lobby_channel_id) values ($1, $2, $3), ($4, null, null)`,
+      [guildId, category, lobby, gone],
+    );
+    try {
+      const { DISCORD_GUILD_ID: _g, VC_CATEGORY_ID: _c, VC_LOBBY_CHANNEL_ID: _l, ...env } = complete();
+      const { code, out } = await preflight(env);
+      expect(code).toBe(1);
+      expect(out).toMatch(new RegExp(`^ok {3}guild of guild ${guildId}: the bot is in `, 'm'));
+      expect(out).toContain(
+        `FAIL permissions in the match category of guild ${guildId}: the bot lacks Move Members`,
+      );
+      expect(out).toContain(
+        `     fix: grant Move Members to the bot role on the match category ${category} (set with /setup channels category:)`,
+      );
+      expect(out).toMatch(new RegExp(`^ok {3}permissions in the lobby of guild ${guildId}: `, 'm'));
+      expect(out).toContain(
+        `FAIL guild of guild ${gone}: the bot is not in guild guild_settings.guild_id=${gone}`,
+      );
+      expect(out).toMatch(/^preflight: 3 problem\(s\)$/m);
+    } finally {
+      await supabase.query('delete from guild_settings');
+    }
+  });
+
+  it('without DISCORD_GUILD_ID and no guild set up yet, says what to do', async () => {
+    const { DISCORD_GUILD_ID: _g, VC_CATEGORY_ID: _c, VC_LOBBY_CHANNEL_ID: _l, ...env } = complete();
+    const { code, out } = await preflight(env);
+    expect(out).toContain('ok   guild: no DISCORD_GUILD_ID and no guild set up with /setup yet');
+    expect(out).toContain('preflight: all checks passed');
+    expect(code).toBe(0);
+  });
 });

@@ -131,7 +131,7 @@ export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollecto
     }),
     activeMatches: new Gauge({
       name: 'bridge_active_matches',
-      help: 'Matches with live voice channels, read from the database at scrape time',
+      help: 'Matches with live voice channels, counted once per guild they are in; read from the database at scrape time',
       registers,
       async collect() {
         if (collectors.activeMatches) this.set(await collectors.activeMatches());

@@ -87,6 +87,31 @@ describe('GuildStore against real PostgREST', () => {
     expect((await guilds.get(G2))?.category_id).toBeNull();
   });
 
+  it('reads the candidate guilds of a match with their settings and the follows that may take it', async () => {
+    const G3 = '200000000000000003';
+    const G4 = '200000000000000004';
+    const HUB2 = '22222222-2222-4222-8222-222222222222';
+    const ORG = '33333333-3333-4333-8333-333333333333';
+    await guilds.follow(G3, 'hub', HUB2);
+    await guilds.follow(G3, 'organizer', ORG);
+    await guilds.update(G3, { category_id: CAT });
+    await guilds.follow(G4, 'members', '');
+    const of = async (m: { competitionId?: string; organizerId?: string }) =>
+      (await guilds.candidates(m)).filter((c) => c.settings.guild_id === G3 || c.settings.guild_id === G4);
+    const hub2 = await of({ competitionId: HUB2.toUpperCase(), organizerId: 'faceit' });
+    expect(hub2.map((c) => c.settings.guild_id)).toEqual([G3, G4]);
+    expect(hub2[0]?.settings.category_id).toBe(CAT);
+    // Only the follows that may take it: not G3's organizer follow.
+    expect(hub2[0]?.follows).toEqual([{ guildId: G3, kind: 'hub', targetId: HUB2 }]);
+    expect(hub2[1]?.follows).toEqual([{ guildId: G4, kind: 'members', targetId: '' }]);
+    expect((await of({ organizerId: ORG }))[0]?.follows).toEqual([
+      { guildId: G3, kind: 'organizer', targetId: ORG },
+    ]);
+    expect((await of({})).map((c) => c.settings.guild_id)).toEqual([G4]);
+    await guilds.forget(G3);
+    await guilds.forget(G4);
+  });
+
   it('forgets a guild the bot left: settings, follows and its channel rows, not other guilds', async () => {
     const matches = new MatchStore(guilds.db);
     await matches.upsertRow({

@@ -46,35 +46,35 @@ describe('MatchStore against real PostgREST', () => {
 
   it('a move claim is granted once, across concurrent callers, and can be given back', async () => {
     const holders = Array.from({ length: 8 }, (_, i) => `job-${i}`);
-    const results = await Promise.all(holders.map((h) => store.claimMove('1-m2', 'u1', h, 30)));
+    const results = await Promise.all(holders.map((h) => store.claimMove('1-m2', 'g', 'u1', h, 30)));
     expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
     expect(results.filter((r) => r === 'held')).toHaveLength(7);
     const holder = holders[results.indexOf('claimed')]!;
-    await store.unclaimMove('1-m2', 'u1', 'someone-else');
-    expect(await store.claimMove('1-m2', 'u1', 'z', 30)).toBe('held');
-    await store.unclaimMove('1-m2', 'u1', holder);
-    expect(await store.claimMove('1-m2', 'u1', 'z', 30)).toBe('claimed');
+    await store.unclaimMove('1-m2', 'g', 'u1', 'someone-else');
+    expect(await store.claimMove('1-m2', 'g', 'u1', 'z', 30)).toBe('held');
+    await store.unclaimMove('1-m2', 'g', 'u1', holder);
+    expect(await store.claimMove('1-m2', 'g', 'u1', 'z', 30)).toBe('claimed');
   });
 
   it('a move claim is a lease: re-taken by its holder, taken over once it lapses, final once moved', async () => {
-    expect(await store.claimMove('1-m5', 'u1', 'dead', 30)).toBe('claimed');
+    expect(await store.claimMove('1-m5', 'g', 'u1', 'dead', 30)).toBe('claimed');
     // The same holder (the job retried after its worker died) re-takes it at once.
-    expect(await store.claimMove('1-m5', 'u1', 'dead', 30)).toBe('claimed');
-    expect(await store.claimMove('1-m5', 'u1', 'alive', 30)).toBe('held');
+    expect(await store.claimMove('1-m5', 'g', 'u1', 'dead', 30)).toBe('claimed');
+    expect(await store.claimMove('1-m5', 'g', 'u1', 'alive', 30)).toBe('held');
     // A holder that died between the claim and the move: its claim lapses and is taken over.
-    expect(await store.claimMove('1-m6', 'u1', 'dead', 0)).toBe('claimed');
-    expect(await store.claimMove('1-m6', 'u1', 'alive', 30)).toBe('claimed');
-    expect(await store.confirmMove('1-m6', 'u1', 'dead')).toBe(false);
-    expect(await store.confirmMove('1-m6', 'u1', 'alive')).toBe(true);
+    expect(await store.claimMove('1-m6', 'g', 'u1', 'dead', 0)).toBe('claimed');
+    expect(await store.claimMove('1-m6', 'g', 'u1', 'alive', 30)).toBe('claimed');
+    expect(await store.confirmMove('1-m6', 'g', 'u1', 'dead')).toBe(false);
+    expect(await store.confirmMove('1-m6', 'g', 'u1', 'alive')).toBe(true);
     // Made: final for everyone (a player who walked out is not dragged back), and never given back.
-    expect(await store.claimMove('1-m6', 'u1', 'alive', 30)).toBe('done');
-    expect(await store.claimMove('1-m6', 'u1', 'late', 0)).toBe('done');
-    await store.unclaimMove('1-m6', 'u1');
-    expect(await store.claimMove('1-m6', 'u1', 'late', 30)).toBe('done');
+    expect(await store.claimMove('1-m6', 'g', 'u1', 'alive', 30)).toBe('done');
+    expect(await store.claimMove('1-m6', 'g', 'u1', 'late', 0)).toBe('done');
+    await store.unclaimMove('1-m6', 'g', 'u1');
+    expect(await store.claimMove('1-m6', 'g', 'u1', 'late', 30)).toBe('done');
     // An expired claim that was made final meanwhile stays final.
-    expect(await store.claimMove('1-m7', 'u1', 'slow', 0)).toBe('claimed');
-    expect(await store.confirmMove('1-m7', 'u1', 'slow')).toBe(true);
-    expect(await store.claimMove('1-m7', 'u1', 'other', 30)).toBe('done');
+    expect(await store.claimMove('1-m7', 'g', 'u1', 'slow', 0)).toBe('claimed');
+    expect(await store.confirmMove('1-m7', 'g', 'u1', 'slow')).toBe(true);
+    expect(await store.claimMove('1-m7', 'g', 'u1', 'other', 30)).toBe('done');
   });
 
   it('a lease has one holder at a time, is re-entrant for that holder, and is released', async () => {
@@ -98,15 +98,15 @@ describe('MatchStore against real PostgREST', () => {
     await store.touch('1-m3', 'match_status_ready', 2);
     await store.setRoster('1-m3', 'faction1', ['f1', 'f9']);
     await store.upsertRow({ match_id: '1-m3', faction: 'faction1', guild_id: 'g', voice_channel_id: 'c1' });
-    expect(await store.channelsForPlayer('d1')).toEqual([
+    expect(await store.channelsForPlayer('d1', 'g')).toEqual([
       { match_id: '1-m3', faction: 'faction1', voice_channel_id: 'c1' },
     ]);
     await store.setRoster('1-m3', 'faction1', ['f2']);
-    expect(await store.channelsForPlayer('d1')).toEqual([]);
-    expect(await store.channelsForPlayer('d2')).toHaveLength(1);
+    expect(await store.channelsForPlayer('d1', 'g')).toEqual([]);
+    expect(await store.channelsForPlayer('d2', 'g')).toHaveLength(1);
     await store.end('1-m3', 'match_status_finished');
-    expect(await store.channelsForPlayer('d2')).toEqual([]);
-    await store.forget('1-m3', 'faction1');
+    expect(await store.channelsForPlayer('d2', 'g')).toEqual([]);
+    await store.forget('1-m3', 'g', 'faction1');
     expect(await store.rows('1-m3')).toEqual([]);
   });
 
@@ -119,17 +119,19 @@ describe('MatchStore against real PostgREST', () => {
       guild_id: 'g',
       voice_channel_id: channel,
     });
-    expect(await store.beginChannel('1-b1', 'faction1', key, 'h1', 15)).toEqual({
+    expect(await store.beginChannel('1-b1', 'g', 'faction1', key, 'h1', 15)).toEqual({
       ended: false,
       channelId: null,
       maybeOrphan: false,
     });
     // Held by h1: another holder gets null. h1 re-takes it: its own first attempt recorded nothing yet.
-    expect(await store.beginChannel('1-b1', 'faction1', key, 'h2', 15)).toBeNull();
-    expect(await store.beginChannel('1-b1', 'faction1', key, 'h1', 15)).toMatchObject({ maybeOrphan: true });
+    expect(await store.beginChannel('1-b1', 'g', 'faction1', key, 'h2', 15)).toBeNull();
+    expect(await store.beginChannel('1-b1', 'g', 'faction1', key, 'h1', 15)).toMatchObject({
+      maybeOrphan: true,
+    });
     expect(await store.recordChannel(row('faction1', 'cb1'), key)).toEqual({ ended: false });
     // Recorded: the next attempt knows the channel and has no orphan to look for.
-    expect(await store.beginChannel('1-b1', 'faction1', key, 'h1', 15)).toEqual({
+    expect(await store.beginChannel('1-b1', 'g', 'faction1', key, 'h1', 15)).toEqual({
       ended: false,
       channelId: 'cb1',
       maybeOrphan: false,
@@ -137,7 +139,7 @@ describe('MatchStore against real PostgREST', () => {
     await store.recordChannel(row('faction1', 'cb1'), key);
     await store.releaseLease(key, 'h1');
     await store.end('1-b1', 'match_status_finished');
-    expect(await store.beginChannel('1-b1', 'faction1', key, 'h2', 15)).toEqual({
+    expect(await store.beginChannel('1-b1', 'g', 'faction1', key, 'h2', 15)).toEqual({
       ended: true,
       channelId: 'cb1',
       maybeOrphan: false,
@@ -154,25 +156,64 @@ describe('MatchStore against real PostgREST', () => {
   it('a holder that died after beginChannel leaves a marker: the next holder is told to look for its channel', async () => {
     await store.touch('1-b3', 'match_status_ready', 1);
     const key = 'vc-1-b3-faction1';
-    expect(await store.beginChannel('1-b3', 'faction1', key, 'dead', 15)).toMatchObject({
+    expect(await store.beginChannel('1-b3', 'g', 'faction1', key, 'dead', 15)).toMatchObject({
       maybeOrphan: false,
     });
     // Its lease lapses (it died before recording a channel).
     await sb.query(`update bridge_leases set expires_at = now() - interval '1 second' where lease_key = $1`, [
       key,
     ]);
-    expect(await store.beginChannel('1-b3', 'faction1', key, 'next', 15)).toEqual({
+    expect(await store.beginChannel('1-b3', 'g', 'faction1', key, 'next', 15)).toEqual({
       ended: false,
       channelId: null,
       maybeOrphan: true,
     });
   });
 
+  it('one match in two guilds: rows, move claims and late-join lookups are per (match, guild)', async () => {
+    await sb.query(
+      `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method) values ('d7','f7','n7','oauth')`,
+    );
+    await store.touch('1-g2', 'match_status_ready', 1);
+    await store.setRoster('1-g2', 'faction1', ['f7']);
+    const row = (guild: string, channel: string) => ({
+      match_id: '1-g2',
+      faction: 'faction1' as const,
+      guild_id: guild,
+      voice_channel_id: channel,
+    });
+    expect(await store.recordChannel(row('g', 'cg1'), 'vc-1-g2-g-faction1')).toEqual({ ended: false });
+    expect(await store.recordChannel(row('h', 'ch1'), 'vc-1-g2-h-faction1')).toEqual({ ended: false });
+    expect((await store.rows('1-g2', 'h')).map((r) => r.voice_channel_id)).toEqual(['ch1']);
+    expect(await store.guildsOf('1-g2')).toEqual(['g', 'h']);
+    // Each guild's channel on record, read with its own lease.
+    expect(await store.beginChannel('1-g2', 'h', 'faction1', 'vc-1-g2-h-faction1', 'x', 15)).toMatchObject({
+      channelId: 'ch1',
+    });
+    expect(await store.channelsForPlayer('d7', 'h')).toEqual([
+      { match_id: '1-g2', faction: 'faction1', voice_channel_id: 'ch1' },
+    ]);
+    // Moved in g: still to be moved in h.
+    expect(await store.claimMove('1-g2', 'g', 'd7', 'a', 30)).toBe('claimed');
+    expect(await store.confirmMove('1-g2', 'g', 'd7', 'a')).toBe(true);
+    expect(await store.claimMove('1-g2', 'h', 'd7', 'b', 30)).toBe('claimed');
+    expect(await store.claimMove('1-g2', 'g', 'd7', 'b', 30)).toBe('done');
+    // Forgetting g's row leaves h's.
+    await store.forget('1-g2', 'g', 'faction1');
+    expect(await store.guildsOf('1-g2')).toEqual(['h']);
+    // An end is the match's, in every guild: the sweep finds the (match, guild) left to clean.
+    await store.end('1-g2', 'match_status_finished');
+    expect((await store.endedWithRows()).filter((p) => p.matchId === '1-g2')).toEqual([
+      { matchId: '1-g2', guildId: 'h' },
+    ]);
+    await store.forget('1-g2', 'h', 'faction1');
+  });
+
   it('prunes ended matches past retention (state, roster, moves) and expired leases; keeps the rest', async () => {
     const ended = async (matchId: string, daysAgo: number) => {
       await store.touch(matchId, 'match_status_ready', 1);
       await store.setRoster(matchId, 'faction1', ['pf1', 'pf2']);
-      expect(await store.claimMove(matchId, 'pd1', 'h', 30)).toBe('claimed');
+      expect(await store.claimMove(matchId, 'g', 'pd1', 'h', 30)).toBe('claimed');
       await store.end(matchId, 'match_status_finished');
       await sb.query(
         `update match_states set ended_at = now() - make_interval(days => $2) where match_id = $1`,
@@ -270,9 +311,13 @@ describe('MatchStore against real PostgREST', () => {
 
   it('anon cannot call the functions', async () => {
     const anon = createClient(sb.url, sb.anonKey, { auth: { persistSession: false } });
-    const res = await anon.rpc('match_claim_move', { p_match_id: '1-m4', p_discord_id: 'u' });
+    const res = await anon.rpc('match_claim_move', {
+      p_match_id: '1-m4',
+      p_guild_id: 'g',
+      p_discord_id: 'u',
+    });
     expect(res.error).not.toBeNull();
-    expect(await store.claimMove('1-m4', 'u', 'h', 30)).toBe('claimed');
+    expect(await store.claimMove('1-m4', 'g', 'u', 'h', 30)).toBe('claimed');
     for (const fn of ['match_note_missing', 'match_clear_missing']) {
       expect((await anon.rpc(fn, { p_match_id: '1-m4' })).error, fn).not.toBeNull();
     }

@@ -24,9 +24,55 @@ export interface DiscordPreflightInput {
   guildId?: string | undefined;
   categoryId?: string | undefined;
   lobbyId?: string | undefined;
+  /**
+   * Without DISCORD_GUILD_ID: the guilds set up with /setup (their stored settings), each checked like
+   * DISCORD_GUILD_ID's. Unset: not checked (the worker's start does not wait for every guild).
+   */
+  guilds?: readonly GuildTarget[] | undefined;
   /** fewer IDENTIFYs left than this: do not log in */
   identifyFloor: number;
 }
+
+/** A guild to check: the bot must be in it, with what the bridge needs in its category and lobby. */
+export interface GuildTarget {
+  guildId: string;
+  categoryId?: string | undefined;
+  lobbyId?: string | undefined;
+}
+
+/** How an operator names a guild's setting in a check: DISCORD_GUILD_ID's env variables, or /setup. */
+interface Labels {
+  /** Suffix of the check names ('' for DISCORD_GUILD_ID's, as before). */
+  of: string;
+  /** A channel as its setting names it, e.g. `VC_CATEGORY_ID=123`. */
+  ref(setting: string, id: string): string;
+  /** How to change a setting. */
+  change(setting: string): string;
+  guild: string;
+  category: string;
+  lobby: string;
+  fixGuild: string;
+}
+
+const ENV_LABELS: Labels = {
+  of: '',
+  ref: (setting, id) => `${setting}=${id}`,
+  change: (setting) => `fix ${setting}`,
+  guild: 'DISCORD_GUILD_ID',
+  category: 'VC_CATEGORY_ID',
+  lobby: 'VC_LOBBY_CHANNEL_ID',
+  fixGuild: 'invite the bot to the server (OAuth2 URL with the bot scope), or fix DISCORD_GUILD_ID',
+};
+
+const setupLabels = (guildId: string): Labels => ({
+  of: ` of guild ${guildId}`,
+  ref: (setting, id) => `${id} (set with ${setting})`,
+  change: (setting) => `choose another with ${setting} in that server`,
+  guild: 'guild_settings.guild_id',
+  category: '/setup channels category:',
+  lobby: '/setup channels lobby:',
+  fixGuild: 'invite the bot to that server again (its settings stay until the bot is removed while running)',
+});
 
 interface RawOverwrite {
   id: string;
@@ -77,13 +123,28 @@ async function run(rest: REST, input: DiscordPreflightInput): Promise<Check[]> {
     return checks;
   }
   checks.push(await identifyBudget(rest, input.identifyFloor));
-  if (!input.guildId) {
-    const detail =
-      'no DISCORD_GUILD_ID: each guild is set up with /setup (/setup show checks its permissions)';
+  if (input.guildId) {
+    const target = { guildId: input.guildId, categoryId: input.categoryId, lobbyId: input.lobbyId };
+    checks.push(...(await guildChecks(rest, target, botId, ENV_LABELS)));
+    return checks;
+  }
+  if (!input.guilds || input.guilds.length === 0) {
+    const detail = input.guilds
+      ? 'no DISCORD_GUILD_ID and no guild set up with /setup yet: invite the bot, then run /setup there'
+      : 'no DISCORD_GUILD_ID: each guild is set up with /setup (/setup show checks its permissions)';
     checks.push({ name: 'guild', ok: true, detail }, { name: 'permissions', ok: true, detail });
     return checks;
   }
-  const guildId = input.guildId;
+  for (const target of input.guilds) {
+    checks.push(...(await guildChecks(rest, target, botId, setupLabels(target.guildId))));
+  }
+  return checks;
+}
+
+/** The bot is in the guild, with what the bridge needs in its match category and lobby. */
+async function guildChecks(rest: REST, target: GuildTarget, botId: string, labels: Labels): Promise<Check[]> {
+  const checks: Check[] = [];
+  const { guildId } = target;
   let ownerId: string;
   try {
     const guild = (await rest.get(Routes.guild(guildId))) as {
@@ -92,22 +153,22 @@ async function run(rest: REST, input: DiscordPreflightInput): Promise<Check[]> {
       owner_id: string;
     };
     ownerId = guild.owner_id;
-    checks.push({ name: 'guild', ok: true, detail: `the bot is in ${guild.name} (${guild.id})` });
+    checks.push({ name: `guild${labels.of}`, ok: true, detail: `the bot is in ${guild.name} (${guild.id})` });
   } catch (err) {
     const code = apiCode(err);
     const absent = code === 10004 || code === 50001 || apiStatus(err) === 403 || apiStatus(err) === 404;
     checks.push({
-      name: 'guild',
+      name: `guild${labels.of}`,
       ok: false,
       detail: absent
-        ? `the bot is not in guild DISCORD_GUILD_ID=${input.guildId} (Discord ${code})`
-        : `cannot read guild ${input.guildId}: ${why(err)}`,
-      fix: 'invite the bot to the server (OAuth2 URL with the bot scope), or fix DISCORD_GUILD_ID',
+        ? `the bot is not in guild ${labels.guild}=${guildId} (Discord ${code})`
+        : `cannot read guild ${guildId}: ${why(err)}`,
+      fix: labels.fixGuild,
     });
-    checks.push({ name: 'permissions', ok: false, detail: 'not checked: needs the guild' });
+    checks.push({ name: `permissions${labels.of}`, ok: false, detail: 'not checked: needs the guild' });
     return checks;
   }
-  checks.push(...(await permissions(rest, { ...input, guildId }, botId, ownerId)));
+  checks.push(...(await permissions(rest, target, botId, ownerId, labels)));
   return checks;
 }
 
@@ -139,9 +200,10 @@ async function identifyBudget(rest: REST, floor: number): Promise<Check> {
 
 async function permissions(
   rest: REST,
-  input: DiscordPreflightInput & { guildId: string },
+  input: GuildTarget,
   botId: string,
   ownerId: string,
+  labels: Labels,
 ): Promise<Check[]> {
   let world: PermissionWorld;
   try {
@@ -157,11 +219,13 @@ async function permissions(
       memberId: botId,
     };
   } catch (err) {
-    return [{ name: 'permissions', ok: false, detail: `cannot read the bot's roles: ${why(err)}` }];
+    return [
+      { name: `permissions${labels.of}`, ok: false, detail: `cannot read the bot's roles: ${why(err)}` },
+    ];
   }
   const places: Array<[string, string | undefined, bigint, string]> = [
-    ['match category', input.categoryId, NEEDED_IN_CATEGORY, 'VC_CATEGORY_ID'],
-    ['lobby', input.lobbyId, NEEDED_IN_LOBBY, 'VC_LOBBY_CHANNEL_ID'],
+    ['match category', input.categoryId, NEEDED_IN_CATEGORY, labels.category],
+    ['lobby', input.lobbyId, NEEDED_IN_LOBBY, labels.lobby],
   ];
   const out: Check[] = [];
   for (const [place, id, needed, variable] of places) {
@@ -170,7 +234,7 @@ async function permissions(
         const missing = missingPermissions(guildPermissions(world), needed);
         out.push(
           permissionCheck(
-            `permissions (server, no ${variable})`,
+            `permissions${labels.of} (server, no ${variable})`,
             missing,
             'the bot role in Server Settings → Roles',
           ),
@@ -187,10 +251,10 @@ async function permissions(
       const wanted = place === 'match category' ? 4 : 2;
       if (channel.type !== wanted) {
         out.push({
-          name: `permissions in the ${place}`,
+          name: `permissions in the ${place}${labels.of}`,
           ok: false,
-          detail: `${variable}=${id} is not a ${wanted === 4 ? 'category' : 'voice channel'}`,
-          fix: `fix ${variable}`,
+          detail: `${labels.ref(variable, id)} is not a ${wanted === 4 ? 'category' : 'voice channel'}`,
+          fix: labels.change(variable),
         });
         continue;
       }
@@ -203,17 +267,17 @@ async function permissions(
     } catch (err) {
       const code = apiCode(err);
       out.push({
-        name: `permissions in the ${place}`,
+        name: `permissions in the ${place}${labels.of}`,
         ok: false,
         detail:
           code === 50001
-            ? `the bot cannot see the ${place} ${variable}=${id} (Discord 50001)`
+            ? `the bot cannot see the ${place} ${labels.ref(variable, id)} (Discord 50001)`
             : code === 10003
-              ? `${variable}=${id} is not a channel of this server (Discord 10003)`
+              ? `${labels.ref(variable, id)} is not a channel of this server (Discord 10003)`
               : `cannot read the ${place} ${id}: ${why(err)}`,
         fix:
           code === 10003
-            ? `fix ${variable}`
+            ? labels.change(variable)
             : `give the bot role View Channel on the ${place} (Edit Channel → Permissions)`,
       });
       continue;
@@ -221,9 +285,9 @@ async function permissions(
     const missing = missingPermissions(channelPermissions(world, overwrites), needed);
     out.push(
       permissionCheck(
-        `permissions in the ${place}`,
+        `permissions in the ${place}${labels.of}`,
         missing,
-        `the bot role on the ${place} ${variable}=${id} (Edit Channel → Permissions)`,
+        `the bot role on the ${place} ${labels.ref(variable, id)} (Edit Channel → Permissions)`,
       ),
     );
   }

@@ -7,13 +7,12 @@ import type { MatchContext } from '../matches/match-context.ts';
 import { moveOnce } from '../matches/move-once.ts';
 
 /**
- * A linked player of an active match who connects to voice (no channel → a channel) is moved into
- * their team channel once. Every worker copy sees the event; the SQL claim lets exactly one act.
+ * A linked player of an active match who connects to voice (no channel → a channel) in a guild where
+ * the match has channels is moved into their team channel there, once per (match, guild). Every worker copy sees the event; the SQL claim lets exactly one act.
  */
 export function listenForLateJoiners(ctx: MatchContext, log: Logger): () => void {
   const handler = (oldState: VoiceState, newState: VoiceState) => {
     if (oldState.channelId || !newState.channelId) return;
-    if (newState.guild.id !== ctx.deps.config.DISCORD_GUILD_ID) return;
     void onConnect(ctx, newState, log).catch((err: Error) => {
       if (err instanceof MoveRefusedError)
         log.warn({ userId: newState.id, err: err.message }, 'late joiner not moved');
@@ -26,7 +25,7 @@ export function listenForLateJoiners(ctx: MatchContext, log: Logger): () => void
 
 async function onConnect(ctx: MatchContext, state: VoiceState, log: Logger): Promise<void> {
   const userId = state.id;
-  for (const row of await ctx.store.channelsForPlayer(userId)) {
+  for (const row of await ctx.store.channelsForPlayer(userId, state.guild.id)) {
     const current = state.channelId ?? '';
     const holder = `late-${randomUUID()}`;
     if (await moveOnce(ctx, state.guild, row.match_id, userId, current, row.voice_channel_id, holder, log)) {

@@ -3,6 +3,7 @@ import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { listenForLateJoiners } from '../events/voice-state-update.ts';
 import { matchCreatedHandler } from '../jobs/match-created.ts';
 import { matchFinishedHandler } from '../jobs/match-finished.ts';
+import { matchGuildCreatedHandler, matchGuildFinishedHandler } from '../jobs/match-guild.ts';
 import { sweepHandler } from '../jobs/sweep.ts';
 import type { MatchContext } from '../matches/match-context.ts';
 
@@ -36,8 +37,14 @@ export async function startMatchFeature(
   return {
     name: 'matches',
     handlers: {
-      matches: { matchCreated: matchCreatedHandler(ctx) },
-      cleanup: { matchFinished: matchFinishedHandler(ctx) },
+      matches: {
+        matchCreated: matchCreatedHandler(ctx),
+        matchGuildCreated: matchGuildCreatedHandler(ctx),
+      },
+      cleanup: {
+        matchFinished: matchFinishedHandler(ctx),
+        matchGuildFinished: matchGuildFinishedHandler(ctx),
+      },
       maintenance: { sweep: sweepHandler(ctx) },
     },
     close: async () => {

@@ -7,10 +7,11 @@ import {
   type SweepJobData,
   sweepVerdict,
 } from '@bridge/core';
+import type { Guild } from 'discord.js';
 import { bridgeVoiceChannels, deleteChannel, removeEmptyOverflow } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
-import { settingsOf } from '../matches/guild-settings.ts';
-import { guildOf, type MatchContext } from '../matches/match-context.ts';
+import { type VoiceSettings, voiceSettings } from '../matches/guild-settings.ts';
+import { guildById, type MatchContext } from '../matches/match-context.ts';
 import { removeMatchChannels } from '../matches/remove-channels.ts';
 
 /**
@@ -29,7 +30,7 @@ async function runSweep(
   log: Logger,
 ): Promise<{ ended: number; orphans: number; pruned: PruneResult }> {
   const { config, faceit } = ctx.deps;
-  let ended = 0;
+  const endedNow = new Set<string>();
   const stillActive: string[] = [];
   for (const m of await ctx.store.listActive()) {
     let status: string | null | undefined;
@@ -65,39 +66,71 @@ async function runSweep(
       continue;
     }
     await ctx.store.end(m.match_id, `sweep-${verdict}`);
-    await removeMatchChannels(ctx, m.match_id, log.child({ matchId: m.match_id }));
+    // Its guilds are cleaned up below, with every other ended match that still has rows.
     log.info({ matchId: m.match_id, verdict }, 'sweep ended match');
-    ended++;
+    endedNow.add(m.match_id);
   }
   // Database only, so a Discord outage below does not stop the data from being pruned.
   const pruned = await ctx.store.prune(config.MATCH_RETENTION_DAYS);
 
-  // Ended matches whose rows outlived their clean-up (a job that failed or died half-way): their
-  // channels would otherwise count as known forever.
-  for (const matchId of await ctx.store.endedWithRows()) {
-    await removeMatchChannels(ctx, matchId, log.child({ matchId }));
-    log.info({ matchId }, 'sweep finished the clean-up of an ended match');
-    ended++;
+  // Ended matches whose rows outlived their clean-up (just ended above, or a job that failed or died
+  // half-way), per (match, guild): their channels would otherwise count as known forever. One guild's
+  // failure (a missing permission, Discord down there) leaves the others' clean-up done.
+  const problems: string[] = [];
+  const finished = new Set<string>();
+  for (const { matchId, guildId } of await ctx.store.endedWithRows()) {
+    const guild = await guildById(ctx.deps, guildId);
+    if (!guild) continue; // the bot left it: GUILD_DELETE forgets its rows
+    const at = log.child({ matchId, guildId });
+    try {
+      await removeMatchChannels(ctx, guild, matchId, at);
+      at.info('sweep finished the clean-up of an ended match');
+      if (!endedNow.has(matchId)) finished.add(matchId);
+    } catch (err) {
+      problems.push(`clean-up of ${matchId} in guild ${guildId}: ${(err as Error).message}`);
+      at.warn({ err: (err as Error).message }, 'sweep could not clean up an ended match in this guild');
+    }
   }
+  const ended = endedNow.size + finished.size;
 
-  // Orphans are looked for in the single guild only, until matches are routed to many.
-  if (!config.DISCORD_GUILD_ID) return { ended, orphans: 0, pruned };
-  const guild = await guildOf(ctx.deps);
-  const settings = await settingsOf(ctx, guild.id);
+  // Orphans, in every guild with settings the bot is in (one guild's failure does not stop the others).
+  let orphans = 0;
+  const known = await ctx.store.allChannelIds();
+  for (const row of await ctx.guilds.all()) {
+    const guild = await guildById(ctx.deps, row.guild_id);
+    if (!guild) continue;
+    try {
+      orphans += await sweepOrphans(guild, voiceSettings(row), known, stillActive, log);
+    } catch (err) {
+      problems.push(`orphans in guild ${guild.id}: ${(err as Error).message}`);
+      log.warn({ guildId: guild.id, err: (err as Error).message }, 'sweep could not look for orphans here');
+    }
+  }
+  // Reported (the job fails, and says where) once every guild had its turn.
+  if (problems.length > 0) throw new Error(`sweep: ${problems.join('; ')}`);
+  return { ended, orphans, pruned };
+}
+
+/** Deletes the guild's channels this bridge created that no row and no active match knows. */
+async function sweepOrphans(
+  guild: Guild,
+  settings: VoiceSettings,
+  knownChannelIds: ReadonlySet<string>,
+  activeMatchIds: readonly string[],
+  log: Logger,
+): Promise<number> {
   // One fresh listing, so channels created by other copies are seen even if this cache lags.
   await discordOp('list guild channels', () => guild.channels.fetch());
   const orphaned = orphanChannels({
     template: settings.nameTemplate,
-    knownChannelIds: await ctx.store.allChannelIds(),
-    activeMatchIds: stillActive,
+    knownChannelIds,
+    activeMatchIds,
     bridgeChannels: bridgeVoiceChannels(guild, settings.categoryId),
   });
-  let orphans = 0;
   for (const ch of orphaned) {
     await deleteChannel(guild, ch.id);
-    log.info({ channelId: ch.id, name: ch.name }, 'sweep deleted orphan channel');
-    orphans++;
+    log.info({ guildId: guild.id, channelId: ch.id, name: ch.name }, 'sweep deleted orphan channel');
   }
   await removeEmptyOverflow(guild, settings.categoryId);
-  return { ended, orphans, pruned };
+  return orphaned.length;
 }

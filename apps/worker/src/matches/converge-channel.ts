@@ -13,21 +13,30 @@ import type { VoiceSettings } from './guild-settings.ts';
 import { LEASE } from './lease-timing.ts';
 import { type MatchContext, withLease, withLeaseTaken } from './match-context.ts';
 
-export const channelLeaseKey = (matchId: string, faction: Faction) => `vc-${matchId}-${faction}`;
+/** Per (match, guild, faction): another guild's build of the same match is not this one's business. */
+export const channelLeaseKey = (matchId: string, guildId: string, faction: Faction) =>
+  `vc-${matchId}-${guildId}-${faction}`;
 
-/** Takes the (match, faction) channel lease, reading the ended marker and the row on record with it. */
-export function beginChannel(ctx: MatchContext, matchId: string, faction: Faction, holder: string) {
+/** Takes the (match, guild, faction) channel lease, reading the ended marker and the row on record with it. */
+export function beginChannel(
+  ctx: MatchContext,
+  matchId: string,
+  guildId: string,
+  faction: Faction,
+  holder: string,
+) {
   return ctx.store.beginChannel(
     matchId,
+    guildId,
     faction,
-    channelLeaseKey(matchId, faction),
+    channelLeaseKey(matchId, guildId, faction),
     holder,
     LEASE.ttlSeconds,
   );
 }
 
 /**
- * Exactly one channel for (match, faction): under a SQL lease that covers the whole create, reuse the
+ * Exactly one channel for (match, guild, faction): under a SQL lease that covers the whole create, reuse the
  * row's channel, else adopt a bridge-created channel with the deterministic name (created before a
  * crash; looked up in the cache, then — when an earlier attempt may have made it — in Discord's REST
  * listing), else create one. The ended marker is re-checked with the row write (one transaction that
@@ -46,12 +55,12 @@ export async function convergeChannel(
   begun?: ReturnType<typeof beginChannel>,
 ): Promise<string | null> {
   const { categoryId } = settings;
-  const key = channelLeaseKey(matchId, plan.faction);
+  const key = channelLeaseKey(matchId, guild.id, plan.faction);
   // One round trip takes the lease and reads the ended marker (a cheap pre-check; the authoritative one
   // comes with the row write) and the faction's channel on record. The caller may have started it.
   let first = begun;
   const begin = () => {
-    const attempt = first ?? beginChannel(ctx, matchId, plan.faction, holder);
+    const attempt = first ?? beginChannel(ctx, matchId, guild.id, plan.faction, holder);
     first = undefined;
     return attempt;
   };

@@ -7,7 +7,7 @@ import { keepAlive, LEASE, pause } from './lease-timing.ts';
 /** What the match jobs, the sweep and the late-join listener use of the worker. */
 export type MatchDeps = Pick<
   WorkerDeps,
-  'config' | 'log' | 'client' | 'faceit' | 'links' | 'cards' | 'levels' | 'guildView'
+  'config' | 'log' | 'client' | 'faceit' | 'links' | 'cards' | 'levels' | 'guildView' | 'queues'
 >;
 
 /** What the match jobs share: those deps plus the lifecycle and guild stores. */
@@ -18,22 +18,28 @@ export interface MatchContext {
 }
 
 /**
- * The guild the match jobs build in: DISCORD_GUILD_ID's. Fanning a match out to the guilds that follow
- * it (routing by guild_follows) is not built yet, so without DISCORD_GUILD_ID a match job fails at once
- * saying so, instead of guessing a guild.
+ * A guild the bot is in, from the cache (or Discord), or null when the bot is not (any more) in it.
  */
-export async function guildOf(deps: Pick<WorkerDeps, 'config' | 'client' | 'guildView'>): Promise<Guild> {
-  const id = deps.config.DISCORD_GUILD_ID;
-  if (!id) {
-    throw new UnrecoverableError(
-      'no DISCORD_GUILD_ID: match channels are built only in single-guild mode for now (per-guild routing is not built yet)',
-    );
+export async function guildById(
+  deps: Pick<WorkerDeps, 'client' | 'guildView'>,
+  id: string,
+): Promise<Guild | null> {
+  // With shard leases the client holds no gateway cache: the shared guild view answers (18b).
+  if (deps.guildView) return (await deps.guildView(id).catch(() => null)) ?? null;
+  return deps.client.guilds.cache.get(id) ?? (await deps.client.guilds.fetch(id).catch(() => null));
+}
+
+/** guildById for a job that must build or clean up there: not being in the guild is final. */
+export async function guildOf(
+  deps: Pick<WorkerDeps, 'config' | 'client' | 'guildView'>,
+  id: string,
+): Promise<Guild> {
+  const guild = await guildById(deps, id);
+  if (!guild) {
+    const hint =
+      id === deps.config.DISCORD_GUILD_ID ? 'invite it, or fix DISCORD_GUILD_ID' : 'invite it again';
+    throw new UnrecoverableError(`the bot is not in guild ${id}: ${hint}`);
   }
-  const guild = deps.guildView
-    ? await deps.guildView(id)
-    : (deps.client.guilds.cache.get(id) ?? (await deps.client.guilds.fetch(id).catch(() => null)));
-  if (!guild)
-    throw new UnrecoverableError(`the bot is not in guild DISCORD_GUILD_ID=${id}: invite it, or fix the id`);
   return guild;
 }
 

@@ -11,7 +11,7 @@ export interface AheadClaim {
 }
 
 /**
- * Moves a player into their team channel at most once per match. The SQL claim is a lease: it decides
+ * Moves a player into their team channel at most once per (match, guild). The SQL claim is a lease: it decides
  * who moves (so only one worker copy acts), it is final only once the move was made (so a player who
  * leaves on purpose is not dragged back), and a claim whose holder died is taken over after its bound
  * (so a crash delays a move, never loses it). A move that does not happen — not connected after all,
@@ -33,7 +33,7 @@ export async function moveOnce(
   ahead?: AheadClaim,
 ): Promise<boolean> {
   const me = holder;
-  const claim = () => ctx.store.claimMove(matchId, userId, me, LEASE.ttlSeconds);
+  const claim = () => ctx.store.claimMove(matchId, guild.id, userId, me, LEASE.ttlSeconds);
   const deadline = Date.now() + LEASE.waitMs;
   // A claim asked for ahead counts only while it is surely still ours (nothing renews it before the
   // move starts): older than one renewal period, it is taken again (re-taking our own claim extends it).
@@ -47,7 +47,7 @@ export async function moveOnce(
   }
   if (state === 'done') return false;
   if (currentChannelId === channelId) {
-    await ctx.store.confirmMove(matchId, userId, me);
+    await ctx.store.confirmMove(matchId, guild.id, userId, me);
     return false;
   }
   const stop = keepAlive(
@@ -59,12 +59,12 @@ export async function moveOnce(
     log?.debug({ userId }, 'move claimed: asking Discord');
     const moved = await moveMember(guild, userId, channelId);
     stop();
-    if (moved) await ctx.store.confirmMove(matchId, userId, me);
-    else await ctx.store.unclaimMove(matchId, userId, me);
+    if (moved) await ctx.store.confirmMove(matchId, guild.id, userId, me);
+    else await ctx.store.unclaimMove(matchId, guild.id, userId, me);
     return moved;
   } catch (err) {
     stop();
-    await ctx.store.unclaimMove(matchId, userId, me).catch(() => {});
+    await ctx.store.unclaimMove(matchId, guild.id, userId, me).catch(() => {});
     throw err;
   }
 }

@@ -1,4 +1,5 @@
-import { channelsOfMatch, type Logger } from '@bridge/core';
+import { type ActiveMatchRow, channelsOfMatch, type Logger } from '@bridge/core';
+import type { Guild } from 'discord.js';
 import { cardVoiceStatusSet, clearVoiceStatus } from '../cards/voice-status.ts';
 import {
   bridgeVoiceChannels,
@@ -8,19 +9,26 @@ import {
   moveMember,
   removeEmptyOverflow,
 } from '../discord/channels.ts';
-import { settingsOf } from './guild-settings.ts';
-import { guildOf, type MatchContext } from './match-context.ts';
+import { settingsOf, type VoiceSettings } from './guild-settings.ts';
+import type { MatchContext } from './match-context.ts';
 
 /**
- * Removes everything of a match whose ended marker is already set: members go to the lobby, channels
+ * Removes everything of a match in one guild, once its ended marker is set: members go to the lobby, channels
  * (known by row, or found by deterministic name + bot marker, e.g. created just before a crash) are
  * deleted, then the rows. Idempotent.
  */
-export async function removeMatchChannels(ctx: MatchContext, matchId: string, log: Logger): Promise<number> {
-  const guild = await guildOf(ctx.deps);
-  const [settings, rows, statusSet] = await Promise.all([
-    settingsOf(ctx, guild.id),
-    ctx.store.rows(matchId),
+export async function removeMatchChannels(
+  ctx: MatchContext,
+  guild: Guild,
+  matchId: string,
+  log: Logger,
+  /** The guild's settings and rows, when the caller read them already (the finish fan-out). */
+  read?: { settings: VoiceSettings; rows: ActiveMatchRow[] },
+): Promise<number> {
+  const [[settings, rows], statusSet] = await Promise.all([
+    read
+      ? ([read.settings, read.rows] as const)
+      : Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId, guild.id)]),
     cardVoiceStatusSet(ctx, matchId, guild.id),
   ]);
   const ids = channelsOfMatch({
@@ -51,7 +59,7 @@ export async function removeMatchChannels(ctx: MatchContext, matchId: string, lo
     await deleteChannel(guild, id);
     log.info({ channelId: id }, 'match channel deleted');
   }
-  for (const row of rows) await ctx.store.forget(matchId, row.faction);
+  for (const row of rows) await ctx.store.forget(matchId, guild.id, row.faction);
   const removed = await removeEmptyOverflow(guild, settings.categoryId);
   if (removed.length > 0) log.info({ categories: removed }, 'empty overflow categories removed');
   return ids.length;

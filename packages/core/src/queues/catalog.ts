@@ -6,6 +6,8 @@ import {
   linkJobSchema,
   MAINTENANCE_JOBS,
   MATCH_JOBS,
+  matchGuildCreatedSchema,
+  matchGuildFinishedSchema,
   matchJobSchema,
   type QueueName,
   sweepJobSchema,
@@ -21,12 +23,12 @@ const keep = { removeOnComplete: { age: 24 * 3600, count: 50_000 }, removeOnFail
  */
 export const JOB_CATALOG = {
   matches: {
-    jobs: { [MATCH_JOBS.created]: matchJobSchema },
+    jobs: { [MATCH_JOBS.created]: matchJobSchema, [MATCH_JOBS.guildCreated]: matchGuildCreatedSchema },
     options: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
   },
   // Its own queue, so clean-up has worker slots of its own (queueForEvent).
   cleanup: {
-    jobs: { [MATCH_JOBS.finished]: matchJobSchema },
+    jobs: { [MATCH_JOBS.finished]: matchJobSchema, [MATCH_JOBS.guildFinished]: matchGuildFinishedSchema },
     options: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
   },
   links: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dataApiMatchSchema } from '../faceit/data-api.ts';
 import { CREATED_EVENTS, MATCH_EVENTS, type MatchEvent, matchIdSchema } from '../faceit/webhook.ts';
 
 /** Queue names; the job catalog (catalog.ts) says which jobs each carries. */
@@ -12,7 +13,16 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 /** The queues of match events: set-up (`matchCreated`) and clean-up (`matchFinished`). */
 export type MatchQueueName = typeof QUEUES.matches | typeof QUEUES.cleanup;
 
-export const MATCH_JOBS = { created: 'matchCreated', finished: 'matchFinished' } as const;
+/**
+ * matchCreated / matchFinished: one per (match, event), routed to the guilds that take the match.
+ * matchGuildCreated / matchGuildFinished: one per (match, event, guild), when several guilds take it.
+ */
+export const MATCH_JOBS = {
+  created: 'matchCreated',
+  finished: 'matchFinished',
+  guildCreated: 'matchGuildCreated',
+  guildFinished: 'matchGuildFinished',
+} as const;
 export type MatchJobName = (typeof MATCH_JOBS)[keyof typeof MATCH_JOBS];
 export const LINK_JOBS = { link: 'linkAccount' } as const;
 export const MAINTENANCE_JOBS = { sweep: 'sweep' } as const;
@@ -58,6 +68,45 @@ export const matchJobSchema = z.object({
   receivedAt: z.string(),
 });
 export type MatchJobData = z.infer<typeof matchJobSchema>;
+
+const guildIdSchema = z.string().regex(/^\d{17,20}$/, 'a Discord guild id (a snowflake)');
+
+/** Data of `matchGuildFinished`: the match event's data plus the guild to clean up in. */
+export const matchGuildFinishedSchema = matchJobSchema.extend({ guildId: guildIdSchema });
+export type MatchGuildFinishedData = z.infer<typeof matchGuildFinishedSchema>;
+
+/**
+ * Data of `matchGuildCreated`: plus the match as the routing job fetched it, so FACEIT is asked once per
+ * event, not once per guild (a later event carries a fresher one).
+ */
+export const matchGuildCreatedSchema = matchGuildFinishedSchema.extend({ match: dataApiMatchSchema });
+export type MatchGuildCreatedData = z.infer<typeof matchGuildCreatedSchema>;
+
+/**
+ * The id of a per-guild job: `${event}-${matchId}-${guildId}` (deterministic: the routing job's retry or
+ * another worker copy adds the same ids, which BullMQ ignores). A clean-up decided on a created event
+ * (FACEIT says the match ended) is `ended-…`, apart from that event's build.
+ */
+/** Options of a per-guild job: its id, and the priority of the event it comes from. */
+export function matchGuildJobOptions(
+  name: typeof MATCH_JOBS.guildCreated | typeof MATCH_JOBS.guildFinished,
+  matchId: string,
+  event: MatchEvent,
+  guildId: string,
+): { jobId: string; priority?: number } {
+  const priority = name === MATCH_JOBS.guildCreated ? jobPriorityForEvent(event) : undefined;
+  return { jobId: matchGuildJobId(name, matchId, event, guildId), ...(priority ? { priority } : {}) };
+}
+
+export function matchGuildJobId(
+  name: typeof MATCH_JOBS.guildCreated | typeof MATCH_JOBS.guildFinished,
+  matchId: string,
+  event: MatchEvent,
+  guildId: string,
+): string {
+  const ended = name === MATCH_JOBS.guildFinished && jobNameForEvent(event) === MATCH_JOBS.created;
+  return `${ended ? 'ended-' : ''}${event}-${matchId}-${guildId}`;
+}
 
 /**
  * One job per (match, event): a redelivery or duplicate of the same event maps to the same id and

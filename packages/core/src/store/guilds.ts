@@ -1,6 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Faction } from '../domain/channel-plan.ts';
-import type { Follow, FollowKind } from '../domain/follows.ts';
+import type { Follow, FollowKind, MatchRouting } from '../domain/follows.ts';
 import { check } from './client.ts';
 
 export interface GuildSettings {
@@ -66,6 +66,14 @@ export class GuildStore {
     );
   }
 
+  /** Every guild's settings (the sweep looks for orphans in each), by guild id. */
+  async all(): Promise<GuildSettings[]> {
+    return check<GuildSettings[]>(
+      'guild_settings.all',
+      await this.db.from('guild_settings').select('*').order('guild_id'),
+    );
+  }
+
   /** Sets the given columns, creating the guild's row on first use (/setup channels, /setup roles). */
   async update(guildId: string, fields: Editable): Promise<GuildSettings> {
     return check<GuildSettings>(
@@ -118,6 +126,36 @@ export class GuildStore {
       await q.order('kind').order('target_id'),
     );
     return rows.map((r) => ({ guildId: r.guild_id, kind: r.kind, targetId: r.target_id }));
+  }
+
+  /**
+   * The guilds that may take a match, each with its settings and its follows that may take it (`all`,
+   * `members`, and follows of the match's competition or organizer id): what routing reads, in one round
+   * trip, without reading every guild's follows for every match. guildsForMatch decides from them.
+   */
+  async candidates(match: MatchRouting): Promise<{ settings: GuildSettings; follows: Follow[] }[]> {
+    const ids = [match.competitionId, match.organizerId]
+      .filter((id): id is string => !!id)
+      .map((id) => id.toLowerCase())
+      // A PostgREST filter value: only FACEIT's id characters (uuids, 'faceit'), never a separator.
+      .filter((id) => /^[0-9a-z-]+$/.test(id));
+    const targets = ids.length > 0 ? `,target_id.in.(${ids.join(',')})` : '';
+    const rows = check<(GuildSettings & { guild_follows: { kind: FollowKind; target_id: string }[] })[]>(
+      'guild_settings.candidates',
+      await this.db
+        .from('guild_settings')
+        .select('*, guild_follows!inner(kind, target_id)')
+        .or(`kind.in.(all,members)${targets}`, { referencedTable: 'guild_follows' })
+        .order('guild_id'),
+    );
+    return rows.map(({ guild_follows, ...settings }) => ({
+      settings,
+      follows: guild_follows.map((f) => ({
+        guildId: settings.guild_id,
+        kind: f.kind,
+        targetId: f.target_id,
+      })),
+    }));
   }
 
   /**

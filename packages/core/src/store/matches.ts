@@ -73,6 +73,7 @@ export class MatchStore {
    */
   async claimMove(
     matchId: string,
+    guildId: string,
     discordId: string,
     holder: string,
     ttlSeconds: number,
@@ -81,6 +82,7 @@ export class MatchStore {
       'match_claim_move',
       await this.db.rpc('match_claim_move', {
         p_match_id: matchId,
+        p_guild_id: guildId,
         p_discord_id: discordId,
         p_holder: holder,
         p_ttl_seconds: ttlSeconds,
@@ -89,11 +91,12 @@ export class MatchStore {
   }
 
   /** The move was made: the claim becomes final. False when the caller no longer held it. */
-  async confirmMove(matchId: string, discordId: string, holder: string): Promise<boolean> {
+  async confirmMove(matchId: string, guildId: string, discordId: string, holder: string): Promise<boolean> {
     return check<boolean>(
       'match_confirm_move',
       await this.db.rpc('match_confirm_move', {
         p_match_id: matchId,
+        p_guild_id: guildId,
         p_discord_id: discordId,
         p_holder: holder,
       }),
@@ -101,23 +104,26 @@ export class MatchStore {
   }
 
   /** Gives back a claim whose move did not happen (never a made move); `holder` limits it to that claim. */
-  async unclaimMove(matchId: string, discordId: string, holder?: string): Promise<void> {
+  async unclaimMove(matchId: string, guildId: string, discordId: string, holder?: string): Promise<void> {
     check(
       'match_unclaim_move',
       await this.db.rpc('match_unclaim_move', {
         p_match_id: matchId,
+        p_guild_id: guildId,
         p_discord_id: discordId,
         ...(holder ? { p_holder: holder } : {}),
       }),
     );
   }
 
+  /** The player's team channels in this guild, of matches not ended (late joiners). */
   async channelsForPlayer(
     discordId: string,
+    guildId: string,
   ): Promise<{ match_id: string; faction: Faction; voice_channel_id: string }[]> {
     return check(
       'match_channels_for_player',
-      await this.db.rpc('match_channels_for_player', { p_discord_id: discordId }),
+      await this.db.rpc('match_channels_for_player', { p_discord_id: discordId, p_guild_id: guildId }),
     );
   }
 
@@ -162,11 +168,16 @@ export class MatchStore {
     check('match_clear_missing', await this.db.rpc('match_clear_missing', { p_match_id: matchId }));
   }
 
-  async rows(matchId: string): Promise<ActiveMatchRow[]> {
-    return check<ActiveMatchRow[]>(
-      'active_matches.rows',
-      await this.db.from('active_matches').select('*').eq('match_id', matchId),
-    );
+  /** The match's channel rows: in one guild, or (no guildId) in every guild. */
+  async rows(matchId: string, guildId?: string): Promise<ActiveMatchRow[]> {
+    let q = this.db.from('active_matches').select('*').eq('match_id', matchId);
+    if (guildId) q = q.eq('guild_id', guildId);
+    return check<ActiveMatchRow[]>('active_matches.rows', await q);
+  }
+
+  /** The guilds in which the match has channel rows (a finish fans out to them), sorted. */
+  async guildsOf(matchId: string): Promise<string[]> {
+    return [...new Set((await this.rows(matchId)).map((r) => r.guild_id))].sort();
   }
 
   async allChannelIds(): Promise<Set<string>> {
@@ -177,29 +188,42 @@ export class MatchStore {
     return new Set(rows.map((r) => r.voice_channel_id));
   }
 
-  /** Matches marked ended that still have rows: their clean-up was cut short (the sweep finishes it). */
-  async endedWithRows(): Promise<string[]> {
-    const rows = check<{ match_id: string }[]>(
+  /**
+   * (match, guild) pairs of matches marked ended that still have rows: their clean-up was cut short (the
+   * sweep finishes it), sorted by match then guild.
+   */
+  async endedWithRows(): Promise<{ matchId: string; guildId: string }[]> {
+    const rows = check<{ match_id: string; guild_id: string }[]>(
       'active_matches.match_ids',
-      await this.db.from('active_matches').select('match_id'),
+      await this.db.from('active_matches').select('match_id, guild_id'),
     );
     const ids = [...new Set(rows.map((r) => r.match_id))];
     if (ids.length === 0) return [];
-    const ended = check<{ match_id: string }[]>(
-      'match_states.ended',
-      await this.db.from('match_states').select('match_id').eq('status', 'ended').in('match_id', ids),
+    const ended = new Set(
+      check<{ match_id: string }[]>(
+        'match_states.ended',
+        await this.db.from('match_states').select('match_id').eq('status', 'ended').in('match_id', ids),
+      ).map((r) => r.match_id),
     );
-    return ended.map((r) => r.match_id).sort();
+    const pairs = new Map<string, { matchId: string; guildId: string }>();
+    for (const r of rows) {
+      if (ended.has(r.match_id))
+        pairs.set(`${r.match_id} ${r.guild_id}`, { matchId: r.match_id, guildId: r.guild_id });
+    }
+    return [...pairs.values()].sort(
+      (a, b) => a.matchId.localeCompare(b.matchId) || a.guildId.localeCompare(b.guildId),
+    );
   }
 
   /**
-   * Takes the (match, faction) channel lease (`leaseKey`, renewed with takeLease) and, in the same round
+   * Takes the (match, guild, faction) channel lease (`leaseKey`, renewed with takeLease) and, in the same round
    * trip, reads the ended marker and the faction's channel on record. null: another holder has the lease.
    * maybeOrphan: an earlier attempt got this far and recorded no channel (it died, failed or saw the end),
    * so a channel it created may exist that this copy's cache does not show.
    */
   async beginChannel(
     matchId: string,
+    guildId: string,
     faction: Faction,
     leaseKey: string,
     holder: string,
@@ -216,6 +240,7 @@ export class MatchStore {
       'match_channel_begin',
       await this.db.rpc('match_channel_begin', {
         p_match_id: matchId,
+        p_guild_id: guildId,
         p_faction: faction,
         p_lease_key: leaseKey,
         p_holder: holder,
@@ -256,11 +281,14 @@ export class MatchStore {
   async upsertRow(row: Omit<ActiveMatchRow, 'created_at'>): Promise<void> {
     check(
       'active_matches.upsert',
-      await this.db.from('active_matches').upsert(row, { onConflict: 'match_id,faction' }),
+      await this.db.from('active_matches').upsert(row, { onConflict: 'match_id,guild_id,faction' }),
     );
   }
 
-  async forget(matchId: string, faction: Faction): Promise<void> {
-    check('match_forget', await this.db.rpc('match_forget', { p_match_id: matchId, p_faction: faction }));
+  async forget(matchId: string, guildId: string, faction: Faction): Promise<void> {
+    check(
+      'match_forget',
+      await this.db.rpc('match_forget', { p_match_id: matchId, p_guild_id: guildId, p_faction: faction }),
+    );
   }
 }

@@ -1,0 +1,44 @@
+import {
+  faceitIdsOf,
+  type JobHandler,
+  jobNameForEvent,
+  MATCH_JOBS,
+  type MatchGuildCreatedData,
+  type MatchGuildFinishedData,
+} from '@bridge/core';
+import { updateCard } from '../cards/update-card.ts';
+import { buildInGuild } from '../matches/build-in-guild.ts';
+import { settingsOf } from '../matches/guild-settings.ts';
+import { guildById, guildOf, type MatchContext } from '../matches/match-context.ts';
+import { removeMatchChannels } from '../matches/remove-channels.ts';
+
+/**
+ * matchGuildCreated: one guild's build of a match several guilds take, from the match the routing job
+ * fetched. Its own job: it fails, retries and waits for Discord's rate limits on its own. The guild's
+ * settings and the player links are read now (a /setup change or a /link since routing applies).
+ */
+export function matchGuildCreatedHandler(ctx: MatchContext): JobHandler<MatchGuildCreatedData> {
+  return async (data, { job, log }) => {
+    const guild = await guildOf(ctx.deps, data.guildId);
+    const [settings, links] = await Promise.all([
+      settingsOf(ctx, guild.id),
+      ctx.deps.links.byFaceitIds(faceitIdsOf(data.match)),
+    ]);
+    return buildInGuild(ctx, guild, settings, data.match, links, job, log);
+  };
+}
+
+/** matchGuildFinished: the match ended (its marker is set); its channels and rows in this guild go. */
+export function matchGuildFinishedHandler(ctx: MatchContext): JobHandler<MatchGuildFinishedData> {
+  return async (data, { log }) => {
+    const guild = await guildById(ctx.deps, data.guildId);
+    // The bot left: the channels went with the guild, and GUILD_DELETE forgot its rows.
+    if (!guild) return { status: 'not-in-guild' };
+    const channels = await removeMatchChannels(ctx, guild, data.matchId, log);
+    log.info({ channels }, 'match finished in this guild');
+    if (jobNameForEvent(data.event) === MATCH_JOBS.finished) {
+      await updateCard(ctx, data.matchId, guild.id, { kind: 'ended', event: data.event }, log);
+    }
+    return { status: 'finished', channels };
+  };
+}

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ChannelPlan,
+  type DataApiMatch,
+  exitChannel,
+  type Logger,
+  mustLeave,
+  type PlayerLink,
+  planChannels,
+} from '@bridge/core';
+import type { Job } from 'bullmq';
+import { type Guild, PermissionFlagsBits } from 'discord.js';
+import { updateCard } from '../cards/update-card.ts';
+import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
+import { convergeChannel } from './converge-channel.ts';
+import type { VoiceSettings } from './guild-settings.ts';
+import { LEASE } from './lease-timing.ts';
+import type { MatchContext } from './match-context.ts';
+import { type AheadClaim, moveOnce } from './move-once.ts';
+import { removeMatchChannels } from './remove-channels.ts';
+
+export type BuildResult =
+  | { status: 'converged'; channels: Record<string, string> }
+  | { status: 'ended-meanwhile' };
+
+/**
+ * Everything one guild does for a match it takes: converge each faction's channel (with the guild's
+ * category, template, roles and user limit), then its permissions and moves. Runs in the routing job
+ * when one guild takes the match, else in that guild's own job; either way under this job's holder.
+ */
+export async function buildInGuild(
+  ctx: MatchContext,
+  guild: Guild,
+  settings: VoiceSettings,
+  match: DataApiMatch,
+  links: readonly PlayerLink[],
+  job: Job,
+  log: Logger,
+): Promise<BuildResult> {
+  const matchId = match.match_id;
+  const plans = planChannels(match, {
+    template: settings.nameTemplate,
+    guildId: guild.id,
+    botUserId: ctx.deps.client.user.id,
+    staffRoleId: settings.staffRoleId,
+    spectatorRoleId: settings.spectatorRoleId,
+    links: new Map(links.map((l) => [l.faceit_id, l.discord_id])),
+  });
+  // Channels are created one faction after the other (they share a category and a rate-limit
+  // bucket anyway); each faction's moves start as soon as its channel exists, overlapping the next.
+  // Who holds this run's leases and move claims: one run of the job, not the job id. A copy whose lock
+  // lapsed while it still ran (a frozen event loop) shares the job id with its rerun, and must not
+  // share their leases: a dead run's leases lapse after their bound instead.
+  const holder = `${job.id}:${randomUUID().slice(0, 8)}`;
+  const result: Record<string, string> = {};
+  const moves: Promise<void>[] = [];
+  const build = async (): Promise<boolean> => {
+    for (const plan of plans) {
+      // The move claims are asked for while the channel is converged (its round trips off the path to
+      // the first move); the moves themselves wait for the row and its ended re-check.
+      const claims = new Map<string, AheadClaim>();
+      for (const userId of plan.moveIds) {
+        if (!guild.voiceStates.cache.get(userId)?.channelId) continue;
+        const state = ctx.store.claimMove(matchId, guild.id, userId, holder, LEASE.ttlSeconds);
+        state.catch(() => {}); // seen (and reported) by the move that awaits it
+        claims.set(userId, { at: Date.now(), state });
+      }
+      const [, channelId] = await Promise.all([
+        ctx.store.setRoster(matchId, plan.faction, plan.rosterFaceitIds),
+        convergeChannel(ctx, guild, settings, matchId, plan, holder, log),
+      ]).catch(async (err: unknown) => {
+        await giveBack(ctx, guild.id, matchId, claims, holder);
+        throw err;
+      });
+      // null: the match ended meanwhile; removeMatchChannels below clears what was built.
+      if (!channelId) {
+        await giveBack(ctx, guild.id, matchId, claims, holder);
+        return false;
+      }
+      result[plan.faction] = channelId;
+      moves.push(movePlayers(ctx, guild, matchId, plan, channelId, holder, log, claims));
+      moves.push(moveOutLeavers(ctx, guild, settings.lobbyChannelId, plan, channelId, log));
+    }
+    return true;
+  };
+  // Moves already started are seen through (and their errors reported) before the job ends.
+  const built = await build().catch(async (err: unknown) => {
+    await Promise.allSettled(moves);
+    throw err;
+  });
+  const failed = (await Promise.allSettled(moves)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  // Ended while we built: this job's rows/channels (any faction) go the finish way: lobby, then delete.
+  if (!built) await removeMatchChannels(ctx, guild, matchId, log);
+  else {
+    const linked = new Map(links.map((l) => [l.faceit_id, l.discord_id]));
+    await updateCard(ctx, matchId, guild.id, { kind: 'built', match, links: linked, channels: result }, log);
+  }
+  return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
+}
+
+/** Claims taken ahead for moves that will not happen (the match ended, or the build failed) go back. */
+async function giveBack(
+  ctx: MatchContext,
+  guildId: string,
+  matchId: string,
+  claims: ReadonlyMap<string, AheadClaim>,
+  holder: string,
+): Promise<void> {
+  await Promise.allSettled(
+    [...claims].map(async ([userId, claim]) => {
+      if ((await claim.state) === 'claimed') await ctx.store.unclaimMove(matchId, guildId, userId, holder);
+    }),
+  );
+}
+
+/**
+ * Moves the faction's linked players who are in voice, each at most once per match (SQL claim lease). A move
+ * Discord refuses is that player's problem: logged with what to fix, the claim given back (moveOnce),
+ * the others still moved.
+ */
+async function movePlayers(
+  ctx: MatchContext,
+  guild: Guild,
+  matchId: string,
+  plan: ChannelPlan,
+  channelId: string,
+  holder: string,
+  log: Logger,
+  claims: ReadonlyMap<string, AheadClaim>,
+): Promise<void> {
+  // Moves are independent calls: do them at once rather than one after another.
+  await Promise.all(
+    // Players only: bench substitutes may join the channel but are not moved.
+    plan.moveIds.map(async (userId) => {
+      const current = guild.voiceStates.cache.get(userId)?.channelId;
+      if (!current) {
+        // Left voice since the claim was taken ahead: give it back so their next connect moves them.
+        const claim = claims.get(userId);
+        if (claim && (await claim.state) === 'claimed')
+          await ctx.store.unclaimMove(matchId, guild.id, userId, holder);
+        return;
+      }
+      try {
+        if (
+          await moveOnce(ctx, guild, matchId, userId, current, channelId, holder, log, claims.get(userId))
+        ) {
+          log.info({ userId, channelId }, 'player moved in');
+        }
+      } catch (err) {
+        if (!(err instanceof MoveRefusedError)) throw err;
+        log.warn({ userId, channelId, from: current, err: err.message }, 'player not moved: Discord refused');
+      }
+    }),
+  );
+}
+
+/**
+ * Anyone in the team channel who is not on the team and may no longer connect (a player substituted
+ * out) leaves it: to the lobby, or out of voice. Discord would let them keep hearing the team.
+ */
+async function moveOutLeavers(
+  ctx: MatchContext,
+  guild: Guild,
+  lobbyChannelId: string | undefined,
+  plan: ChannelPlan,
+  channelId: string,
+  log: Logger,
+): Promise<void> {
+  const channel = guild.channels.cache.get(channelId);
+  if (!channel?.isVoiceBased()) return;
+  const occupants = await Promise.all(
+    membersInVoice(guild, channelId).map(async (userId) => {
+      const member = guild.members.cache.get(userId) ?? (await guild.members.fetch(userId).catch(() => null));
+      const canConnect = member ? channel.permissionsFor(member).has(PermissionFlagsBits.Connect) : false;
+      return { userId, canConnect };
+    }),
+  );
+  const exit = exitChannel(lobbyChannelId);
+  for (const userId of mustLeave(occupants, plan.memberIds, ctx.deps.client.user.id)) {
+    try {
+      if (await moveMember(guild, userId, exit)) {
+        log.info({ userId, channelId, to: exit }, 'player no longer on the team moved out');
+      }
+    } catch (err) {
+      if (!(err instanceof MoveRefusedError)) throw err;
+      log.warn({ userId, channelId, err: err.message }, 'player no longer on the team not moved out');
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  type DataApiMatch,
+  type Logger,
+  MATCH_JOBS,
+  type MatchGuildCreatedData,
+  type MatchGuildFinishedData,
+  type MatchJobData,
+  matchGuildJobOptions,
+} from '@bridge/core';
+import { settingsOf } from './guild-settings.ts';
+import { guildById, type MatchContext } from './match-context.ts';
+import { removeMatchChannels } from './remove-channels.ts';
+
+/**
+ * One `matchGuildCreated` per guild, carrying the match as fetched (FACEIT is asked once per event).
+ * Deterministic ids: a retry of the routing job, or a redelivery, adds ids BullMQ already has (ignored).
+ */
+export async function enqueueGuildBuilds(
+  ctx: MatchContext,
+  data: MatchJobData,
+  match: DataApiMatch,
+  guildIds: readonly string[],
+): Promise<void> {
+  const name = MATCH_JOBS.guildCreated;
+  await ctx.deps.queues.matches.addBulk(
+    guildIds.map((guildId) => ({
+      name,
+      data: { ...data, guildId, match } satisfies MatchGuildCreatedData,
+      opts: matchGuildJobOptions(name, data.matchId, data.event, guildId),
+    })),
+  );
+}
+
+/**
+ * The match has ended (its marker is set): it ends in every guild that built for it — those with channel
+ * rows, plus DISCORD_GUILD_ID's (it may hold a channel whose row was never written). One guild is
+ * cleaned up here; several get a `matchGuildFinished` each, so one guild's failure or rate limit does not
+ * hold the others. A guild still building when the end lands sees the marker and cleans up itself.
+ */
+export async function finishInEveryGuild(
+  ctx: MatchContext,
+  data: MatchJobData,
+  log: Logger,
+): Promise<{ guilds: string[]; channels?: number }> {
+  const own = ctx.deps.config.DISCORD_GUILD_ID;
+  // DISCORD_GUILD_ID's settings are read with the rows (one round trip, as before fan-out existed).
+  const [rows, ownSettings] = await Promise.all([
+    ctx.store.rows(data.matchId),
+    own ? settingsOf(ctx, own) : undefined,
+  ]);
+  const guildIds = [...new Set([...rows.map((r) => r.guild_id), ...(own ? [own] : [])])].sort();
+  if (guildIds.length === 1) {
+    const guildId = guildIds[0] as string;
+    const guild = await guildById(ctx.deps, guildId);
+    // The bot left it: its channels went with it, and GUILD_DELETE forgot the rows.
+    if (!guild) {
+      log.warn({ guildId }, 'the bot is not in this guild any more: nothing to clean up there');
+      return { guilds: [] };
+    }
+    const read = ownSettings && guildId === own ? { settings: ownSettings, rows } : undefined;
+    return { guilds: guildIds, channels: await removeMatchChannels(ctx, guild, data.matchId, log, read) };
+  }
+  const name = MATCH_JOBS.guildFinished;
+  // Clean-up jobs run in the `cleanup` queue's own slots, never behind creates.
+  await ctx.deps.queues.cleanup.addBulk(
+    guildIds.map((guildId) => ({
+      name,
+      data: { ...data, guildId } satisfies MatchGuildFinishedData,
+      opts: matchGuildJobOptions(name, data.matchId, data.event, guildId),
+    })),
+  );
+  if (guildIds.length > 0) log.info({ guilds: guildIds }, 'match clean-up fanned out to its guilds');
+  return { guilds: guildIds };
+}
