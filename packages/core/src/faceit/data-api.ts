@@ -55,7 +55,6 @@ export const dataApiPlayerSchema = z.looseObject({
 });
 export type DataApiPlayer = z.infer<typeof dataApiPlayerSchema>;
 
-
 /**
  * A 404 (`err_nf0`): FACEIT does not show this match or player. For a match that is not final proof:
  * new matches have been reported to 404 for a while, so callers decide how long to keep asking.
