@@ -1,24 +1,9 @@
-import type { Logger, WorkerConfig } from '@bridge/core';
+import { type Logger, pause, type WorkerConfig } from '@bridge/core';
+
 import type { Client, Guild } from 'discord.js';
 import { restOnlyClient } from './discord/cacheless.ts';
 import { connectDiscord, isLongCreateWait } from './discord/client.ts';
 import { describeFailures, discordPreflight } from './discord/preflight.ts';
-
-/** Waits `ms`, or rejects as soon as `signal` aborts (a SIGTERM while waiting to retry). */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** The wait before attempt n+1: the base, doubling, at most 16× (minutes with the default base). */
 export function backoff(baseMs: number, attempt: number): number {

@@ -17,6 +17,7 @@ export * from './oauth/faceit-client.ts';
 export * from './oauth/pkce.ts';
 export * from './oauth/state-store.ts';
 export * from './oauth/token-response.ts';
+export * from './pause.ts';
 export * from './queues/catalog.ts';
 export * from './queues/connection.ts';
 export * from './queues/contracts.ts';

@@ -1,7 +1,8 @@
+import { pause } from '@bridge/core';
 import { Events, type Guild } from 'discord.js';
 import type { SlashCommand } from '../commands/types.ts';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
-import { backoff, pause } from '../startup.ts';
+import { backoff } from '../startup.ts';
 
 /**
  * Guild lifecycle: the slash commands are registered in every guild the bot is in, at start and as

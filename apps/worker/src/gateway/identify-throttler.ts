@@ -1,8 +1,7 @@
-import type { IdentifySlots, Logger } from '@bridge/core';
+import { type IdentifySlots, type Logger, pause } from '@bridge/core';
 import type { IIdentifyThrottler } from '@discordjs/ws';
 import type { REST } from 'discord.js';
 import { type APIGatewayBotInfo, Routes } from 'discord.js';
-import { pause } from '../startup.ts';
 
 export interface IdentifyBudget {
   remaining: number;

@@ -1,3 +1,4 @@
+import { pause } from '../pause.ts';
 import type { RedisClient } from '../queues/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
 
@@ -33,22 +34,7 @@ export class IdentifySlots {
       signal.throwIfAborted();
       const wait = Number(await this.#redis.eval(TAKE, 1, this.#keys.identifySlot(bucket), this.#windowMs));
       if (wait === 0) return;
-      await sleep(wait + Math.floor(Math.random() * 50), signal);
+      await pause(wait + Math.floor(Math.random() * 50), signal);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
