@@ -1,17 +1,20 @@
 import {
+  type DataApiMatch,
   decideEvent,
   FaceitNotFoundError,
   faceitIdsOf,
   factionsInPlay,
   type JobHandler,
+  type Logger,
   type MatchJobData,
   notFoundDecision,
   routingOf,
 } from '@bridge/core';
-import { UnrecoverableError } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { buildInGuild } from '../matches/build-in-guild.ts';
 import { enqueueGuildBuilds, finishInEveryGuild } from '../matches/fan-out.ts';
 import { settingsOf, voiceSettings } from '../matches/guild-settings.ts';
+import { dropAhead, type LeaseAhead, leaseAhead } from '../matches/lease-ahead.ts';
 import type { MatchContext } from '../matches/match-context.ts';
 import { routeMatch } from '../matches/routing.ts';
 
@@ -30,6 +33,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
         (err: unknown) => ({ ok: false as const, err }),
       ),
     ]);
+    log.debug('state checked and FACEIT match fetched');
     const decision = decideEvent({ stored, faceitStatus: fetched.ok ? fetched.m.status : undefined });
     if (decision === 'ignore-ended') {
       // Nothing to build. Still sweep the match's leftovers: this may be the retry of a job that died
@@ -78,46 +82,72 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
       return { status: 'no-players' };
     }
 
-    // Which guilds take it, and their settings, read while the player links are (one round trip each).
-    const [links, candidates] = await Promise.all([
-      ctx.deps.links.byFaceitIds(faceitIdsOf(match)),
-      ctx.guilds.candidates(routingOf(match)),
-    ]);
-    await seedLanded(ctx, candidates);
-    const { take, undecided } = await routeMatch(
+    // Which guilds take it, and their settings, read while the player links are (one round trip each),
+    // and meanwhile the home guild's first channel lease (it takes almost every match it sees).
+    const ahead = leaseAhead(
       ctx,
-      match,
-      candidates,
-      links.map((l) => l.discord_id),
+      data.matchId,
+      ctx.deps.config.DISCORD_GUILD_ID,
+      factionsInPlay(match)[0],
+      job,
     );
-    if (take.length === 0 && undecided.length === 0) {
-      log.info(
-        { competitionId: match.competition_id, organizerId: match.organizer_id },
-        'no guild follows this match: nothing to build',
-      );
-      return { status: 'not-followed' };
+    try {
+      return await routeAndBuild(ctx, data, match, ahead, job, log);
+    } finally {
+      // Unless the home guild's build took it over: routing went elsewhere, or a read failed.
+      await dropAhead(ctx, data.matchId, ahead);
     }
-    // One guild: it builds here (no second hop; the single-guild mode's path). Several, or a guild still
-    // undecided: a job per guild, so each one's permissions, category and rate limits are its own.
-    if (take.length === 1 && undecided.length === 0) {
-      const [only] = take as [(typeof take)[number]];
-      return buildInGuild(ctx, only.guild, voiceSettings(only.settings), match, links, job, log);
-    }
-    await enqueueGuildBuilds(
-      ctx,
-      data,
-      match,
-      take.map((t) => t.guild.id),
-    );
-    log.info({ guilds: take.map((t) => t.guild.id) }, 'match fanned out to the guilds that follow it');
-    if (undecided.length > 0) {
-      // The routing job retries for these only: the others' ids are taken.
-      throw new Error(
-        `membership not readable in guild(s) ${undecided.map((u) => `${u.guildId} (${u.err})`).join(', ')}; retrying`,
-      );
-    }
-    return { status: 'routed', guilds: take.map((t) => t.guild.id) };
   };
+}
+
+/** Which guilds take the match; one builds here, several (or an undecided one) get a job each. */
+async function routeAndBuild(
+  ctx: MatchContext,
+  data: MatchJobData,
+  match: DataApiMatch,
+  ahead: LeaseAhead | undefined,
+  job: Job,
+  log: Logger,
+) {
+  const [links, candidates] = await Promise.all([
+    ctx.deps.links.byFaceitIds(faceitIdsOf(match)),
+    ctx.guilds.candidates(routingOf(match)),
+  ]);
+  await seedLanded(ctx, candidates);
+  const { take, undecided } = await routeMatch(
+    ctx,
+    match,
+    candidates,
+    links.map((l) => l.discord_id),
+  );
+  if (take.length === 0 && undecided.length === 0) {
+    log.info(
+      { competitionId: match.competition_id, organizerId: match.organizer_id },
+      'no guild follows this match: nothing to build',
+    );
+    return { status: 'not-followed' };
+  }
+  // One guild: it builds here (no second hop; the single-guild mode's path). Several, or a guild still
+  // undecided: a job per guild, so each one's permissions, category and rate limits are its own.
+  if (take.length === 1 && undecided.length === 0) {
+    const [only] = take as [(typeof take)[number]];
+    const taken = ahead?.guildId === only.guild.id ? ahead : undefined;
+    return buildInGuild(ctx, only.guild, voiceSettings(only.settings), match, links, job, log, taken);
+  }
+  await enqueueGuildBuilds(
+    ctx,
+    data,
+    match,
+    take.map((t) => t.guild.id),
+  );
+  log.info({ guilds: take.map((t) => t.guild.id) }, 'match fanned out to the guilds that follow it');
+  if (undecided.length > 0) {
+    // The routing job retries for these only: the others' ids are taken.
+    throw new Error(
+      `membership not readable in guild(s) ${undecided.map((u) => `${u.guildId} (${u.err})`).join(', ')}; retrying`,
+    );
+  }
+  return { status: 'routed', guilds: take.map((t) => t.guild.id) };
 }
 
 /**

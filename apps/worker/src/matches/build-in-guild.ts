@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type ChannelPlan,
   type DataApiMatch,
@@ -14,6 +13,7 @@ import { updateCard } from '../cards/update-card.ts';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
 import { convergeChannel } from './converge-channel.ts';
 import type { VoiceSettings } from './guild-settings.ts';
+import { type LeaseAhead, runHolder } from './lease-ahead.ts';
 import { LEASE } from './lease-timing.ts';
 import type { MatchContext } from './match-context.ts';
 import { type AheadClaim, moveOnce } from './move-once.ts';
@@ -36,6 +36,8 @@ export async function buildInGuild(
   links: readonly PlayerLink[],
   job: Job,
   log: Logger,
+  /** The first faction's lease, asked for in this guild before routing decided (see lease-ahead.ts). */
+  ahead?: LeaseAhead,
 ): Promise<BuildResult> {
   const matchId = match.match_id;
   const plans = planChannels(match, {
@@ -51,13 +53,13 @@ export async function buildInGuild(
   // Who holds this run's leases and move claims: one run of the job, not the job id. A copy whose lock
   // lapsed while it still ran (a frozen event loop) shares the job id with its rerun, and must not
   // share their leases: a dead run's leases lapse after their bound instead.
-  const holder = `${job.id}:${randomUUID().slice(0, 8)}`;
+  const holder = ahead?.holder ?? runHolder(job);
   const result: Record<string, string> = {};
   const moves: Promise<void>[] = [];
   const build = async (): Promise<boolean> => {
     for (const plan of plans) {
       // The move claims are asked for while the channel is converged (its round trips off the path to
-      // the first move); the moves themselves wait for the row and its ended re-check.
+      // the first move).
       const claims = new Map<string, AheadClaim>();
       for (const userId of plan.moveIds) {
         if (!guild.voiceStates.cache.get(userId)?.channelId) continue;
@@ -65,20 +67,41 @@ export async function buildInGuild(
         state.catch(() => {}); // seen (and reported) by the move that awaits it
         claims.set(userId, { at: Date.now(), state });
       }
+      // A channel this run just created starts its moves at once, while its row is written (one round
+      // trip off the path to the first move). Should that write find the match ended meanwhile, the
+      // moves are seen through and removeMatchChannels below takes everyone back to the lobby; a
+      // reused or adopted channel waits for the row (its permissions may still need updating).
+      let moving = false;
+      const startMoves = (channelId: string) => {
+        if (moving) return;
+        moving = true;
+        moves.push(movePlayers(ctx, guild, matchId, plan, channelId, holder, log, claims));
+      };
       const [, channelId] = await Promise.all([
         ctx.store.setRoster(matchId, plan.faction, plan.rosterFaceitIds),
-        convergeChannel(ctx, guild, settings, matchId, plan, holder, log),
+        convergeChannel(
+          ctx,
+          guild,
+          settings,
+          matchId,
+          plan,
+          holder,
+          log,
+          takeOver(ahead, plan.faction),
+          startMoves,
+        ),
       ]).catch(async (err: unknown) => {
-        await giveBack(ctx, guild.id, matchId, claims, holder);
+        // Moves already under way give back their own claims when they do not happen.
+        if (!moving) await giveBack(ctx, guild.id, matchId, claims, holder);
         throw err;
       });
       // null: the match ended meanwhile; removeMatchChannels below clears what was built.
       if (!channelId) {
-        await giveBack(ctx, guild.id, matchId, claims, holder);
+        if (!moving) await giveBack(ctx, guild.id, matchId, claims, holder);
         return false;
       }
       result[plan.faction] = channelId;
-      moves.push(movePlayers(ctx, guild, matchId, plan, channelId, holder, log, claims));
+      startMoves(channelId);
       moves.push(moveOutLeavers(ctx, guild, settings.lobbyChannelId, plan, channelId, log));
     }
     return true;
@@ -97,6 +120,13 @@ export async function buildInGuild(
     await updateCard(ctx, matchId, guild.id, { kind: 'built', match, links: linked, channels: result }, log);
   }
   return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
+}
+
+/** The lease asked for ahead, for its faction's converge (which then releases it), once. */
+function takeOver(ahead: LeaseAhead | undefined, faction: LeaseAhead['faction']) {
+  if (!ahead || ahead.used || ahead.faction !== faction) return undefined;
+  ahead.used = true;
+  return ahead.begun;
 }
 
 /** Claims taken ahead for moves that will not happen (the match ended, or the build failed) go back. */

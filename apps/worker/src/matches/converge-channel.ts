@@ -53,6 +53,8 @@ export async function convergeChannel(
   log: Logger,
   /** beginChannel already asked for (overlapped with other work by the caller), for the first take */
   begun?: ReturnType<typeof beginChannel>,
+  /** Told of a channel this call created, before its row is written (the caller may start moves). */
+  onCreated?: (channelId: string) => void,
 ): Promise<string | null> {
   const { categoryId } = settings;
   const key = channelLeaseKey(matchId, guild.id, plan.faction);
@@ -88,6 +90,7 @@ export async function convergeChannel(
         settings.userLimit,
       );
       log.info({ channelId: channel.id, faction: plan.faction, name: plan.name }, 'channel created');
+      onCreated?.(channel.id);
     }
     const recorded = await ctx.store.recordChannel(
       { match_id: matchId, faction: plan.faction, guild_id: guild.id, voice_channel_id: channel.id },
