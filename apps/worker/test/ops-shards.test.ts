@@ -1,137 +1,301 @@
-import { ShardLeases } from '@bridge/core';
+import { randomUUID } from 'node:crypto';
+import { createWorkerRedis, type RedisClient, ShardLeases, shortId } from '@bridge/core';
 import { type SessionLogEntry, shardOverlaps } from '@bridge/sandbox';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
-import { Redis } from 'ioredis';
+import {
+  type AppProcess,
+  failedJobs,
+  type LocalRedisCluster,
+  type Stack,
+  startRedisCluster,
+  startStack,
+  testPrefix,
+  waitFor,
+} from '@bridge/testbed';
 import { afterEach, describe, expect, it } from 'vitest';
-import { matchChannels, seedLinkedPlayers } from './matches-helpers.ts';
 
-// The scale test of issue 18 with real worker processes: the gateway split into 4 shards held by the copies
-// through Redis leases, jobs on any copy (voice states from the shard owner's mirror in Redis). The guild
-// lives on one shard; its owner is SIGKILLed mid-load. Single-guild for now: with multi-guild routing on main,
-// seed one guild per shard (guild ids routed by (id >> 22) % 4) and deliver matches to each.
+// The scale test of issue 18 with real worker processes: 3 copies share the gateway's 4 shards through Redis
+// leases; 8 communities (2 per shard, invited while the copies run, configured with /setup through the
+// shard's owner) each follow their own hub and get matches; any copy runs any job (voice states come from
+// the shard owners' mirror in Redis). Mid-load a copy is SIGKILLed, then a 4th copy joins. Run once on a
+// single Redis and once on a 3-master Redis Cluster.
 const SHARDS = 4;
 const LEASE_MS = 5000;
-const MATCHES = 10;
+const GUILDS = 8;
+const MATCHES_PER_GUILD = 2;
+const ADMIN = '32'; // Manage Guild: may run /setup
 
 let stack: Stack | undefined;
-let redis: Redis | undefined;
+let redis: RedisClient | undefined;
+let cluster: LocalRedisCluster | undefined;
 afterEach(async () => {
   redis?.disconnect();
+  redis = undefined;
   await stack?.stop();
   stack = undefined;
+  await cluster?.stop();
+  cluster = undefined;
 });
 
-function liveSessions(log: SessionLogEntry[], shard: number): string[] {
-  return log
-    .filter((e) => e.shard[0] === shard && e.shard[1] === SHARDS && e.live.at(-1)?.to === null)
-    .map((e) => e.sessionId);
+/** A guild id that Discord routes to `shard` ((id >> 22) % SHARDS): the k-th such id. */
+function guildIdOn(shard: number, k: number): string {
+  return ((BigInt(300_000_000_000 + k * SHARDS + shard) << 22n) | 7n).toString();
 }
 
-describe('shards held by exactly one worker copy', { timeout: 240_000 }, () => {
-  it('3 copies share 4 shards; matches converge once through a SIGKILL of the guild’s shard owner', async () => {
-    stack = await startStack({
-      workers: 3,
-      workerEnv: {
-        DISCORD_SHARDING: 'leases',
-        DISCORD_SHARD_COUNT: String(SHARDS),
-        DISCORD_SHARD_LEASE_MS: String(LEASE_MS),
-      },
-      discord: {
-        identify: { maxConcurrency: 2 },
-        rateLimits: { perRoute: { limit: 50, windowMs: 1000 }, global: 100 },
-      },
-      guild: { members: [{ username: 'asker' }] },
-    });
-    const s = stack;
-    redis = new Redis(s.redisUrl);
-    const leases = new ShardLeases(redis, { prefix: s.prefix, copyId: 'observer', leaseMs: LEASE_MS });
-    const guildShard = Number((BigInt(s.guildId) >> 22n) % BigInt(SHARDS));
-    const copyOf = (w: (typeof s.workers)[number]) =>
-      (w.lines.find((l) => l.msg === 'worker ready')?.shards as { copy?: string } | undefined)?.copy;
+function liveByShard(log: SessionLogEntry[]): string[][] {
+  return Array.from({ length: SHARDS }, (_, s) =>
+    log
+      .filter((e) => e.shard[0] === s && e.shard[1] === SHARDS && e.live.at(-1)?.to === null)
+      .map((e) => e.sessionId),
+  );
+}
 
-    // Every shard held by one live copy, one live session each, never two at once.
-    const heldOnce = (alive: string[]) =>
-      waitFor(
-        async () => {
-          const holders = await leases.holders(SHARDS);
-          const log = s.discord.sessionLog();
-          const ok =
-            holders.every((h) => h !== null && alive.includes(h)) &&
-            Array.from({ length: SHARDS }, (_, i) => liveSessions(log, i).length === 1).every(Boolean);
-          return ok ? holders : undefined;
-        },
-        { what: 'every shard held once', timeoutMs: 90_000, intervalMs: 50 },
-      );
-    const copies = s.workers.map(copyOf) as string[];
-    expect(copies.every(Boolean)).toBe(true);
-    let holders = await heldOnce(copies);
-    expect(shardOverlaps(s.discord.sessionLog())).toEqual([]);
+/** The longest stretch, per shard, with no live session between `since` and `until` (ms). */
+function longestGap(log: SessionLogEntry[], since: number, until: number): number {
+  let worst = 0;
+  for (let s = 0; s < SHARDS; s++) {
+    const intervals = log
+      .filter((e) => e.shard[0] === s)
+      .flatMap((e) => e.live)
+      .filter((l) => (l.to ?? until) > since)
+      .sort((a, b) => a.from - b.from);
+    let covered = since;
+    for (const l of intervals) {
+      worst = Math.max(worst, l.from - covered);
+      covered = Math.max(covered, l.to ?? until);
+    }
+    worst = Math.max(worst, until - covered);
+  }
+  return worst;
+}
 
-    const players = await seedLinkedPlayers(s, 'shard', MATCHES * 2);
-    const matches = Array.from({ length: MATCHES }, (_, i) =>
-      s.faceit.seedMatch({ faction1: [players[2 * i]!.faceitId], faction2: [players[2 * i + 1]!.faceitId] }),
-    );
-    const lobby = s.guild.channels.General!;
-    // The first half's players are in voice before their match starts.
-    for (const p of players.slice(0, MATCHES)) s.discord.setVoice(s.guildId, p.discordId, lobby);
-    await Promise.all(
-      matches.slice(0, MATCHES / 2).map((m) => s.faceit.play(s.webhook, m.id, ['match_status_ready'])),
-    );
+const copyOf = (w: AppProcess) =>
+  (w.lines.find((l) => l.msg === 'worker ready')?.shards as { copy?: string } | undefined)?.copy as string;
 
-    // SIGKILL the copy holding the guild's shard mid-load; the rest of the players connect meanwhile
-    // (their events wait in the session for the RESUME), the rest of the matches start.
-    const owner = holders[guildShard] as string;
-    const victim = s.workers.find((w) => copyOf(w) === owner)!;
-    const session = liveSessions(s.discord.sessionLog(), guildShard)[0];
-    const killedAt = Date.now();
-    await victim.kill('SIGKILL');
-    for (const p of players.slice(MATCHES)) s.discord.setVoice(s.guildId, p.discordId, lobby);
-    await Promise.all(
-      matches.slice(MATCHES / 2).map((m) => s.faceit.play(s.webhook, m.id, ['match_status_ready'])),
-    );
-    const alive = copies.filter((c) => c !== owner);
-    holders = await heldOnce(alive);
-    const heldAgainMs = Date.now() - killedAt;
-    expect(heldAgainMs).toBeLessThan(30_000);
-    // Held again by RESUME: the same session went on.
-    const resumed = s.discord.sessionLog().find((e) => e.sessionId === session);
-    expect(resumed?.live.at(-1)).toMatchObject({ via: 'resume', to: null });
+interface Community {
+  guildId: string;
+  shard: number;
+  hub: string;
+  lobby: string;
+  category: string;
+  players: { faceitId: string; discordId: string }[];
+  matches: string[];
+}
 
-    // Every match got exactly its two channels, and each player sits in their team's.
-    await waitFor(
-      () => {
-        const state = s.discord.state(s.guildId);
-        return matches.every((m, i) => {
-          const channels = matchChannels(s, m.id);
-          if (channels.length !== 2) return false;
-          return [0, 1].every((f) => {
-            const ch = channels.find((c) => c.name.endsWith(`faction${f + 1}`));
-            const player = players[2 * i + f]!;
-            return ch && state.voiceStates[player.discordId] === ch.id;
-          });
-        })
-          ? true
-          : undefined;
-      },
-      { what: 'every match converged, every player moved', timeoutMs: 90_000, intervalMs: 100 },
-    );
-    const botVoice = s.discord
-      .state(s.guildId)
-      .channels.filter((c) => c.createdBy === 'bot' && c.type === 'voice');
-    expect(botVoice).toHaveLength(MATCHES * 2);
-    expect(new Set(botVoice.map((c) => c.name)).size).toBe(MATCHES * 2);
-    expect(shardOverlaps(s.discord.sessionLog())).toEqual([]);
-    // A slash command reaches the shard's one session, and is answered once, by its new holder.
+/** A community invites the bot (GUILD_CREATE on its shard) and its admin sets it up with /setup. */
+async function invite(s: Stack, shard: number, k: number): Promise<Community> {
+  const name = `s${shard}g${k}`;
+  const g = s.discord.seedGuild({
+    id: guildIdOn(shard, k),
+    name,
+    channels: [
+      { name: 'Matches', type: 'category' },
+      { name: 'Lobby', type: 'voice' },
+    ],
+    members: [{ username: `${name}-admin`, permissions: ADMIN }],
+  });
+  const admin = g.members[`${name}-admin`] as string;
+  const setup = async (subcommand: string, options: Record<string, string>) => {
     const asked = await s.discord.invokeCommand({
-      guildId: s.guildId,
-      userId: s.guild.members.asker!,
-      name: 'whoami',
+      guildId: g.guildId,
+      userId: admin,
+      name: 'setup',
+      subcommand,
+      options,
     });
-    await asked.waitForReply(60_000);
+    const reply = await asked.waitForReply(60_000);
+    // Answered once, by the one copy holding the guild's shard.
     expect(asked.sessionIds).toHaveLength(1);
     expect(asked.responses).toHaveLength(1);
-    console.info(
-      `ops-shards: guild shard ${guildShard} held again ${heldAgainMs} ms after SIGKILL (lease ${LEASE_MS} ms); identifies ${s.discord.stats().gateway.identifies}, resumes ${s.discord.stats().gateway.resumes}`,
+    return reply.content;
+  };
+  const hub = randomUUID();
+  // The commands are registered as the bot joins: the first /setup may come before that.
+  const first = await waitFor(() => setup('follow', { kind: 'hub', id: hub }).catch(() => null), {
+    what: `/setup registered in ${name}`,
+    timeoutMs: 60_000,
+  });
+  expect(first).toMatch(/now follows/);
+  expect(
+    await setup('channels', { category: g.channels.Matches as string, lobby: g.channels.Lobby as string }),
+  ).toContain('Match channels go in');
+  const players: Community['players'] = [];
+  for (let i = 0; i < MATCHES_PER_GUILD * 2; i++) {
+    const nickname = `${name}_p${i}`;
+    const p = s.faceit.seedPlayer({ nickname });
+    const discordId = s.discord.addMember(g.guildId, { username: nickname });
+    await s.supabase.query(
+      `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method) values ($1,$2,$3,'oauth')`,
+      [discordId, p.id, nickname],
     );
+    players.push({ faceitId: p.id, discordId });
+  }
+  const matches = Array.from(
+    { length: MATCHES_PER_GUILD },
+    (_, m) =>
+      s.faceit.seedMatch({
+        faction1: [players[2 * m]!.faceitId],
+        faction2: [players[2 * m + 1]!.faceitId],
+        competitionType: 'hub',
+        competitionId: hub,
+      }).id,
+  );
+  return {
+    guildId: g.guildId,
+    shard,
+    hub,
+    lobby: g.channels.Lobby as string,
+    category: g.channels.Matches as string,
+    players,
+    matches,
+  };
+}
+
+async function scaleScenario(redisUrl?: string) {
+  stack = await startStack({
+    workers: 3,
+    ...(redisUrl ? { redisUrl, prefix: testPrefix('shards', { tagged: false }) } : {}),
+    // Many communities, no home guild: each one is set up with /setup.
+    workerEnv: {
+      DISCORD_GUILD_ID: '',
+      VC_CATEGORY_ID: '',
+      VC_LOBBY_CHANNEL_ID: '',
+      VC_STAFF_ROLE_ID: '',
+      DISCORD_SHARDING: 'leases',
+      DISCORD_SHARD_COUNT: String(SHARDS),
+      DISCORD_SHARD_LEASE_MS: String(LEASE_MS),
+    },
+    discord: {
+      identify: { maxConcurrency: 2 },
+      rateLimits: { perRoute: { limit: 50, windowMs: 1000 }, global: 100 },
+    },
+  });
+  const s = stack;
+  redis = createWorkerRedis(s.redisUrl);
+  const leases = new ShardLeases(redis, { prefix: s.prefix, copyId: 'observer', leaseMs: LEASE_MS });
+
+  // Every shard held by one of `alive`, one live session each (the emulator's view); `balanced`: every
+  // live copy holds a share (a copy that starts later takes its share by handover).
+  const heldBy = (alive: string[], what: string, balanced = false) =>
+    waitFor(
+      async () => {
+        const holders = await leases.holders(SHARDS);
+        const ok =
+          holders.every((h) => h !== null && alive.includes(h)) &&
+          liveByShard(s.discord.sessionLog()).every((l) => l.length === 1) &&
+          (!balanced || alive.every((c) => holders.includes(c)));
+        return ok ? (holders as string[]) : undefined;
+      },
+      { what, timeoutMs: 90_000, intervalMs: 50 },
+    );
+  const copies = s.workers.map(copyOf);
+  expect(copies.every(Boolean)).toBe(true);
+  let holders = await heldBy(copies, 'every shard held, each of 3 copies a share', true);
+  expect(new Set(holders).size).toBe(3);
+
+  const communities: Community[] = [];
+  for (let shard = 0; shard < SHARDS; shard++) {
+    for (let k = 0; k < GUILDS / SHARDS; k++) communities.push(await invite(s, shard, k));
+  }
+  // The first match's players of each community are in voice before it starts.
+  for (const c of communities) {
+    for (const p of c.players.slice(0, 2)) s.discord.setVoice(c.guildId, p.discordId, c.lobby);
+  }
+  await Promise.all(communities.map((c) => s.faceit.play(s.webhook, c.matches[0]!, ['match_status_ready'])));
+
+  // SIGKILL a copy mid-load (the one holding the most shards); the other players connect meanwhile (their
+  // events wait in the sessions for the RESUME) and the second matches start.
+  holders = await leases.holders(SHARDS).then((h) => h as string[]);
+  const owner = copies.reduce((a, b) =>
+    holders.filter((h) => h === b).length > holders.filter((h) => h === a).length ? b : a,
+  );
+  const victimShards = holders.flatMap((h, i) => (h === owner ? [i] : []));
+  const victimSessions = victimShards.map((sh) => liveByShard(s.discord.sessionLog())[sh]![0]!);
+  const victim = s.workers.find((w) => copyOf(w) === owner) as AppProcess;
+  const killedAt = Date.now();
+  expect(await victim.kill('SIGKILL')).toBe('SIGKILL');
+  for (const c of communities) {
+    for (const p of c.players.slice(2)) s.discord.setVoice(c.guildId, p.discordId, c.lobby);
+  }
+  await Promise.all(communities.map((c) => s.faceit.play(s.webhook, c.matches[1]!, ['match_status_ready'])));
+  const alive = copies.filter((c) => c !== owner);
+  holders = await heldBy(alive, 'the killed copy’s shards held again');
+  const heldAgainMs = Date.now() - killedAt;
+  expect(heldAgainMs).toBeLessThan(30_000);
+  // Held again by RESUME: the killed copy's sessions went on.
+  for (const id of victimSessions) {
+    const entry = s.discord.sessionLog().find((e) => e.sessionId === id);
+    expect(entry?.live.at(-1)).toMatchObject({ via: 'resume', to: null });
+  }
+
+  // Every match got exactly its two channels, in its own community only, and each player sits in theirs.
+  const converged = (c: Community) => {
+    const state = s.discord.state(c.guildId);
+    return c.matches.every((matchId, m) => {
+      const channels = state.channels.filter((ch) => ch.name.startsWith(`match-${shortId(matchId)}-`));
+      if (channels.length !== 2) return false;
+      return [0, 1].every((f) => {
+        const ch = channels.find((x) => x.name.endsWith(`faction${f + 1}`));
+        return ch?.parentId === c.category && state.voiceStates[c.players[2 * m + f]!.discordId] === ch.id;
+      });
+    });
+  };
+  await waitFor(() => communities.every(converged) || undefined, {
+    what: 'every match in every community converged, every player moved',
+    timeoutMs: 120_000,
+    intervalMs: 100,
+  });
+  for (const c of communities) {
+    const bot = s.discord
+      .state(c.guildId)
+      .channels.filter((x) => x.createdBy === 'bot' && x.type === 'voice');
+    expect(bot).toHaveLength(MATCHES_PER_GUILD * 2);
+    expect(new Set(bot.map((x) => x.name)).size).toBe(MATCHES_PER_GUILD * 2);
+  }
+  const rows = await s.supabase.query<{ guild_id: string; n: number }>(
+    'select guild_id, count(*)::int as n from active_matches group by guild_id order by guild_id',
+  );
+  expect(rows).toEqual(
+    communities
+      .map((c) => ({ guild_id: c.guildId, n: MATCHES_PER_GUILD * 2 }))
+      .sort((a, b) => a.guild_id.localeCompare(b.guild_id)),
+  );
+  expect(await failedJobs(s)).toBe(0);
+  expect(shardOverlaps(s.discord.sessionLog())).toEqual([]);
+
+  // A new copy (the 4th started) joins: the shards rebalance onto it, never a shard without a session as long as a lease.
+  const joinedAt = Date.now();
+  const fourth = await s.startWorker();
+  const after = await heldBy([...alive, copyOf(fourth)], 'a share for the 4th copy', true);
+  expect(new Set(after).size).toBe(alive.length + 1);
+  const gap = longestGap(s.discord.sessionLog(), joinedAt, Date.now());
+  expect(gap).toBeLessThan(LEASE_MS);
+  expect(shardOverlaps(s.discord.sessionLog())).toEqual([]);
+  // The new owner answers its community's slash command, once.
+  const moved = communities.find((c) => after[c.shard] === copyOf(fourth)) as Community;
+  const asked = await s.discord.invokeCommand({
+    guildId: moved.guildId,
+    userId: moved.players[0]!.discordId,
+    name: 'whoami',
+  });
+  await asked.waitForReply(60_000);
+  expect(asked.sessionIds).toHaveLength(1);
+  expect(asked.responses).toHaveLength(1);
+  // No process ever ran into the cluster's slot rules.
+  const lines = [...s.apis.map((a) => a.proc), ...s.workers].flatMap((p) => p.lines);
+  expect(lines.filter((l) => /CROSSSLOT|MOVED|CLUSTERDOWN/.test(JSON.stringify(l)))).toEqual([]);
+  const gw = s.discord.stats().gateway;
+  console.info(
+    `ops-shards${redisUrl ? ' (cluster)' : ''}: shards ${victimShards.join(',')} held again ${heldAgainMs} ms after SIGKILL (lease ${LEASE_MS} ms); longest gap on rebalance ${gap} ms; identifies ${gw.identifies}, resumes ${gw.resumes}`,
+  );
+}
+
+describe('shards held by exactly one worker copy, 8 communities', { timeout: 300_000 }, () => {
+  it('3 copies share 4 shards; every community’s matches converge once through a SIGKILL; a 4th copy takes its share', async () => {
+    await scaleScenario();
+  });
+
+  it('the same on a 3-master Redis Cluster', async () => {
+    cluster = await startRedisCluster(3);
+    await scaleScenario(cluster.url);
   });
 });
