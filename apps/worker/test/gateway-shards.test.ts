@@ -1,12 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ShardLeases, VoiceStates } from '@bridge/core';
-import {
-  type DiscordEmulator,
-  type SessionLogEntry,
-  shardOverlaps,
-  startDiscordEmulator,
-} from '@bridge/sandbox';
+import { type DiscordEmulator, shardOverlaps, startDiscordEmulator } from '@bridge/sandbox';
 import {
   type AppProcess,
   cleanupPrefix,
@@ -17,6 +12,7 @@ import {
 } from '@bridge/testbed';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { guildIdOn, liveByShard, longestGap } from './shard-helpers.ts';
 
 // Worker copies share the gateway's shards: 4 shards (Discord recommends them for 8 guilds at 2 per shard),
 // copies as real processes (SIGKILL is a real crash: the OS closes their sockets, nothing is released).
@@ -30,11 +26,6 @@ let prefix: string;
 const copies: AppProcess[] = [];
 const guilds: { guildId: string; shard: number; userId: string; lobby: string; other: string }[] = [];
 
-/** A guild id that Discord routes to `shard` ((id >> 22) % SHARDS): the k-th such id. */
-function guildIdOn(shard: number, k: number): string {
-  return ((BigInt(2_000_000 + k * SHARDS + shard) << 22n) | 5n).toString();
-}
-
 beforeEach(async () => {
   // max_concurrency 2: the copies' IDENTIFYs must share two buckets, or Discord answers op 9.
   emu = await startDiscordEmulator({
@@ -47,7 +38,7 @@ beforeEach(async () => {
   for (let shard = 0; shard < SHARDS; shard++) {
     for (let k = 0; k < 2; k++) {
       const g = emu.seedGuild({
-        id: guildIdOn(shard, k),
+        id: guildIdOn(shard, k, SHARDS),
         channels: [
           { name: 'Lobby', type: 'voice' },
           { name: 'Other', type: 'voice' },
@@ -90,21 +81,12 @@ function startCopy(id: string): AppProcess {
 const leases = () =>
   new ShardLeases(redis, { prefix, copyId: 'observer', leaseMs: LEASE_MS }).holders(SHARDS);
 
-/** Each shard's live sessions now (emulator view). */
-function liveByShard(log: SessionLogEntry[]): string[][] {
-  return Array.from({ length: SHARDS }, (_, s) =>
-    log
-      .filter((e) => e.shard[0] === s && e.shard[1] === SHARDS && e.live.at(-1)?.to === null)
-      .map((e) => e.sessionId),
-  );
-}
-
 /** Every shard held: one live session each, and a lease held by one of `live` copies. */
 async function allHeldBy(live: string[], what: string, balanced = false): Promise<(string | null)[]> {
   return waitFor(
     async () => {
       const holders = await leases();
-      const sessions = liveByShard(emu.sessionLog());
+      const sessions = liveByShard(emu.sessionLog(), SHARDS);
       // Balanced: every live copy holds a share (a copy that starts later takes it by handover, so the
       // first moment every shard is held may still be before that).
       const ok =
@@ -115,25 +97,6 @@ async function allHeldBy(live: string[], what: string, balanced = false): Promis
     },
     { what, timeoutMs: 90_000, intervalMs: 50 },
   );
-}
-
-/** The longest stretch, per shard, with no live session after `since` (ms). */
-function longestGap(log: SessionLogEntry[], since: number, until: number): number {
-  let worst = 0;
-  for (let s = 0; s < SHARDS; s++) {
-    const intervals = log
-      .filter((e) => e.shard[0] === s)
-      .flatMap((e) => e.live)
-      .filter((l) => (l.to ?? until) > since)
-      .sort((a, b) => a.from - b.from);
-    let covered = since;
-    for (const l of intervals) {
-      worst = Math.max(worst, l.from - covered);
-      covered = Math.max(covered, l.to ?? until);
-    }
-    worst = Math.max(worst, until - covered);
-  }
-  return worst;
 }
 
 describe('gateway shards shared by worker copies', { timeout: 180_000 }, () => {
@@ -155,7 +118,7 @@ describe('gateway shards shared by worker copies', { timeout: 180_000 }, () => {
     // SIGKILL the copy holding shard 0; a member moves in one of its guilds while nobody holds it.
     const victim = holders[0] as string;
     const orphaned = holders.flatMap((h, s) => (h === victim ? [s] : []));
-    const before = new Map(orphaned.map((s) => [s, liveByShard(emu.sessionLog())[s]?.[0]]));
+    const before = new Map(orphaned.map((s) => [s, liveByShard(emu.sessionLog(), SHARDS)[s]?.[0]]));
     const killedAt = Date.now();
     await copies[['a', 'b', 'c'].indexOf(victim)]?.kill('SIGKILL');
     const moved = guilds.find((g) => g.shard === 0) as (typeof guilds)[number];
@@ -179,13 +142,15 @@ describe('gateway shards shared by worker copies', { timeout: 180_000 }, () => {
     holders = await waitFor(
       async () => {
         const h = await leases();
-        return h.includes('d') && liveByShard(emu.sessionLog()).every((s) => s.length === 1) ? h : undefined;
+        return h.includes('d') && liveByShard(emu.sessionLog(), SHARDS).every((s) => s.length === 1)
+          ? h
+          : undefined;
       },
       { what: 'copy d holding a shard', timeoutMs: 60_000, intervalMs: 50 },
     );
     await allHeldBy([...survivors, 'd'], 'every shard held after the rebalance');
     const after = emu.sessionLog();
-    const gap = longestGap(after, joinedAt, Date.now());
+    const gap = longestGap(after, SHARDS, joinedAt, Date.now());
     expect(gap).toBeLessThan(LEASE_MS);
     expect(shardOverlaps(after)).toEqual([]);
     // A copy stopping (SIGTERM) hands its shards over at once: no gap as long as a lease.
@@ -194,7 +159,7 @@ describe('gateway shards shared by worker copies', { timeout: 180_000 }, () => {
     expect(await copies[['a', 'b', 'c', 'd'].indexOf(leaving)]?.kill('SIGTERM')).toBe(0);
     const rest = [...survivors, 'd'].filter((c) => c !== leaving);
     await allHeldBy(rest, 'the stopped copy’s shards held by the others');
-    const stopGap = longestGap(emu.sessionLog(), stoppedAt, Date.now());
+    const stopGap = longestGap(emu.sessionLog(), SHARDS, stoppedAt, Date.now());
     expect(stopGap).toBeLessThan(LEASE_MS);
     expect(shardOverlaps(emu.sessionLog())).toEqual([]);
     // Handovers resume: only the 4 first sessions were identified.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWorkerRedis, type RedisClient, ShardLeases, shortId } from '@bridge/core';
-import { type SessionLogEntry, shardOverlaps } from '@bridge/sandbox';
+import { shardOverlaps } from '@bridge/sandbox';
 import {
   type AppProcess,
   failedJobs,
@@ -12,6 +12,7 @@ import {
   waitFor,
 } from '@bridge/testbed';
 import { afterEach, describe, expect, it } from 'vitest';
+import { guildIdOn, liveByShard, longestGap } from './shard-helpers.ts';
 
 // The scale test of issue 18 with real worker processes: 3 copies share the gateway's 4 shards through Redis
 // leases; 8 communities (2 per shard, invited while the copies run, configured with /setup through the
@@ -36,38 +37,6 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-/** A guild id that Discord routes to `shard` ((id >> 22) % SHARDS): the k-th such id. */
-function guildIdOn(shard: number, k: number): string {
-  return ((BigInt(300_000_000_000 + k * SHARDS + shard) << 22n) | 7n).toString();
-}
-
-function liveByShard(log: SessionLogEntry[]): string[][] {
-  return Array.from({ length: SHARDS }, (_, s) =>
-    log
-      .filter((e) => e.shard[0] === s && e.shard[1] === SHARDS && e.live.at(-1)?.to === null)
-      .map((e) => e.sessionId),
-  );
-}
-
-/** The longest stretch, per shard, with no live session between `since` and `until` (ms). */
-function longestGap(log: SessionLogEntry[], since: number, until: number): number {
-  let worst = 0;
-  for (let s = 0; s < SHARDS; s++) {
-    const intervals = log
-      .filter((e) => e.shard[0] === s)
-      .flatMap((e) => e.live)
-      .filter((l) => (l.to ?? until) > since)
-      .sort((a, b) => a.from - b.from);
-    let covered = since;
-    for (const l of intervals) {
-      worst = Math.max(worst, l.from - covered);
-      covered = Math.max(covered, l.to ?? until);
-    }
-    worst = Math.max(worst, until - covered);
-  }
-  return worst;
-}
-
 const copyOf = (w: AppProcess) =>
   (w.lines.find((l) => l.msg === 'worker ready')?.shards as { copy?: string } | undefined)?.copy as string;
 
@@ -85,7 +54,7 @@ interface Community {
 async function invite(s: Stack, shard: number, k: number): Promise<Community> {
   const name = `s${shard}g${k}`;
   const g = s.discord.seedGuild({
-    id: guildIdOn(shard, k),
+    id: guildIdOn(shard, k, SHARDS),
     name,
     channels: [
       { name: 'Matches', type: 'category' },
@@ -181,7 +150,7 @@ async function scaleScenario(redisUrl?: string) {
         const holders = await leases.holders(SHARDS);
         const ok =
           holders.every((h) => h !== null && alive.includes(h)) &&
-          liveByShard(s.discord.sessionLog()).every((l) => l.length === 1) &&
+          liveByShard(s.discord.sessionLog(), SHARDS).every((l) => l.length === 1) &&
           (!balanced || alive.every((c) => holders.includes(c)));
         return ok ? (holders as string[]) : undefined;
       },
@@ -209,7 +178,7 @@ async function scaleScenario(redisUrl?: string) {
     holders.filter((h) => h === b).length > holders.filter((h) => h === a).length ? b : a,
   );
   const victimShards = holders.flatMap((h, i) => (h === owner ? [i] : []));
-  const victimSessions = victimShards.map((sh) => liveByShard(s.discord.sessionLog())[sh]![0]!);
+  const victimSessions = victimShards.map((sh) => liveByShard(s.discord.sessionLog(), SHARDS)[sh]![0]!);
   const victim = s.workers.find((w) => copyOf(w) === owner) as AppProcess;
   const killedAt = Date.now();
   expect(await victim.kill('SIGKILL')).toBe('SIGKILL');
@@ -267,7 +236,7 @@ async function scaleScenario(redisUrl?: string) {
   const fourth = await s.startWorker();
   const after = await heldBy([...alive, copyOf(fourth)], 'a share for the 4th copy', true);
   expect(new Set(after).size).toBe(alive.length + 1);
-  const gap = longestGap(s.discord.sessionLog(), joinedAt, Date.now());
+  const gap = longestGap(s.discord.sessionLog(), SHARDS, joinedAt, Date.now());
   expect(gap).toBeLessThan(LEASE_MS);
   expect(shardOverlaps(s.discord.sessionLog())).toEqual([]);
   // The new owner answers its community's slash command, once.
