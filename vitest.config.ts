@@ -2,12 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 // One run over every package, on a 2-core machine that other runs may be loading at the same time.
 // - Integration tests start real PostgREST, Redis prefixes, emulators and app processes per file, so
-//   files run in two forks at most; the file that runs 5 app processes at once (ops-scale) runs last,
-//   alone, rather than competing with another whole stack for the two cores.
+//   files run in two forks at most; the files that run 5 app processes at once (ops-scale, and ops-shards
+//   with its 4 sharded worker copies) run last, alone, rather than competing with another whole stack for
+//   the two cores (a shard lease renewed late under that load is a handover the test did not ask for).
 // - Time limits are bounds, not expectations: every wait in a test is on a condition, so a limit far
 //   above the usual time costs nothing when things work and only decides how long a real hang takes to
 //   be reported. A test's own waits are shorter than its limit, so a failure names the condition.
-const alone = ['apps/worker/test/ops-scale.test.ts'];
+const alone = ['apps/worker/test/ops-scale.test.ts', 'apps/worker/test/ops-shards.test.ts'];
 
 const shared = {
   pool: 'forks',
