@@ -3,8 +3,8 @@
 // the worker's log, the median and p95 time after the webhook was sent, and the p95 of each step's own
 // share (time since the step before it in that match's log), so a tail can be traced to the step that
 // adds it. Not a benchmark: a profile.
-import { startStack, waitFor } from '@bridge/testbed';
-import { seedReadyMatch } from './src/seed.ts';
+import { startStack } from '@bridge/testbed';
+import { oneMatchAtATime, waitAllIn } from './src/one-at-a-time.ts';
 import { percentile } from './src/stats.ts';
 
 const matches = Number(process.argv[2] ?? 15);
@@ -24,33 +24,21 @@ const add = (to: Map<string, number[]>, step: string, ms: number) => {
 const note = (step: string, ms: number) => add(steps, step, ms);
 const noteShare = (step: string, ms: number) => add(shares, step, ms);
 try {
-  const { discord, faceit, guildId } = stack;
+  const { discord, faceit } = stack;
   discord.setLatency('*', 50);
   faceit.setLatency('*', 100);
   const worker = stack.workers[0]!;
-  for (let m = 0; m < matches; m++) {
-    const { match, people } = await seedReadyMatch(stack, m);
+  await oneMatchAtATime(stack, matches, async (seeded, m) => {
+    const { match } = seeded;
     const from = worker.lines.length;
     const t0 = Date.now();
     await faceit.deliver(stack.webhook, faceit.buildWebhook(match.id, 'match_status_ready'));
+    if (m < 0) {
+      await waitAllIn(stack, seeded); // the warm-up match: not recorded
+      return;
+    }
     note('webhook answered', Date.now() - t0);
-    // What the latency benchmark measures: both channels exist and every player is in.
-    await discord.waitForState(
-      guildId,
-      (s) => {
-        const ids = new Set(
-          s.channels
-            .filter(
-              (c) => c.createdBy === 'bot' && c.type === 'voice' && c.name.includes(match.id.slice(2, 10)),
-            )
-            .map((c) => c.id),
-        );
-        return (
-          (ids.size === 2 && people.every((p) => ids.has(s.voiceStates[p.discordId] ?? ''))) || undefined
-        );
-      },
-      30_000,
-    );
+    await waitAllIn(stack, seeded);
     note('ALL IN (what the latency benchmark measures)', Date.now() - t0);
     await worker.waitForLine(
       (l) => l.matchId === match.id && l.msg === 'job done',
@@ -76,12 +64,7 @@ try {
       noteShare(key, ms - before);
       before = ms;
     }
-    await faceit.deliver(stack.webhook, faceit.buildWebhook(match.id, 'match_status_finished'));
-    await waitFor(
-      () => !discord.state(guildId).channels.some((c) => c.createdBy === 'bot' && c.type === 'voice'),
-      { what: 'cleaned up', timeoutMs: 30_000, intervalMs: 20 },
-    );
-  }
+  });
 } finally {
   await stack.stop();
 }

@@ -1,6 +1,5 @@
-import { matchJobId } from '@bridge/core';
-import { settledJob, startStack, waitFor } from '@bridge/testbed';
-import { seedReadyMatch } from './seed.ts';
+import { startStack } from '@bridge/testbed';
+import { oneMatchAtATime, waitAllIn } from './one-at-a-time.ts';
 import { percentile } from './stats.ts';
 
 export interface MatchLatencyResult {
@@ -32,45 +31,20 @@ export async function benchMatchLatency(opts = { matches: 30 }): Promise<MatchLa
     apiEnv: { LOG_LEVEL: 'warn' },
   });
   try {
-    const { discord, faceit, guildId } = stack;
+    const { discord, faceit } = stack;
     discord.setLatency('*', discordLatencyMs);
     faceit.setLatency('*', faceitLatencyMs);
     const samples: number[] = [];
-    // Players wait in the lobby before their match is ready (as in a hub): each match's players connect
-    // while the match before it is being cleaned up, not in the measured window. One warm-up match first
-    // (not measured: its players connected just before it, and the processes are cold).
-    let next = await seedReadyMatch(stack, 0);
-    for (let m = -1; m < opts.matches; m++) {
-      const { match, people } = next;
-      const envelope = faceit.buildWebhook(match.id, 'match_status_ready');
+    await oneMatchAtATime(stack, opts.matches, async (seeded, m) => {
       const t0 = performance.now();
-      const res = await faceit.deliver(stack.webhook, envelope);
+      const res = await faceit.deliver(
+        stack.webhook,
+        faceit.buildWebhook(seeded.match.id, 'match_status_ready'),
+      );
       if (res.status !== 202) throw new Error(`webhook answered ${res.status}`);
-      // Checked at each change of the emulator's state (not polled: a poll read up to its interval late,
-      // and its snapshots cost the emulators, which run in this process, CPU).
-      await discord.waitForState(
-        guildId,
-        (s) => {
-          const channels = s.channels.filter(
-            (c) => c.createdBy === 'bot' && c.type === 'voice' && c.name.includes(match.id.slice(2, 10)),
-          );
-          if (channels.length !== 2) return undefined;
-          const ids = new Set(channels.map((c) => c.id));
-          return people.every((p) => ids.has(s.voiceStates[p.discordId] ?? '')) || undefined;
-        },
-        30_000,
-      );
+      await waitAllIn(stack, seeded);
       if (m >= 0) samples.push(performance.now() - t0);
-      next = await seedReadyMatch(stack, m + 2);
-      // End it so the guild stays small, and wait until its clean-up job is done, so that neither it nor
-      // its rate-limit buckets overlap the next match; not measured.
-      await faceit.deliver(stack.webhook, faceit.buildWebhook(match.id, 'match_status_finished'));
-      await waitFor(
-        () => !discord.state(guildId).channels.some((c) => c.createdBy === 'bot' && c.type === 'voice'),
-        { what: `match ${m} cleaned up`, timeoutMs: 30_000, intervalMs: 20 },
-      );
-      await settledJob(stack, 'cleanup', matchJobId(match.id, 'match_status_finished'), 30_000);
-    }
+    });
     const sorted = [...samples].sort((a, b) => a - b);
     const movesPerMatch = 4;
     const criticalPathMs = faceitLatencyMs + discordLatencyMs + movesPerMatch * discordLatencyMs;
