@@ -31,7 +31,6 @@ async function runSweep(
 ): Promise<{ ended: number; orphans: number; pruned: PruneResult }> {
   const { config, faceit } = ctx.deps;
   const endedNow = new Set<string>();
-  const stillActive: string[] = [];
   for (const m of await ctx.store.listActive()) {
     let status: string | null | undefined;
     // A 404 is not proof the match is gone (new matches have been reported to 404 for a while): it
@@ -43,7 +42,6 @@ async function runSweep(
       if (err instanceof FaceitNotFoundError) missing = await ctx.store.noteMissing(m.match_id);
       else {
         log.warn({ matchId: m.match_id, err: (err as Error).message }, 'sweep cannot read match; kept');
-        stillActive.push(m.match_id);
         continue;
       }
     }
@@ -61,10 +59,7 @@ async function runSweep(
         'FACEIT answers 404 for an active match; kept until 404s on consecutive sweeps span 30 min',
       );
     }
-    if (verdict === 'keep') {
-      stillActive.push(m.match_id);
-      continue;
-    }
+    if (verdict === 'keep') continue;
     await ctx.store.end(m.match_id, `sweep-${verdict}`);
     // Its guilds are cleaned up below, with every other ended match that still has rows.
     log.info({ matchId: m.match_id, verdict }, 'sweep ended match');
@@ -95,12 +90,11 @@ async function runSweep(
 
   // Orphans, in every guild with settings the bot is in (one guild's failure does not stop the others).
   let orphans = 0;
-  const known = await ctx.store.allChannelIds();
   for (const row of await ctx.guilds.all()) {
     const guild = await guildById(ctx.deps, row.guild_id);
     if (!guild) continue;
     try {
-      orphans += await sweepOrphans(guild, voiceSettings(row), known, stillActive, log);
+      orphans += await sweepOrphans(ctx, guild, voiceSettings(row), log);
     } catch (err) {
       problems.push(`orphans in guild ${guild.id}: ${(err as Error).message}`);
       log.warn({ guildId: guild.id, err: (err as Error).message }, 'sweep could not look for orphans here');
@@ -113,18 +107,21 @@ async function runSweep(
 
 /** Deletes the guild's channels this bridge created that no row and no active match knows. */
 async function sweepOrphans(
+  ctx: MatchContext,
   guild: Guild,
   settings: VoiceSettings,
-  knownChannelIds: ReadonlySet<string>,
-  activeMatchIds: readonly string[],
   log: Logger,
 ): Promise<number> {
   // One fresh listing, so channels created by other copies are seen even if this cache lags.
   await discordOp('list guild channels', () => guild.channels.fetch());
+  // The rows and the active matches are read after the listing: a job marks its match active before it
+  // creates a channel, so every channel in the listing is either recorded or of a match read as active
+  // here. Read before it (as this sweep once did), a channel created and recorded in between was deleted.
+  const [known, active] = await Promise.all([ctx.store.allChannelIds(), ctx.store.listActive()]);
   const orphaned = orphanChannels({
     template: settings.nameTemplate,
-    knownChannelIds,
-    activeMatchIds,
+    knownChannelIds: known,
+    activeMatchIds: active.map((m) => m.match_id),
     bridgeChannels: bridgeVoiceChannels(guild, settings.categoryId),
   });
   for (const ch of orphaned) {
