@@ -134,6 +134,8 @@ async function routeAndBuild(
     const taken = ahead?.guildId === only.guild.id ? ahead : undefined;
     return buildInGuild(ctx, only.guild, voiceSettings(only.settings), match, links, job, log, taken);
   }
+  // The lease asked for ahead goes back before the guilds' own jobs can ask for it.
+  await dropAhead(ctx, data.matchId, ahead);
   await enqueueGuildBuilds(
     ctx,
     data,
