@@ -47,8 +47,7 @@ export async function dropAhead(ctx: MatchContext, matchId: string, ahead: Lease
   const taken = await ahead.begun.catch(() => null);
   if (!taken) return;
   const key = channelLeaseKey(matchId, ahead.guildId, ahead.faction);
-  await Promise.allSettled([
-    ctx.store.releaseLease(key, ahead.holder),
-    ctx.store.releaseLease(`${key}:intent`, ahead.holder),
-  ]);
+  // The marker first: once the lease is free another build may take it and set a marker of its own.
+  await ctx.store.releaseLease(`${key}:intent`, ahead.holder).catch(() => {});
+  await ctx.store.releaseLease(key, ahead.holder).catch(() => {});
 }
