@@ -120,6 +120,22 @@ describe('docker-compose.yml', () => {
     for (const key of required) expect(Object.keys(compose.services.worker.environment)).toContain(key);
   });
 
+  it('passes every variable .env.example documents for an app on to that app', () => {
+    // Fixed by the compose file itself: where the apps listen, and the Redis and gateway it runs.
+    const fixed = ['PORT', 'HOST', 'METRICS_PORT', 'REDIS_URL', 'REDIS_CLUSTER_NODES', 'SUPABASE_URL'];
+    const documented = readFileSync(join(root, '.env.example'), 'utf8')
+      .split('\n')
+      .flatMap((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1] ?? [])
+      .filter((key) => !fixed.includes(key));
+    const schemas = { api: apiConfigSchema.shape, worker: workerConfigSchema.shape };
+    for (const app of ['api', 'worker'] as const) {
+      const passed = Object.keys(compose.services[app].environment);
+      for (const key of documented.filter((k) => k in schemas[app])) {
+        expect(passed, `${app} gets ${key} from .env`).toContain(key);
+      }
+    }
+  });
+
   it('builds every service image from a stage of the Dockerfile', () => {
     const stages = dockerfile.getFROMs().map((f) => f.getBuildStage());
     for (const svc of Object.values(compose.services) as { build?: { target: string } }[]) {
