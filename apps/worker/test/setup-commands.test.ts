@@ -272,6 +272,15 @@ describe('follows decide which matches the guild gets', () => {
     }
     expect(matchChannels(stack, other.id)).toEqual([]);
     expect(matchChannels(stack, mm.id)).toEqual([]);
+    // The channel lease the job asked for in this (home) guild while routing was undecided went back,
+    // with its intent marker: a later build of that match here would otherwise wait, then list the guild.
+    for (const id of [other.id, mm.id]) {
+      expect(
+        await stack.supabase.query('select lease_key from bridge_leases where lease_key like $1', [
+          `%${id}%`,
+        ]),
+      ).toEqual([]);
+    }
 
     // Following members: a matchmaking match with a linked member of this guild gets its channel.
     await run(users.mod!, 'setup', 'follow', { kind: 'members' });
