@@ -1,7 +1,7 @@
 import { type LocalSupabase, startLocalSupabase } from '@bridge/testbed';
 import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSupabase, MatchStore, StoreError } from '../src/index.ts';
+import { createSupabase, GuildStore, MatchStore, StoreError } from '../src/index.ts';
 
 // The lifecycle's atomic decisions, through supabase-js → real PostgREST → Postgres.
 let sb: LocalSupabase;
@@ -321,5 +321,42 @@ describe('MatchStore against real PostgREST', () => {
     for (const fn of ['match_note_missing', 'match_clear_missing']) {
       expect((await anon.rpc(fn, { p_match_id: '1-m4' })).error, fn).not.toBeNull();
     }
+    // The routing read would tell anyone the player links and every guild's settings.
+    expect((await anon.rpc('match_route_reads', { p_faceit_ids: [], p_targets: [] })).error).not.toBeNull();
+    expect((await anon.rpc('guild_candidates', { p_targets: [] })).error).not.toBeNull();
+  });
+
+  it('routeReads: the player links, the candidate guilds and the first lease in one call', async () => {
+    const hub = '33333333-3333-4333-8333-333333333333';
+    const guilds = new GuildStore(store.db);
+    await guilds.follow('100000000000000001', 'hub', hub);
+    await guilds.follow('100000000000000002', 'all', '');
+    await sb.query(
+      `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method)
+       values ('200000000000000001', 'f-rr-1', 'rr1', 'oauth'), ('200000000000000002', 'f-rr-2', 'rr2', 'oauth')`,
+    );
+    const lease = {
+      matchId: '1-rr',
+      guildId: '100000000000000001',
+      faction: 'faction1' as const,
+      key: 'vc-1-rr-100000000000000001-faction1',
+      holder: 'h1',
+      ttlSeconds: 15,
+    };
+    const read = await store.routeReads(['f-rr-1', 'f-rr-x'], { competitionId: hub.toUpperCase() }, lease);
+    expect(read.links.map((l) => [l.faceit_id, l.discord_id])).toEqual([['f-rr-1', '200000000000000001']]);
+    // The same guilds, settings and follows as GuildStore.candidates.
+    expect(read.candidates).toEqual(await guilds.candidates({ competitionId: hub }));
+    expect(read.candidates.map((c) => c.settings.guild_id)).toEqual([
+      '100000000000000001',
+      '100000000000000002',
+    ]);
+    expect(read.begun).toEqual({ ended: false, channelId: null, maybeOrphan: false });
+    // The lease is held now: another holder's read gets null for it; without a lease, undefined.
+    expect((await store.routeReads([], {}, { ...lease, holder: 'h2' })).begun).toBeNull();
+    const plain = await store.routeReads(['f-rr-2'], {});
+    expect(plain.begun).toBeUndefined();
+    expect(plain.links.map((l) => l.faceit_id)).toEqual(['f-rr-2']);
+    expect(plain.candidates.map((c) => c.settings.guild_id)).toEqual(['100000000000000002']);
   });
 });

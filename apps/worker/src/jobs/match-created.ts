@@ -2,19 +2,17 @@ import {
   type DataApiMatch,
   decideEvent,
   FaceitNotFoundError,
-  faceitIdsOf,
   factionsInPlay,
   type JobHandler,
   type Logger,
   type MatchJobData,
   notFoundDecision,
-  routingOf,
 } from '@bridge/core';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { buildInGuild } from '../matches/build-in-guild.ts';
 import { enqueueGuildBuilds, finishInEveryGuild } from '../matches/fan-out.ts';
 import { settingsOf, voiceSettings } from '../matches/guild-settings.ts';
-import { dropAhead, type LeaseAhead, leaseAhead } from '../matches/lease-ahead.ts';
+import { dropAhead, type LeaseAhead, routeReadsAhead } from '../matches/lease-ahead.ts';
 import type { MatchContext } from '../matches/match-context.ts';
 import { routeMatch } from '../matches/routing.ts';
 
@@ -82,17 +80,11 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
       return { status: 'no-players' };
     }
 
-    // Which guilds take it, and their settings, read while the player links are (one round trip each),
-    // and meanwhile the home guild's first channel lease (it takes almost every match it sees).
-    const ahead = leaseAhead(
-      ctx,
-      data.matchId,
-      ctx.deps.config.DISCORD_GUILD_ID,
-      factionsInPlay(match)[0],
-      job,
-    );
+    // Which guilds take it (with their settings) and the player links, in one round trip that also asks
+    // for the home guild's first channel lease (it takes almost every match it sees).
+    const { reads, ahead } = routeReadsAhead(ctx, match, job);
     try {
-      return await routeAndBuild(ctx, data, match, ahead, job, log);
+      return await routeAndBuild(ctx, data, match, reads, ahead, job, log);
     } finally {
       // Unless the home guild's build took it over: routing went elsewhere, or a read failed.
       await dropAhead(ctx, data.matchId, ahead);
@@ -105,14 +97,12 @@ async function routeAndBuild(
   ctx: MatchContext,
   data: MatchJobData,
   match: DataApiMatch,
+  reads: ReturnType<typeof routeReadsAhead>['reads'],
   ahead: LeaseAhead | undefined,
   job: Job,
   log: Logger,
 ) {
-  const [links, candidates] = await Promise.all([
-    ctx.deps.links.byFaceitIds(faceitIdsOf(match)),
-    ctx.guilds.candidates(routingOf(match)),
-  ]);
+  const { links, candidates } = await reads;
   await seedLanded(ctx, candidates);
   const { take, undecided } = await routeMatch(
     ctx,

@@ -1,21 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import type { Faction } from '@bridge/core';
+import {
+  type ChannelBegun,
+  type DataApiMatch,
+  type Faction,
+  faceitIdsOf,
+  factionsInPlay,
+  routingOf,
+} from '@bridge/core';
 import type { Job } from 'bullmq';
-import { beginChannel, channelLeaseKey } from './converge-channel.ts';
+import { channelLeaseKey } from './converge-channel.ts';
+import { LEASE } from './lease-timing.ts';
 import type { MatchContext } from './match-context.ts';
 
 /**
- * The first faction's channel lease in one guild, asked for before routing has decided that this guild
- * builds the match, so its round trip overlaps the player-link and routing reads (one round trip off the
- * path to the first channel). Used when the deployment has a home guild (DISCORD_GUILD_ID), which takes
- * almost every match it sees; given back (dropAhead) when routing decides otherwise.
+ * The first faction's channel lease in the home guild (DISCORD_GUILD_ID), asked for before routing has
+ * decided that this guild builds the match, in the same round trip as the player links and the candidate
+ * guilds (match_route_reads): one round trip off the path to the first channel. The home guild takes almost
+ * every match it sees; when routing decides otherwise the lease is given back (dropAhead).
  */
 export interface LeaseAhead {
   guildId: string;
   faction: Faction;
   /** The run's holder: the build that takes this lease over holds everything else under it too. */
   holder: string;
-  begun: ReturnType<typeof beginChannel>;
+  begun: Promise<ChannelBegun | null>;
   /** Set once a convergeChannel took `begun` over (it then releases the lease itself). */
   used: boolean;
 }
@@ -23,18 +31,34 @@ export interface LeaseAhead {
 /** Who holds one run's leases and move claims: the run of the job, not the job id (see buildInGuild). */
 export const runHolder = (job: Job) => `${job.id}:${randomUUID().slice(0, 8)}`;
 
-export function leaseAhead(
-  ctx: MatchContext,
-  matchId: string,
-  guildId: string | undefined,
-  faction: Faction | undefined,
-  job: Job,
-): LeaseAhead | undefined {
-  if (!guildId || !faction) return undefined;
+/** The player links, the candidate guilds and (with a home guild) the lease ahead, in one round trip. */
+export function routeReadsAhead(ctx: MatchContext, match: DataApiMatch, job: Job) {
+  const matchId = match.match_id;
+  const guildId = ctx.deps.config.DISCORD_GUILD_ID;
+  const faction = factionsInPlay(match)[0];
   const holder = runHolder(job);
-  const begun = beginChannel(ctx, matchId, guildId, faction, holder);
-  begun.catch(() => {}); // seen by the convergeChannel that takes it over, or by dropAhead
-  return { guildId, faction, holder, begun, used: false };
+  const lease =
+    guildId && faction
+      ? {
+          matchId,
+          guildId,
+          faction,
+          key: channelLeaseKey(matchId, guildId, faction),
+          holder,
+          ttlSeconds: LEASE.ttlSeconds,
+        }
+      : undefined;
+  const reads = ctx.store.routeReads(faceitIdsOf(match), routingOf(match), lease);
+  reads.catch(() => {}); // awaited by the routing, or seen through `begun` by dropAhead
+  const ahead: LeaseAhead | undefined = lease && {
+    guildId: lease.guildId,
+    faction: lease.faction,
+    holder,
+    begun: reads.then((r) => r.begun ?? null),
+    used: false,
+  };
+  ahead?.begun.catch(() => {});
+  return { reads, ahead };
 }
 
 /**

@@ -25,6 +25,30 @@ export interface GuildSeed {
   nameTemplate?: string | undefined;
 }
 
+/** A guild that may take a match: its settings and its follows that may take it. */
+export interface Candidate {
+  settings: GuildSettings;
+  follows: Follow[];
+}
+
+/** A guild_candidates row: the settings with the follows that may take the match. */
+export type CandidateRow = GuildSettings & { guild_follows: { kind: FollowKind; target_id: string }[] };
+
+/** The ids a follow may name for this match: its competition and organizer (FACEIT id characters only). */
+export function candidateTargets(match: MatchRouting): string[] {
+  return [match.competitionId, match.organizerId]
+    .filter((id): id is string => !!id)
+    .map((id) => id.toLowerCase())
+    .filter((id) => /^[0-9a-z-]+$/.test(id));
+}
+
+export function toCandidates(rows: readonly CandidateRow[]): Candidate[] {
+  return rows.map(({ guild_follows, ...settings }) => ({
+    settings,
+    follows: guild_follows.map((f) => ({ guildId: settings.guild_id, kind: f.kind, targetId: f.target_id })),
+  }));
+}
+
 export interface ActiveGuildMatch {
   matchId: string;
   startedAt: string;
@@ -133,29 +157,13 @@ export class GuildStore {
    * `members`, and follows of the match's competition or organizer id): what routing reads, in one round
    * trip, without reading every guild's follows for every match. guildsForMatch decides from them.
    */
-  async candidates(match: MatchRouting): Promise<{ settings: GuildSettings; follows: Follow[] }[]> {
-    const ids = [match.competitionId, match.organizerId]
-      .filter((id): id is string => !!id)
-      .map((id) => id.toLowerCase())
-      // A PostgREST filter value: only FACEIT's id characters (uuids, 'faceit'), never a separator.
-      .filter((id) => /^[0-9a-z-]+$/.test(id));
-    const targets = ids.length > 0 ? `,target_id.in.(${ids.join(',')})` : '';
-    const rows = check<(GuildSettings & { guild_follows: { kind: FollowKind; target_id: string }[] })[]>(
-      'guild_settings.candidates',
-      await this.db
-        .from('guild_settings')
-        .select('*, guild_follows!inner(kind, target_id)')
-        .or(`kind.in.(all,members)${targets}`, { referencedTable: 'guild_follows' })
-        .order('guild_id'),
+  async candidates(match: MatchRouting): Promise<Candidate[]> {
+    return toCandidates(
+      check<CandidateRow[]>(
+        'guild_candidates',
+        await this.db.rpc('guild_candidates', { p_targets: candidateTargets(match) }),
+      ),
     );
-    return rows.map(({ guild_follows, ...settings }) => ({
-      settings,
-      follows: guild_follows.map((f) => ({
-        guildId: settings.guild_id,
-        kind: f.kind,
-        targetId: f.target_id,
-      })),
-    }));
   }
 
   /**

@@ -1,6 +1,9 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Faction } from '../domain/channel-plan.ts';
+import type { MatchRouting } from '../domain/follows.ts';
 import { check } from './client.ts';
+import { type Candidate, type CandidateRow, candidateTargets, toCandidates } from './guilds.ts';
+import type { PlayerLink } from './player-links.ts';
 
 export type MoveClaim = 'claimed' | 'done' | 'held';
 
@@ -228,15 +231,8 @@ export class MatchStore {
     leaseKey: string,
     holder: string,
     ttlSeconds: number,
-  ): Promise<{ ended: boolean; channelId: string | null; maybeOrphan: boolean } | null> {
-    const rows = check<
-      {
-        taken: boolean;
-        ended: boolean | null;
-        voice_channel_id: string | null;
-        maybe_orphan: boolean | null;
-      }[]
-    >(
+  ): Promise<ChannelBegun | null> {
+    const rows = check<BeginRow[]>(
       'match_channel_begin',
       await this.db.rpc('match_channel_begin', {
         p_match_id: matchId,
@@ -247,12 +243,47 @@ export class MatchStore {
         p_ttl_seconds: ttlSeconds,
       }),
     );
-    const row = rows[0];
-    if (!row?.taken) return null;
+    return begunOf(rows[0]);
+  }
+
+  /**
+   * What a match job reads before its first channel, in one round trip: the player links of `faceitIds`,
+   * the guilds that may take the match (GuildStore.candidates), and — with `lease` — beginChannel's answer
+   * for that guild and faction (`begun`: null when held elsewhere; undefined when not asked for).
+   */
+  async routeReads(
+    faceitIds: string[],
+    match: MatchRouting,
+    lease?: {
+      matchId: string;
+      guildId: string;
+      faction: Faction;
+      key: string;
+      holder: string;
+      ttlSeconds: number;
+    },
+  ): Promise<{ links: PlayerLink[]; candidates: Candidate[]; begun: ChannelBegun | null | undefined }> {
+    const out = check<{ links: PlayerLink[]; candidates: CandidateRow[]; begun: BeginRow | null }>(
+      'match_route_reads',
+      await this.db.rpc('match_route_reads', {
+        p_faceit_ids: faceitIds,
+        p_targets: candidateTargets(match),
+        ...(lease
+          ? {
+              p_match_id: lease.matchId,
+              p_guild_id: lease.guildId,
+              p_faction: lease.faction,
+              p_lease_key: lease.key,
+              p_holder: lease.holder,
+              p_ttl_seconds: lease.ttlSeconds,
+            }
+          : {}),
+      }),
+    );
     return {
-      ended: row.ended === true,
-      channelId: row.voice_channel_id,
-      maybeOrphan: row.maybe_orphan === true,
+      links: out.links,
+      candidates: toCandidates(out.candidates),
+      begun: lease ? begunOf(out.begun ?? undefined) : undefined,
     };
   }
 
@@ -291,4 +322,28 @@ export class MatchStore {
       await this.db.rpc('match_forget', { p_match_id: matchId, p_guild_id: guildId, p_faction: faction }),
     );
   }
+}
+
+/** beginChannel's answer: the lease is ours, with the ended marker and the faction's channel on record. */
+export interface ChannelBegun {
+  ended: boolean;
+  channelId: string | null;
+  /** An earlier attempt set the intent marker and may have left a channel it did not record. */
+  maybeOrphan: boolean;
+}
+
+interface BeginRow {
+  taken: boolean;
+  ended: boolean | null;
+  voice_channel_id: string | null;
+  maybe_orphan: boolean | null;
+}
+
+function begunOf(row: BeginRow | undefined): ChannelBegun | null {
+  if (!row?.taken) return null;
+  return {
+    ended: row.ended === true,
+    channelId: row.voice_channel_id,
+    maybeOrphan: row.maybe_orphan === true,
+  };
 }
