@@ -1,4 +1,5 @@
 import {
+  type BridgeChannel,
   FaceitNotFoundError,
   type JobHandler,
   type Logger,
@@ -89,15 +90,35 @@ async function runSweep(
   const ended = endedNow.size + finished.size;
 
   // Orphans, in every guild with settings the bot is in (one guild's failure does not stop the others).
-  let orphans = 0;
+  // Every guild is listed first, then the rows and the active matches are read once: a job marks its match
+  // active before it creates a channel, so every channel in a listing is either recorded or of a match read
+  // as active after it. Read before the listings (as this sweep once did), a channel created and recorded
+  // in between was deleted.
+  const listed: { guild: Guild; settings: VoiceSettings; channels: BridgeChannel[] }[] = [];
+  const failed = (guild: Guild, err: unknown) => {
+    problems.push(`orphans in guild ${guild.id}: ${(err as Error).message}`);
+    log.warn({ guildId: guild.id, err: (err as Error).message }, 'sweep could not look for orphans here');
+  };
   for (const row of await ctx.guilds.all()) {
     const guild = await guildById(ctx.deps, row.guild_id);
     if (!guild) continue;
+    const settings = voiceSettings(row);
     try {
-      orphans += await sweepOrphans(ctx, guild, voiceSettings(row), log);
+      listed.push({ guild, settings, channels: await listBridgeChannels(guild, settings) });
     } catch (err) {
-      problems.push(`orphans in guild ${guild.id}: ${(err as Error).message}`);
-      log.warn({ guildId: guild.id, err: (err as Error).message }, 'sweep could not look for orphans here');
+      failed(guild, err);
+    }
+  }
+  let orphans = 0;
+  if (listed.length > 0) {
+    const [known, active] = await Promise.all([ctx.store.allChannelIds(), ctx.store.listActive()]);
+    const activeMatchIds = active.map((m) => m.match_id);
+    for (const { guild, settings, channels } of listed) {
+      try {
+        orphans += await deleteOrphans(guild, settings, channels, known, activeMatchIds, log);
+      } catch (err) {
+        failed(guild, err);
+      }
     }
   }
   // Reported (the job fails, and says where) once every guild had its turn.
@@ -105,24 +126,29 @@ async function runSweep(
   return { ended, orphans, pruned };
 }
 
-/** Deletes the guild's channels this bridge created that no row and no active match knows. */
-async function sweepOrphans(
-  ctx: MatchContext,
+/**
+ * The guild's channels this bridge may have created, from one fresh listing (so channels created by other
+ * copies are seen even if this cache lags), taken as the listing answers.
+ */
+async function listBridgeChannels(guild: Guild, settings: VoiceSettings): Promise<BridgeChannel[]> {
+  await discordOp('list guild channels', () => guild.channels.fetch());
+  return bridgeVoiceChannels(guild, settings.categoryId);
+}
+
+/** Deletes those of the listed channels that no row and no active match knows. */
+async function deleteOrphans(
   guild: Guild,
   settings: VoiceSettings,
+  channels: BridgeChannel[],
+  knownChannelIds: ReadonlySet<string>,
+  activeMatchIds: readonly string[],
   log: Logger,
 ): Promise<number> {
-  // One fresh listing, so channels created by other copies are seen even if this cache lags.
-  await discordOp('list guild channels', () => guild.channels.fetch());
-  // The rows and the active matches are read after the listing: a job marks its match active before it
-  // creates a channel, so every channel in the listing is either recorded or of a match read as active
-  // here. Read before it (as this sweep once did), a channel created and recorded in between was deleted.
-  const [known, active] = await Promise.all([ctx.store.allChannelIds(), ctx.store.listActive()]);
   const orphaned = orphanChannels({
     template: settings.nameTemplate,
-    knownChannelIds: known,
-    activeMatchIds: active.map((m) => m.match_id),
-    bridgeChannels: bridgeVoiceChannels(guild, settings.categoryId),
+    knownChannelIds,
+    activeMatchIds,
+    bridgeChannels: channels,
   });
   for (const ch of orphaned) {
     await deleteChannel(guild, ch.id);
