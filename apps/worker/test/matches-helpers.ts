@@ -7,13 +7,13 @@ export { matchJobId, shortId } from '@bridge/core';
 export { failedJobs, settledJob, waitFor, withQueue } from '@bridge/testbed';
 export { stackTest } from '@bridge/testbed/fixtures';
 
-/** FACEIT players with Discord members and player_links rows (linked directly in the DB). */
-export async function seedLinkedPlayers(stack: Stack, tag: string, n: number) {
+/** FACEIT players with Discord members (of `guildId`) and player_links rows (linked directly in the DB). */
+export async function seedLinkedPlayers(stack: Stack, tag: string, n: number, guildId = stack.guildId) {
   const players: { faceitId: string; discordId: string; nickname: string }[] = [];
   for (let i = 0; i < n; i++) {
     const nickname = `${tag}_${i}`;
     const p = stack.faceit.seedPlayer({ nickname });
-    const discordId = stack.discord.addMember(stack.guildId, { username: nickname });
+    const discordId = stack.discord.addMember(guildId, { username: nickname });
     await stack.supabase.query(
       `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method) values ($1,$2,$3,'oauth')`,
       [discordId, p.id, nickname],

@@ -12,6 +12,7 @@ import {
   waitFor,
 } from '@bridge/testbed';
 import { afterEach, describe, expect, it } from 'vitest';
+import { seedLinkedPlayers } from './matches-helpers.ts';
 import { guildIdOn, liveByShard, longestGap } from './shard-helpers.ts';
 
 // The scale test of issue 18 with real worker processes: 3 copies share the gateway's 4 shards through Redis
@@ -87,17 +88,7 @@ async function invite(s: Stack, shard: number, k: number): Promise<Community> {
   expect(
     await setup('channels', { category: g.channels.Matches as string, lobby: g.channels.Lobby as string }),
   ).toContain('Match channels go in');
-  const players: Community['players'] = [];
-  for (let i = 0; i < MATCHES_PER_GUILD * 2; i++) {
-    const nickname = `${name}_p${i}`;
-    const p = s.faceit.seedPlayer({ nickname });
-    const discordId = s.discord.addMember(g.guildId, { username: nickname });
-    await s.supabase.query(
-      `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method) values ($1,$2,$3,'oauth')`,
-      [discordId, p.id, nickname],
-    );
-    players.push({ faceitId: p.id, discordId });
-  }
+  const players = await seedLinkedPlayers(s, name, MATCHES_PER_GUILD * 2, g.guildId);
   const matches = Array.from(
     { length: MATCHES_PER_GUILD },
     (_, m) =>
