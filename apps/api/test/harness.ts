@@ -43,6 +43,8 @@ export async function startTestApi(
     admin?: { user: string; password: string };
     /** FACEIT_WEBHOOK_QUERY_PARAM: also accept the secret in this query parameter. */
     queryParam?: string;
+    /** More configuration (TRUSTED_PROXY_HOPS …). */
+    config?: Record<string, unknown>;
   } = {},
 ): Promise<TestApi> {
   const redisUrl = opts.redisUrl ?? REDIS_URL;
@@ -64,6 +66,8 @@ export async function startTestApi(
     FACEIT_WEBHOOK_HEADER: 'x-faceit-webhook-secret',
     ...(opts.queryParam ? { FACEIT_WEBHOOK_QUERY_PARAM: opts.queryParam } : {}),
     ...(opts.admin ? { ADMIN_USER: opts.admin.user, ADMIN_PASSWORD: opts.admin.password } : {}),
+    QUEUE_PREFIX: prefix,
+    ...opts.config,
   };
   const api = await startApi({ config, log, redis, intake, queues, metrics });
   return {

@@ -52,4 +52,5 @@ export const linkPageHeaders = secureHeaders({
     frameAncestors: ["'none'"],
   },
   referrerPolicy: 'no-referrer',
+  xFrameOptions: 'DENY',
 });

@@ -34,6 +34,11 @@ export const apiConfigSchema = z
       .optional(),
     /** How long the OAuth callback page waits for the link job before saying a DM will follow. */
     LINK_RESULT_WAIT_MS: positiveInt.default(5000),
+    /**
+     * How many proxies in front of the API append to X-Forwarded-For; the client (for the dashboard's
+     * wrong-password window) is the address the outermost of them saw. 0: the socket's address.
+     */
+    TRUSTED_PROXY_HOPS: z.coerce.number({ error: 'must be a number' }).int().min(0).max(10).default(0),
     ADMIN_USER: z.string().min(1).optional(),
     ADMIN_PASSWORD: secret(12).optional(),
   })
