@@ -33,7 +33,7 @@ redis.on('ready', () => {
 });
 
 const queues = createQueues(redis, config.QUEUE_PREFIX);
-const intake = createIntake(redis, config.QUEUE_PREFIX);
+const intake = createIntake(redis, config.QUEUE_PREFIX, { backlogLimit: config.INTAKE_BACKLOG_LIMIT });
 const metrics = createMetrics('api', { queues: Object.values(queues), intakeBacklog: intake.backlog });
 
 // QueueEvents blocks on its connection, so it gets one of its own.

@@ -11,6 +11,7 @@ import {
 } from '@bridge/core';
 import { captureLogger, cleanupPrefix, REDIS_URL, testPrefix, waitFor } from '@bridge/testbed';
 import type { Job, Queue } from 'bullmq';
+import { createSampledLog, type SampledLog } from '../src/lib/sampled-log.ts';
 import { type RunningApi, startApi } from '../src/server.ts';
 
 export const SECRET = 'test-webhook-secret-0123456789';
@@ -23,6 +24,8 @@ export interface TestApi extends RunningApi {
   metrics: Metrics;
   /** The `matches` job with this id, once the relay has added it. */
   job(id: string): Promise<Job>;
+  /** Starts the relay when the API was started without it. */
+  startRelay(): void;
   /** Waits until the relay has turned every accepted webhook into a job. */
   drained(): Promise<void>;
   /**
@@ -31,6 +34,8 @@ export interface TestApi extends RunningApi {
    */
   enqueued(): Promise<number>;
   logs: Record<string, unknown>[];
+  /** The sampled log the routes write refusals to; `flush()` writes the pending counts. */
+  sampledLog: SampledLog;
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
   stop(): Promise<void>;
 }
@@ -45,6 +50,12 @@ export async function startTestApi(
     queryParam?: string;
     /** More configuration (TRUSTED_PROXY_HOPS …). */
     config?: Record<string, unknown>;
+    /** INTAKE_BACKLOG_LIMIT. */
+    backlogLimit?: number;
+    /** Start the relay (what a worker copy runs) with the API; false: only once `startRelay()` is called. */
+    relay?: boolean;
+    /** Window of the sampled log (lines unauthenticated requests cause); default a minute. */
+    sampleWindowMs?: number;
   } = {},
 ): Promise<TestApi> {
   const redisUrl = opts.redisUrl ?? REDIS_URL;
@@ -53,14 +64,15 @@ export async function startTestApi(
   const redis = createProducerRedis(redisUrl);
   redis.on('error', () => {});
   const queues = createQueues(redis, prefix);
-  const intake = createIntake(redis, prefix);
+  const intake = createIntake(redis, prefix, opts.backlogLimit ? { backlogLimit: opts.backlogLimit } : {});
   const metrics = createMetrics('api', { queues: Object.values(queues), intakeBacklog: intake.backlog });
   if (opts.waitReady !== false) await waitFor(() => redis.status === 'ready', { what: 'redis ready' });
   // What a worker copy runs: without it accepted webhooks would stay in the intake stream.
   const relayRedis = createWorkerRedis(redisUrl);
   relayRedis.on('error', () => {});
   const relay = new IntakeRelay({ connection: relayRedis, prefix, queues, log });
-  relay.start();
+  const startRelay = () => relay.start();
+  if (opts.relay !== false) startRelay();
   const config = {
     FACEIT_WEBHOOK_SECRET: SECRET,
     FACEIT_WEBHOOK_HEADER: 'x-faceit-webhook-secret',
@@ -69,7 +81,8 @@ export async function startTestApi(
     QUEUE_PREFIX: prefix,
     ...opts.config,
   };
-  const api = await startApi({ config, log, redis, intake, queues, metrics });
+  const sampledLog = createSampledLog(log, opts.sampleWindowMs ? { windowMs: opts.sampleWindowMs } : {});
+  const api = await startApi({ config, log, sampledLog, redis, intake, queues, metrics });
   return {
     ...api,
     prefix,
@@ -78,6 +91,8 @@ export async function startTestApi(
     intake,
     metrics,
     logs,
+    sampledLog,
+    startRelay,
     job: (id) =>
       waitFor(async () => (await queues.matches.getJob(id)) ?? (await queues.cleanup.getJob(id)), {
         what: `job ${id}`,
@@ -95,6 +110,7 @@ export async function startTestApi(
       }),
     stop: async () => {
       await api.close();
+      sampledLog.flush();
       await relay.close();
       relayRedis.disconnect();
       await Promise.all(Object.values(queues).map((q) => q.close()));

@@ -1,4 +1,5 @@
 import { type FaceitEmulator, startFaceitEmulator } from '@bridge/sandbox';
+import { waitFor } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET, startTestApi, type TestApi } from './harness.ts';
 import { apiTest, delivery, ready } from './webhook-fixtures.ts';
@@ -12,7 +13,7 @@ describe('POST /faceit-webhook: refused without the secret', () => {
     expect(res.status).toBe(401);
     const res2 = await fetch(`${api.url}/faceit-webhook`, { method: 'POST', body: JSON.stringify(ready) });
     expect(res2.status).toBe(401);
-    expect((await res2.json()).message).toMatch(/x-faceit-webhook-secret/);
+    expect((await res2.json()).message).toBe('missing or wrong secret');
     expect(await api.enqueued()).toBe(0);
   });
 
@@ -77,15 +78,13 @@ describe('the secret in a query parameter (FACEIT_WEBHOOK_QUERY_PARAM)', () => {
     const sameLength = SECRET.slice(0, -1) + (SECRET.endsWith('9') ? '8' : '9');
     const wrong = await postQuery(fresh(), `auth=${sameLength}`);
     expect(wrong.status).toBe(401);
-    expect((await wrong.json()).message).toBe(
-      'missing or wrong secret (x-faceit-webhook-secret header or auth query parameter)',
-    );
+    expect((await wrong.json()).message).toBe('missing or wrong secret');
     // Another parameter name does not count.
     expect((await postQuery(fresh(), `token=${encodeURIComponent(SECRET)}`)).status).toBe(401);
     expect(await q.enqueued()).toBe(before);
   });
 
-  it('logs a 401 at warn naming which mechanisms were present, never a value', async () => {
+  it('logs a 401 at warn naming which mechanisms were present, never a value; repeats are counted', async () => {
     const wrongValue = 'wrong-secret-value-4711';
     const cases: { query: string; headers: Record<string, string>; secretIn: string[]; msg: string }[] = [
       { query: '', headers: {}, secretIn: [], msg: 'webhook refused: no secret sent' },
@@ -114,14 +113,74 @@ describe('the secret in a query parameter (FACEIT_WEBHOOK_QUERY_PARAM)', () => {
         msg: 'webhook refused: wrong secret',
       },
     ];
-    for (const c of cases) {
-      const res = await postQuery(delivery('match_status_ready'), c.query, c.headers);
-      expect(res.status).toBe(401);
-      const requestId = res.headers.get('x-request-id');
-      const line = q.logs.find((l) => l.requestId === requestId);
-      expect(line).toMatchObject({ level: 40, outcome: 'unauthorized', secretIn: c.secretIn, msg: c.msg });
+    const fresh = await startTestApi({ queryParam: 'auth' });
+    try {
+      const requestIds: (string | null)[] = [];
+      for (const c of cases) {
+        const res = await fetch(`${fresh.url}/faceit-webhook?${c.query}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...c.headers },
+          body: JSON.stringify(delivery('match_status_ready')),
+        });
+        expect(res.status).toBe(401);
+        requestIds.push(res.headers.get('x-request-id'));
+      }
+      // The first of each kind in full; the others only counted, in one line per kind and minute.
+      for (const i of [0, 2]) {
+        const line = fresh.logs.find((l) => l.requestId === requestIds[i]);
+        expect(line).toMatchObject({
+          level: 40,
+          outcome: 'unauthorized',
+          secretIn: cases[i]?.secretIn,
+          msg: cases[i]?.msg,
+        });
+      }
+      for (const i of [1, 3, 4]) expect(fresh.logs.some((l) => l.requestId === requestIds[i])).toBe(false);
+      fresh.sampledLog.flush();
+      const counted = fresh.logs.filter((l) => l.repeated !== undefined);
+      expect(counted).toEqual([
+        expect.objectContaining({ msg: 'webhook refused: no secret sent', repeated: 1, windowSec: 60 }),
+        expect.objectContaining({ msg: 'webhook refused: wrong secret', repeated: 2, windowSec: 60 }),
+      ]);
+      expect(JSON.stringify(fresh.logs)).not.toContain(wrongValue);
+    } finally {
+      await fresh.stop();
     }
-    expect(JSON.stringify(q.logs)).not.toContain(wrongValue);
+  });
+
+  it('500 wrong-secret deliveries write a handful of lines, and the burst shows in the log and the metric', async () => {
+    const burst = await startTestApi({ sampleWindowMs: 1000 });
+    try {
+      const metric = async () =>
+        Number(
+          /bridge_webhooks_total\{event="unknown",outcome="unauthorized",app="api"\} (\d+)/.exec(
+            await burst.metrics.registry.metrics(),
+          )?.[1] ?? 0,
+        );
+      const started = Date.now();
+      for (let round = 0; round < 10; round++) {
+        await Promise.all(
+          Array.from({ length: 50 }, () =>
+            burst.post(delivery('match_status_ready'), { 'x-faceit-webhook-secret': 'not-the-secret' }),
+          ),
+        );
+      }
+      const elapsedSec = (Date.now() - started) / 1000;
+      expect(await metric()).toBe(500);
+      // Within the first window: the first one in full; then, at each window's end, one count.
+      await waitFor(() => burst.logs.some((l) => l.repeated !== undefined), { what: 'the count line' });
+      burst.sampledLog.flush();
+      const lines = burst.logs.filter((l) => String(l.msg).startsWith('webhook refused'));
+      expect(lines.length).toBeLessThanOrEqual(2 + Math.ceil(elapsedSec));
+      expect(lines[0]).toMatchObject({
+        outcome: 'unauthorized',
+        secretIn: ['header:x-faceit-webhook-secret'],
+      });
+      const total = lines.reduce((n, l) => n + (typeof l.repeated === 'number' ? l.repeated : 1), 0);
+      expect(total).toBe(500);
+    } finally {
+      await burst.stop();
+    }
   });
 
   it('never writes the secret from a query string to a log line: accepted, refused, invalid or unrouted', async () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jobNameForEvent, matchJobId, matchJobOptions, parseWebhook } from '../src/index.ts';
+import { eventLabel, jobNameForEvent, matchJobId, matchJobOptions, parseWebhook } from '../src/index.ts';
 
 const samplesDir = join(import.meta.dirname, '../../../fixtures/faceit-samples');
 const deliveries = readdirSync(samplesDir).filter(
@@ -35,6 +35,30 @@ describe('webhook envelope schema', () => {
     delete body.event_id;
     const parsed = parseWebhook(body);
     expect(parsed).toEqual({ kind: 'invalid', issues: [expect.objectContaining({ path: 'event_id' })] });
+  });
+
+  it('bounds every envelope string and names the field that is too long', () => {
+    const body = JSON.parse(readFileSync(join(samplesDir, deliveries[0]!), 'utf8'));
+    for (const [field, max] of Object.entries({
+      transaction_id: 128,
+      event: 64,
+      event_id: 128,
+      third_party_id: 128,
+      app_id: 128,
+      timestamp: 64,
+    })) {
+      expect(parseWebhook({ ...body, [field]: 'x'.repeat(max) }).kind, field).not.toBe('invalid');
+      expect(parseWebhook({ ...body, [field]: 'x'.repeat(max + 1) })).toEqual({
+        kind: 'invalid',
+        issues: [{ path: field, message: `must be at most ${max} characters` }],
+      });
+    }
+  });
+
+  it('labels metrics with the match events by name and every other name as other', () => {
+    expect(eventLabel('match_status_ready')).toBe('match_status_ready');
+    expect(eventLabel('hub_user_added')).toBe('other');
+    expect(eventLabel('x'.repeat(64))).toBe('other');
   });
 
   it('rejects a payload that is not an object', () => {

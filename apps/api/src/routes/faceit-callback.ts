@@ -12,7 +12,7 @@ import {
 import type { Job } from 'bullmq';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { ApiDeps, AppEnv } from '../deps.ts';
+import type { AppEnv, RouteDeps } from '../deps.ts';
 import {
   badRequestPage,
   badStatePage,
@@ -38,7 +38,7 @@ const querySchema = z.object({
  * browser the start page bound to the flow, parks the code for the worker under a random ticket,
  * enqueues `linkAccount` and shows the outcome if it arrives in time.
  */
-export function registerFaceitCallback(app: Hono<AppEnv>, deps: ApiDeps): void {
+export function registerFaceitCallback(app: Hono<AppEnv>, deps: RouteDeps): void {
   const { log } = deps;
   const prefix = deps.config.QUEUE_PREFIX ?? 'bull';
   const waitMs = deps.config.LINK_RESULT_WAIT_MS ?? 5000;

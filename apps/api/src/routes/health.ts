@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
-import type { ApiDeps, AppEnv } from '../deps.ts';
+import type { AppEnv, RouteDeps } from '../deps.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
 
 /** `/healthz`: the process is up. `/readyz`: it can take work, i.e. Redis answers. */
-export function registerHealth(app: Hono<AppEnv>, deps: ApiDeps): void {
+export function registerHealth(app: Hono<AppEnv>, deps: RouteDeps): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     try {

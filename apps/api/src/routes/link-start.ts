@@ -1,7 +1,7 @@
 import { browserBinding, putOAuthState, takeLinkStart } from '@bridge/core';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { ApiDeps, AppEnv } from '../deps.ts';
+import type { AppEnv, RouteDeps } from '../deps.ts';
 import { badRequestPage, startPage, startUsedPage, unavailablePage } from '../pages/link-pages.ts';
 import { browserCookie, linkPageHeaders, setBrowserCookie } from './link-browser.ts';
 
@@ -14,7 +14,7 @@ const querySchema = z.object({ t: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
  * cookie, and shows which Discord account is being linked before the way on to FACEIT. A copied
  * button opened a second time finds nothing; FACEIT's URL alone is refused at the callback.
  */
-export function registerLinkStart(app: Hono<AppEnv>, deps: ApiDeps): void {
+export function registerLinkStart(app: Hono<AppEnv>, deps: RouteDeps): void {
   const { log } = deps;
   const prefix = deps.config.QUEUE_PREFIX ?? 'bull';
   const page = (c: Context<AppEnv>, status: 200 | 400 | 503, html: string) => {

@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
-import type { ApiDeps, AppEnv } from '../deps.ts';
+import type { AppEnv, RouteDeps } from '../deps.ts';
 
 /** `GET /metrics`: Prometheus text format. Scrape it from inside your network; it is not authenticated. */
-export function registerMetrics(app: Hono<AppEnv>, deps: ApiDeps): void {
+export function registerMetrics(app: Hono<AppEnv>, deps: RouteDeps): void {
   const { metrics } = deps;
   if (!metrics) return;
   app.get('/metrics', async (c) => {

@@ -1,19 +1,33 @@
-import { jobNameForEvent, type MatchJobData, matchJobId, parseWebhook } from '@bridge/core';
+import {
+  eventLabel,
+  IntakeFullError,
+  jobNameForEvent,
+  type MatchJobData,
+  matchJobId,
+  parseWebhook,
+} from '@bridge/core';
 import type { Context, Hono } from 'hono';
-import type { ApiDeps, AppEnv } from '../deps.ts';
+import type { AppEnv, RouteDeps } from '../deps.ts';
 import { secretMatcher } from '../lib/constant-time.ts';
 import { BodyTooLargeError, readBodyLimited } from '../lib/read-body.ts';
 
 export const WEBHOOK_PATH = '/faceit-webhook';
+/**
+ * Real deliveries are a few KB (fixtures/faceit-samples: 4–6 KB with both rosters); the limit stays far
+ * above that so a delivery FACEIT sends is never refused (it would be redelivered forever). What a body
+ * may put into Redis and the logs is bounded by the envelope's field limits, not by this.
+ */
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+/** What a 503 asks FACEIT to wait before redelivering (it may not honour it; redeliveries are harmless). */
+const RETRY_AFTER_SEC = '30';
 
 /**
  * FACEIT webhook intake. Cheap checks first (secret, size, JSON, envelope), then one append to the
  * intake stream (the workers turn it into a job with a deterministic id), then 202. It never does the
  * work itself: FACEIT retries slow answers.
  */
-export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
-  const { log } = deps;
+export function registerWebhook(app: Hono<AppEnv>, deps: RouteDeps): void {
+  const { log, sampledLog } = deps;
   const header = deps.config.FACEIT_WEBHOOK_HEADER;
   const queryParam = deps.config.FACEIT_WEBHOOK_QUERY_PARAM;
   const isSecret = secretMatcher(deps.config.FACEIT_WEBHOOK_SECRET);
@@ -39,16 +53,20 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
     const queryOk = inQuery !== undefined && isSecret(inQuery);
     if (!headerOk && !queryOk) {
       // Names only, never values: "FACEIT sends no secret" and "wrong secret" look different here.
+      // Anyone can send these, so each kind is logged once and then counted (sampled-log.ts).
       const present = [
         ...(inHeader !== undefined ? [`header:${header}`] : []),
         ...(inQuery !== undefined ? [`query:${queryParam}`] : []),
       ];
-      log.warn(
-        { requestId, outcome: 'unauthorized', secretIn: present, accepted: where },
+      sampledLog.warn(
         present.length === 0 ? 'webhook refused: no secret sent' : 'webhook refused: wrong secret',
+        { requestId, outcome: 'unauthorized', secretIn: present, accepted: where },
       );
       count('unknown', 'unauthorized');
-      return fail(c, 401, 'unauthorized', `missing or wrong secret (${where})`);
+      // The body is never read: close the connection rather than let Node drain it. The answer does not
+      // say where the secret goes (the operator's log line does).
+      c.header('connection', 'close');
+      return fail(c, 401, 'unauthorized', 'missing or wrong secret');
     }
     let text: string;
     try {
@@ -79,11 +97,12 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
     const { envelope } = parsed;
     const eventId = envelope.event_id;
     if (parsed.kind === 'ignored') {
+      // The name is at most 64 characters (the envelope's bound); the metric counts every such name as one.
       log.info(
         { requestId, event: envelope.event, eventId, outcome: 'ignored' },
         'webhook event not acted on',
       );
-      count(envelope.event, 'ignored');
+      count(eventLabel(envelope.event), 'ignored');
       return c.json({ status: 'ignored', event: envelope.event }, 202);
     }
 
@@ -123,6 +142,17 @@ export function registerWebhook(app: Hono<AppEnv>, deps: ApiDeps): void {
       // Bounded by the intake's own timeout (750 ms), so a hung Redis is a 503, not a hung request.
       await deps.intake.push(data);
     } catch (err) {
+      c.header('retry-after', RETRY_AFTER_SEC);
+      if (err instanceof IntakeFullError) {
+        // Nothing was stored: FACEIT's redelivery is the only copy, so say 503 and let it come back.
+        sampledLog.warn('webhook not enqueued: intake backlog full, no worker is relaying', {
+          ...ctx,
+          outcome: 'backlog_full',
+          limit: err.limit,
+        });
+        count(parsed.event, 'backlog_full');
+        return fail(c, 503, 'backlog_full', 'too many events waiting for a worker, retry later');
+      }
       // The add may still land later; the deterministic job id makes FACEIT's retry harmless.
       log.error({ ...ctx, outcome: 'unavailable', err: (err as Error).message }, 'webhook not enqueued');
       count(parsed.event, 'unavailable');

@@ -32,6 +32,11 @@ export const apiConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.-]+$/, 'must be a query parameter name (letters, digits, _ . -)')
       .optional(),
+    /**
+     * Webhooks accepted but not yet turned into jobs by a worker, at most: past it the API answers 503
+     * and FACEIT redelivers later, instead of Redis filling up while no worker relays.
+     */
+    INTAKE_BACKLOG_LIMIT: positiveInt.default(100_000),
     /** How long the OAuth callback page waits for the link job before saying a DM will follow. */
     LINK_RESULT_WAIT_MS: positiveInt.default(5000),
     /**

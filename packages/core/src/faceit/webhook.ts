@@ -34,17 +34,30 @@ export const matchPayloadSchema = z.looseObject({
 });
 
 /**
+ * The metric label of an event name: the match events by name, anything else as `other`, so names a
+ * sender makes up cannot create one time series each.
+ */
+export function eventLabel(event: string): MatchEvent | 'other' {
+  return isMatchEvent(event) ? event : 'other';
+}
+
+// Envelope strings go into Redis (intake stream, jobs kept for days) and logs. FACEIT's are uuids
+// (36 characters), event names of ~25 and RFC 3339 seconds; the bounds leave room for a format change
+// and none for a megabyte.
+const bounded = (max: number) => z.string().min(1).max(max, `must be at most ${max} characters`);
+
+/**
  * FACEIT's delivery envelope (fixtures/faceit-samples; packages/sandbox/docs/faceit.md, Webhooks). Loose: fields FACEIT adds later are
  * kept, not rejected, so a schema change on their side never turns into retries on ours.
  */
 export const webhookEnvelopeSchema = z.looseObject({
-  transaction_id: z.string().min(1),
-  event: z.string().min(1),
-  event_id: z.string().min(1),
-  third_party_id: z.string().nullish(),
-  app_id: z.string().nullish(),
-  timestamp: z.string().min(1),
-  retry_count: z.number().int().min(0),
+  transaction_id: bounded(128),
+  event: bounded(64),
+  event_id: bounded(128),
+  third_party_id: bounded(128).nullish(),
+  app_id: bounded(128).nullish(),
+  timestamp: bounded(64),
+  retry_count: z.number().int().min(0).max(1_000_000),
   version: z.number().int(),
   // Checked as an object, not copied: the match schema below reads what it needs from it.
   payload: z.custom<Record<string, unknown>>(

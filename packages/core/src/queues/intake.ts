@@ -19,18 +19,45 @@ export const intakeKey = (redis: RedisClient, prefix: string) => redisKey(redis,
 /** The stream entry's only field. */
 export const INTAKE_FIELD = 'job';
 
+/** The intake holds `limit` entries no relay has turned into jobs yet: this one was not stored. */
+export class IntakeFullError extends Error {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`intake backlog is at its limit (${limit} entries waiting for a worker)`);
+    this.name = 'IntakeFullError';
+    this.limit = limit;
+  }
+}
+
+/** Default most entries the intake holds before it refuses (INTAKE_BACKLOG_LIMIT). */
+export const INTAKE_BACKLOG_LIMIT = 100_000;
+
 export interface Intake {
-  /** Appends one entry; resolves once Redis has it, rejects if it has not after `timeoutMs`. */
+  /**
+   * Appends one entry; resolves once Redis has it. Rejects with IntakeFullError when the backlog is at
+   * its limit (nothing stored), or with another error if Redis has not answered after `timeoutMs`.
+   */
   push(data: MatchJobData): Promise<void>;
   /** Entries accepted but not yet turned into jobs (the relay deletes what it has added). */
   backlog(): Promise<number>;
 }
 
-// Appends every argument as one entry; returns how many.
-const XADD_ALL = `for i = 1, #ARGV do redis.call('XADD', KEYS[1], '*', '${INTAKE_FIELD}', ARGV[i]) end
-return #ARGV`;
+// ARGV[1] is the backlog limit; every further argument is one entry, appended while the stream holds
+// fewer than the limit. Returns how many were appended (the first n): the rest were not stored.
+// Refusing rather than trimming (XADD MAXLEN) because every entry is an event the API answered 202:
+// trimming would drop accepted events, refusing makes the API answer 503 and FACEIT redeliver later.
+const XADD_ALL = `local room = tonumber(ARGV[1]) - redis.call('XLEN', KEYS[1])
+local n = 0
+for i = 2, #ARGV do
+  if n >= room then break end
+  redis.call('XADD', KEYS[1], '*', '${INTAKE_FIELD}', ARGV[i])
+  n = n + 1
+end
+return n`;
 
-type WithXaddAll = RedisClient & { intakeXaddAll(key: string, ...entries: string[]): Promise<number> };
+type WithXaddAll = RedisClient & {
+  intakeXaddAll(key: string, limit: number, ...entries: string[]): Promise<number>;
+};
 
 /**
  * Appends go out as one Lua call per event-loop turn: webhooks that arrive together share one command
@@ -38,8 +65,13 @@ type WithXaddAll = RedisClient & { intakeXaddAll(key: string, ...entries: string
  * `./run bench intake`), and one timer bounds the whole batch. If the call fails or times out every request in it answers 503 and
  * FACEIT retries; entries it did write are then duplicates, which the relay's job ids absorb.
  */
-export function createIntake(redis: RedisClient, prefix: string, opts: { timeoutMs?: number } = {}): Intake {
+export function createIntake(
+  redis: RedisClient,
+  prefix: string,
+  opts: { timeoutMs?: number; backlogLimit?: number } = {},
+): Intake {
   const timeoutMs = opts.timeoutMs ?? 750;
+  const limit = opts.backlogLimit ?? INTAKE_BACKLOG_LIMIT;
   const key = intakeKey(redis, prefix);
   redis.defineCommand('intakeXaddAll', { numberOfKeys: 1, lua: XADD_ALL });
   let entries: string[] = [];
@@ -50,17 +82,23 @@ export function createIntake(redis: RedisClient, prefix: string, opts: { timeout
     entries = [];
     waiting = [];
     let settled = false;
-    const settle = (err?: unknown) => {
+    const settle = (err: unknown, stored = 0) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      for (const w of waiters) err === undefined ? w.resolve() : w.reject(err);
+      waiters.forEach((w, i) => {
+        if (err !== undefined) w.reject(err);
+        else if (i < stored) w.resolve();
+        else w.reject(new IntakeFullError(limit));
+      });
     };
     const timer = setTimeout(
       () => settle(new Error(`intake append did not finish within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    (redis as WithXaddAll).intakeXaddAll(key, ...batch).then(() => settle(), settle);
+    (redis as WithXaddAll)
+      .intakeXaddAll(key, limit, ...batch)
+      .then((stored) => settle(undefined, Number(stored)), settle);
   };
   return {
     push: (entry) =>
