@@ -88,17 +88,25 @@ describe('guild channel messages', () => {
       { embeds: [{ fields: Array.from({ length: 26 }, () => ({ name: 'n', value: 'v' })) }] },
       'embeds.0.fields',
     ],
-    ['a field name over 256', { embeds: [{ fields: [{ name: 'x'.repeat(257), value: 'v' }] }] }, 'name'],
-    ['a field value over 1024', { embeds: [{ fields: [{ name: 'n', value: 'x'.repeat(1025) }] }] }, 'value'],
+    [
+      'a field name over 256',
+      { embeds: [{ fields: [{ name: 'x'.repeat(257), value: 'v' }] }] },
+      'embeds.0.fields.0.name',
+    ],
+    [
+      'a field value over 1024',
+      { embeds: [{ fields: [{ name: 'n', value: 'x'.repeat(1025) }] }] },
+      'embeds.0.fields.0.value',
+    ],
     [
       'over 6000 characters in all',
       { embeds: [1, 2].map(() => ({ description: 'x'.repeat(3001) })) },
-      'MAX_EMBED_SIZE_EXCEEDED',
+      'embeds',
     ],
     [
       'a link button with a custom_id',
       { components: [{ type: 1, components: [{ type: 2, style: 5, url: 'https://x.y', custom_id: 'a' }] }] },
-      'custom_id',
+      'components.0.components.0.custom_id',
     ],
     [
       'a link button without a url',
@@ -110,7 +118,14 @@ describe('guild channel messages', () => {
     const channel = await text('cards');
     const err = await apiError(channel.send(body));
     expect([err.status, err.code]).toEqual([400, 50035]);
-    expect(JSON.stringify(err.rawError)).toContain(where);
+    // The errors tree nests one level per key, as Discord's (reference.mdx, "Error Messages").
+    const leaf = where
+      .split('.')
+      .reduce<unknown>(
+        (node, key) => (node as Record<string, unknown> | undefined)?.[key],
+        (err.rawError as { errors?: unknown }).errors,
+      );
+    expect(leaf).toHaveProperty('_errors');
     const sent = await channel.send(card('ok'));
     expect((await apiError(channel.messages.edit(sent.id, body))).code).toBe(50035);
     expect(e.channelMessages(channel.id).map((m) => m.embeds)).toEqual([card('ok').embeds]);

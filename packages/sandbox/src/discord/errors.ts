@@ -43,11 +43,25 @@ export const Errors = {
   alreadyAcknowledged: () => new ApiError(400, 40060, 'Interaction has already been acknowledged.'),
   maxGuildChannels: () => new ApiError(400, 30013, 'Maximum number of guild channels reached (500)'),
   invalidJson: () => new ApiError(400, 50109, 'The request body contains invalid JSON.'),
-  /** 50035 with one field error, e.g. formError('parent_id', 'CHANNEL_PARENT_MAX_CHANNELS', '...'). */
+  /** 50035 with one field error, e.g. form('parent_id', 'CHANNEL_PARENT_MAX_CHANNELS', '...'). */
   form: (field: string, code: string, message: string) =>
-    new ApiError(400, 50035, 'Invalid Form Body', { [field]: { _errors: [{ code, message }] } }),
+    new ApiError(400, 50035, 'Invalid Form Body', errorTree(field, code, message)),
   required: (field: string) =>
-    new ApiError(400, 50035, 'Invalid Form Body', {
-      [field]: { _errors: [{ code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }] },
-    }),
+    new ApiError(
+      400,
+      50035,
+      'Invalid Form Body',
+      errorTree(field, 'BASE_TYPE_REQUIRED', 'This field is required'),
+    ),
 };
+
+/**
+ * The `errors` tree of a 50035: one level per key of the dotted path, array indexes as keys, the field's
+ * `_errors` at the leaf (developers/reference.mdx, "Error Messages": `{"activities": {"0": {"platform":
+ * {"_errors": [...]}}}}`).
+ */
+function errorTree(path: string, code: string, message: string): Record<string, unknown> {
+  return path.split('.').reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), {
+    _errors: [{ code, message }],
+  });
+}

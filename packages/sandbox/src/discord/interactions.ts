@@ -89,6 +89,8 @@ class Entry implements InteractionRecord {
   readonly userId: string;
   readonly commandName: string;
   readonly commandId: string;
+  /** The type of the message that answers it: 20 CHAT_INPUT_COMMAND, 23 CONTEXT_MENU_COMMAND (message.mdx). */
+  readonly replyType: number;
   sessionId = '';
   sessionIds: string[] = [];
   readonly createdAt = Date.now();
@@ -110,6 +112,7 @@ class Entry implements InteractionRecord {
     this.userId = init.userId;
     this.commandName = init.command.name;
     this.commandId = init.command.id;
+    this.replyType = init.command.type === 1 ? 20 : 23;
     this.#signal = signal;
   }
 
@@ -280,6 +283,7 @@ export class InteractionRegistry {
         this.#store.applicationId,
       );
     }
+    if (e.originalRec) e.originalRec.type = e.replyType;
     this.changed.notify();
     return e;
   }

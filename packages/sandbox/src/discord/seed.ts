@@ -61,6 +61,7 @@ export function seedGuild(store: StoreView, spec: GuildSpec): GuildSeed {
       position: g.roles.size,
       managed: false,
       botId: null,
+      ...(r.color !== undefined ? { color: r.color } : {}),
     });
     seed.roles[r.name] = id;
   }

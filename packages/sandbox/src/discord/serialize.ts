@@ -22,11 +22,26 @@ export function userJson(u: UserRec): Record<string, unknown> {
     discriminator: '0',
     global_name: u.globalName,
     avatar: null,
+    banner: null,
+    accent_color: null,
+    avatar_decoration_data: null,
+    collectibles: null,
+    // The user's server tag (guild tags, changelog 2025-07-02); the spec requires the field, null when none.
+    primary_guild: null,
     public_flags: 0,
     flags: 0,
     ...(u.bot ? { bot: true } : {}),
   };
 }
+
+/** A user the store does not know (a member record without its user). */
+const unknownUser = (id: string): UserRec => ({
+  id,
+  username: 'unknown',
+  globalName: null,
+  bot: false,
+  dmsClosed: false,
+});
 
 export function roleJson(r: RoleRec): Record<string, unknown> {
   return {
@@ -34,7 +49,10 @@ export function roleJson(r: RoleRec): Record<string, unknown> {
     name: r.name,
     permissions: r.permissions.toString(),
     position: r.position,
-    color: 0,
+    // `color` is deprecated for `colors` (gradient roles, changelog 2025-07-02); both are sent. discord.js
+    // 14.28 reads only `colors` (role.hexColor, member.displayColor).
+    color: r.color ?? 0,
+    colors: { primary_color: r.color ?? 0, secondary_color: null, tertiary_color: null },
     hoist: false,
     managed: r.managed,
     mentionable: false,
@@ -88,9 +106,11 @@ export function channelJson(store: StoreView, c: ChannelRec): Record<string, unk
 export function memberJson(store: StoreView, m: MemberRec): Record<string, unknown> {
   const user = store.users.get(m.userId);
   return {
-    user: user ? userJson(user) : { id: m.userId, username: 'unknown', discriminator: '0' },
+    user: userJson(user ?? unknownUser(m.userId)),
     nick: m.nick,
     avatar: null,
+    // The member's guild banner (changelog 2024-07-16).
+    banner: null,
     roles: [...m.roles],
     joined_at: m.joinedAt,
     premium_since: null,
@@ -158,6 +178,18 @@ function guildBase(g: GuildRec): Record<string, unknown> {
     public_updates_channel_id: null,
     nsfw_level: 0,
     premium_progress_bar_enabled: false,
+    // Required by the spec (get_guild); the values are what real guilds report in captured payloads.
+    home_header: null,
+    region: 'deprecated',
+    widget_enabled: false,
+    widget_channel_id: null,
+    max_presences: null,
+    max_members: 25_000_000,
+    max_stage_video_channel_users: 50,
+    max_video_channel_users: 25,
+    safety_alerts_channel_id: null,
+    nsfw: false,
+    incidents_data: null,
   };
 }
 
@@ -200,9 +232,9 @@ export function messageJson(store: StoreView, m: MessageRec): Record<string, unk
   return {
     id: m.id,
     channel_id: m.channelId,
-    type: 0,
+    type: m.type ?? 0,
     content: m.content,
-    author: author ? userJson(author) : { id: m.authorId, username: 'unknown', discriminator: '0' },
+    author: userJson(author ?? unknownUser(m.authorId)),
     timestamp: new Date(m.at).toISOString(),
     edited_timestamp: m.editedAt === null ? null : new Date(m.editedAt).toISOString(),
     tts: false,
@@ -210,12 +242,56 @@ export function messageJson(store: StoreView, m: MessageRec): Record<string, unk
     mentions: [],
     mention_roles: [],
     attachments: [],
-    embeds: m.embeds,
-    components: m.components,
+    embeds: m.embeds.map(embedJson),
+    components: componentsJson(m.components),
     pinned: false,
     flags: m.flags,
     ...(m.webhookId ? { webhook_id: m.webhookId, application_id: m.webhookId } : {}),
   };
+}
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** An embed as Discord stores a bot's: `type` "rich" (message.mdx, Embed Object), each field's `inline` set. */
+function embedJson(e: unknown): unknown {
+  if (!isRec(e)) return e;
+  const out: Rec = { ...e, type: 'rich' };
+  if (Array.isArray(e.fields)) {
+    out.fields = e.fields.map((f) => (isRec(f) ? { ...f, inline: f.inline === true } : f));
+  }
+  return out;
+}
+
+/**
+ * Components with their `id`: the one the bot gave, else the next number not used in the message, in order of
+ * appearance; 0 counts as none (components/reference.mdx: "generated sequentially if left empty").
+ */
+function componentsJson(components: unknown[]): unknown[] {
+  const used = new Set<number>();
+  const collect = (list: unknown): void => {
+    if (!Array.isArray(list)) return;
+    for (const c of list) {
+      if (!isRec(c)) continue;
+      if (typeof c.id === 'number' && c.id > 0) used.add(c.id);
+      collect(c.components);
+    }
+  };
+  collect(components);
+  let next = 1;
+  const assign = (list: unknown[]): unknown[] =>
+    list.map((c) => {
+      if (!isRec(c)) return c;
+      const out: Rec = { ...c };
+      if (!(typeof c.id === 'number' && c.id > 0)) {
+        while (used.has(next)) next++;
+        out.id = next;
+        used.add(next);
+      }
+      if (Array.isArray(c.components)) out.components = assign(c.components);
+      return out;
+    });
+  return assign(components);
 }
 
 export function commandJson(applicationId: string, c: CommandRec): Record<string, unknown> {

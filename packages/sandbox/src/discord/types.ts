@@ -20,6 +20,8 @@ export interface RoleRec {
   position: number;
   managed: boolean;
   botId: string | null;
+  /** the role's (primary) colour, 0 = none */
+  color?: number;
 }
 
 export interface OverwriteRec {
@@ -99,6 +101,8 @@ export interface MessageRec {
   at: number;
   editedAt: number | null;
   webhookId: string | null;
+  /** Discord's message type: 0 DEFAULT (absent), 20 CHAT_INPUT_COMMAND for a slash command's reply */
+  type?: number;
 }
 
 /** Input of seedGuild(). */
@@ -107,7 +111,7 @@ export interface GuildSpec {
   name?: string;
   ownerId?: string;
   /** Use name '@everyone' to set the @everyone role's permissions. */
-  roles?: readonly { id?: string; name: string; permissions?: string }[];
+  roles?: readonly { id?: string; name: string; permissions?: string; color?: number }[];
   channels?: readonly {
     id?: string;
     name: string;

@@ -13,6 +13,9 @@ function callback(ctx: RouteCtx) {
   if (ctx.query.get('with_response') !== 'true') return { status: 204 };
   const original = e.originalRec;
   const response = e.responses[0];
+  // The resource carries the message only for CHANNEL_MESSAGE_WITH_SOURCE (4) and UPDATE_MESSAGE (7)
+  // (receiving-and-responding.mdx, Interaction Callback Resource Object); the spec has no resource for a defer.
+  const withMessage = original !== null && (response?.type === 4 || response?.type === 7);
   return {
     status: 200,
     body: {
@@ -20,12 +23,12 @@ function callback(ctx: RouteCtx) {
         id: e.id,
         type: 2,
         activity_instance_id: null,
-        response_message_id: original?.id ?? null,
+        ...(original ? { response_message_id: original.id } : {}),
         response_message_loading: response?.type === 5,
         response_message_ephemeral: response?.ephemeral ?? false,
       },
-      ...(original
-        ? { resource: { type: response?.type ?? 4, message: messageJson(ctx.store, original) } }
+      ...(withMessage
+        ? { resource: { type: response.type, message: messageJson(ctx.store, original) } }
         : {}),
     },
   };

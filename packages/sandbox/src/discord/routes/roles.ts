@@ -91,6 +91,16 @@ export const roleRoutes: RouteDef[] = [
     path: '/guilds/:guild/roles',
     handler: (ctx) => ({ status: 200, body: sortedRoles(botGuild(ctx)).map(roleJson) }),
   },
+  {
+    // get_guild_role: the role, or 10011 Unknown Role (the route discord.js' roles.fetch(id) uses).
+    method: 'GET',
+    path: '/guilds/:guild/roles/:role',
+    handler: (ctx) => {
+      const role = botGuild(ctx).roles.get(ctx.params.role ?? '');
+      if (!role) throw Errors.unknownRole();
+      return { status: 200, body: roleJson(role) };
+    },
+  },
   { method: 'POST', path: '/guilds/:guild/roles', handler: postRole },
   { method: 'PATCH', path: '/guilds/:guild/roles', handler: patchPositions },
   { method: 'PUT', path: '/guilds/:guild/members/:user/roles/:role', handler: memberRole(true) },
