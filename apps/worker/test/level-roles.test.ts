@@ -10,6 +10,10 @@ const TEMPLATE = '{nickname} [{level}]';
 const BIT = (n: number) => 1n << BigInt(n);
 // The emulator's default bot permissions plus Manage Nicknames.
 const BOT = BIT(10) | BIT(11) | BIT(4) | BIT(20) | BIT(24) | BIT(28) | BIT(27);
+const ADMINISTRATOR = BIT(3);
+const KICK = BIT(1);
+const MANAGE_SERVER = BIT(5);
+const MANAGE_ROLES = BIT(28);
 
 beforeAll(async () => {
   stack = await startStack({
@@ -21,7 +25,10 @@ beforeAll(async () => {
         { username: 'alice' },
         { username: 'bob' },
         { username: 'boss', permissions: '0' }, // a role above the bot's, nothing else
+        { username: 'rolemod', permissions: String(MANAGE_SERVER | MANAGE_ROLES) },
       ],
+      // Below the bot's role, so the bot could give it: an admin role a stranger with Manage Server wants.
+      roles: [{ name: 'Mods', permissions: String(ADMINISTRATOR) }],
     },
   });
   users = stack.guild.members as Record<string, string>;
@@ -93,6 +100,60 @@ function seedPlayer(user: string, level: number) {
   });
 }
 
+const roleOf = (id: string) => stack.discord.state(stack.guildId).roles.find((r) => r.id === id);
+const levelRoleCount = () =>
+  stack.discord.state(stack.guildId).roles.filter((r) => r.name.startsWith('FACEIT Level')).length;
+
+describe('roles the bot may hand out', () => {
+  it('attack: a Manage Server member maps a role with Administrator to their level and links: refused, nobody gets it', async () => {
+    const mods = stack.guild.roles.Mods!;
+    expect(await run('mod', 'setup', 'levels', { level: 7, role: mods })).toMatch(
+      /<@&\d+> carries Administrator: .*remove them from the role.*Nothing was changed\./s,
+    );
+    expect(await levelColumns()).toEqual({ level_role_ids: null, nick_template: null });
+    // The rest of the attack: link at that level. The level hook runs before /register answers.
+    seedPlayer('mod', 7);
+    expect(await run('mod', 'register', undefined, { nickname: 'mod_f' })).toContain('Linked');
+    expect(member('mod')?.roles).not.toContain(mods);
+    expect(await run('mod', 'unlink')).toContain('Unlinked');
+  });
+
+  it('a mapped role must be one the caller could give: Manage Roles and a highest role above it (the owner may)', async () => {
+    const regulars = stack.discord.createRole(stack.guildId, { name: 'Regulars' });
+    // rolemod's own role goes to the bottom, below Regulars (which stays below the bot).
+    const rolemodRole = stack.discord
+      .state(stack.guildId)
+      .roles.find((r) => r.name === 'rolemod-permissions')!.id;
+    stack.discord.moveRole(stack.guildId, rolemodRole, 1);
+    expect(await run('mod', 'setup', 'levels', { level: 4, role: regulars })).toMatch(
+      /you need the Manage Roles permission.*Nothing was changed\./s,
+    );
+    expect(await run('rolemod', 'setup', 'levels', { level: 4, role: regulars })).toMatch(
+      /at or above your highest role.*Nothing was changed\./s,
+    );
+    expect(await levelColumns()).toEqual({ level_role_ids: null, nick_template: null });
+    expect(await run('owner', 'setup', 'levels', { level: 4, role: regulars })).toContain(
+      'Level 4 members get',
+    );
+    expect((await levelColumns())?.level_role_ids?.[3]).toBe(regulars);
+    expect(await run('owner', 'setup', 'levels', { off: true })).toContain('Level roles are off');
+  });
+
+  it('create:true refuses to reuse a role of a level name that carries a dangerous permission', async () => {
+    const lookalike = stack.discord.createRole(stack.guildId, {
+      name: 'FACEIT Level 2',
+      permissions: String(KICK),
+    });
+    expect(await run('mod', 'setup', 'levels', { create: true })).toMatch(
+      /<@&\d+> carries Kick Members: .*Nothing was changed\./s,
+    );
+    expect(levelRoleCount()).toBe(1);
+    expect(await levelColumns()).toEqual({ level_role_ids: null, nick_template: null });
+    // The admin takes the permission away: the next create:true reuses the role.
+    stack.discord.setRolePermissions(stack.guildId, lookalike, '0');
+  });
+});
+
 describe('level roles and nicknames', () => {
   it('/setup levels: a role above the bot is refused and nothing changes; create:true makes ten roles below it', async () => {
     expect(await run('mod', 'setup', 'levels', { level: 3, role: high })).toMatch(
@@ -118,6 +179,8 @@ describe('level roles and nicknames', () => {
     // Level 10 highest.
     expect(roleNamed('FACEIT Level 10')!.position).toBeGreaterThan(roleNamed('FACEIT Level 1')!.position);
     expect((await levelColumns())?.level_role_ids).toEqual(ids);
+    // Made (or reused) with no permissions at all.
+    for (const id of ids) expect(roleOf(id)?.permissions).toBe('0');
     expect(await run('mod', 'setup', 'nicknames', { template: TEMPLATE })).toContain('PlayerName [7]');
     const show = await run('mod', 'setup', 'show');
     expect(show).toContain(`level roles: 1: <@&${ids[0]}>`);
@@ -207,5 +270,41 @@ describe('level roles and nicknames', () => {
     expect(skipLines('bob').at(-1)?.skipped).toEqual([
       "role FACEIT Level 5: at or above the bot's highest role",
     ]);
+  });
+
+  it('a level role edited later to carry a dangerous permission is neither given nor taken, and said once per role', async () => {
+    const six = roleNamed('FACEIT Level 6')!.id;
+    const three = roleNamed('FACEIT Level 3')!.id;
+    seedPlayer('alice', 3);
+    expect(await run('alice', 'register', undefined, { nickname: 'alice_f' })).toContain('Linked');
+    await waitForMember('alice', ['FACEIT Level 3'], 'alice_f [3]');
+    // An admin gives two level roles Administrator after /setup mapped them.
+    stack.discord.setRolePermissions(stack.guildId, six, String(ADMINISTRATOR));
+    stack.discord.setRolePermissions(stack.guildId, three, String(ADMINISTRATOR));
+    seedPlayer('alice', 6);
+    seedPlayer('bob', 6);
+    const match = stack.faceit.seedMatch({ faction1: [players.alice!.id], faction2: [players.bob!.id] });
+    await stack.faceit.play(stack.webhook, match.id, ['match_object_created']);
+    await waitFor(
+      async () =>
+        (await stack.supabase.query('select 1 from match_rosters where match_id = $1', [match.id])).length ===
+        2,
+      { what: 'rosters stored', timeoutMs: 60_000 },
+    );
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready', 'match_status_finished']);
+    const worker = stack.workers[0]!;
+    await worker.waitForLine(
+      (l) => l.matchId === match.id && l.msg === 'level roles / nicknames after the match: done',
+      'level sync done',
+      60_000,
+    );
+    // Neither got Level 6; alice keeps Level 3 (not taken away either); the nicknames still follow.
+    await waitForMember('alice', ['FACEIT Level 3'], 'alice_f [6]');
+    await waitForMember('bob', [], 'bob_f [6]');
+    const unsafe = worker.lines.filter(
+      (l) => l.matchId === match.id && String(l.msg).startsWith('level role not given or taken'),
+    );
+    expect(unsafe.map((l) => l.roleId).sort()).toEqual([six, three].sort());
+    expect(unsafe.find((l) => l.roleId === six)?.permissions).toEqual(['Administrator']);
   });
 });

@@ -123,10 +123,20 @@ describe('/setup and /status', () => {
     });
   });
 
-  it('roles: @everyone and one role for both are refused; a spectator role is stored', async () => {
+  it('roles: @everyone, a managed role and one role for both are refused; a spectator role is stored', async () => {
     const before = await settings();
     expect(await run(users.mod!, 'setup', 'roles', { staff: stack.guildId })).toMatch(
       /@everyone would open match channels to everyone.*Nothing was changed\./s,
+    );
+    // A managed role (here the bot's own; likewise Server Booster or a subscription role) is held by
+    // whoever an integration says: match channels would be open to whoever boosts or subscribes.
+    expect(
+      await run(users.mod!, 'setup', 'roles', {
+        spectator: stack.guild.botRoleId,
+        staff: stack.guild.roles.Staff!,
+      }),
+    ).toMatch(
+      /spectator: <@&\d+> cannot be the spectator role: it belongs to an integration or a bot.*Nothing was changed\./s,
     );
     const spectators = stack.guild.roles.Spectators!;
     expect(await run(users.mod!, 'setup', 'roles', { staff: spectators, spectator: spectators })).toMatch(

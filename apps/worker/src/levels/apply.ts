@@ -1,5 +1,5 @@
 import { FaceitNotFoundError, isFaceitLevel, type LevelSettings, type Logger } from '@bridge/core';
-import type { GuildMember } from 'discord.js';
+import type { GuildMember, Role } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
 import { type LevelTarget, syncGuildMember } from './sync-member.ts';
 
@@ -18,10 +18,15 @@ async function readLevel(deps: LevelDeps, faceitId: string, log: Logger): Promis
   }
 }
 
-/** A guild with level roles or nicknames on, and the bot's member there (read once per hook run). */
+/**
+ * A guild with level roles or nicknames on, the bot's member and the roles there (read once per hook
+ * run), and the level roles already reported as unsafe in this run.
+ */
 interface LevelGuild {
   settings: LevelSettings;
   me?: GuildMember;
+  rolesRead?: boolean;
+  reported: Set<string>;
 }
 
 /** Applies the target in every guild that has level roles or nicknames on and where the user is a member. */
@@ -39,7 +44,20 @@ async function applyAcross(
     try {
       // Fresh once per run: the bot's own roles change without an event to this client (no GuildMembers intent).
       g.me ??= await guild.members.fetchMe({ force: true });
-      const outcome = await syncGuildMember(guild, g.me, settings, userId, target, log);
+      // Fresh once per run as well: a role's permissions are checked before each grant, as Discord has them now.
+      if (settings.levelRoleIds && !g.rolesRead) {
+        await guild.roles.fetch();
+        g.rolesRead = true;
+      }
+      const unsafe = (role: Role, permissions: string[]) => {
+        if (g.reported.has(role.id)) return;
+        g.reported.add(role.id);
+        log.warn(
+          { guildId: guild.id, roleId: role.id, role: role.name, permissions },
+          'level role not given or taken: it carries dangerous permissions (remove them, or map another role with /setup levels)',
+        );
+      };
+      const outcome = await syncGuildMember(guild, g.me, settings, userId, target, log, unsafe);
       if (outcome === 'updated') {
         log.info(
           { guildId: guild.id, userId, level: target.level, linked: target.linked },
@@ -65,7 +83,7 @@ async function guarded(
   try {
     const guilds = await deps.levels.enabled();
     // No guild uses levels: no FACEIT request, no Discord request.
-    if (guilds.length > 0) await fn(guilds.map((settings) => ({ settings })));
+    if (guilds.length > 0) await fn(guilds.map((settings) => ({ settings, reported: new Set<string>() })));
   } catch (err) {
     log.warn({ err: (err as Error).message }, `${what}: level roles / nicknames not applied`);
   }

@@ -1,11 +1,12 @@
 import {
+  dangerousPermissionNames,
   isTemplateNickname,
   type LevelSettings,
   type Logger,
   levelRoleChanges,
   renderNickname,
 } from '@bridge/core';
-import { type Guild, type GuildMember, PermissionFlagsBits } from 'discord.js';
+import { type Guild, type GuildMember, PermissionFlagsBits, type Role } from 'discord.js';
 import { discordCode } from '../discord/errors.ts';
 
 /** Who the member is on FACEIT now; `linked: false` = they unlinked (their level roles go). */
@@ -17,6 +18,9 @@ export interface LevelTarget {
 }
 
 export type SyncOutcome = 'updated' | 'unchanged' | 'skipped' | 'absent';
+
+/** Told about a level role the bot will not touch because it carries dangerous permissions. */
+export type UnsafeRoleReport = (role: Role, permissions: string[]) => void;
 
 const REASON = 'FACEIT level (bridge)';
 
@@ -32,7 +36,9 @@ function wantedNick(member: GuildMember, template: string, t: LevelTarget): stri
  * differs (the member already right costs no write). What Discord will not let the bot do (the owner,
  * members or roles at or above the bot's highest role, a missing permission) is checked first and
  * skipped, and everything skipped or refused is said in ONE log line for the member: no retry, no
- * error per request.
+ * error per request. A level role that carries a dangerous permission (it was edited after /setup
+ * mapped it) is neither given nor taken away, checked right before each write: `unsafe` hears of it,
+ * so the caller can say it once per role rather than once per member.
  */
 export async function syncGuildMember(
   guild: Guild,
@@ -41,6 +47,7 @@ export async function syncGuildMember(
   userId: string,
   target: LevelTarget,
   log: Logger,
+  unsafe: UnsafeRoleReport = () => {},
 ): Promise<SyncOutcome> {
   const member = await guild.members.fetch({ user: userId, force: true }).catch((err: unknown) => {
     if (discordCode(err) === 10007) return null;
@@ -72,7 +79,9 @@ export async function syncGuildMember(
         ...add.map((r) => [r, true] as const),
       ]) {
         const role = guild.roles.cache.get(roleId);
+        const danger = role ? dangerousPermissionNames(role.permissions.bitfield) : [];
         if (!role) skipped.push(`role ${roleId}: deleted from the server (run /setup levels again)`);
+        else if (danger.length > 0) unsafe(role, danger);
         else if (me.roles.highest.comparePositionTo(role) <= 0) {
           skipped.push(`role ${role.name}: at or above the bot's highest role`);
         } else {

@@ -7,5 +7,6 @@ export * from './match-card.ts';
 export * from './match-channels.ts';
 export * from './overflow.ts';
 export * from './overwrites.ts';
+export * from './role-safety.ts';
 export * from './shard-plan.ts';
 export * from './team-exit.ts';

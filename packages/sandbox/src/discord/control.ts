@@ -57,6 +57,7 @@ export interface ControlTarget {
   removeMember(guildId: string, userId: string): void;
   createRole(guildId: string, spec: { name: string; permissions?: string }): string;
   moveRole(guildId: string, roleId: string, position: number): void;
+  setRolePermissions(guildId: string, roleId: string, permissions: string): void;
   /** The bot is removed from the guild (GUILD_DELETE to its sessions). */
   removeBot(guildId: string): void;
   setVoice(guildId: string, userId: string, channelId: string | null): void;
@@ -153,8 +154,13 @@ const routes = new Router<ControlRoute>([
     method: 'PATCH',
     path: '/guilds/:guild/roles/:role',
     run: ({ emu, params, body }) => {
-      if (typeof body.position !== 'number') throw new BadRequest('position (number) is required');
-      return noContent(emu.moveRole(params.guild ?? '', params.role ?? '', body.position));
+      const [guild, role] = [params.guild ?? '', params.role ?? ''];
+      if (typeof body.permissions === 'string') emu.setRolePermissions(guild, role, body.permissions);
+      else if (typeof body.position !== 'number') {
+        throw new BadRequest('position (number) or permissions (string) is required');
+      }
+      if (typeof body.position === 'number') emu.moveRole(guild, role, body.position);
+      return noContent(undefined);
     },
   },
   {

@@ -17,7 +17,7 @@ import {
 import { MessageLog } from './messages.ts';
 import { RateLimiter, type RateLimitOptions } from './ratelimit.ts';
 import { handleRest } from './rest.ts';
-import { createRole, moveRole } from './role-store.ts';
+import { createRole, moveRole, setRolePermissions } from './role-store.ts';
 import { Router } from './router.ts';
 import { allRoutes } from './routes/index.ts';
 import type { SessionLogEntry } from './session-log.ts';
@@ -272,6 +272,11 @@ export class DiscordEmulator {
   /** An admin drags a role to `position` (1 = just above @everyone); the others shift (GUILD_ROLE_UPDATE). */
   moveRole(guildId: string, roleId: string, position: number): void {
     moveRole(this.#store, guildId, roleId, position);
+  }
+
+  /** An admin edits a role's permissions (GUILD_ROLE_UPDATE). */
+  setRolePermissions(guildId: string, roleId: string, permissions: string): void {
+    setRolePermissions(this.#store, guildId, roleId, BigInt(permissions));
   }
 
   /** The user joins, switches or (null) leaves voice; dispatches VOICE_STATE_UPDATE. */

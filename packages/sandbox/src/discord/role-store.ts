@@ -52,3 +52,18 @@ export function moveRole(store: StoreView, guildId: string, roleId: string, posi
   renumber(store, g, [...others.slice(0, at), role, ...others.slice(at)], null);
   return sortedRoles(g);
 }
+
+/** An admin edits a role's permissions in Server Settings → Roles (GUILD_ROLE_UPDATE). */
+export function setRolePermissions(
+  store: StoreView,
+  guildId: string,
+  roleId: string,
+  permissions: bigint,
+): RoleRec {
+  const g = store.guild(guildId);
+  const role = g.roles.get(roleId);
+  if (!role) throw new Error(`unknown role ${roleId}`);
+  role.permissions = permissions;
+  store.emit('GUILD_ROLE_UPDATE', g.id, { guild_id: g.id, role: roleJson(role) }, Intent.Guilds);
+  return role;
+}

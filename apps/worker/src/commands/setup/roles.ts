@@ -1,6 +1,15 @@
+import { openRoleProblem } from '@bridge/core';
 import type { SetupHandler } from '../setup.ts';
 
-/** /setup roles staff: spectator: — roles must be this guild's, not @everyone, and not the same one. */
+/**
+ * /setup roles staff: spectator: — roles must be this guild's, held only by whom the server's role
+ * managers decide (not @everyone, not a managed, linked or purchasable role: channel access for one of
+ * those goes to whoever boosts, subscribes, connects an account or pays), and not the same one. The
+ * bot never gives these roles; it writes one overwrite per match channel for each, allowing only what
+ * joining (and, for staff, speaking) needs (MATCH_ROLE_ALLOW_MAX, table-tested with the channel plan).
+ * So no hierarchy test as for level roles: choosing them grants entry to match channels, which is
+ * exactly what Manage Server decides in this bridge.
+ */
 export const setupRoles: SetupHandler = async (interaction, guild, deps) => {
   const staffOpt = interaction.options.getRole('staff');
   const spectatorOpt = interaction.options.getRole('spectator');
@@ -13,9 +22,23 @@ export const setupRoles: SetupHandler = async (interaction, guild, deps) => {
       problems.push(`${label}: @everyone would open match channels to everyone: pick a role`);
       return;
     }
-    if (!(await guild.roles.fetch(id).catch(() => null))) {
+    const role = await guild.roles.fetch(id).catch(() => null);
+    if (!role) {
       problems.push(
         `${label}: the bot cannot see role ${id} in this server: pick one of this server's roles`,
+      );
+      return;
+    }
+    const open = openRoleProblem({
+      id: role.id,
+      guildId: guild.id,
+      managed: role.managed,
+      linkedRole: role.tags?.guildConnections === true,
+      purchasable: role.tags?.availableForPurchase === true,
+    });
+    if (open) {
+      problems.push(
+        `${label}: <@&${role.id}> cannot be the ${label} role: ${open}, so match channels would be open to whoever gets it. Pick a role the server's admins hand out`,
       );
     }
   };
