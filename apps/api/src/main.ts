@@ -12,6 +12,7 @@ import {
   onShutdown,
   QUEUES,
   redisUrlOf,
+  startReporterLease,
 } from '@bridge/core';
 
 import { QueueEvents } from 'bullmq';
@@ -34,7 +35,15 @@ redis.on('ready', () => {
 
 const queues = createQueues(redis, config.QUEUE_PREFIX);
 const intake = createIntake(redis, config.QUEUE_PREFIX, { backlogLimit: config.INTAKE_BACKLOG_LIMIT });
-const metrics = createMetrics('api', { queues: Object.values(queues), intakeBacklog: intake.backlog });
+// The queue counts and the backlog are exported by one copy of the deployment (API or worker) at a time.
+const reporter = startReporterLease(redis, config.QUEUE_PREFIX, 'queues');
+const metrics = createMetrics('api', {
+  queues: Object.values(queues),
+  intakeBacklog: intake.backlog,
+  reports: () => reporter.holds(),
+  groups: ['queues'],
+  redisReady: () => redis.status === 'ready',
+});
 
 // QueueEvents blocks on its connection, so it gets one of its own.
 const eventsRedis = createWorkerRedis(redisUrlOf(config));
@@ -60,6 +69,6 @@ log.info(
 
 onShutdown(log, { timeoutMs: 10_000, draining: 'no new requests, finishing in-flight ones' }, async () => {
   await api.close();
-  await Promise.all([closeQueues(queues), linkEvents.close()]);
+  await Promise.all([closeQueues(queues), linkEvents.close(), reporter.stop()]);
   redis.disconnect();
 });

@@ -16,7 +16,9 @@ import {
   RedisRateLimiter,
   redisKey,
   redisUrlOf,
+  startReporterLease,
   type WorkerConfig,
+  type WorkerHealth,
 } from '@bridge/core';
 import { commands } from './commands/index.ts';
 import { startConsumers } from './consumers/index.ts';
@@ -26,6 +28,7 @@ import { routeInteractions } from './events/interaction-create.ts';
 import { startLinkFeature } from './features/links.ts';
 import { startMatchFeature } from './features/matches.ts';
 import { type ShardOwner, shardedGateway } from './gateway/sharded.ts';
+import { identifyBudgetReader } from './lib/identify-budget.ts';
 import { instrumentDiscord, instrumentWorker } from './lib/instrument.ts';
 import { type MetricsServer, startMetricsServer } from './lib/metrics-server.ts';
 import { loginSafely } from './startup.ts';
@@ -51,11 +54,20 @@ export async function startWorkerApp(
   const db = createSupabase(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
   const matches = new MatchStore(db);
   const queues = createQueues(redis, config.QUEUE_PREFIX);
+  // One copy of the deployment exports each group of deployment-wide gauges (metrics.ts says why).
+  const reporters = {
+    queues: startReporterLease(redis, config.QUEUE_PREFIX, 'queues'),
+    worker: startReporterLease(redis, config.QUEUE_PREFIX, 'worker'),
+  };
   const metrics = createMetrics('worker', {
     queues: Object.values(queues),
     intakeBacklog: createIntake(redis, config.QUEUE_PREFIX).backlog,
-    // A database that does not answer reads as 0, as before: a scrape never fails on it.
-    activeMatches: () => matches.countActive().catch(() => 0),
+    activeMatches: () => matches.countActive(),
+    identifyBudget: identifyBudgetReader(config.DISCORD_TOKEN, config.DISCORD_API_URL),
+    reports: (group) => reporters[group].holds(),
+    groups: ['queues', 'worker'],
+    health: () => health(),
+    redisReady: () => redis.status === 'ready',
   });
   const faceit = new FaceitDataApi({
     onRequest: ({ route, status }) => metrics.faceitRequests.inc({ route, status: String(status) }),
@@ -69,27 +81,35 @@ export async function startWorkerApp(
   });
 
   // Up before the gateway login, so /healthz can say why the worker is not logged in.
-  let problem: string | null = 'starting: checking Discord before logging in';
+  let problem: { reason: string; code: string } | null = {
+    reason: 'starting: checking Discord before logging in',
+    code: 'starting',
+  };
   let discord: Awaited<ReturnType<typeof loginSafely>> | null = null;
   let owner: ShardOwner | null = null;
-  const metricsServer: MetricsServer = await startMetricsServer(metrics, config.METRICS_PORT, () => {
-    if (problem) return { ok: false, reason: problem };
+  const health = (): WorkerHealth => {
+    if (problem) return { ok: false, ...problem };
     // With shard leases a copy may rightly hold no shard (more copies than shards): its gateway is the owner's loop.
-    if (!owner && !discord?.client.isReady()) return { ok: false, reason: 'discord gateway not connected' };
-    if (redis.status !== 'ready') return { ok: false, reason: `redis ${redis.status}` };
+    if (!owner && !discord?.client.isReady()) {
+      return { ok: false, reason: 'discord gateway not connected', code: 'gateway' };
+    }
+    if (redis.status !== 'ready') return { ok: false, reason: `redis ${redis.status}`, code: 'redis' };
     return { ok: true };
-  });
+  };
+  const stopReporting = () => Promise.all([reporters.queues.stop(), reporters.worker.stop()]);
+  const metricsServer: MetricsServer = await startMetricsServer(metrics, config.METRICS_PORT, health);
   log.info({ metricsPort: metricsServer.port }, 'metrics and health listening');
   try {
     discord = await loginSafely({
       config,
       log,
       signal,
-      setProblem: (p) => {
-        problem = p;
+      setProblem: (reason, code = 'starting') => {
+        problem = reason === null ? null : { reason, code };
       },
     });
   } catch (err) {
+    await stopReporting();
     await metricsServer.close();
     await closeQueues(queues);
     redis.disconnect();
@@ -158,6 +178,7 @@ export async function startWorkerApp(
       // Shards first: the other copies take them over at once (RESUME), while this one drains its jobs.
       await owner?.stop();
       await Promise.all([...workers.map((w) => w.close()), ...features.map((f) => f.close())]);
+      await stopReporting();
       await metricsServer.close();
       await closeQueues(queues);
       await client.destroy();

@@ -3,7 +3,7 @@ import { type Logger, pause, type WorkerConfig } from '@bridge/core';
 import type { Client, Guild } from 'discord.js';
 import { restOnlyClient } from './discord/cacheless.ts';
 import { connectDiscord, isLongCreateWait } from './discord/client.ts';
-import { describeFailures, discordPreflight } from './discord/preflight.ts';
+import { describeFailures, discordPreflight, failedCheckCode } from './discord/preflight.ts';
 
 /** The wait before attempt n+1: the base, doubling, at most 16× (minutes with the default base). */
 export function backoff(baseMs: number, attempt: number): number {
@@ -20,7 +20,8 @@ export async function loginSafely(opts: {
   config: WorkerConfig;
   log: Logger;
   signal: AbortSignal;
-  setProblem: (problem: string | null) => void;
+  /** `code`: a short stable name of the problem for metrics (failedCheckCode, logging_in, login_failed). */
+  setProblem: (problem: string | null, code?: string) => void;
 }): Promise<{ client: Client<true>; guild: Guild | undefined }> {
   const { config, log, signal } = opts;
   for (let attempt = 0; ; attempt++) {
@@ -34,8 +35,9 @@ export async function loginSafely(opts: {
     });
     signal.throwIfAborted();
     let problem = describeFailures(checks);
+    let code = failedCheckCode(checks) ?? 'login_failed';
     if (!problem) {
-      opts.setProblem('logging into the Discord gateway');
+      opts.setProblem('logging into the Discord gateway', 'logging_in');
       const connected = await connect(config, log).catch((err: Error) => err);
       signal.throwIfAborted();
       if (!(connected instanceof Error)) {
@@ -43,9 +45,10 @@ export async function loginSafely(opts: {
         return connected;
       }
       problem = `discord login failed: ${connected.message}`;
+      code = 'login_failed';
     }
     const retryInMs = backoff(config.PREFLIGHT_RETRY_MS, attempt);
-    opts.setProblem(problem);
+    opts.setProblem(problem, code);
     log.error({ problem, checks, retryInMs }, 'not logging into Discord until this is fixed');
     await pause(retryInMs, signal);
   }

@@ -1,6 +1,7 @@
 import {
   attemptsLeft,
   createLogger,
+  createMetrics,
   createQueues,
   createWorkerRedis,
   type JobHandler,
@@ -8,8 +9,7 @@ import {
 } from '@bridge/core';
 import { REDIS_URL, waitFor } from '@bridge/testbed';
 import { redisTest } from '@bridge/testbed/fixtures';
-import type { Worker } from 'bullmq';
-import { Counter, Registry } from 'prom-client';
+import { UnrecoverableError, type Worker } from 'bullmq';
 import { expect } from 'vitest';
 import { startConsumers } from '../src/consumers/index.ts';
 
@@ -28,21 +28,13 @@ const matchData = {
 function consumersAt(prefix: string, handlers: JobHandlers) {
   const connection = createWorkerRedis(REDIS_URL);
   const producer = createWorkerRedis(REDIS_URL);
-  const linkAttempts = new Counter({
-    name: 'link_attempts',
-    help: 'test',
-    labelNames: ['method', 'outcome'],
-    registers: [new Registry()],
-  });
+  const metrics = createMetrics('worker');
   const log = createLogger({ name: 'consumers-test', level: 'silent' });
-  const workers: Worker[] = startConsumers(
-    { connection, prefix, log, metrics: { linkAttempts }, concurrency: 2 },
-    handlers,
-  );
+  const workers: Worker[] = startConsumers({ connection, prefix, log, metrics, concurrency: 2 }, handlers);
   const queues = createQueues(producer, prefix);
   return {
     queues,
-    linkAttempts,
+    linkAttempts: metrics.linkAttempts,
     close: async () => {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(Object.values(queues).map((q) => q.close()));
@@ -139,6 +131,34 @@ redisTest(
       const failures = async () => (await at.linkAttempts.get()).values;
       await waitFor(async () => (await failures()).length > 0, { what: 'link failure counted' });
       expect(await failures()).toEqual([{ labels: { method: 'oauth', outcome: 'failed' }, value: 1 }]);
+    } finally {
+      await at.close();
+    }
+  },
+);
+
+redisTest(
+  'a link FACEIT refuses for the OAuth client is counted as misconfigured (what the operators are alerted on)',
+  async ({ prefix }) => {
+    const at = consumersAt(prefix, {
+      ...noHandlers,
+      links: {
+        linkAccount: async () => {
+          throw new UnrecoverableError(
+            'misconfigured: FACEIT answered invalid_client; check FACEIT_CLIENT_ID',
+          );
+        },
+      },
+    });
+    try {
+      const job = await at.queues.links.add('linkAccount', { ticket: 'y'.repeat(16), discordUserId: '2' });
+      await waitFor(async () => (await at.queues.links.getJobState(job.id!)) === 'failed', {
+        what: 'link job failed',
+        timeoutMs: 30_000,
+      });
+      const counted = async () => (await at.linkAttempts.get()).values;
+      await waitFor(async () => (await counted()).length > 0, { what: 'link failure counted' });
+      expect(await counted()).toEqual([{ labels: { method: 'oauth', outcome: 'misconfigured' }, value: 1 }]);
     } finally {
       await at.close();
     }

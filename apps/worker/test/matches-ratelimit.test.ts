@@ -59,6 +59,15 @@ describe('a long Discord rate limit on channel create', () => {
         .find((l) => l.startsWith('bridge_discord_429_total{') && /route="\/guilds\/:id\/channels"/.test(l));
       expect(line).toMatch(/scope="user"/);
       expect(Number(line?.split(' ').pop())).toBeGreaterThanOrEqual(1);
+      // And the jobs it put back, as a rate limit (seconds), not the daily cap (hours).
+      const deferred = metrics
+        .split('\n')
+        .find(
+          (l) => l.startsWith('bridge_jobs_deferred_total{') && /route="\/guilds\/:id\/channels"/.test(l),
+        );
+      expect(deferred).toMatch(/queue="matches"/);
+      expect(deferred).toMatch(/cause="rate_limit"/);
+      expect(Number(deferred?.split(' ').pop())).toBeGreaterThanOrEqual(1);
 
       // Once Discord lets creates through again, the rescheduled matches get their channels.
       stack.discord.clearFaults();

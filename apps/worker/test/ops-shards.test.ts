@@ -151,6 +151,25 @@ async function scaleScenario(redisUrl?: string) {
   expect(copies.every(Boolean)).toBe(true);
   let holders = await heldBy(copies, 'every shard held, each of 3 copies a share', true);
   expect(new Set(holders).size).toBe(3);
+  // What the shard alerts read: each shard in exactly one copy's metrics, every copy on the same count.
+  await waitFor(
+    async () => {
+      const texts = await Promise.all(
+        s.workers.map(async (w) => {
+          const port = w.lines.find((l) => l.msg === 'worker ready')?.metricsPort;
+          return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        }),
+      );
+      const lines = texts.flatMap((t) => t.split('\n'));
+      const held = lines
+        .filter((l) => l.startsWith('bridge_gateway_shard_held{') && l.endsWith(' 1'))
+        .map((l) => /shard="(\d+)"/.exec(l)?.[1])
+        .sort();
+      const counts = lines.filter((l) => l.startsWith('bridge_gateway_shard_count{'));
+      return held.join() === '0,1,2,3' && counts.length === 3 && counts.every((c) => c.endsWith(' 4'));
+    },
+    { what: 'the shard metrics agree with the leases', timeoutMs: 30_000 },
+  );
 
   const communities: Community[] = [];
   for (let shard = 0; shard < SHARDS; shard++) {

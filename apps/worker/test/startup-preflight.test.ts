@@ -9,7 +9,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 const entry = join(import.meta.dirname, '../src/main.ts');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = testPrefix('preflight');
+// A prefix per worker: a SIGKILLed worker's leases (the metrics reporter's among them) outlive it.
+const prefixes: string[] = [];
 const procs: AppProcess[] = [];
 let emu: DiscordEmulator | undefined;
 
@@ -19,10 +20,12 @@ afterEach(async () => {
   emu = undefined;
 });
 afterAll(async () => {
-  await cleanupPrefix(REDIS_URL, prefix);
+  for (const prefix of prefixes) await cleanupPrefix(REDIS_URL, prefix);
 });
 
 function startWorker(e: DiscordEmulator, env: Record<string, string>): AppProcess {
+  const prefix = testPrefix('preflight');
+  prefixes.push(prefix);
   const proc = startAppProcess(entry, {
     REDIS_URL,
     QUEUE_PREFIX: prefix,
@@ -51,6 +54,13 @@ async function healthz(
   return { status: res.status, body: (await res.json()) as { status: string; reason?: string } };
 }
 
+/** The worker's own metric samples named `name` (no HELP/TYPE lines). */
+async function samples(proc: AppProcess, name: string): Promise<string[]> {
+  const line = await proc.waitForLine((l) => l.msg === 'metrics and health listening', 'metrics port');
+  const text = await (await fetch(`http://127.0.0.1:${line.metricsPort}/metrics`)).text();
+  return text.split('\n').filter((l) => l.startsWith(`${name}{`));
+}
+
 /** Waits for the n-th refusal: the worker is still up and has retried n-1 times. */
 async function refusals(proc: AppProcess, n: number): Promise<Record<string, unknown>[]> {
   await waitFor(
@@ -76,6 +86,11 @@ describe('the worker before its gateway login', () => {
     expect(health.body.reason).toMatch(
       /guild: the bot is not in guild DISCORD_GUILD_ID=123456789012345678.*fix: invite the bot/,
     );
+    // What the alert reads: not ready, and why in a word.
+    expect(await samples(proc, 'bridge_worker_ready')).toEqual(['bridge_worker_ready{app="worker"} 0']);
+    expect(await samples(proc, 'bridge_worker_problem')).toEqual([
+      'bridge_worker_problem{reason="guild",app="worker"} 1',
+    ]);
     expect(emu.stats().gateway.connections).toBe(0);
     expect(emu.stats().gateway.identifies).toBe(0);
     expect(proc.child.exitCode).toBeNull();
@@ -132,6 +147,13 @@ describe('the worker before its gateway login', () => {
       /identify budget: only 1 of 3 IDENTIFYs left today \(floor DISCORD_IDENTIFY_FLOOR=2\); the budget resets in \d+ min, and at 0 Discord resets the bot token/,
     );
     expect((await healthz(proc)).body.reason).toMatch(/only 1 of 3 IDENTIFYs left/);
+    // The budget is visible before any login, in the default gateway mode too.
+    expect(await samples(proc, 'bridge_gateway_identify_remaining')).toEqual([
+      'bridge_gateway_identify_remaining{app="worker"} 1',
+    ]);
+    expect(await samples(proc, 'bridge_worker_problem')).toEqual([
+      'bridge_worker_problem{reason="identify_budget",app="worker"} 1',
+    ]);
     expect(emu.stats().gateway.identifies).toBe(2);
     expect(emu.sessionStartLimit().remaining).toBe(1);
   });
@@ -165,5 +187,10 @@ describe('the worker after its login', () => {
     expect(failed.interactionId).toMatch(/^\d+$/);
     expect(proc.child.exitCode).toBeNull();
     expect((await healthz(proc)).status).toBe(200);
+    expect(await samples(proc, 'bridge_worker_ready')).toEqual(['bridge_worker_ready{app="worker"} 1']);
+    expect(await samples(proc, 'bridge_worker_problem')).toEqual([]);
+    expect(await samples(proc, 'bridge_gateway_identify_remaining')).toEqual([
+      `bridge_gateway_identify_remaining{app="worker"} ${emu.sessionStartLimit().remaining}`,
+    ]);
   });
 });

@@ -9,6 +9,13 @@ export { createRestGateway, type RestGateway, type RestGatewayOptions } from './
 export { signJwt, supabaseKeys } from './jwt.ts';
 export { consent, linkButtonUrl, linkWithFetch, openStart, startLink } from './linking.ts';
 export { captureLogger } from './logs.ts';
+export {
+  declaredMetrics,
+  type MetricSample,
+  parseExposition,
+  scrape,
+  workerMetricsUrl,
+} from './metrics.ts';
 export { type AppProcess, startAppProcess } from './process.ts';
 export { failedJobs, settledJob, withQueue } from './queues.ts';
 export { cleanupPrefix, type PrivateRedis, REDIS_URL, startPrivateRedis, testPrefix } from './redis.ts';

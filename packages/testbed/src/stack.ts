@@ -60,6 +60,8 @@ export interface StackOptions {
 export interface RunningApp {
   proc: AppProcess;
   url: string;
+  /** Where Prometheus scrapes this API. */
+  metricsUrl: string;
 }
 
 export interface Stack {
@@ -171,7 +173,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       { nodeArgs: API_NODE_ARGS },
     );
     const url = `http://127.0.0.1:${port}`;
-    const app = { proc, url };
+    const app = { proc, url, metricsUrl: `${url}/metrics` };
     apis.push(app); // before waiting: stop() must kill it even if it never gets ready
     // Poll /readyz (listening AND Redis connected) rather than wait for a log line the level may hide.
     await waitFor(

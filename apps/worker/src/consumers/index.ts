@@ -3,6 +3,7 @@ import {
   failedForGood,
   type JobHandlers,
   type Logger,
+  linkFailureOf,
   type MatchJobData,
   type Metrics,
   type QueueHandlers,
@@ -19,7 +20,7 @@ export interface ConsumerDeps {
   connection: RedisClient;
   prefix: string;
   log: Logger;
-  metrics: Pick<Metrics, 'linkAttempts'>;
+  metrics: Pick<Metrics, 'linkAttempts' | 'jobsDeferred'>;
   /** Jobs at once per queue and copy (`matches`, `cleanup`, `links`); the sweep runs one at a time. */
   concurrency: number;
 }
@@ -30,7 +31,9 @@ export function startConsumers(deps: ConsumerDeps, handlers: JobHandlers): Worke
   // Set-up and clean-up each have their own slots (queueForEvent says why).
   const matches = startConsumer('matches', handlers.matches, deps, deps.concurrency, {
     logFields: matchFields,
-    around: rescheduleRateLimited,
+    around: rescheduleRateLimited(({ route, cause }) =>
+      deps.metrics.jobsDeferred.inc({ queue: 'matches', route, cause }),
+    ),
   });
   const cleanup = startConsumer('cleanup', handlers.cleanup, deps, deps.concurrency, {
     logFields: matchFields,
@@ -40,8 +43,11 @@ export function startConsumers(deps: ConsumerDeps, handlers: JobHandlers): Worke
     logResult: false,
   });
   links.on('completed', () => deps.metrics.linkAttempts.inc({ method: 'oauth', outcome: 'linked' }));
+  // misconfigured: FACEIT refused the bridge's OAuth client, every link fails until an operator fixes it.
   links.on('failed', (job) => {
-    if (job && failedForGood(job)) deps.metrics.linkAttempts.inc({ method: 'oauth', outcome: 'failed' });
+    if (!job || !failedForGood(job)) return;
+    const outcome = linkFailureOf(job.failedReason) === 'misconfigured' ? 'misconfigured' : 'failed';
+    deps.metrics.linkAttempts.inc({ method: 'oauth', outcome });
   });
   const maintenance = startConsumer('maintenance', handlers.maintenance, deps, 1, {});
   return [matches, cleanup, links, maintenance];

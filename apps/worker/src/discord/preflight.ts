@@ -306,6 +306,16 @@ function permissionCheck(name: string, missing: string[], where: string): Check 
 }
 
 /** One line per failed check, for logs and /healthz. */
+/**
+ * A short stable code for the first failed check (token, identify_budget, guild, permissions), for the
+ * `bridge_worker_problem` metric; null when none failed.
+ */
+export function failedCheckCode(checks: Check[]): string | null {
+  const failed = checks.find((c) => !c.ok && !c.detail.startsWith('not checked'));
+  if (!failed) return null;
+  return /^(token|identify budget|guild|permissions)/.exec(failed.name)?.[1]?.replace(' ', '_') ?? 'check';
+}
+
 export function describeFailures(checks: Check[]): string {
   return checks
     .filter((c) => !c.ok && !c.detail.startsWith('not checked'))

@@ -25,7 +25,10 @@ export interface ShardOwnerOptions {
   /** fewer IDENTIFYs left today than this: wait for the reset rather than identify */
   identifyFloor: number;
   log: Logger;
-  metrics?: Pick<Metrics, 'gatewayShardsHeld' | 'gatewaySessions' | 'gatewayIdentifyRemaining'>;
+  metrics?: Pick<
+    Metrics,
+    'gatewayShardsHeld' | 'gatewayShardHeld' | 'gatewayShardCount' | 'gatewaySessions' | 'identifyBudget'
+  >;
   onDispatch: (shardId: number, data: GatewayDispatchPayload) => void;
   /** this copy's id in the copy list (default: random) */
   copyId?: string;
@@ -63,10 +66,11 @@ export class ShardOwner {
       slots: new IdentifySlots(opts.redis, { prefix: opts.prefix }),
       floor: opts.identifyFloor,
       log: opts.log,
-      onBudget: (b) => opts.metrics?.gatewayIdentifyRemaining.set(b.remaining),
+      onBudget: (b) => opts.metrics?.identifyBudget.note(b.remaining),
     });
     // Renewals well inside the lease; a handed-over shard is picked up within one tick.
     this.#tickMs = Math.max(200, Math.min(2000, Math.floor(opts.leaseMs / 4)));
+    opts.metrics?.gatewayShardCount.set(opts.shardCount);
   }
 
   /** The shards this copy holds now. */
@@ -87,6 +91,7 @@ export class ShardOwner {
     await this.#ticking;
     await this.#leases.leave().catch(() => {});
     await Promise.all(this.held().map((s) => this.#release(s)));
+    this.#report();
   }
 
   #schedule(): void {
@@ -125,7 +130,16 @@ export class ShardOwner {
     for (const shard of move.take) {
       if (await this.#leases.take(shard)) this.#hold(shard);
     }
-    this.#opts.metrics?.gatewayShardsHeld.set(this.#held.size);
+    this.#report();
+  }
+
+  /** Which shards this copy holds, for the alerts on a shard held by no copy or by two. */
+  #report(): void {
+    const metrics = this.#opts.metrics;
+    if (!metrics) return;
+    metrics.gatewayShardsHeld.set(this.#held.size);
+    metrics.gatewayShardHeld.reset();
+    for (const shard of this.#held.keys()) metrics.gatewayShardHeld.set({ shard: String(shard) }, 1);
   }
 
   #hold(shardId: number): void {

@@ -1,16 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Metrics } from '@bridge/core';
+import type { Metrics, WorkerHealth } from '@bridge/core';
 
 export interface MetricsServer {
   port: number;
   close(): Promise<void>;
-}
-
-export interface Health {
-  ok: boolean;
-  /** why not, for the operator (e.g. a failed start-up check and its fix) */
-  reason?: string;
 }
 
 /**
@@ -20,7 +14,7 @@ export interface Health {
 export function startMetricsServer(
   metrics: Metrics,
   port: number,
-  health: () => Health,
+  health: () => WorkerHealth,
 ): Promise<MetricsServer> {
   const server: Server = createServer(async (req, res) => {
     if (req.url === '/metrics') {
@@ -33,10 +27,10 @@ export function startMetricsServer(
       return;
     }
     if (req.url === '/healthz') {
-      const { ok, reason } = health();
+      const now = health();
       res
-        .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
-        .end(JSON.stringify(ok ? { status: 'ok' } : { status: 'unhealthy', reason }));
+        .writeHead(now.ok ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify(now.ok ? { status: 'ok' } : { status: 'unhealthy', reason: now.reason }));
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found' }));

@@ -113,6 +113,7 @@ export async function buildInGuild(
   });
   const failed = (await Promise.allSettled(moves)).find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
+  if (built) observeReady(ctx, job);
   // Ended while we built: this job's rows/channels (any faction) go the finish way: lobby, then delete.
   if (!built) await removeMatchChannels(ctx, guild, matchId, log);
   else {
@@ -120,6 +121,17 @@ export async function buildInGuild(
     await updateCard(ctx, matchId, guild.id, { kind: 'built', match, links: linked, channels: result }, log);
   }
   return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
+}
+
+/**
+ * Webhook received (by the API) → the channels exist and the players in voice are in: what players wait,
+ * and what `./run bench latency` measures. Both job kinds that build carry the webhook's `receivedAt`.
+ */
+function observeReady(ctx: MatchContext, job: Job): void {
+  const { event, receivedAt } = job.data as { event?: string; receivedAt?: string };
+  const received = Date.parse(receivedAt ?? '');
+  if (!event || !Number.isFinite(received)) return;
+  ctx.deps.metrics.matchReady.observe({ event }, Math.max(0, Date.now() - received) / 1000);
 }
 
 /** The lease asked for ahead, for its faction's converge (which then releases it), once. */

@@ -7,7 +7,7 @@ import { keepAlive, LEASE, pause } from './lease-timing.ts';
 /** What the match jobs, the sweep and the late-join listener use of the worker. */
 export type MatchDeps = Pick<
   WorkerDeps,
-  'config' | 'log' | 'client' | 'faceit' | 'links' | 'cards' | 'levels' | 'guildView' | 'queues'
+  'config' | 'log' | 'client' | 'faceit' | 'links' | 'cards' | 'levels' | 'guildView' | 'queues' | 'metrics'
 >;
 
 /** What the match jobs share: those deps plus the lifecycle and guild stores. */
