@@ -1,10 +1,13 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { censor, serializeError } from './log-scrub.ts';
 
 export type { Logger };
 
 /**
  * Paths pino blanks out wherever they appear in a log object. Secrets, tokens, OAuth codes and PKCE
  * verifiers must never reach a log line; the list covers the names this codebase and its libraries use.
+ * A `code` that is a number or a Node error code stays readable (`censor`); errors are scrubbed by
+ * their serializer (log-scrub.ts), which also finds secrets inside strings.
  */
 export const redactPaths = [
   'password',
@@ -59,7 +62,8 @@ export function createLogger(opts: LoggerOptions): Logger {
   const base = {
     name: opts.name,
     level: opts.level ?? 'info',
-    redact: { paths: redactPaths, censor: '[redacted]' },
+    redact: { paths: redactPaths, censor },
+    serializers: { err: serializeError, error: serializeError, cause: serializeError },
     base: { app: opts.name, pid: process.pid },
   };
   if (opts.destination) return pino(base, opts.destination);

@@ -86,16 +86,23 @@ export function registerFaceitCallback(app: Hono<AppEnv>, deps: RouteDeps): void
     }
 
     const ticket = randomBytes(24).toString('base64url');
-    await parkLinkTicket(deps.redis, prefix, ticket, {
-      discordUserId: pending.discordUserId,
-      verifier: pending.verifier,
-      code,
-    });
-    const data: LinkJobData = linkJobSchema.parse({ ticket, discordUserId: pending.discordUserId });
-    const job = await deps.queues.links.add(LINK_JOBS.link, data, {
-      ...DEFAULT_JOB_OPTIONS.links,
-      jobId: ticket,
-    });
+    let job: Job;
+    try {
+      await parkLinkTicket(deps.redis, prefix, ticket, {
+        discordUserId: pending.discordUserId,
+        verifier: pending.verifier,
+        code,
+      });
+      const data: LinkJobData = linkJobSchema.parse({ ticket, discordUserId: pending.discordUserId });
+      job = await deps.queues.links.add(LINK_JOBS.link, data, {
+        ...DEFAULT_JOB_OPTIONS.links,
+        jobId: ticket,
+      });
+    } catch (err) {
+      // Redis out of memory, read-only during a failover …: the state is spent, /link again later.
+      log.error({ requestId, outcome: 'unavailable', err }, 'oauth callback: redis write failed');
+      return page(c, 503, unavailablePage());
+    }
     const ctx = { requestId, jobId: job.id, discordUserId: pending.discordUserId };
     log.info({ ...ctx, outcome: 'enqueued' }, 'oauth callback: link job enqueued');
 

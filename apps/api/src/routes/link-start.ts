@@ -39,11 +39,17 @@ export function registerLinkStart(app: Hono<AppEnv>, deps: RouteDeps): void {
       return page(c, 400, startUsedPage());
     }
     const cookie = browserCookie(c);
-    await putOAuthState(deps.redis, prefix, start.state, {
-      discordUserId: start.discordUserId,
-      verifier: start.verifier,
-      browser: browserBinding(cookie),
-    });
+    try {
+      await putOAuthState(deps.redis, prefix, start.state, {
+        discordUserId: start.discordUserId,
+        verifier: start.verifier,
+        browser: browserBinding(cookie),
+      });
+    } catch (err) {
+      // Redis out of memory, read-only during a failover …: the person runs /link again later.
+      log.error({ requestId, outcome: 'unavailable', err }, 'link start: redis write failed');
+      return page(c, 503, unavailablePage());
+    }
     setBrowserCookie(c, cookie);
     log.info(
       { requestId, outcome: 'started', discordUserId: start.discordUserId },

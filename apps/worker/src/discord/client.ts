@@ -55,7 +55,7 @@ export async function connectDiscord(opts: DiscordClientOptions): Promise<Client
   }
   client.on(Events.Error, (err) => opts.log.error({ err }, 'discord client error'));
   client.on(Events.ShardDisconnect, (event) =>
-    opts.log.warn({ code: event.code }, 'discord gateway disconnected'),
+    opts.log.warn({ closeCode: event.code }, 'discord gateway disconnected'),
   );
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, (c) => resolve(c)));
   let timer: NodeJS.Timeout | undefined;

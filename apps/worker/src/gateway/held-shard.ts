@@ -65,7 +65,7 @@ export class HeldShard {
     this.#manager.on(WebSocketShardEvents.Ready, () => opts.onSession(opts.shardId, 'identify'));
     this.#manager.on(WebSocketShardEvents.Resumed, () => opts.onSession(opts.shardId, 'resume'));
     this.#manager.on(WebSocketShardEvents.Closed, ({ code }) =>
-      opts.log.debug({ shardId: opts.shardId, code }, 'gateway shard connection closed'),
+      opts.log.debug({ shardId: opts.shardId, closeCode: code }, 'gateway shard connection closed'),
     );
     this.#manager.on(WebSocketShardEvents.Error, ({ error }) =>
       opts.log.warn({ shardId: opts.shardId, err: error.message }, 'gateway shard error'),
