@@ -175,6 +175,18 @@ describe('one deployment, three communities, two hubs', () => {
       );
       expect(job.state, `${g.name}'s job`).toBe('completed');
     }
+    // What those jobs keep in Redis (a day, a week when failed) is what they read of the match: its
+    // lineups and card fields, not FACEIT's Steam ids, avatars or memberships.
+    await withQueue(stack, 'matches', async (queue) => {
+      for (const g of [a, b, d]) {
+        const id = matchGuildJobId(MATCH_JOBS.guildCreated, hub1.id, 'match_status_ready', g.guildId);
+        const data = JSON.stringify((await queue.getJob(id))?.data);
+        expect(data, `${g.name}'s job data`).toContain(p1.faceitId);
+        for (const field of ['game_player_id', 'game_player_name', 'avatar', 'membership']) {
+          expect(data, `${g.name}'s job data`).not.toContain(`"${field}`);
+        }
+      }
+    });
 
     // Exactly the following guilds, each with its own category and roles; rows per (match, guild).
     for (const [matchId, guilds] of expected) {

@@ -1,5 +1,6 @@
 import {
   type DataApiMatch,
+  jobMatchSchema,
   type Logger,
   MATCH_JOBS,
   type MatchGuildCreatedData,
@@ -12,7 +13,8 @@ import { guildById, type MatchContext } from './match-context.ts';
 import { removeMatchChannels } from './remove-channels.ts';
 
 /**
- * One `matchGuildCreated` per guild, carrying the match as fetched (FACEIT is asked once per event).
+ * One `matchGuildCreated` per guild, carrying the fields of the match as fetched that the job reads
+ * (FACEIT is asked once per event; no Steam ids, avatars or the rest go into Redis).
  * Deterministic ids: a retry of the routing job, or a redelivery, adds ids BullMQ already has (ignored).
  */
 export async function enqueueGuildBuilds(
@@ -22,10 +24,11 @@ export async function enqueueGuildBuilds(
   guildIds: readonly string[],
 ): Promise<void> {
   const name = MATCH_JOBS.guildCreated;
+  const slim = jobMatchSchema.parse(match);
   await ctx.deps.queues.matches.addBulk(
     guildIds.map((guildId) => ({
       name,
-      data: { ...data, guildId, match } satisfies MatchGuildCreatedData,
+      data: { ...data, guildId, match: slim } satisfies MatchGuildCreatedData,
       opts: matchGuildJobOptions(name, data.matchId, data.event, guildId),
     })),
   );

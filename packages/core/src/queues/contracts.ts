@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { dataApiMatchSchema } from '../faceit/data-api.ts';
 import { CREATED_EVENTS, MATCH_EVENTS, type MatchEvent, matchIdSchema } from '../faceit/webhook.ts';
 
 /** Queue names; the job catalog (catalog.ts) says which jobs each carries. */
@@ -75,11 +74,51 @@ const guildIdSchema = z.string().regex(/^\d{17,20}$/, 'a Discord guild id (a sno
 export const matchGuildFinishedSchema = matchJobSchema.extend({ guildId: guildIdSchema });
 export type MatchGuildFinishedData = z.infer<typeof matchGuildFinishedSchema>;
 
+/** An optional field read defensively: a value of another type reads as absent instead of failing the job. */
+const maybe = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
+
+const jobPlayerSchema = z.object({
+  player_id: z.string(),
+  nickname: maybe(z.string()),
+  /** The card's level badge. */
+  game_skill_level: maybe(z.number()),
+  /** Substitutes: true when this bench player is in the lineup. */
+  playing: maybe(z.boolean()),
+});
+const jobFactionSchema = z.object({
+  /** `bye` marks a championship free pass (no channel). */
+  faction_id: maybe(z.string()),
+  name: maybe(z.string()),
+  roster: maybe(z.array(jobPlayerSchema)),
+  substitutes: maybe(z.array(jobPlayerSchema)),
+});
+
 /**
- * Data of `matchGuildCreated`: plus the match as the routing job fetched it, so FACEIT is asked once per
- * event, not once per guild (a later event carries a fresher one).
+ * The fields of FACEIT's match a per-guild job reads (its channels: the lineups; its card: names,
+ * levels, map, score, room link), and nothing else: a job's data stays in Redis for a day (a week when it
+ * failed) and shows in the dashboard, so the Data API's Steam ids (`game_player_id`), avatars,
+ * memberships and the rest are not carried. `z.object` strips what it does not name, so a job queued by
+ * an older worker with the whole match still parses: its handler gets this shape (its data in Redis goes
+ * with the job, within those retention times). The equivalence with the full match for what the channel
+ * plan and the card read is table-tested (`queue-contracts.test.ts`).
  */
-export const matchGuildCreatedSchema = matchGuildFinishedSchema.extend({ match: dataApiMatchSchema });
+export const jobMatchSchema = z.object({
+  match_id: z.string(),
+  status: maybe(z.string()),
+  competition_name: maybe(z.string()),
+  faceit_url: maybe(z.string()),
+  teams: maybe(z.object({ faction1: maybe(jobFactionSchema), faction2: maybe(jobFactionSchema) })),
+  voting: maybe(z.object({ map: maybe(z.object({ pick: maybe(z.array(z.string())) })) })),
+  results: maybe(z.object({ winner: maybe(z.string()), score: maybe(z.record(z.string(), z.number())) })),
+});
+export type JobMatch = z.infer<typeof jobMatchSchema>;
+
+/**
+ * Data of `matchGuildCreated`: plus the match as the routing job fetched it (only what the job reads:
+ * `jobMatchSchema`), so FACEIT is asked once per event, not once per guild (a later event carries a
+ * fresher one).
+ */
+export const matchGuildCreatedSchema = matchGuildFinishedSchema.extend({ match: jobMatchSchema });
 export type MatchGuildCreatedData = z.infer<typeof matchGuildCreatedSchema>;
 
 /**
