@@ -118,6 +118,7 @@ export async function benchIntake(
       QUEUE_PREFIX: prefix,
       // No relay runs during the rounds (it drains afterwards), so the backlog grows past the default.
       INTAKE_BACKLOG_LIMIT: '100000000',
+      API_METRICS_PORT: '0',
     });
     procs.push(api.proc);
     // Warm-up: JIT, connection pools.

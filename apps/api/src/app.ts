@@ -8,7 +8,6 @@ import { createSampledLog } from './lib/sampled-log.ts';
 import { registerFaceitCallback } from './routes/faceit-callback.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerLinkStart } from './routes/link-start.ts';
-import { registerMetrics } from './routes/metrics.ts';
 import { registerWebhook } from './routes/webhook.ts';
 
 const CALLER_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -54,7 +53,6 @@ export function createApp(api: ApiDeps): Hono<AppEnv> {
   registerWebhook(app, deps);
   registerLinkStart(app, deps);
   registerFaceitCallback(app, deps);
-  registerMetrics(app, deps);
   registerDashboard(
     app,
     deps,

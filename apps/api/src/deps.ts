@@ -16,7 +16,7 @@ export interface ApiDeps {
   /** Where accepted webhooks go; the workers' relay turns entries into `matches` jobs. */
   intake: Intake;
   queues: { matches: Queue; cleanup?: Queue; links: Queue; maintenance?: Queue };
-  /** Prometheus metrics; /metrics is served only when present. */
+  /** Prometheus metrics the routes count into; served on the internal listener (metrics-server.ts), never here. */
   metrics?: Metrics;
   /** Completion events of queue `links`, so the OAuth callback page can show the job's outcome. */
   linkEvents?: QueueEvents;

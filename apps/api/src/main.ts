@@ -16,6 +16,7 @@ import {
 } from '@bridge/core';
 
 import { QueueEvents } from 'bullmq';
+import { startMetricsServer } from './metrics-server.ts';
 import { startApi } from './server.ts';
 
 const config = loadConfigOrExit(apiConfigSchema, 'api');
@@ -57,9 +58,11 @@ const api = await startApi(
   { config, log, redis, intake, queues, linkEvents, metrics },
   { port: config.PORT, host: config.HOST },
 );
+const metricsServer = await startMetricsServer(metrics, { port: config.API_METRICS_PORT, host: config.HOST });
 log.info(
   {
     url: api.url,
+    metrics: `${metricsServer.url}/metrics`,
     webhook: `${api.url}/faceit-webhook`,
     header: config.FACEIT_WEBHOOK_HEADER,
     queryParam: config.FACEIT_WEBHOOK_QUERY_PARAM ?? null,
@@ -69,6 +72,7 @@ log.info(
 
 onShutdown(log, { timeoutMs: 10_000, draining: 'no new requests, finishing in-flight ones' }, async () => {
   await api.close();
+  await metricsServer.close();
   await Promise.all([closeQueues(queues), linkEvents.close(), reporter.stop()]);
   redis.disconnect();
 });

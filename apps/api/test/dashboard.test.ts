@@ -342,19 +342,6 @@ describe('queue dashboard (/admin/queues)', () => {
   });
 });
 
-describe('GET /metrics', () => {
-  it('exposes webhook outcomes and queue depths in Prometheus format', async () => {
-    await api.post({ nope: true });
-    await api.post('{', {});
-    const res = await fetch(`${api.url}/metrics`);
-    expect(res.status).toBe(200);
-    const text = await res.text();
-    expect(text).toMatch(/bridge_webhooks_total\{event="unknown",outcome="invalid",app="api"\} \d+/);
-    expect(text).toMatch(/bridge_queue_jobs\{queue="matches",state="failed",app="api"\} \d+/);
-    expect(text).toContain('process_resident_memory_bytes');
-  });
-});
-
 /** A page on another origin (localhost rather than 127.0.0.1, its own port): the hostile site. */
 async function serveHtml(html: string): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((_req, res) => {

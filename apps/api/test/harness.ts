@@ -12,7 +12,8 @@ import {
 import { captureLogger, cleanupPrefix, REDIS_URL, testPrefix, waitFor } from '@bridge/testbed';
 import type { Job, Queue } from 'bullmq';
 import { createSampledLog, type SampledLog } from '../src/lib/sampled-log.ts';
-import { type RunningApi, startApi } from '../src/server.ts';
+import { startMetricsServer } from '../src/metrics-server.ts';
+import { type RunningApi, type SERVER_TIMEOUTS, startApi } from '../src/server.ts';
 
 export const SECRET = 'test-webhook-secret-0123456789';
 
@@ -24,6 +25,8 @@ export interface TestApi extends RunningApi {
   metrics: Metrics;
   /** The `matches` job with this id, once the relay has added it. */
   job(id: string): Promise<Job>;
+  /** The internal listener's base URL (`/metrics`). */
+  metricsUrl: string;
   /** Starts the relay when the API was started without it. */
   startRelay(): void;
   /** Waits until the relay has turned every accepted webhook into a job. */
@@ -56,6 +59,8 @@ export async function startTestApi(
     relay?: boolean;
     /** Window of the sampled log (lines unauthenticated requests cause); default a minute. */
     sampleWindowMs?: number;
+    /** Server timeouts other than SERVER_TIMEOUTS. */
+    timeouts?: Partial<typeof SERVER_TIMEOUTS>;
   } = {},
 ): Promise<TestApi> {
   const redisUrl = opts.redisUrl ?? REDIS_URL;
@@ -82,7 +87,11 @@ export async function startTestApi(
     ...opts.config,
   };
   const sampledLog = createSampledLog(log, opts.sampleWindowMs ? { windowMs: opts.sampleWindowMs } : {});
-  const api = await startApi({ config, log, sampledLog, redis, intake, queues, metrics });
+  const api = await startApi(
+    { config, log, sampledLog, redis, intake, queues, metrics },
+    opts.timeouts ? { timeouts: opts.timeouts } : {},
+  );
+  const metricsServer = await startMetricsServer(metrics);
   return {
     ...api,
     prefix,
@@ -92,6 +101,7 @@ export async function startTestApi(
     metrics,
     logs,
     sampledLog,
+    metricsUrl: metricsServer.url,
     startRelay,
     job: (id) =>
       waitFor(async () => (await queues.matches.getJob(id)) ?? (await queues.cleanup.getJob(id)), {
@@ -110,6 +120,7 @@ export async function startTestApi(
       }),
     stop: async () => {
       await api.close();
+      await metricsServer.close();
       sampledLog.flush();
       await relay.close();
       relayRedis.disconnect();

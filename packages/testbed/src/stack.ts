@@ -137,6 +137,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const apiEnv: Record<string, string> = {
     ...shared,
     HOST: '127.0.0.1',
+    // Any free port: several APIs run at once (the metrics listener is internal, tests rarely read it).
+    API_METRICS_PORT: '0',
     FACEIT_WEBHOOK_SECRET: webhookSecret,
     ...opts.apiEnv,
   };

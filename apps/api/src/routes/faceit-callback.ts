@@ -39,7 +39,8 @@ const querySchema = z.object({
  * enqueues `linkAccount` and shows the outcome if it arrives in time.
  */
 export function registerFaceitCallback(app: Hono<AppEnv>, deps: RouteDeps): void {
-  const { log } = deps;
+  // Anyone can open this URL: refusals are logged once per kind, then counted (sampled-log.ts).
+  const { log, sampledLog } = deps;
   const prefix = deps.config.QUEUE_PREFIX ?? 'bull';
   const waitMs = deps.config.LINK_RESULT_WAIT_MS ?? 5000;
 
@@ -53,7 +54,7 @@ export function registerFaceitCallback(app: Hono<AppEnv>, deps: RouteDeps): void
     const requestId = c.get('requestId');
     const parsed = querySchema.safeParse(c.req.query());
     if (!parsed.success) {
-      log.warn({ requestId, outcome: 'invalid_query' }, 'oauth callback refused');
+      sampledLog.warn('oauth callback refused', { requestId, outcome: 'invalid_query' });
       return page(c, 400, badRequestPage());
     }
     const { code, state, error } = parsed.data;
@@ -64,24 +65,28 @@ export function registerFaceitCallback(app: Hono<AppEnv>, deps: RouteDeps): void
     if (error !== undefined) {
       // Burn the state too, so the same /link button cannot be half-reused.
       if (state) await takeOAuthState(deps.redis, prefix, state);
-      log.info({ requestId, outcome: 'denied', error }, 'oauth callback: consent denied');
+      sampledLog.info('oauth callback: consent denied', { requestId, outcome: 'denied', error });
       return page(c, 400, deniedPage());
     }
     if (!code || !state) {
-      log.warn({ requestId, outcome: 'missing_params' }, 'oauth callback refused');
+      sampledLog.warn('oauth callback refused', { requestId, outcome: 'missing_params' });
       return page(c, 400, badRequestPage());
     }
     const pending = await takeOAuthState(deps.redis, prefix, state);
     if (!pending) {
-      log.warn({ requestId, outcome: 'unknown_state' }, 'oauth callback: unknown, expired or used state');
+      sampledLog.warn('oauth callback: unknown, expired or used state', {
+        requestId,
+        outcome: 'unknown_state',
+      });
       return page(c, 400, badStatePage());
     }
     // The state is spent either way: a code that reached the wrong browser must never be used.
     if (!sameBrowser(c, pending.browser)) {
-      log.warn(
-        { requestId, outcome: 'other_browser', discordUserId: pending.discordUserId },
-        'oauth callback: not the browser that started the flow',
-      );
+      sampledLog.warn('oauth callback: not the browser that started the flow', {
+        requestId,
+        outcome: 'other_browser',
+        discordUserId: pending.discordUserId,
+      });
       return page(c, 403, otherBrowserPage());
     }
 

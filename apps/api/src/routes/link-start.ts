@@ -15,7 +15,8 @@ const querySchema = z.object({ t: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
  * button opened a second time finds nothing; FACEIT's URL alone is refused at the callback.
  */
 export function registerLinkStart(app: Hono<AppEnv>, deps: RouteDeps): void {
-  const { log } = deps;
+  // Anyone can open these URLs: refusals are logged once per kind, then counted (sampled-log.ts).
+  const { log, sampledLog } = deps;
   const prefix = deps.config.QUEUE_PREFIX ?? 'bull';
   const page = (c: Context<AppEnv>, status: 200 | 400 | 503, html: string) => {
     c.header('cache-control', 'no-store');
@@ -26,7 +27,7 @@ export function registerLinkStart(app: Hono<AppEnv>, deps: RouteDeps): void {
     const requestId = c.get('requestId');
     const parsed = querySchema.safeParse(c.req.query());
     if (!parsed.success) {
-      log.warn({ requestId, outcome: 'invalid_query' }, 'link start refused');
+      sampledLog.warn('link start refused', { requestId, outcome: 'invalid_query' });
       return page(c, 400, badRequestPage());
     }
     if (deps.redis.status !== 'ready') {
@@ -35,7 +36,7 @@ export function registerLinkStart(app: Hono<AppEnv>, deps: RouteDeps): void {
     }
     const start = await takeLinkStart(deps.redis, prefix, parsed.data.t);
     if (!start) {
-      log.warn({ requestId, outcome: 'unknown_start' }, 'link start: unknown, expired or used button');
+      sampledLog.warn('link start: unknown, expired or used button', { requestId, outcome: 'unknown_start' });
       return page(c, 400, startUsedPage());
     }
     const cookie = browserCookie(c);

@@ -18,6 +18,8 @@ export const apiConfigSchema = z
     LOG_LEVEL: logLevel,
     PORT: port.default(3000),
     HOST: z.string().default('0.0.0.0'),
+    /** The internal listener for `/metrics` (not the public PORT); never publish it. */
+    API_METRICS_PORT: port.default(9465),
     REDIS_URL: redisUrl,
     REDIS_CLUSTER_NODES: redisClusterNodes,
     QUEUE_PREFIX: queuePrefix,
