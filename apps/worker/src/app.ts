@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CardStore,
   closeQueues,
@@ -24,7 +25,7 @@ import { commands } from './commands/index.ts';
 import { startConsumers } from './consumers/index.ts';
 import type { FeatureHandle, WorkerDeps } from './deps.ts';
 import { startGuildFeature } from './events/guild-create-delete.ts';
-import { routeInteractions } from './events/interaction-create.ts';
+import { startCommandFeature } from './features/commands.ts';
 import { startLinkFeature } from './features/links.ts';
 import { startMatchFeature } from './features/matches.ts';
 import { type ShardOwner, shardedGateway } from './gateway/sharded.ts';
@@ -135,14 +136,18 @@ export async function startWorkerApp(
   const sharded = config.DISCORD_SHARDING === 'leases' ? await shardedGateway(deps) : null;
   if (sharded) deps.guildView = sharded.guildView;
 
-  // Registers the commands in every guild (retrying in the background, never a restart: that would spend
-  // an IDENTIFY), follows guilds joining and leaving, seeds DISCORD_GUILD_ID's settings.
-  const guildFeature = await startGuildFeature(deps, commands);
-  routeInteractions(deps, commands);
+  const copyId = `copy-${randomUUID().slice(0, 8)}`;
+  // Follows guilds joining and leaving, seeds DISCORD_GUILD_ID's settings.
+  const guildFeature = await startGuildFeature(deps);
+  // Without shard leases this copy's session receives every guild (shard 0 of 1).
+  const commandFeature = startCommandFeature(deps, commands, {
+    copyId,
+    guildIds: sharded ? null : () => [...client.guilds.cache.keys()],
+  });
 
   const matchFeature = await startMatchFeature(deps);
   const linkFeature = startLinkFeature(deps);
-  const features: FeatureHandle[] = [guildFeature, matchFeature, linkFeature];
+  const features: FeatureHandle[] = [guildFeature, commandFeature, matchFeature, linkFeature];
   const workers = startConsumers(
     {
       connection: redis,

@@ -194,12 +194,13 @@ describe('linking slash commands', () => {
     }
   });
 
-  it('registers /admin in the guild hidden from members without Manage Server, the others for everyone', async () => {
-    // What Discord holds for the guild (what its client shows), not what the builder says.
+  it('registers /admin hidden from members without Manage Server, the others for everyone', async () => {
+    // What Discord holds (what its client shows), not what the builder says: global commands.
     const rest = new REST({ api: stack.discord.apiUrl }).setToken(stack.discord.botToken);
-    const registered = (await rest.get(
-      Routes.applicationGuildCommands(stack.discord.applicationId, stack.guildId),
-    )) as { name: string; default_member_permissions: string | null }[];
+    const registered = (await rest.get(Routes.applicationCommands(stack.discord.applicationId))) as {
+      name: string;
+      default_member_permissions: string | null;
+    }[];
     const permissions = Object.fromEntries(registered.map((c) => [c.name, c.default_member_permissions]));
     expect(permissions).toEqual({
       admin: String(PermissionFlagsBits.ManageGuild),

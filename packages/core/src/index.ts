@@ -26,6 +26,7 @@ export * from './queues/intake-relay.ts';
 export * from './queues/queues.ts';
 export * from './queues/worker-options.ts';
 export * from './redis/keys.ts';
+export * from './redis/lock.ts';
 export * from './redis/target.ts';
 export * from './shutdown.ts';
 export * from './store/cards.ts';

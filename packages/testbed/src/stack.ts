@@ -225,6 +225,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     for (let i = 0; i < (opts.apis ?? 1); i++) await startApi();
     for (let i = 0; i < (opts.workers ?? 1); i++) await startWorker();
+    // The slash commands are global, registered by one copy in the background after its start: a test's
+    // first command waits for them, as a user would see them appear.
+    if ((opts.workers ?? 1) > 0) {
+      await waitFor(() => discord.globalCommands().length > 0 || undefined, {
+        what: 'the global slash commands registered',
+        timeoutMs: 60_000,
+      });
+    }
   } catch (err) {
     const logs = [...apis.map((a) => a.proc), ...workers].map((p) => p.stderr.join('')).join('\n');
     await stop();

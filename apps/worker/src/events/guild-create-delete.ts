@@ -1,18 +1,15 @@
 import { pause } from '@bridge/core';
 import { Events, type Guild } from 'discord.js';
-import type { SlashCommand } from '../commands/types.ts';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { backoff } from '../startup.ts';
 
 /**
- * Guild lifecycle: the slash commands are registered in every guild the bot is in, at start and as
- * soon as it joins one (so /setup answers at once); a guild that removes the bot loses its settings,
- * follows and channel rows (its channels went with it). In single-guild mode the env seeds that guild.
- * Every worker copy sees the same gateway events; both actions are idempotent, so all of them act.
+ * Guild lifecycle: a guild that removes the bot loses its settings, follows and channel rows (its channels
+ * went with it); one that adds it is logged (the slash commands are global: it has them already). In
+ * single-guild mode the env seeds that guild. Nothing here runs per guild at start.
  */
 export async function startGuildFeature(
   deps: Pick<WorkerDeps, 'config' | 'client' | 'log' | 'guilds'>,
-  commands: SlashCommand[],
 ): Promise<FeatureHandle> {
   const { config, client, log, guilds } = deps;
   const stopping = new AbortController();
@@ -46,21 +43,7 @@ export async function startGuildFeature(
     );
     if (failed) retryInBackground('seeding the guild settings from the env', seed, failed, guildId);
   }
-  // Bulk overwrite is idempotent: every copy may do it. A failure is logged and retried in the
-  // background with backoff, never a restart (that would spend an IDENTIFY).
-  const register = async (guild: Guild): Promise<void> => {
-    const set = () => guild.commands.set(commands.map((c) => c.data));
-    const err = await set().then(
-      () => null,
-      (e: Error) => e,
-    );
-    if (err) retryInBackground('registering the slash commands', set, err, guild.id);
-  };
-  await Promise.all(client.guilds.cache.map(register));
-
-  const onCreate = (guild: Guild) => {
-    void register(guild).then(() => log.info({ guildId: guild.id }, 'joined a guild: commands registered'));
-  };
+  const onCreate = (guild: Guild) => log.info({ guildId: guild.id }, 'joined a guild');
   // discord.js emits GuildDelete only when the bot was removed (an outage is GuildUnavailable).
   const onDelete = (guild: Guild) => {
     void guilds.forget(guild.id).then(

@@ -18,6 +18,16 @@ export function gatewayKeys(redis: RedisClient, prefix: string) {
     session: (shard: number) => `${group}:session:${shard}`,
     /** string with TTL: set while an IDENTIFY of this max_concurrency bucket is within its 5 s */
     identifySlot: (bucket: number) => `${group}:identify:${bucket}`,
+    /** string: the hash of the global slash commands Discord holds (registered once per definition) */
+    commands: `${group}:commands`,
+    /** string with TTL: the copy registering the global commands now */
+    commandsLock: `${group}:commands-lock`,
+    /** string: set once a shard's guilds had their old per-guild commands removed (for that shard count) */
+    guildCommandsCleared: (shard: number, shardCount: number) =>
+      `${group}:guild-commands-cleared:${shardCount}:${shard}`,
+    /** string with TTL: the copy clearing a shard's old per-guild commands now */
+    guildCommandsLock: (shard: number, shardCount: number) =>
+      `${group}:guild-commands-lock:${shardCount}:${shard}`,
     /** hash: user id → voice channel id, written by the owner of the guild's shard */
     voice: (guildId: string) => keyGroup(redis, prefix, `voice:${guildId}`),
   };

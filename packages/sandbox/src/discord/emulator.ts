@@ -356,6 +356,11 @@ export class DiscordEmulator {
     return this.#store.snapshot(guildId);
   }
 
+  /** Names of the application's global commands (what every server the bot is in shows). */
+  globalCommands(): string[] {
+    return (this.#store.commands(null) ?? []).map((c) => c.name);
+  }
+
   /** Resolves when check(state) returns a value other than undefined. */
   waitForState<T>(
     guildId: string,
