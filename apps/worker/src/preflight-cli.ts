@@ -161,10 +161,16 @@ async function redis(): Promise<Check[]> {
 
 const results = await Promise.all([configuration(), discord(), supabase(), redis()]);
 let failed = 0;
+let warnings = 0;
 for (const c of results.flat()) {
   if (!c.ok) failed++;
-  process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}\n`);
+  if (c.ok && c.warn) warnings++;
+  process.stdout.write(`${!c.ok ? 'FAIL' : c.warn ? 'WARN' : 'ok  '} ${c.name}: ${c.detail}\n`);
   if (c.fix) process.stdout.write(`     fix: ${c.fix}\n`);
 }
-process.stdout.write(failed === 0 ? 'preflight: all checks passed\n' : `preflight: ${failed} problem(s)\n`);
+// A warning is an optional feature working with less: it does not fail the checks.
+const noted = warnings > 0 ? ` (${warnings} warning(s))` : '';
+process.stdout.write(
+  failed === 0 ? `preflight: all checks passed${noted}\n` : `preflight: ${failed} problem(s)${noted}\n`,
+);
 process.exitCode = failed === 0 ? 0 : 1;

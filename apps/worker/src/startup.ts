@@ -37,6 +37,10 @@ export async function loginSafely(opts: {
     let problem = describeFailures(checks);
     let code = failedCheckCode(checks) ?? 'login_failed';
     if (!problem) {
+      // Optional features the bot lacks a permission for: logged, never a reason not to start.
+      for (const c of checks.filter((x) => x.warn)) {
+        log.warn({ check: c.name, fix: c.fix }, `${c.name}: ${c.detail}`);
+      }
       opts.setProblem('logging into the Discord gateway', 'logging_in');
       const connected = await connect(config, log).catch((err: Error) => err);
       signal.throwIfAborted();

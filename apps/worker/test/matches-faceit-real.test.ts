@@ -19,7 +19,8 @@ import {
 // championship benches and bye opponents. One stack (API + two worker copies), distinct matches per test.
 const test = stackTest({ workers: 2, apiEnv: { FACEIT_WEBHOOK_QUERY_PARAM: 'auth' } });
 
-const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n));
+// View Channel, Connect, Speak and Use Voice Activity (the bot holds it: the emulator's @everyone has it).
+const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n) | (1n << 25n));
 
 let sweeps = 0;
 async function sweep(stack: Stack): Promise<void> {

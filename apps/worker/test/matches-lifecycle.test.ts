@@ -17,7 +17,8 @@ import {
 // One stack (API + two worker copies) shared by the tests; each test plays its own matches.
 const test = stackTest({ workers: 2 });
 
-const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n));
+// View Channel, Connect, Speak and Use Voice Activity (the bot holds it: the emulator's @everyone has it).
+const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n) | (1n << 25n));
 
 describe('match voice channels, end to end', () => {
   test('full lifecycle: channels with permissions, players moved, substitution, then cleanup to the lobby', async ({

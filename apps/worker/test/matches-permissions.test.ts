@@ -10,6 +10,15 @@ import {
 } from './matches-helpers.ts';
 
 const MANAGE_CHANNELS = 1n << 4n;
+const USE_VAD = 1n << 25n;
+/** The overwrite a member has in a channel of the emulator's state. */
+const memberAllow = (stack: Stack, channelName: string, userId: string) =>
+  BigInt(
+    stack.discord
+      .state(stack.guildId)
+      .channels.find((c) => c.name === channelName)
+      ?.permissionOverwrites.find((o) => o.id === userId)?.allow ?? -1,
+  );
 
 describe('a permission lost after start', () => {
   let stack: Stack;
@@ -79,6 +88,8 @@ describe('a private match category', () => {
       stack.discord.state(stack.guildId).channels.find((c) => c.name.endsWith('-faction1'));
     expect(faction1()?.parentId).toBe(stack.guild.channels.Matches);
     expect(faction1()?.permissionOverwrites.map((o) => o.id)).not.toContain(late!.discordId);
+    // The bot holds Use Voice Activity (from @everyone): players are granted it, so no push-to-talk.
+    expect(memberAllow(stack, faction1()?.name ?? '', a!.discordId) & USE_VAD).toBe(USE_VAD);
 
     await stack.supabase.query(
       `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method) values ($1,$2,$3,'oauth')`,
@@ -97,5 +108,32 @@ describe('a private match category', () => {
     await waitFor(async () => ((await matchRows(stack, match.id)).length === 0 ? true : undefined), {
       what: 'rows removed',
     });
+  });
+});
+
+describe('a server whose @everyone lacks Use Voice Activity', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    const everyone = (1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 16n) | (1n << 20n) | (1n << 21n);
+    stack = await startStack({
+      workers: 1,
+      guild: { roles: [{ name: '@everyone', permissions: String(everyone) }] },
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  // Discord refuses a channel whose overwrites grant a bit the bot lacks in the server, so the bridge leaves
+  // Use Voice Activity out (the channels are still made) and says at start what players lose.
+  it('creates the team channels without it, and the worker says players will need push-to-talk', async () => {
+    const worker = stack.workers[0]!;
+    expect(worker.lines.find((l) => l.check === 'voice activity')?.msg).toMatch(/push-to-talk/);
+    const [a, b] = await seedLinkedPlayers(stack, 'novad', 2);
+    const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await waitForChannels(stack, match.id);
+    const name = matchChannels(stack, match.id).find((c) => c.name.endsWith('-faction1'))?.name ?? '';
+    expect(memberAllow(stack, name, a!.discordId)).toBe((1n << 10n) | (1n << 20n) | (1n << 21n));
   });
 });

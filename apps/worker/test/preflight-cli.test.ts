@@ -69,8 +69,13 @@ describe('./run preflight', () => {
       `     fix: grant Move Members to the bot role on the match category VC_CATEGORY_ID=${category}`,
     );
     expect(out).toMatch(/^ok {3}permissions in the lobby: everything the bridge needs/m);
+    expect(out).toMatch(/^ok {3}permissions in the server: everything the bridge needs/m);
+    // The emulator's default bot role lacks Set Voice Channel Status: a warning, not a problem.
+    expect(out).toContain(
+      'WARN voice status: team channels get no status line (map and stage, shown when match cards are on): the bot lacks Set Voice Channel Status in the match category',
+    );
     expect(out).toMatch(/^ok {3}redis: PING answered/m);
-    expect(out).toMatch(/^preflight: 3 problem\(s\)$/m);
+    expect(out).toMatch(/^preflight: 3 problem\(s\) \(1 warning\(s\)\)$/m);
     // The checks never log in: no gateway session, no IDENTIFY spent.
     expect(emu.stats().gateway.connections).toBe(0);
   });
@@ -112,10 +117,34 @@ describe('./run preflight', () => {
       expect(out).toContain(
         `FAIL guild of guild ${gone}: the bot is not in guild guild_settings.guild_id=${gone}`,
       );
-      expect(out).toMatch(/^preflight: 3 problem\(s\)$/m);
+      expect(out).toMatch(/^preflight: 3 problem\(s\) \(1 warning\(s\)\)$/m);
     } finally {
       await supabase.query('delete from guild_settings');
     }
+  });
+
+  it('names Use Voice Activity and Set Voice Channel Status when the bot lacks them, and still passes', async () => {
+    // @everyone without Use Voice Activity (and the bot role without it): players would get push-to-talk.
+    const quiet = emu.seedGuild({
+      roles: [
+        { name: '@everyone', permissions: String(P.ViewChannel | P.Connect | P.Speak | P.SendMessages) },
+      ],
+      members: [{ username: 'owner' }],
+      channels: [{ name: 'Matches', type: 'category' }],
+    });
+    const { VC_LOBBY_CHANNEL_ID: _l, ...env } = complete();
+    const { code, out } = await preflight({
+      ...env,
+      DISCORD_GUILD_ID: quiet.guildId,
+      VC_CATEGORY_ID: quiet.channels.Matches,
+    });
+    expect(out).toContain(
+      'WARN voice activity: team channels cannot grant players Use Voice Activity (the bot lacks it at server level), so players whose roles do not give it must use push-to-talk',
+    );
+    expect(out).toContain('     fix: grant Use Voice Activity to the bot role in Server Settings → Roles');
+    expect(out).toMatch(/^WARN voice status: .* Set Voice Channel Status in the match category$/m);
+    expect(out).toContain('preflight: all checks passed (2 warning(s))');
+    expect(code).toBe(0);
   });
 
   it('without DISCORD_GUILD_ID and no guild set up yet, says what to do', async () => {

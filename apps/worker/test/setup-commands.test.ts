@@ -156,6 +156,12 @@ describe('/setup and /status', () => {
     expect(reply).toContain('- all');
     expect(reply).toContain(`category: ✅ the bot has what it needs in <#${stack.guild.channels.Scrims}>`);
     expect(reply).toContain(`lobby: ✅ the bot has what it needs in <#${stack.guild.channels.General}>`);
+    expect(reply).toContain('server: ✅ the bot role has what it needs');
+    // The default bot role lacks Set Voice Channel Status: named, with what is lost without it.
+    expect(reply).toContain(
+      `voice status: ⚠️ team channels get no status line with the map and stage (match cards): give the bot role Set Voice Channel Status in <#${stack.guild.channels.Scrims}>`,
+    );
+    expect(reply).not.toContain('voice activity');
   });
 
   it('status: the active matches of this guild with their channels and start', async () => {
@@ -213,6 +219,9 @@ describe('guild lifecycle', () => {
       `category: ❌ give the bot role Manage Channels, Manage Permissions, Move Members in <#${late.channels.Voice}>`,
     );
     expect(show).toContain(`lobby: ❌ give the bot role Move Members in <#${late.channels.Hall}>`);
+    expect(show).toContain(
+      'server: ❌ give the bot role Manage Channels, Manage Roles, Move Members in Server Settings → Roles',
+    );
     expect(await settings(late.guildId)).toMatchObject({ source: 'setup', category_id: late.channels.Voice });
     await stack.supabase.query(
       `insert into active_matches (match_id, faction, guild_id, voice_channel_id) values ('1-late', 'faction1', $1, '900000000000000010')`,

@@ -114,6 +114,22 @@ describe('planChannels', () => {
   );
 });
 
+describe('Use Voice Activity for players', () => {
+  it.each([
+    [true, PLAYER_ALLOW | PERM.UseVAD],
+    [false, PLAYER_ALLOW],
+    [undefined, PLAYER_ALLOW],
+  ])('the bot holds it: %s → players and staff are allowed %s', (voiceActivity, allow) => {
+    const [p1] = planChannels(match(['fa'], ['fb']), { ...ctx, spectatorRoleId: 'SPEC', voiceActivity });
+    const by = (id: string) => p1?.overwrites.find((o) => o.id === id);
+    expect(by('da')?.allow).toBe(allow);
+    expect(by('STAFF')?.allow).toBe(allow);
+    // Spectators listen: nothing to detect; the bot's own overwrite is the bridge's marker, unchanged.
+    expect(by('SPEC')).toMatchObject({ allow: SPECTATOR_ALLOW, deny: SPECTATOR_DENY });
+    expect(by('BOT')?.allow).toBe(BOT_ALLOW);
+  });
+});
+
 describe('substitutes, bye teams and what FACEIT really sends', () => {
   const F1 = '21c6e887-daa4-4649-b781-189adb3e744d';
   const withSubs = {

@@ -367,3 +367,40 @@ describe('creating inside a category', () => {
     expect((await create(seed.channels.Open as string)).parentId).toBe(seed.channels.Open);
   });
 });
+
+describe('creating with overwrites: only bits the bot holds in the server', () => {
+  // guild.mdx, Create Guild Channel: "only permissions your bot has in the guild can be allowed/denied".
+  it('refuses to grant Use Voice Activity the bot lacks at server level, even where a category gives it', async () => {
+    const e = await start();
+    const noVad = P.ViewChannel | P.SendMessages | P.Connect | P.Speak;
+    const seed = e.seedGuild({
+      roles: [{ name: '@everyone', permissions: String(noVad) }],
+      members: [{ username: 'owner' }, { username: 'alice' }],
+      channels: [
+        { name: 'Matches', type: 'category', overwrites: [{ to: '@bot', allow: String(P.UseVAD) }] },
+      ],
+    });
+    const client = await login(e);
+    const guild = client.guilds.cache.get(seed.guildId);
+    if (!guild) throw new Error('guild not cached');
+    const create = (allow: bigint) =>
+      guild.channels.create({
+        name: 'match-1',
+        type: ChannelType.GuildVoice,
+        parent: seed.channels.Matches as string,
+        permissionOverwrites: [{ id: seed.members.alice as string, type: OverwriteType.Member, allow }],
+      });
+    const refused = await apiError(create(P.ViewChannel | P.Connect | P.Speak | P.UseVAD));
+    expect([refused.status, refused.code]).toEqual([403, 50013]);
+    expect(e.state(seed.guildId).channels.map((c) => c.name)).toEqual(['Matches']);
+    // Without the bit the same channel is created; with the bot holding it in the server, with it too.
+    await create(P.ViewChannel | P.Connect | P.Speak);
+    e.updateMember(seed.guildId, e.botUserId, {
+      roles: [seed.botRoleId, e.createRole(seed.guildId, { name: 'vad', permissions: String(P.UseVAD) })],
+    });
+    const granted = await create(P.ViewChannel | P.Connect | P.Speak | P.UseVAD);
+    expect(granted.permissionOverwrites.cache.get(seed.members.alice as string)?.allow.has(P.UseVAD)).toBe(
+      true,
+    );
+  });
+});

@@ -1,10 +1,10 @@
 import {
+  type BridgeFeature,
   channelPermissions,
   guildPermissions,
-  missingPermissions,
-  NEEDED_IN_CATEGORY,
-  NEEDED_IN_LOBBY,
+  missingAt,
   type OverwriteBits,
+  type PermissionPlace,
   type PermissionWorld,
 } from '@bridge/core';
 import { DiscordAPIError, REST, Routes } from 'discord.js';
@@ -15,6 +15,8 @@ export interface Check {
   ok: boolean;
   detail: string;
   fix?: string;
+  /** ok, but an optional feature works with less (what is lost is in `detail`) */
+  warn?: boolean;
 }
 
 export interface DiscordPreflightInput {
@@ -223,25 +225,33 @@ async function permissions(
       { name: `permissions${labels.of}`, ok: false, detail: `cannot read the bot's roles: ${why(err)}` },
     ];
   }
-  const places: Array<[string, string | undefined, bigint, string]> = [
-    ['match category', input.categoryId, NEEDED_IN_CATEGORY, labels.category],
-    ['lobby', input.lobbyId, NEEDED_IN_LOBBY, labels.lobby],
+  // Server level first: creating a channel whose overwrites allow or deny a bit needs that bit there.
+  const server = guildPermissions(world);
+  const roles = 'the bot role in Server Settings → Roles';
+  const warned = new Set<BridgeFeature>();
+  const out: Check[] = [
+    permissionCheck(
+      `permissions in the server${labels.of}`,
+      // Without a category, match channels are created at the top level: the category's needs apply here.
+      [
+        ...new Set([
+          ...missingAt(server, 'server'),
+          ...(input.categoryId ? [] : missingAt(server, 'category')),
+        ]),
+      ],
+      roles,
+    ),
+    ...optionalChecks(server, 'server', 'at server level', roles, labels, warned),
   ];
-  const out: Check[] = [];
-  for (const [place, id, needed, variable] of places) {
-    if (!id) {
-      if (place === 'match category') {
-        const missing = missingPermissions(guildPermissions(world), needed);
-        out.push(
-          permissionCheck(
-            `permissions${labels.of} (server, no ${variable})`,
-            missing,
-            'the bot role in Server Settings → Roles',
-          ),
-        );
-      }
-      continue;
-    }
+  if (!input.categoryId) {
+    out.push(...optionalChecks(server, 'category', 'at server level', roles, labels, warned));
+  }
+  const places: Array<[string, string | undefined, PermissionPlace, string]> = [
+    ['match category', input.categoryId, 'category', labels.category],
+    ['lobby', input.lobbyId, 'lobby', labels.lobby],
+  ];
+  for (const [place, id, at, variable] of places) {
+    if (!id) continue;
     let overwrites: OverwriteBits[];
     try {
       const channel = (await rest.get(Routes.channel(id))) as {
@@ -282,14 +292,46 @@ async function permissions(
       });
       continue;
     }
-    const missing = missingPermissions(channelPermissions(world, overwrites), needed);
-    out.push(
-      permissionCheck(
-        `permissions in the ${place}${labels.of}`,
-        missing,
-        `the bot role on the ${place} ${labels.ref(variable, id)} (Edit Channel → Permissions)`,
-      ),
-    );
+    const have = channelPermissions(world, overwrites);
+    const where = `the bot role on the ${place} ${labels.ref(variable, id)} (Edit Channel → Permissions)`;
+    out.push(permissionCheck(`permissions in the ${place}${labels.of}`, missingAt(have, at), where));
+    out.push(...optionalChecks(have, at, `in the ${place}`, where, labels, warned));
+  }
+  return out;
+}
+
+/** What each optional feature loses without its permissions at `place`. */
+const LOST: Partial<Record<BridgeFeature, (place: string) => string>> = {
+  'voice activity': (place) =>
+    `team channels cannot grant players Use Voice Activity (the bot lacks it ${place}), so players whose roles do not give it must use push-to-talk`,
+  'voice status': (place) =>
+    `team channels get no status line (map and stage, shown when match cards are on): the bot lacks Set Voice Channel Status ${place}`,
+};
+
+/**
+ * A warning per optional feature (voice activity, voice status) the bot cannot serve at `at`, unless an earlier
+ * place already warned about it.
+ */
+function optionalChecks(
+  have: bigint,
+  at: PermissionPlace,
+  placeText: string,
+  where: string,
+  labels: Labels,
+  warned: Set<BridgeFeature>,
+): Check[] {
+  const out: Check[] = [];
+  for (const [feature, lost] of Object.entries(LOST) as [BridgeFeature, (place: string) => string][]) {
+    const missing = missingAt(have, at, [feature]);
+    if (missing.length === 0 || warned.has(feature)) continue;
+    warned.add(feature);
+    out.push({
+      name: `${feature}${labels.of}`,
+      ok: true,
+      warn: true,
+      detail: lost(placeText),
+      fix: `grant ${missing.join(', ')} to ${where}`,
+    });
   }
   return out;
 }

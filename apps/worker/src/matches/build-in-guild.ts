@@ -24,6 +24,18 @@ export type BuildResult =
   | { status: 'ended-meanwhile' };
 
 /**
+ * Whether team channels may grant Use Voice Activity: Discord lets the bot grant only what it holds in the
+ * server (creates) and in the category (edits). The bot's member is in the gateway cache; a REST-only copy
+ * reads it (one request).
+ */
+async function grantsVoiceActivity(guild: Guild, categoryId: string | undefined): Promise<boolean> {
+  const me = guild.members.me ?? (await guild.members.fetchMe().catch(() => null));
+  if (!me?.permissions.has(PermissionFlagsBits.UseVAD)) return false;
+  const category = categoryId ? guild.channels.cache.get(categoryId) : undefined;
+  return category?.permissionsFor(me)?.has(PermissionFlagsBits.UseVAD) ?? true;
+}
+
+/**
  * Everything one guild does for a match it takes: converge each faction's channel (with the guild's
  * category, template, roles and user limit), then its permissions and moves. Runs in the routing job
  * when one guild takes the match, else in that guild's own job; either way under this job's holder.
@@ -46,6 +58,7 @@ export async function buildInGuild(
     botUserId: ctx.deps.client.user.id,
     staffRoleId: settings.staffRoleId,
     spectatorRoleId: settings.spectatorRoleId,
+    voiceActivity: await grantsVoiceActivity(guild, settings.categoryId),
     links: new Map(links.map((l) => [l.faceit_id, l.discord_id])),
   });
   // Channels are created one faction after the other (they share a category and a rate-limit

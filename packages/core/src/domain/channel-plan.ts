@@ -1,17 +1,9 @@
 import type { DataApiMatch } from '../faceit/data-api.ts';
+import { PERM } from './bot-permissions.ts';
 
 export const FACTIONS = ['faction1', 'faction2'] as const;
 export type Faction = (typeof FACTIONS)[number];
 
-/** Discord permission bits the plan uses (values from Discord's docs; bigint like discord.js). */
-export const PERM = {
-  ManageChannels: 1n << 4n,
-  ViewChannel: 1n << 10n,
-  Connect: 1n << 20n,
-  Speak: 1n << 21n,
-  MoveMembers: 1n << 24n,
-  ManageRoles: 1n << 28n,
-} as const;
 export const PLAYER_ALLOW = PERM.ViewChannel | PERM.Connect | PERM.Speak;
 export const EVERYONE_DENY = PERM.ViewChannel | PERM.Connect;
 /** Spectators (/setup roles spectator:) may join and listen, not speak. */
@@ -45,6 +37,12 @@ export interface PlanContext {
   botUserId: string;
   staffRoleId?: string | undefined;
   spectatorRoleId?: string | undefined;
+  /**
+   * The bot holds Use Voice Activity at server level (and in the category): players and staff are granted
+   * it, so a server whose @everyone lacks it does not put them on push-to-talk. Discord refuses a channel
+   * whose overwrites grant a bit the bot lacks in the server, so without it the grant is left out.
+   */
+  voiceActivity?: boolean | undefined;
   /** FACEIT id → Discord id. */
   links: ReadonlyMap<string, string>;
 }
@@ -127,6 +125,7 @@ export function factionsInPlay(match: DataApiMatch): Faction[] {
 export function planChannels(match: DataApiMatch, ctx: PlanContext): ChannelPlan[] {
   const discordIds = (faceitIds: string[]) =>
     [...new Set(faceitIds.flatMap((id) => (ctx.links.has(id) ? [ctx.links.get(id) as string] : [])))].sort();
+  const speaker = PLAYER_ALLOW | (ctx.voiceActivity ? PERM.UseVAD : 0n);
   return factionsInPlay(match).map((faction) => {
     const { players, bench } = lineupOf(match, faction);
     const moveIds = discordIds(players);
@@ -135,15 +134,13 @@ export function planChannels(match: DataApiMatch, ctx: PlanContext): ChannelPlan
       // @everyone's role id is the guild id.
       { id: ctx.guildId, type: 'role', allow: 0n, deny: EVERYONE_DENY },
       { id: ctx.botUserId, type: 'member', allow: BOT_ALLOW, deny: 0n },
-      ...(ctx.staffRoleId
-        ? [{ id: ctx.staffRoleId, type: 'role' as const, allow: PLAYER_ALLOW, deny: 0n }]
-        : []),
+      ...(ctx.staffRoleId ? [{ id: ctx.staffRoleId, type: 'role' as const, allow: speaker, deny: 0n }] : []),
       ...(ctx.spectatorRoleId && ctx.spectatorRoleId !== ctx.staffRoleId
         ? [{ id: ctx.spectatorRoleId, type: 'role' as const, allow: SPECTATOR_ALLOW, deny: SPECTATOR_DENY }]
         : []),
       ...memberIds
         .filter((id) => id !== ctx.botUserId)
-        .map((id) => ({ id, type: 'member' as const, allow: PLAYER_ALLOW, deny: 0n })),
+        .map((id) => ({ id, type: 'member' as const, allow: speaker, deny: 0n })),
     ];
     const team = match.teams?.[faction]?.name ?? faction;
     return {

@@ -6,12 +6,12 @@ import { ChannelType } from '../types.ts';
 import { visibleChannel } from './channels.ts';
 import { objectBody } from './util.ts';
 
-/** Discord's limit on a voice channel status (discord-api-docs#6400). */
+/** Discord's limit on a voice channel status (changelog 2026-04-20; spec update_voice_channel_status). */
 export const VOICE_STATUS_MAX = 500;
 
 /**
  * Needs Set Voice Channel Status, and Manage Channels too when the bot is not connected to the channel
- * (discord-api-docs#6400 as summarised by library PRs; a bridge bot is never connected). A missing or
+ * (developers/resources/channel.mdx, Set Voice Channel Status; a bridge bot is never connected). A missing or
  * empty status clears it. Answers 204; the change reaches the gateway as VOICE_CHANNEL_STATUS_UPDATE.
  */
 function setVoiceStatus(ctx: RouteCtx) {
