@@ -41,10 +41,11 @@ const BRIDGE_CALLS: Array<[method: string, template: string, calledFrom: string]
   ['GET', '/applications/@me', 'discord/cacheless.ts'],
   ['GET', '/users/{user_id}', 'lib/dm.ts, jobs/link-account.ts (client.users.fetch)'],
   ['POST', '/users/@me/channels', 'lib/dm.ts (user.send)'],
+  ['PUT', '/applications/{application_id}/commands', 'gateway/global-commands.ts (once per deployment)'],
   [
     'PUT',
     '/applications/{application_id}/guilds/{guild_id}/commands',
-    'events/guild-create-delete.ts (guild.commands.set)',
+    'gateway/old-guild-commands.ts (removes the per-server copies of earlier versions)',
   ],
   [
     'GET',
@@ -159,11 +160,12 @@ beforeAll(async () => {
   await rest.get(Routes.guildMember(guildId, client.user.id));
   await rest.get(Routes.channel(seed.channels.Matches));
 
-  // Slash commands registered per guild.
-  await guild.commands.set([
+  // Slash commands: the application's global ones, and a guild's per-server copies of earlier versions removed.
+  await client.application.commands.set([
     { name: 'spec-defer', description: 'defer, edit, follow up' },
     { name: 'spec-reply', description: 'reply with the response' },
   ]);
+  await rest.put(Routes.applicationGuildCommands(client.application.id, guildId), { body: [] });
 
   // A match: a private voice channel in the category, its overwrites re-applied, a move in, voice status.
   await guild.channels.fetch();

@@ -52,6 +52,12 @@ export const OPERATIONS: Record<string, Partial<Record<string, Operation>>> = {
   '/applications/@me': {
     GET: { operationId: 'get_my_application', responses: { 200: schema('PrivateApplicationResponse') } },
   },
+  '/applications/{application_id}/commands': {
+    PUT: {
+      operationId: 'bulk_set_application_commands',
+      responses: { 200: nullableList(schema('ApplicationCommandResponse')) },
+    },
+  },
   '/applications/{application_id}/guilds/{guild_id}/commands': {
     PUT: {
       operationId: 'bulk_set_guild_application_commands',
