@@ -98,7 +98,8 @@ describe('FACEIT account linking through the browser', () => {
     expect(await start.textContent()).toContain('You are linking your FACEIT account to Discord user @alice');
     await page.screenshot({ path: `${SCREENSHOTS}/link-start.png`, fullPage: true });
     const [cookie] = await context.cookies();
-    expect(cookie).toMatchObject({ name: 'bridge_link_browser', httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(cookie?.name).toMatch(/^bridge_link_[0-9a-f]{16}$/);
     expect(cookie?.secure).toBe(false); // plain http here; Secure behind https (own test below)
     const authorize = new URL((await page.locator('a#continue').getAttribute('href')) ?? '');
     expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
@@ -301,7 +302,7 @@ describe('GET /faceit/callback', () => {
 });
 
 describe('GET /faceit/link/start', () => {
-  it('sets a Secure, HttpOnly, SameSite=Lax cookie behind https, and refuses a bad or used token', async () => {
+  it('sets a __Host- prefixed, Secure, HttpOnly, SameSite=Lax cookie behind https, and refuses a bad or used token', async () => {
     const { url } = await linkButtonUrl(stack, users.frank!);
     const res = await fetch(url, { headers: { 'x-forwarded-proto': 'https' } });
     expect(res.status).toBe(200);
@@ -309,7 +310,9 @@ describe('GET /faceit/link/start', () => {
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     const cookie = res.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^bridge_link_browser=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toMatch(/^__Host-bridge_link_[0-9a-f]{16}=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toMatch(/; Path=\//);
+    expect(cookie).not.toMatch(/; Domain=/i);
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; Secure/);
     expect(cookie).toMatch(/; SameSite=Lax/);
@@ -332,10 +335,69 @@ describe('GET /faceit/link/start', () => {
     const res = await fetch(callback);
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('not started in this browser');
-    const forged = await fetch(callback, { headers: { cookie: `bridge_link_browser=${'A'.repeat(43)}` } });
+    const forged = await fetch(callback, { headers: { cookie: `bridge_link_x=${'A'.repeat(43)}` } });
     expect(forged.status).toBe(400); // the state is gone
     expect(await links.getJobCounts()).toEqual(jobsBefore);
     expect(await linkRow(users.grace!)).toBeUndefined();
+  });
+});
+
+describe('cookie tossing: a cookie someone else planted is never the binding', () => {
+  /** The start page as a client with `cookie`: the FACEIT URL, and the cookie the page set. */
+  async function startAs(userId: string, headers: Record<string, string>) {
+    const { url } = await linkButtonUrl(stack, userId);
+    const res = await fetch(url, { headers });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const href = /<a class="go" id="continue" href="([^"]+)"/.exec(html)?.[1] ?? '';
+    const set = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const [name = '', value = ''] = set.split('=');
+    return { authorizeUrl: new URL(href.replaceAll('&amp;', '&')), name, value };
+  }
+
+  it("refuses the callback in the victim's browser carrying a value the attacker planted before the start page", async () => {
+    // Mallory planted K in the victim's browser (from a sibling subdomain) and starts her own flow with K.
+    stack.faceit.seedPlayer({ nickname: 'TossedFaceit' });
+    const mallory = users.mallory!;
+    const planted = 'K'.repeat(43);
+    const flow = await startAs(mallory, { cookie: `bridge_link_browser=${planted}` });
+    expect(flow.value).not.toBe(planted);
+    // The victim signs in at FACEIT from Mallory's URL; their browser carries K under every name.
+    const callback = consent(stack, flow.authorizeUrl, { nickname: 'TossedFaceit' });
+    const jobsBefore = await links.getJobCounts();
+    const res = await fetch(callback, {
+      headers: { cookie: `bridge_link_browser=${planted}; ${flow.name}=${planted}` },
+    });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('not started in this browser');
+    expect(await links.getJobCounts()).toEqual(jobsBefore);
+    expect(
+      await stack.supabase.query('select * from player_links where faceit_nickname = $1', ['TossedFaceit']),
+    ).toEqual([]);
+  });
+
+  it('over https reads only the __Host- cookie, which a sibling subdomain cannot set', async () => {
+    stack.faceit.seedPlayer({ nickname: 'HostOnlyFaceit' });
+    const https = { 'x-forwarded-proto': 'https' };
+    // Mallory learns her flow's value from her own start page and tosses it, unprefixed, to the victim.
+    const flow = await startAs(users.mallory!, https);
+    expect(flow.name).toMatch(/^__Host-bridge_link_[0-9a-f]{16}$/);
+    const unprefixed = flow.name.replace(/^__Host-/, '');
+    const callback = consent(stack, flow.authorizeUrl, { nickname: 'HostOnlyFaceit' });
+    const tossed = await fetch(callback, { headers: { ...https, cookie: `${unprefixed}=${flow.value}` } });
+    expect(tossed.status).toBe(403);
+    expect(
+      await stack.supabase.query('select * from player_links where faceit_nickname = $1', ['HostOnlyFaceit']),
+    ).toEqual([]);
+
+    // The browser that opened the start page (it holds the __Host- cookie) links, and the cookie is cleared.
+    const own = await startAs(users.carol!, https);
+    const ok = await fetch(consent(stack, own.authorizeUrl, { nickname: 'HostOnlyFaceit' }), {
+      headers: { ...https, cookie: `${own.name}=${own.value}` },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('set-cookie')).toMatch(new RegExp(`^${own.name}=; Max-Age=0; Path=/; Secure`));
+    expect(await linkRow(users.carol!)).toMatchObject({ faceit_nickname: 'HostOnlyFaceit' });
   });
 });
 

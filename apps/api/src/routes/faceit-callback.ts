@@ -23,7 +23,7 @@ import {
   pendingPage,
   unavailablePage,
 } from '../pages/link-pages.ts';
-import { linkPageHeaders, sameBrowser } from './link-browser.ts';
+import { dropBrowserCookie, linkPageHeaders, sameBrowser } from './link-browser.ts';
 
 export const CALLBACK_PATH = '/faceit/callback';
 
@@ -81,7 +81,9 @@ export function registerFaceitCallback(app: Hono<AppEnv>, deps: RouteDeps): void
       return page(c, 400, badStatePage());
     }
     // The state is spent either way: a code that reached the wrong browser must never be used.
-    if (!sameBrowser(c, pending.browser)) {
+    const thisBrowser = sameBrowser(c, state, pending.browser);
+    dropBrowserCookie(c, state);
+    if (!thisBrowser) {
       sampledLog.warn('oauth callback: not the browser that started the flow', {
         requestId,
         outcome: 'other_browser',

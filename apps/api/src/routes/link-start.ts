@@ -3,7 +3,7 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv, RouteDeps } from '../deps.ts';
 import { badRequestPage, startPage, startUsedPage, unavailablePage } from '../pages/link-pages.ts';
-import { browserCookie, linkPageHeaders, setBrowserCookie } from './link-browser.ts';
+import { freshBrowserCookie, linkPageHeaders, setBrowserCookie } from './link-browser.ts';
 
 export const LINK_START_PATH = '/faceit/link/start';
 
@@ -39,7 +39,7 @@ export function registerLinkStart(app: Hono<AppEnv>, deps: RouteDeps): void {
       sampledLog.warn('link start: unknown, expired or used button', { requestId, outcome: 'unknown_start' });
       return page(c, 400, startUsedPage());
     }
-    const cookie = browserCookie(c);
+    const cookie = freshBrowserCookie();
     try {
       await putOAuthState(deps.redis, prefix, start.state, {
         discordUserId: start.discordUserId,
@@ -51,7 +51,7 @@ export function registerLinkStart(app: Hono<AppEnv>, deps: RouteDeps): void {
       log.error({ requestId, outcome: 'unavailable', err }, 'link start: redis write failed');
       return page(c, 503, unavailablePage());
     }
-    setBrowserCookie(c, cookie);
+    setBrowserCookie(c, start.state, cookie);
     log.info(
       { requestId, outcome: 'started', discordUserId: start.discordUserId },
       'link start: browser bound',
