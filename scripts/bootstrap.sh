@@ -54,6 +54,28 @@ if ! command -v redis-server >/dev/null 2>&1 && [ "${BRIDGE_SKIP_REDIS_SERVER:-}
   fi
 fi
 
+# The monitoring rules' unit tests run promtool (deploy/monitoring/tests). It is taken out of Debian's
+# prometheus package (dpkg-deb -x into .tools/promtool), not installed: installing the package would also
+# install, enable and start a Prometheus server, which a test machine must not be left running.
+if ! command -v promtool >/dev/null 2>&1 && [ ! -x "$TOOLS/promtool/promtool" ] && [ "${BRIDGE_SKIP_PROMTOOL:-}" != "1" ]; then
+  if command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then
+    echo "bootstrap: extracting promtool from Debian's prometheus package" >&2
+    tmp="$(mktemp -d)"
+    fetch_deb() { (cd "$tmp" && apt-get download -qq prometheus) >/dev/null 2>&1; }
+    # Package lists can be refreshed only as root; a machine with fresh lists needs none of it.
+    if fetch_deb || { [ "$(id -u)" = "0" ] && apt-get update -qq >/dev/null 2>&1 && fetch_deb; }; then
+      dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x" && mkdir -p "$TOOLS/promtool" \
+        && cp "$tmp/x/usr/bin/promtool" "$TOOLS/promtool/promtool"
+    else
+      echo "bootstrap: could not fetch Debian's prometheus package; the monitoring rule tests will fail" >&2
+    fi
+    rm -rf "$tmp"
+  else
+    echo "bootstrap: promtool is missing; put Debian's prometheus package's promtool on the PATH for the monitoring rule tests" >&2
+  fi
+fi
+[ -x "$TOOLS/promtool/promtool" ] && export PATH="$TOOLS/promtool:$PATH"
+
 # Install when the lockfile changed since the last install (or never installed).
 stamp="$ROOT/node_modules/.bootstrap-stamp"
 lock_sum="$( (cat "$ROOT/pnpm-lock.yaml" "$ROOT/package.json" 2>/dev/null; node --version) | sha256sum | cut -d' ' -f1)"
