@@ -6,9 +6,18 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { type CardMessage, cardMarker, cardText } from '../packages/core/src/index.ts';
-import { startStack, stopOnSignals, waitFor } from '../packages/testbed/src/index.ts';
+import {
+  parseExposition,
+  scrape,
+  startStack,
+  stopOnSignals,
+  waitFor,
+  workerMetricsUrl,
+} from '../packages/testbed/src/index.ts';
 
 const once = process.argv.includes('--once');
+/** Where compose's monitoring profile publishes Grafana (GRAFANA_PORT, on 127.0.0.1 only). */
+const MONITORING_GRAFANA_URL = `http://127.0.0.1:${process.env.GRAFANA_PORT ?? 3001}`;
 const started = Date.now();
 const t = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
 const say = (msg: string) => process.stdout.write(`${t()}  ${msg}\n`);
@@ -46,6 +55,7 @@ const stack = await startStack({
   if (stopping) return stopping;
   throw err;
 });
+const workerMetrics = await workerMetricsUrl(stack.workers[0]!);
 const shutdown = async (code: number): Promise<never> => {
   const stopping = signals.stopping(); // a signal's stop is under way: let it finish
   if (stopping) return stopping;
@@ -243,6 +253,18 @@ try {
   });
   say(`both team channels deleted; active_matches rows left for the match: ${await rowsLeft()}`);
   await showCard(match.id, 'finished', (l) => l[1]?.startsWith('🏁 Finished') === true);
+  // What an operator's Prometheus would have seen of this match (README → Monitoring).
+  const samples = parseExposition(await scrape(workerMetrics));
+  const ready = (name: string) =>
+    samples.find((m) => m.name === name && m.labels.event === 'match_status_ready')?.value ?? 0;
+  const seconds =
+    ready('bridge_match_ready_seconds_sum') / Math.max(1, ready('bridge_match_ready_seconds_count'));
+  say(
+    `metrics: the ready event's channels and moves took ${seconds.toFixed(2)} s after the webhook (bridge_match_ready_seconds on ${workerMetrics})`,
+  );
+  say(
+    `dashboard and alerts: not run here; with docker compose, \`docker compose --profile monitoring up -d\` serves Grafana at ${MONITORING_GRAFANA_URL} (deploy/monitoring/, runbook in docs/runbook.md)`,
+  );
   say('done.');
 } catch (err) {
   // Ctrl-C reaches the API and the worker too, and they may stop (cleanly) before this process handles
@@ -277,7 +299,8 @@ process.stdout.write(
     '',
     'The bridge stays up. Try it:',
     `  queue dashboard   ${stack.apiUrl}/admin/queues   user admin, password ${adminPassword}`,
-    `  metrics           ${stack.apiUrl}/metrics`,
+    `  metrics           ${stack.apis[0]?.metricsUrl} (API), ${workerMetrics} (worker)`,
+    `  Grafana           ${MONITORING_GRAFANA_URL} with \`docker compose --profile monitoring up -d\` (not started by the demo)`,
     `  Discord sandbox   ${stack.discord.url}/_sandbox/discord/guilds/${stack.guildId}/state`,
     `  FACEIT sandbox    ${stack.faceit.controlUrl}/state   (drive matches: packages/sandbox/docs/faceit.md)`,
     `  webhook           POST ${stack.webhook.url}  with header ${stack.webhook.header}: ${stack.webhook.secret}`,

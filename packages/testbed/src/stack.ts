@@ -60,8 +60,8 @@ export interface StackOptions {
 export interface RunningApp {
   proc: AppProcess;
   url: string;
-  /** Where Prometheus scrapes this API. */
-  metricsUrl: string;
+  /** Where Prometheus scrapes this API (read from its start-up log line). */
+  readonly metricsUrl: string;
 }
 
 export interface Stack {
@@ -175,7 +175,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       { nodeArgs: API_NODE_ARGS },
     );
     const url = `http://127.0.0.1:${port}`;
-    const app = { proc, url, metricsUrl: `${url}/metrics` };
+    const app: RunningApp = {
+      proc,
+      url,
+      // Where the API says it serves /metrics ('api listening'), else next to its routes.
+      get metricsUrl() {
+        const said = proc.lines.find((l) => l.msg === 'api listening')?.metrics;
+        return typeof said === 'string' ? said : `${url}/metrics`;
+      },
+    };
     apis.push(app); // before waiting: stop() must kill it even if it never gets ready
     // Poll /readyz (listening AND Redis connected) rather than wait for a log line the level may hide.
     await waitFor(

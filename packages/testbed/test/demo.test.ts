@@ -24,6 +24,11 @@ describe('./run demo', () => {
       expect(out).toMatch(/team channels' voice status: "de_\w+ · live"/);
       expect(out).toMatch(/│ 🏁 Finished · de_\w+: \*\*team_alice\*\* wins 13–10/);
       expect(out).toMatch(/│ team_bob: `L\d+` @bob \(−25 ELO\)/);
+      // What Prometheus saw of the match, and where the monitoring profile's dashboard would be.
+      expect(out).toMatch(/metrics: the ready event's channels and moves took \d+\.\d\d s after the webhook/);
+      expect(out).toMatch(
+        /docker compose --profile monitoring up -d`? serves Grafana at http:\/\/127\.0\.0\.1:\d+/,
+      );
     } finally {
       // On a timeout the demo would otherwise keep its stack running.
       await demo.kill('SIGTERM');

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { apiConfigSchema, workerConfigSchema } from '@bridge/core';
@@ -58,6 +58,24 @@ const deployEnv = {
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML
 const compose: any = parse(interpolate(composeText, deployEnv), { merge: true });
 
+/** A variable's default in an app's config schema (what the app uses when compose does not set it). */
+function schemaDefault(schema: { shape: object }, key: string): unknown {
+  const field = (
+    schema.shape as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }>
+  )[key];
+  const parsed = field?.safeParse(undefined);
+  return parsed?.success ? parsed.data : undefined;
+}
+/** Where each app serves /metrics inside the compose network. */
+const workerMetricsPort = () =>
+  Number(
+    compose.services.worker.environment.METRICS_PORT ?? schemaDefault(workerConfigSchema, 'METRICS_PORT'),
+  );
+const apiMetricsPort = () =>
+  Number(
+    compose.services.api.environment.API_METRICS_PORT ?? schemaDefault(apiConfigSchema, 'API_METRICS_PORT'),
+  );
+
 describe('docker-compose.yml', () => {
   it('is valid against the compose specification', () => {
     const require = createRequire(import.meta.url);
@@ -77,7 +95,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the whole stack, with replica counts settable', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([
+    const inProfile = (svc: { profiles?: string[] }) => (svc.profiles ?? []).length > 0;
+    const always = Object.entries(compose.services).filter(([, svc]) => !inProfile(svc as object));
+    expect(always.map(([name]) => name).sort()).toEqual([
       'api',
       'db',
       'gateway',
@@ -134,6 +154,100 @@ describe('docker-compose.yml', () => {
         expect(passed, `${app} gets ${key} from .env`).toContain(key);
       }
     }
+  });
+
+  describe('the monitoring profile', () => {
+    const monitoring = ['grafana', 'prometheus'];
+    const prometheusConfig = parse(readFileSync(join(root, 'deploy/monitoring/prometheus.yml'), 'utf8'));
+    /** `host:container[:ro]` bind mounts of a service: container path → repository file. */
+    const mounts = (service: string) =>
+      new Map<string, string>(
+        (compose.services[service].volumes as string[])
+          .filter((v) => v.startsWith('./'))
+          .map((v) => {
+            const [host, inside] = v.split(':') as [string, string];
+            return [inside, join(root, host)];
+          }),
+      );
+
+    it('is optional, on pinned images, its files mounted read-only from deploy/monitoring', () => {
+      const profiled = Object.entries(compose.services)
+        .filter(([, svc]) => ((svc as { profiles?: string[] }).profiles ?? []).includes('monitoring'))
+        .map(([name]) => name)
+        .sort();
+      expect(profiled).toEqual(monitoring);
+      for (const name of monitoring) {
+        const svc = compose.services[name];
+        expect(svc.profiles).toEqual(['monitoring']);
+        expect(svc.image, name).toMatch(/^[\w./-]+:v?\d+\.\d+\.\d+$/);
+        for (const v of svc.volumes.filter((v: string) => v.startsWith('./'))) {
+          expect(v, name).toMatch(/^\.\/deploy\/monitoring\/.+:ro$/);
+          expect(existsSync(join(root, v.split(':')[0])), v).toBe(true);
+        }
+      }
+    });
+
+    it('publishes nothing but Grafana on 127.0.0.1; no service publishes a metrics port', () => {
+      expect(compose.services.prometheus.ports).toBeUndefined();
+      expect(compose.services.grafana.ports.length).toBe(1);
+      for (const port of compose.services.grafana.ports)
+        expect(String(port)).toMatch(/^127\.0\.0\.1:\d+:3000$/);
+      const metricsPorts = [String(workerMetricsPort()), String(apiMetricsPort())];
+      for (const [name, svc] of Object.entries(compose.services) as [string, { ports?: string[] }][]) {
+        for (const port of svc.ports ?? []) {
+          expect(metricsPorts, `${name} publishes ${port}`).not.toContain(String(port).split(':').at(-1));
+        }
+      }
+    });
+
+    it("scrapes every API and worker copy inside the network (Docker's DNS), on their metrics ports", () => {
+      const jobs = Object.fromEntries(
+        (prometheusConfig.scrape_configs as { job_name: string; dns_sd_configs: unknown[] }[]).map((j) => [
+          j.job_name,
+          j.dns_sd_configs,
+        ]),
+      );
+      // The alert rules name these jobs (BridgeTargetDown, BridgeEventLoopLag).
+      expect(jobs['bridge-api']).toEqual([
+        { names: ['api'], type: 'A', port: apiMetricsPort(), refresh_interval: '30s' },
+      ]);
+      expect(jobs['bridge-worker']).toEqual([
+        { names: ['worker'], type: 'A', port: workerMetricsPort(), refresh_interval: '30s' },
+      ]);
+      const rules = readFileSync(join(root, 'deploy/monitoring/alerts.yml'), 'utf8');
+      expect(rules).toContain('job=~"bridge-api|bridge-worker"');
+      // Its rule files are the repository's, where compose mounts them.
+      const mounted = mounts('prometheus');
+      expect((prometheusConfig.rule_files as string[]).map((f) => mounted.get(f))).toEqual([
+        join(root, 'deploy/monitoring/recording.yml'),
+        join(root, 'deploy/monitoring/alerts.yml'),
+      ]);
+      expect(mounted.get('/etc/prometheus/prometheus.yml')).toBe(
+        join(root, 'deploy/monitoring/prometheus.yml'),
+      );
+    });
+
+    it("gives Grafana the profile's Prometheus and the dashboard", () => {
+      const mounted = mounts('grafana');
+      const provisioned = (dir: string) =>
+        [...mounted]
+          .filter(([inside]) => inside.startsWith(`/etc/grafana/provisioning/${dir}/`))
+          .map(([, f]) => f);
+      const [datasources] = provisioned('datasources').map((f) => parse(readFileSync(f, 'utf8')));
+      expect(datasources.datasources).toContainEqual(
+        expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true }),
+      );
+      const [dashboards] = provisioned('dashboards').map((f) => parse(readFileSync(f, 'utf8')));
+      const path = dashboards.providers[0].options.path as string;
+      const inDir = [...mounted].filter(([inside]) => inside.startsWith(`${path}/`));
+      expect(inDir.map(([, f]) => f)).toEqual([join(root, 'deploy/monitoring/dashboard.json')]);
+      expect(compose.services.grafana.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(
+        inDir[0]![0],
+      );
+      // Grafana's admin is the operator's (the queue dashboard's credentials); no sign-up, no anonymous access.
+      expect(compose.services.grafana.environment.GF_USERS_ALLOW_SIGN_UP).toBe('false');
+      expect(compose.services.grafana.environment.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
+    });
   });
 
   it('builds every service image from a stage of the Dockerfile', () => {
