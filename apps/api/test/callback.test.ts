@@ -535,14 +535,16 @@ describe('FACEIT failures after the code exchange', () => {
       const t0 = Date.now();
       const res = await linkWithFetch(stack, user, 'OwnerFaceit');
       expect(res.status).toBe(400);
-      expect(res.text).toContain('misconfigured on this server’s side, and an admin was told');
+      expect(res.text).toContain(
+        'misconfigured on this server’s side, and the bridge’s operators are alerted',
+      );
       // Not the person's fault, and retrying would not help: no "try again" on the page or in the DM.
       expect(/<main[\s\S]*<\/main>/.exec(res.text)?.[0]).not.toMatch(/again/i);
       const dm = await stack.discord.waitForDm(
         user,
         (m) => m.content.includes('misconfigured') && m.at >= t0,
       );
-      expect(dm.content).toContain('an admin was told');
+      expect(dm.content).toContain("the bridge's operators are alerted");
       expect(dm.content).not.toMatch(/again/i);
       const jobs = (await links.getFailed()).filter((j) => j.data.discordUserId === user);
       const job = jobs.sort((x, y) => (y.finishedOn ?? 0) - (x.finishedOn ?? 0))[0];

@@ -86,7 +86,7 @@ export function failedPage(reason: LinkFailure): string {
     return renderPage(
       'fail',
       'Linking is not working right now',
-      '<p>Linking is misconfigured on this server’s side, and an admin was told. Nothing was linked, and there is nothing wrong with your FACEIT account or anything you did.</p><p>You can close this tab; linking works once an admin has fixed the setting.</p>',
+      '<p>Linking is misconfigured on this server’s side, and the bridge’s operators are alerted. Nothing was linked, and there is nothing wrong with your FACEIT account or anything you did.</p><p>You can close this tab; linking works once they have fixed the setting.</p>',
     );
   }
   return renderPage(

@@ -84,7 +84,7 @@ export function linkAccountHandler(deps: LinkAccountDeps): JobHandler<LinkJobDat
         return final(
           'misconfigured',
           message,
-          `${FAILED} linking is misconfigured on this server's side, and an admin was told. Nothing was linked, and nothing is wrong with your FACEIT account; linking works once an admin has fixed the setting.`,
+          `${FAILED} linking is misconfigured on this server's side, and the bridge's operators are alerted. Nothing was linked, and nothing is wrong with your FACEIT account; linking works once they have fixed the setting.`,
         );
       }
       if (err instanceof OAuthGrantError) {
