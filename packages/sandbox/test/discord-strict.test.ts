@@ -10,7 +10,12 @@ import {
   RateLimitError,
 } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DiscordEmulator, type GuildSpec, startDiscordEmulator } from '../src/discord/index.ts';
+import {
+  type DiscordEmulator,
+  type GuildSpec,
+  REPORTED_DAILY_CREATES,
+  startDiscordEmulator,
+} from '../src/discord/index.ts';
 import { loginClient } from '../src/discord/testing.ts';
 
 const P = PermissionFlagsBits;
@@ -198,6 +203,34 @@ describe('rate limits as discord.js meets them', () => {
     e.advanceClock(24 * 3600_000);
     const four = await guild.channels.create({ name: 'four', type: ChannelType.GuildVoice });
     expect(four.name).toBe('four');
+  });
+
+  it('by default allows 500 creations a day (the stricter reported figure); 2,000 when asked for', async () => {
+    expect(REPORTED_DAILY_CREATES).toEqual({ perServer: 2000, perBot: 500 });
+    // Creates and deletes straight over REST (rate limits off): the daily cap is all that is measured.
+    const creates = async (e: DiscordEmulator, guildId: string, n: number): Promise<number> => {
+      const call = (method: string, path: string, body?: unknown) =>
+        fetch(`${e.apiUrl}/v10${path}`, {
+          method,
+          headers: { Authorization: `Bot ${e.botToken}`, 'content-type': 'application/json' },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+      for (let i = 0; i < n; i++) {
+        const res = await call('POST', `/guilds/${guildId}/channels`, { name: `c${i}`, type: 2 });
+        if (res.status !== 201) return i;
+        await call('DELETE', `/channels/${((await res.json()) as { id: string }).id}`);
+      }
+      return n;
+    };
+    const strict = await start({ rateLimits: false });
+    expect(await creates(strict, strict.seedGuild({}).guildId, 501)).toBe(500);
+    await strict.close();
+    emu = undefined;
+    const lenient = await start({
+      rateLimits: false,
+      limits: { channelCreatesPerDay: REPORTED_DAILY_CREATES.perServer },
+    });
+    expect(await creates(lenient, lenient.seedGuild({}).guildId, 501)).toBe(501);
   });
 });
 

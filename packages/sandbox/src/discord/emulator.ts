@@ -5,7 +5,7 @@ import { FixedWindows } from '../shared/fixed-window.ts';
 import { sendJson } from '../shared/http.ts';
 import { Clock } from './clock.ts';
 import { handleControl } from './control.ts';
-import { DailyCap } from './daily-cap.ts';
+import { DailyCap, REPORTED_DAILY_CREATES } from './daily-cap.ts';
 import { type FaultSpec, Faults } from './faults.ts';
 import { Gateway, type SessionStartLimit } from './gateway.ts';
 import {
@@ -61,7 +61,8 @@ export interface DiscordEmulatorOptions {
   privilegedIntents?: { guildMembers?: boolean; guildPresences?: boolean; messageContent?: boolean };
   /**
    * Discord's limits; defaults 500 channels per guild, 50 per category and 500 channel creations per guild per
-   * 24 h of emulator clock (0 = no daily cap: only for a bench that creates many channels)
+   * 24 h of emulator clock (`REPORTED_DAILY_CREATES.perBot`; `.perServer` is the other reported figure, 2,000;
+   * 0 = no daily cap: only for a bench that creates many channels)
    */
   limits?: { channelsPerGuild?: number; channelsPerCategory?: number; channelCreatesPerDay?: number };
   /** identify budget: default 1000 IDENTIFYs per 24 h, max_concurrency 1 (one IDENTIFY per 5 s) */
@@ -115,7 +116,7 @@ export class DiscordEmulator {
     this.apiUrl = `${init.url}/api`;
     this.gatewayUrl = `${init.url.replace(/^http/, 'ws')}/gateway`;
     this.#token = init.botToken;
-    this.#createCap = new DailyCap(opts.limits?.channelCreatesPerDay ?? 500);
+    this.#createCap = new DailyCap(opts.limits?.channelCreatesPerDay ?? REPORTED_DAILY_CREATES.perBot);
     this.botUserId = init.botUserId;
     this.applicationId = init.applicationId;
     this.#store = new Store({
