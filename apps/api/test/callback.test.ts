@@ -52,6 +52,10 @@ beforeAll(async () => {
         { username: 'nora' },
         { username: 'oscar' },
         { username: 'pia' },
+        // One each for the wrong-client cases (/link is limited per user: 5 per 10 minutes).
+        { username: 'quinn' },
+        { username: 'rob' },
+        { username: 'sam' },
       ],
     },
   });
@@ -519,17 +523,18 @@ describe('FACEIT failures after the code exchange', () => {
   });
 
   const clientFaults = [
-    ['401 invalid_client', { status: 401, error: 'invalid_client' }],
+    ['401 invalid_client', 'owner', { status: 401, error: 'invalid_client' }],
     [
       '401 with WWW-Authenticate',
+      'quinn',
       { status: 401, error: 'invalid_client', wwwAuthenticate: 'Basic realm="faceit"' },
     ],
-    ['401 with an HTML body', { status: 401, html: '<html><body>Unauthorized</body></html>' }],
-    ['400 invalid_client', { status: 400, error: 'invalid_client' }],
+    ['401 with an HTML body', 'rob', { status: 401, html: '<html><body>Unauthorized</body></html>' }],
+    ['400 invalid_client', 'sam', { status: 400, error: 'invalid_client' }],
   ] as const;
-  for (const [what, fault] of clientFaults) {
+  for (const [what, who, fault] of clientFaults) {
     it(`fails at once on a wrong client id/secret (${what}), naming the settings to the operator`, async () => {
-      const user = users.owner!;
+      const user = users[who]!;
       stack.faceit.setFault({ route: 'oauth.token', kind: 'status', times: 1, ...fault });
       const before = stack.faceit.stats();
       const t0 = Date.now();

@@ -78,6 +78,7 @@ export async function startWorkerApp(
       redis,
       redisKey(redis, config.QUEUE_PREFIX, 'faceit-rate'),
       config.FACEIT_API_RPS,
+      redisKey(redis, config.QUEUE_PREFIX, 'faceit-rate', 'interactive'),
     ),
   });
 

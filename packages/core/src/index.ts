@@ -25,6 +25,7 @@ export * from './queues/intake.ts';
 export * from './queues/intake-relay.ts';
 export * from './queues/queues.ts';
 export * from './queues/worker-options.ts';
+export * from './redis/command-limits.ts';
 export * from './redis/keys.ts';
 export * from './redis/lock.ts';
 export * from './redis/target.ts';

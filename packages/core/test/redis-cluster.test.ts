@@ -11,6 +11,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   bullPrefix,
+  CommandLimits,
   createIntake,
   createProducerRedis,
   createQueue,
@@ -224,6 +225,23 @@ describe('the bridge on a 3-master Redis Cluster', { timeout: 120_000 }, () => {
     expect(new Set(sent).size).toBe(24);
   });
 
+  it('FACEIT rate limiter, interactive lane: the schedule and the waiting line share a slot; command limits work', async () => {
+    const conns = [connect(), connect()];
+    const key = redisKey(conns[0]!, prefix, 'faceit-rate');
+    const line = redisKey(conns[0]!, prefix, 'faceit-rate', 'interactive');
+    const limiters = conns.map((c) => new RedisRateLimiter(c, key, 10, line));
+    // Scripts over both keys: CROSSSLOT if they were apart.
+    await limiters[0]!.reserve();
+    const waited = await Promise.all(
+      limiters.flatMap((l) => [l.acquireInteractive(5000), l.acquireInteractive(5000)]),
+    );
+    expect(waited).toHaveLength(4);
+    const limits = conns.map((c) => new CommandLimits(c, prefix));
+    const windows = [{ windowMs: 10_000, max: 1 }];
+    expect(await limits[0]!.take('register', 'u1', windows)).toEqual({ ok: true });
+    expect((await limits[1]!.take('register', 'u1', windows)).ok).toBe(false);
+  });
+
   it('shard leases, heartbeats, identify slots, session and voice state: multi-key scripts stay in one slot', async () => {
     const [ra, rb] = [connect(), connect()];
     const a = new ShardLeases(ra, { prefix, copyId: 'a', leaseMs: 60_000 });
@@ -259,7 +277,7 @@ describe('the bridge on a 3-master Redis Cluster', { timeout: 120_000 }, () => {
   it('spreads the key groups over the masters: each group on one slot, different groups on different slots', async () => {
     const client = connect();
     await waitFor(() => client.status === 'ready', { what: 'cluster ready' });
-    const groups = ['intake', 'faceit-rate', 'oauth', ...Object.values(QUEUES)];
+    const groups = ['intake', 'faceit-rate', 'oauth', 'command-limits', ...Object.values(QUEUES)];
     const slots = await Promise.all(groups.map((g) => slotOf(client, redisKey(client, prefix, g, 'x'))));
     expect(new Set(slots).size).toBe(groups.length);
     // The even split of 16384 slots the test bed made: which third a slot is in is its master.

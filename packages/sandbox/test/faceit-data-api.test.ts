@@ -36,6 +36,19 @@ const get = (e: FaceitEmulator, path: string, key: string | null = e.apiKey) =>
   fetch(`${e.dataApiUrl}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 
 describe('FACEIT Data API v4', () => {
+  it('requestLog(): the requests served, in the order they came, with their route and path', async () => {
+    const e = await start();
+    const p = e.seedPlayer({ nickname: 'logged' });
+    await get(e, '/players?nickname=logged');
+    await get(e, `/players/${p.id}`);
+    await get(e, '/matches/1-00000000-0000-4000-8000-000000000000');
+    expect(e.requestLog().map((r) => [r.route, r.path])).toEqual([
+      ['data.players', '/data/v4/players?nickname=logged'],
+      ['data.player', `/data/v4/players/${p.id}`],
+      ['data.match', '/data/v4/matches/1-00000000-0000-4000-8000-000000000000'],
+    ]);
+  });
+
   it('serves a finished championship match with every key and type of the real response', async () => {
     const e = await start();
     const { faction1, faction2 } = seedTeams(e);

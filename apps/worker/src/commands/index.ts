@@ -1,4 +1,5 @@
 import { adminCommand } from './admin.ts';
+import { guarded } from './guard.ts';
 import { linkCommand } from './link.ts';
 import { registerCommand } from './register.ts';
 import { setupCommand } from './setup.ts';
@@ -7,7 +8,7 @@ import type { SlashCommand } from './types.ts';
 import { unlinkCommand } from './unlink.ts';
 import { whoamiCommand } from './whoami.ts';
 
-/** Every slash command the worker registers in every guild; one file per command. */
+/** Every slash command the worker registers in every guild; one file per command; each guarded (guard.ts). */
 export const commands: SlashCommand[] = [
   linkCommand,
   registerCommand,
@@ -16,4 +17,4 @@ export const commands: SlashCommand[] = [
   adminCommand,
   setupCommand,
   statusCommand,
-];
+].map(guarded);

@@ -13,7 +13,8 @@ export function startLinkFeature(
     oauth: deps.oauth,
     links: deps.links,
     client: deps.client,
-    onLinked: (link, log) => levelsOnLink(deps, link, log),
+    // The level read a sign-in triggers is interactive: it never delays a match's FACEIT requests.
+    onLinked: (link, log) => levelsOnLink({ ...deps, faceit: deps.faceit.interactive() }, link, log),
   });
   return { name: 'links', handlers: { links: { linkAccount } }, close: async () => {} };
 }

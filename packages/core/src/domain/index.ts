@@ -1,5 +1,6 @@
 export * from './bot-permissions.ts';
 export * from './channel-plan.ts';
+export * from './command-limits.ts';
 export * from './events.ts';
 export * from './follows.ts';
 export * from './level-roles.ts';

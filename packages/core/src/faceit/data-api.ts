@@ -84,7 +84,19 @@ export interface FaceitDataApiOptions {
   attempts?: number;
   timeoutMs?: number;
   onRequest?: (info: { route: string; status: number; attempt: number }) => void;
+  /**
+   * Set: requests go through the limiter's interactive lane (behind every match job's request) and fail
+   * with FaceitBusyError when they would wait longer than this for the rate limit. See `interactive()`.
+   */
+  interactiveBudgetMs?: number;
 }
+
+/**
+ * How long a slash command (or what it triggers) may wait for FACEIT's rate limit before it answers
+ * "FACEIT is busy": about 30 requests' worth at 10/s, long enough for an ordinary queue of commands and
+ * short enough for the person waiting on the answer.
+ */
+export const INTERACTIVE_BUDGET_MS = 3000;
 
 /**
  * FACEIT Data API v4 client: stays under the key's rate limit (shared limiter), retries 429 (honouring
@@ -115,6 +127,15 @@ export class FaceitDataApi {
     return dataApiPlayerSchema.parse(body);
   }
 
+  /**
+   * The same client for interactive callers (slash commands, the level read after a link): their requests
+   * take the rate limit only when no match job wants it, and fail with FaceitBusyError when they would
+   * wait longer than `budgetMs`.
+   */
+  interactive(budgetMs = INTERACTIVE_BUDGET_MS): FaceitDataApi {
+    return new FaceitDataApi({ ...this.opts, interactiveBudgetMs: budgetMs });
+  }
+
   /** How long `requests` more would wait for the key's rate limit now (0 when the limiter cannot tell). */
   async backlogMs(requests: number): Promise<number> {
     return (await this.opts.limiter.backlogMs?.(requests)) ?? 0;
@@ -134,11 +155,19 @@ export class FaceitDataApi {
     }
   }
 
+  /** A slot of the key's rate limit, in this client's lane. */
+  #acquire(): Promise<number> {
+    const { limiter, interactiveBudgetMs } = this.opts;
+    return interactiveBudgetMs !== undefined && limiter.acquireInteractive
+      ? limiter.acquireInteractive(interactiveBudgetMs)
+      : limiter.acquire();
+  }
+
   async #get(path: string, route: string, what: string): Promise<unknown> {
     const attempts = this.opts.attempts ?? 5;
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      await this.opts.limiter.acquire();
+      await this.#acquire();
       let res: Response;
       try {
         res = await fetch(`${this.opts.baseUrl.replace(/\/$/, '')}${path}`, {

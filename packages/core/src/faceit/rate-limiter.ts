@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../queues/connection.ts';
 
 // Reserves the next send slot: slots are `interval` ms apart, shared by every process through one
@@ -22,19 +23,88 @@ if nextSlot < now then return 0 end
 return nextSlot - now
 `;
 
+// The interactive lane (commands and what they trigger). KEYS[1]: the schedule above; KEYS[2]: the
+// waiting line, a sorted set of waiter ids scored by their deadline (Redis clock, ms), so the line is
+// first come first served for equal budgets and a waiter that died leaves it at its deadline. A waiter
+// takes a slot only when it is first in line AND the schedule is idle now: it never reserves ahead, so a
+// match's request, which reserves the next slot whatever waits here, is delayed by at most the one
+// interactive request in flight. Answers {1, 0}: go now; {0, ms}: wait about that long (the schedule's
+// backlog plus one interval per waiter ahead) and ask again; {-1, ms}: the wait would pass the deadline.
+// ENTER (ARGV: interval, budget, id) joins the line unless the estimate is past the budget.
+const INTERACTIVE_ENTER = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local budget = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local nextSlot = tonumber(redis.call('GET', KEYS[1]) or '0')
+local ahead = redis.call('ZCARD', KEYS[2])
+if ahead == 0 and nextSlot <= now then
+  redis.call('SET', KEYS[1], now + interval, 'PX', interval * 20 + 1000)
+  return {1, 0}
+end
+local busy = nextSlot - now
+if busy < 0 then busy = 0 end
+local estimate = busy + ahead * interval
+if estimate > budget then return {-1, estimate} end
+redis.call('ZADD', KEYS[2], now + budget, ARGV[3])
+-- The line goes when its last waiter's deadline has passed (never shortened by a waiter with less budget).
+if redis.call('PTTL', KEYS[2]) < budget + 1000 then redis.call('PEXPIRE', KEYS[2], budget + 1000) end
+return {0, estimate}
+`;
+
+// TRY (ARGV: interval, id): the waiter asks again.
+const INTERACTIVE_TRY = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local rank = redis.call('ZRANK', KEYS[2], ARGV[2])
+if not rank then return {-1, 0} end
+local nextSlot = tonumber(redis.call('GET', KEYS[1]) or '0')
+if rank == 0 and nextSlot <= now then
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  redis.call('SET', KEYS[1], now + interval, 'PX', interval * 20 + 1000)
+  return {1, 0}
+end
+local busy = nextSlot - now
+if busy < 0 then busy = 0 end
+return {0, busy + rank * interval}
+`;
+
+/** The interactive lane's wait would pass its budget: FACEIT's rate limit is taken by match jobs (or other commands). */
+export class FaceitBusyError extends Error {
+  readonly waitMs: number;
+  constructor(waitMs: number) {
+    super(`FACEIT's rate limit is busy: a request would wait ${Math.round(waitMs)} ms or more`);
+    this.name = 'FaceitBusyError';
+    this.waitMs = waitMs;
+  }
+}
+
 /**
  * A limit shared by every worker process. FACEIT's limit is per API key, not per process, and its
  * window's alignment is unknown: spacing requests evenly (1000/perSecond ms apart, plus a small
  * margin) keeps every rolling second under the limit, where fixed windows let two bursts straddle a
  * boundary (measured: 23 429s in a 100-match burst).
+ *
+ * Two lanes share the schedule. `acquire()` (match jobs) reserves the next slot, first come first served
+ * among themselves. `acquireInteractive()` (slash commands and what they trigger) waits in a line of its
+ * own and takes only a slot no match request wants, so a burst of commands never pushes a match's
+ * request back by more than one slot; it fails fast (FaceitBusyError) when its wait would pass a budget.
+ * Hand-written: the rate-limit libraries we know (bottleneck, rate-limiter-flexible) either keep the
+ * queue per process or have no priority across processes.
  */
 export class RedisRateLimiter {
   readonly redis: RedisClient;
   readonly key: string;
+  /** The interactive lane's waiting line; in the schedule's hash slot (keys.ts' `faceit-rate` group). */
+  readonly interactiveKey: string;
   readonly intervalMs: number;
-  constructor(redis: RedisClient, key: string, perSecond: number) {
+  constructor(redis: RedisClient, key: string, perSecond: number, interactiveKey = `${key}:interactive`) {
     this.redis = redis;
     this.key = key;
+    this.interactiveKey = interactiveKey;
     this.intervalMs = Math.ceil(1000 / perSecond) + 2;
   }
 
@@ -59,6 +129,37 @@ export class RedisRateLimiter {
     if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
     return waitMs;
   }
+
+  /**
+   * Resolves when an interactive request may be sent (after every match request that asked meanwhile);
+   * returns how long it waited (ms). Rejects with FaceitBusyError at once when the line and the schedule
+   * ahead already pass `budgetMs`, or once its deadline passes while it waits.
+   */
+  async acquireInteractive(budgetMs: number): Promise<number> {
+    const started = performance.now();
+    const id = randomBytes(9).toString('base64url');
+    const keys = [this.key, this.interactiveKey];
+    let [status, waitMs] = (await this.redis.eval(
+      INTERACTIVE_ENTER,
+      2,
+      ...keys,
+      this.intervalMs,
+      Math.max(0, Math.floor(budgetMs)),
+      id,
+    )) as [number, number];
+    while (Number(status) === 0) {
+      // Its estimate, at least a couple of ms so a waiter near the front does not spin on Redis.
+      await new Promise((r) => setTimeout(r, Math.max(2, Number(waitMs))));
+      [status, waitMs] = (await this.redis.eval(INTERACTIVE_TRY, 2, ...keys, this.intervalMs, id)) as [
+        number,
+        number,
+      ];
+    }
+    const waited = performance.now() - started;
+    if (Number(status) < 0) throw new FaceitBusyError(Math.max(Number(waitMs), waited));
+    return waited;
+  }
 }
 
-export type RateLimiter = Pick<RedisRateLimiter, 'acquire'> & Partial<Pick<RedisRateLimiter, 'backlogMs'>>;
+export type RateLimiter = Pick<RedisRateLimiter, 'acquire'> &
+  Partial<Pick<RedisRateLimiter, 'backlogMs' | 'acquireInteractive'>>;

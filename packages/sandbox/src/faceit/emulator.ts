@@ -14,12 +14,14 @@ import { oauthRoutes } from './oauth-routes.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { Route } from './router.ts';
 import { FaceitState } from './state.ts';
-import type { FaceitEmulator, FaceitEmulatorOptions } from './types.ts';
+import type { FaceitEmulator, FaceitEmulatorOptions, FaceitRequestRecord } from './types.ts';
 import { WebhookDriver } from './webhook-driver.ts';
 
 export type { FaceitEmulator, FaceitEmulatorOptions } from './types.ts';
 
 const clone = <T>(v: T): T => structuredClone(v);
+/** How many served requests `requestLog()` keeps (the oldest go first). */
+const REQUEST_LOG_MAX = 10_000;
 
 /** '/a/b/' → ['a', 'b', ''] (a trailing slash stays significant); undefined when a segment is badly encoded. */
 function pathSegments(pathname: string): string[] | undefined {
@@ -59,6 +61,7 @@ export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Pro
   const driver = new WebhookDriver(state, appId, now);
   const counters = { requests: 0, rateLimited: 0, faultsInjected: 0, controlRequests: 0 };
   const byRoute: Record<string, number> = {};
+  const requestLog: FaceitRequestRecord[] = [];
   const waiters: { route: string; count: number; resolve: () => void }[] = [];
   const seen = (route: string): number => (route === '*' ? counters.requests : (byRoute[route] ?? 0));
   const wakeWaiters = (): void => {
@@ -90,6 +93,8 @@ export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Pro
     const { def: route, params } = found;
     counters.requests += 1;
     byRoute[route.name] = (byRoute[route.name] ?? 0) + 1;
+    requestLog.push({ route: route.name, path: `${url.pathname}${url.search}`, at: now() });
+    if (requestLog.length > REQUEST_LOG_MAX) requestLog.shift();
     wakeWaiters();
     const latency = faults.latencyFor(route.name);
     if (latency > 0) await faults.delay(latency);
@@ -189,6 +194,7 @@ export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Pro
       codesIssued: oauth.codesIssued,
       webhooksDelivered: driver.delivered,
     }),
+    requestLog: () => requestLog.map((r) => ({ ...r })),
     waitForRequest: (route, count = 1) =>
       seen(route) >= count
         ? Promise.resolve()

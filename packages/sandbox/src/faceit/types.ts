@@ -316,6 +316,13 @@ export interface FaceitStats {
 export const ID_TOKEN_MODES = ['complete', 'no-exp', 'broken', 'none'] as const;
 export type IdTokenMode = (typeof ID_TOKEN_MODES)[number];
 
+/** One request the emulator served: its route name, path with query, and when (emulator clock, ms). */
+export interface FaceitRequestRecord {
+  route: string;
+  path: string;
+  at: number;
+}
+
 export interface FaceitEmulatorOptions {
   /** Default 0 (any free port). Always binds 127.0.0.1. */
   port?: number;
@@ -402,5 +409,7 @@ export interface FaceitEmulator {
   stats(): FaceitStats;
   /** Resolves once `route` (a route name, e.g. `data.match`, or `*`) has been requested `count` times in total. */
   waitForRequest(route: string, count?: number): Promise<void>;
+  /** The requests served (not the control API's), in the order they arrived; the last 10,000. */
+  requestLog(): FaceitRequestRecord[];
   close(): Promise<void>;
 }
