@@ -16,10 +16,10 @@ COPY packages/sandbox/package.json packages/sandbox/
 COPY packages/testbed/package.json packages/testbed/
 
 FROM base AS deps-api
-RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm install --frozen-lockfile --prod --filter "@bridge/api..."
+RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm install --frozen-lockfile --prod --filter @bridge/api --filter @bridge/core
 
 FROM base AS deps-worker
-RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm install --frozen-lockfile --prod --filter "@bridge/worker..."
+RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm install --frozen-lockfile --prod --filter @bridge/worker --filter @bridge/core
 
 FROM base AS deps-gateway
 RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm install --frozen-lockfile --prod --filter "@bridge/testbed"

