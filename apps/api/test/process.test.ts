@@ -11,6 +11,17 @@ describe('api process', () => {
     expect(proc.stderr.join('')).toMatch(/^api: FACEIT_WEBHOOK_SECRET: is required but not set$/m);
   });
 
+  it('refuses to start with the placeholder webhook secret from .env.example', async () => {
+    const proc = startAppProcess(entry, {
+      PORT: '0',
+      FACEIT_WEBHOOK_SECRET: 'change-me-to-a-long-random-string',
+    });
+    expect(await proc.exited).toBe(1);
+    const stderr = proc.stderr.join('');
+    expect(stderr).toMatch(/^api: FACEIT_WEBHOOK_SECRET: is still the placeholder from \.env\.example/m);
+    expect(stderr).not.toContain('change-me-to-a-long-random-string');
+  });
+
   it('serves from its environment, /metrics only on API_METRICS_PORT, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const metricsPort = await freePort();

@@ -11,7 +11,7 @@ const workerEnv = {
   FACEIT_API_KEY: 'faceit-api-key',
   FACEIT_CLIENT_ID: 'client',
   FACEIT_CLIENT_SECRET: 'client-secret',
-  FACEIT_REDIRECT_URI: 'http://localhost:3000/faceit/callback',
+  FACEIT_REDIRECT_URI: 'https://bridge.example.org/faceit/callback',
 };
 
 function problems(fn: () => unknown): string[] {
@@ -119,6 +119,73 @@ describe('worker config', () => {
     expect(
       parseEnv(workerConfigSchema, { ...workerEnv, FACEIT_SCOPE: 'openid profile email' }).FACEIT_SCOPE,
     ).toBe('openid profile email');
+  });
+});
+
+describe('placeholders and production URLs', () => {
+  const root = join(import.meta.dirname, '../../..');
+  const example = (key: string) =>
+    /^([A-Z_]+)=(.*)$/m.exec(
+      readFileSync(join(root, '.env.example'), 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${key}=`)) ?? '',
+    )?.[2] ?? '';
+
+  it(".env.example's webhook secret, and any change-me value, is refused by name without echoing it", () => {
+    const placeholder = example('FACEIT_WEBHOOK_SECRET');
+    expect(placeholder).toMatch(/^change-me/);
+    const found = problems(() => parseEnv(apiConfigSchema, { FACEIT_WEBHOOK_SECRET: placeholder }));
+    expect(found).toEqual([
+      'FACEIT_WEBHOOK_SECRET: is still the placeholder from .env.example: set a random value (`node scripts/gen-keys.ts` prints one)',
+    ]);
+    expect(found.join('\n')).not.toContain(placeholder);
+    const admin = problems(() =>
+      parseEnv(apiConfigSchema, {
+        FACEIT_WEBHOOK_SECRET: 'a-long-enough-secret',
+        ADMIN_USER: 'ops',
+        ADMIN_PASSWORD: 'Change_Me_Now_1234',
+      }),
+    );
+    expect(admin).toEqual([expect.stringMatching(/^ADMIN_PASSWORD: is still the placeholder/)]);
+    const worker = problems(() =>
+      parseEnv(workerConfigSchema, { ...workerEnv, DISCORD_TOKEN: 'changeme-token' }),
+    );
+    expect(worker).toEqual([expect.stringMatching(/^DISCORD_TOKEN: is still the placeholder/)]);
+  });
+
+  it('in production, refuses http FACEIT sign-in URLs and a loopback redirect URI; development allows the sandbox', () => {
+    const sandbox = {
+      ...workerEnv,
+      FACEIT_AUTH_URL: 'http://127.0.0.1:4000/accounts',
+      FACEIT_TOKEN_URL: 'http://127.0.0.1:4000/token',
+      FACEIT_USERINFO_URL: 'http://127.0.0.1:4000/userinfo',
+      FACEIT_REDIRECT_URI: 'http://127.0.0.1:3000/faceit/callback',
+    };
+    expect(problems(() => parseEnv(workerConfigSchema, { ...sandbox, NODE_ENV: 'production' }))).toEqual([
+      'FACEIT_AUTH_URL: must be an https URL when NODE_ENV=production',
+      'FACEIT_TOKEN_URL: must be an https URL when NODE_ENV=production',
+      'FACEIT_USERINFO_URL: must be an https URL when NODE_ENV=production',
+      'FACEIT_REDIRECT_URI: must be an https URL when NODE_ENV=production',
+      "FACEIT_REDIRECT_URI: must be the API's public address (https://<your host>/faceit/callback), not a loopback address, when NODE_ENV=production",
+    ]);
+    for (const host of ['localhost', '127.0.0.2', '[::1]', 'bridge.localhost']) {
+      const found = problems(() =>
+        parseEnv(workerConfigSchema, {
+          ...workerEnv,
+          FACEIT_REDIRECT_URI: `https://${host}/faceit/callback`,
+        }),
+      );
+      expect(found, host).toEqual([
+        expect.stringMatching(/^FACEIT_REDIRECT_URI: must be the API's public address/),
+      ]);
+    }
+    // NODE_ENV defaults to production: the real services' https defaults and a public redirect pass.
+    expect(parseEnv(workerConfigSchema, workerEnv).FACEIT_REDIRECT_URI).toBe(workerEnv.FACEIT_REDIRECT_URI);
+    for (const NODE_ENV of ['development', 'test']) {
+      expect(parseEnv(workerConfigSchema, { ...sandbox, NODE_ENV }).FACEIT_AUTH_URL).toBe(
+        sandbox.FACEIT_AUTH_URL,
+      );
+    }
   });
 });
 

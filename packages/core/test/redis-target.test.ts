@@ -86,7 +86,7 @@ describe('REDIS_URL naming a Redis Cluster', () => {
         FACEIT_API_KEY: 'faceit-api-key',
         FACEIT_CLIENT_ID: 'client',
         FACEIT_CLIENT_SECRET: 'client-secret',
-        FACEIT_REDIRECT_URI: 'http://localhost:3000/faceit/callback',
+        FACEIT_REDIRECT_URI: 'https://bridge.example.org/faceit/callback',
         ...both,
       }),
     ).toThrow(/REDIS_CLUSTER_NODES: and REDIS_URL are both set/);

@@ -24,6 +24,8 @@ const faceit = await startFaceitEmulator({
 const world = seedDemoWorld(discord, faceit);
 
 const env = {
+  // The emulators speak http on loopback, which the worker refuses with NODE_ENV=production.
+  NODE_ENV: 'development',
   DISCORD_API_URL: discord.apiUrl,
   DISCORD_TOKEN: discord.botToken,
   DISCORD_GUILD_ID: world.guild.guildId,

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -22,7 +23,14 @@ export interface RestGateway {
  * as `Bearer <apikey>`. Bodies and headers pass through untouched (Content-Range, Preference-Applied…).
  */
 export function createRestGateway(opts: RestGatewayOptions): Promise<RestGateway> {
-  const keys = new Set(opts.apiKeys);
+  // Compared in constant time: each key hashed once, the candidate hashed per request and checked
+  // against every key (no early exit), so neither a key's content nor which key matched leaks.
+  const sha256 = (text: string) => createHash('sha256').update(text).digest();
+  const keys = opts.apiKeys.map(sha256);
+  const knownKey = (candidate: string) => {
+    const hash = sha256(candidate);
+    return keys.reduce((found, key) => timingSafeEqual(hash, key) || found, false);
+  };
   const server = createServer((req, res) => forward(req, res));
 
   function reply(res: ServerResponse, status: number, message: string) {
@@ -35,7 +43,7 @@ export function createRestGateway(opts: RestGatewayOptions): Promise<RestGateway
     if (url === '/health') return reply(res, 200, 'ok');
     if (!url.startsWith('/rest/v1/') && url !== '/rest/v1') return reply(res, 404, 'no route matched');
     const apikey = req.headers.apikey;
-    if (typeof apikey !== 'string' || !keys.has(apikey)) return reply(res, 401, 'Invalid API key');
+    if (typeof apikey !== 'string' || !knownKey(apikey)) return reply(res, 401, 'Invalid API key');
     const headers = { ...req.headers };
     headers.authorization ??= `Bearer ${apikey}`;
     delete headers.host;

@@ -28,7 +28,9 @@ export function startAppProcess(
 ): AppProcess {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), entry, ...(opts.args ?? [])], {
     cwd: opts.cwd,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
+    // `test`: JSON logs as in production, without production's refusal of the emulators' http and
+    // loopback URLs (config/worker.ts).
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Killed with this process, so no API or worker outlives the test run or demo that started it.

@@ -133,7 +133,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...(opts.guild?.botPermissions ? { botPermissions: opts.guild.botPermissions } : {}),
   });
 
-  const shared = { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'debug' };
+  // NODE_ENV test: JSON logs, and the emulators' http and loopback URLs allowed (production refuses them).
+  const shared = { NODE_ENV: 'test', REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'debug' };
   const apiEnv: Record<string, string> = {
     ...shared,
     HOST: '127.0.0.1',

@@ -70,4 +70,24 @@ export const positiveInt = z.coerce.number({ error: 'must be a number' }).int().
 /** Discord ids are 17–20 digit snowflakes. */
 export const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17–20 digits)');
 
-export const secret = (min = 1) => z.string().min(min, `must be at least ${min} characters`);
+/** A secret: long enough, and not a placeholder such as .env.example's `change-me-…`. */
+export const secret = (min = 1) =>
+  z
+    .string()
+    .min(min, `must be at least ${min} characters`)
+    .refine((value) => !/^change[-_ ]?me/i.test(value), {
+      message:
+        'is still the placeholder from .env.example: set a random value (`node scripts/gen-keys.ts` prints one)',
+    });
+
+/** 127.0.0.0/8, ::1, localhost: addresses FACEIT's redirect cannot reach a player's browser on. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    host === '0.0.0.0' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
+}

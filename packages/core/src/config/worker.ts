@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   httpUrl,
+  isLoopbackHost,
   logLevel,
   nodeEnv,
   oneRedisTarget,
@@ -83,6 +84,32 @@ export const workerConfigSchema = z
     PREFLIGHT_RETRY_MS: positiveInt.default(60_000),
   })
   .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production') {
+      // Sign-in codes, tokens and identities travel over these: never in clear in production (the
+      // sandbox runs with NODE_ENV=development or test).
+      for (const key of [
+        'FACEIT_AUTH_URL',
+        'FACEIT_TOKEN_URL',
+        'FACEIT_USERINFO_URL',
+        'FACEIT_REDIRECT_URI',
+      ] as const) {
+        if (new URL(c[key]).protocol !== 'https:') {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'must be an https URL when NODE_ENV=production',
+          });
+        }
+      }
+      if (isLoopbackHost(new URL(c.FACEIT_REDIRECT_URI).hostname)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['FACEIT_REDIRECT_URI'],
+          message:
+            "must be the API's public address (https://<your host>/faceit/callback), not a loopback address, when NODE_ENV=production",
+        });
+      }
+    }
     // VC_* describe one guild's channels: without DISCORD_GUILD_ID nothing would read them.
     for (const key of ['VC_CATEGORY_ID', 'VC_LOBBY_CHANNEL_ID', 'VC_STAFF_ROLE_ID'] as const) {
       if (c[key] && !c.DISCORD_GUILD_ID) {
