@@ -93,7 +93,7 @@ await section(
       [
         'match latency',
         `p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms`,
-        `max ${r.maxMs} ms; critical path ${r.criticalPathMs} ms (FACEIT + create + 4 serial moves); p95/critical ${r.p95OverCriticalPath} (goal ≤ 1.25); limits: Discord off (one match at a time), FACEIT 10 req/s`,
+        `max ${r.maxMs} ms; critical path ${r.criticalPathMs} ms (FACEIT + create + 4 serial moves); p95/critical ${r.p95OverCriticalPath} (goal ≤ 1.25); limits: Discord off (one match at a time), FACEIT 10 req/s; mean ${r.meanMs} ms here, ${r.metric.meanMs} ms in ${r.metric.name} (${r.metric.observations} observations: API received → all in, as operators see it)`,
       ],
     ],
   }),

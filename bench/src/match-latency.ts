@@ -1,4 +1,4 @@
-import { startStack } from '@bridge/testbed';
+import { parseExposition, scrape, startStack, workerMetricsUrl } from '@bridge/testbed';
 import { oneMatchAtATime, waitAllIn } from './one-at-a-time.ts';
 import { percentile } from './stats.ts';
 
@@ -11,6 +11,9 @@ export interface MatchLatencyResult {
   p95Ms: number;
   maxMs: number;
   p95OverCriticalPath: number;
+  /** The same matches as measured here, mean, and as the worker's production metric saw them. */
+  meanMs: number;
+  metric: { name: 'bridge_match_ready_seconds'; observations: number; meanMs: number };
 }
 
 /**
@@ -35,7 +38,21 @@ export async function benchMatchLatency(opts = { matches: 30 }): Promise<MatchLa
     discord.setLatency('*', discordLatencyMs);
     faceit.setLatency('*', faceitLatencyMs);
     const samples: number[] = [];
+    // What an operator's Prometheus sees: API received → channels and moves done, per ready event; read
+    // after the warm-up match and at the end, so it covers the measured matches only.
+    const metricsUrl = await workerMetricsUrl(stack.workers[0]!);
+    const readMetric = async () => {
+      const exposed = parseExposition(await scrape(metricsUrl));
+      const ready = (name: string) =>
+        exposed.find((x) => x.name === name && x.labels.event === 'match_status_ready')?.value ?? 0;
+      return {
+        sum: ready('bridge_match_ready_seconds_sum'),
+        count: ready('bridge_match_ready_seconds_count'),
+      };
+    };
+    let before = { sum: 0, count: 0 };
     await oneMatchAtATime(stack, opts.matches, async (seeded, m) => {
+      if (m === 0) before = await readMetric();
       const t0 = performance.now();
       const res = await faceit.deliver(
         stack.webhook,
@@ -46,6 +63,8 @@ export async function benchMatchLatency(opts = { matches: 30 }): Promise<MatchLa
       if (m >= 0) samples.push(performance.now() - t0);
     });
     const sorted = [...samples].sort((a, b) => a - b);
+    const after = await readMetric();
+    const observations = after.count - before.count;
     const movesPerMatch = 4;
     const criticalPathMs = faceitLatencyMs + discordLatencyMs + movesPerMatch * discordLatencyMs;
     const p95 = percentile(sorted, 95);
@@ -58,6 +77,12 @@ export async function benchMatchLatency(opts = { matches: 30 }): Promise<MatchLa
       p95Ms: Math.round(p95),
       maxMs: Math.round(sorted.at(-1) ?? 0),
       p95OverCriticalPath: Number((p95 / criticalPathMs).toFixed(2)),
+      meanMs: Math.round(samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length)),
+      metric: {
+        name: 'bridge_match_ready_seconds',
+        observations,
+        meanMs: Math.round(((after.sum - before.sum) * 1000) / Math.max(1, observations)),
+      },
     };
   } finally {
     await stack.stop();
