@@ -21,7 +21,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 const repoRoot = join(import.meta.dirname, '../../..');
 const realNode = process.execPath; // Node ≥ 22.18: the test runner's own
-const PRODUCTION = ['start:api', 'start:worker', 'preflight'];
+const PRODUCTION = ['start:api', 'start:worker', 'preflight', 'gen-keys'];
 
 /** Real tools from the host, by name, for the PATH of the scripts under test. */
 const HOST_TOOLS = [
