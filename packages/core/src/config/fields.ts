@@ -77,7 +77,7 @@ export const secret = (min = 1) =>
     .min(min, `must be at least ${min} characters`)
     .refine((value) => !/^change[-_ ]?me/i.test(value), {
       message:
-        'is still the placeholder from .env.example: set a random value (`node scripts/gen-keys.ts` prints one)',
+        'is still the placeholder from .env.example: set a random value (`./run gen-keys` writes one into .env)',
     });
 
 /** 127.0.0.0/8, ::1, localhost: addresses FACEIT's redirect cannot reach a player's browser on. */
