@@ -130,6 +130,12 @@ describe('FACEIT account linking through the browser', () => {
     const dm = await stack.discord.waitForDm(alice, (m) => m.content.includes('AliceFaceit'));
     expect(dm.content).toContain('now linked');
     expect(await ticketKeys()).toEqual([]);
+    // The pairing the page showed is gone from Redis, and the job kept in Redis (and the dashboard) for
+    // an hour names nobody.
+    expect(await redis.keys(`${stack.prefix}:oauth:result:*`)).toEqual([]);
+    const done = (await links.getCompleted()).find((j) => j.data.discordUserId === alice);
+    expect(done?.returnvalue).toEqual({ linked: true });
+    expect(done?.opts.removeOnComplete).toEqual({ age: 3600 });
 
     // Replays in the same browser: the button and the callback URL both work once.
     const callbackUrl = page.url();
@@ -302,6 +308,9 @@ describe('GET /faceit/callback', () => {
     expect(res.text).toContain('send you a DM');
     await stack.discord.waitForDm(owner, (m) => m.content.includes('OwnerFaceit'));
     expect(await linkRow(owner)).toMatchObject({ faceit_nickname: 'OwnerFaceit', verified_method: 'oauth' });
+    // Nobody read the result: it leaves Redis on its own within two minutes.
+    const [result] = await redis.keys(`${stack.prefix}:oauth:result:*`);
+    expect(await redis.ttl(result!)).toBeLessThanOrEqual(120);
   });
 });
 

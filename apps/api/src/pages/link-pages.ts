@@ -1,16 +1,20 @@
-import type { LinkFailure, LinkJobResult } from '@bridge/core';
+import type { LinkFailure, LinkResult } from '@bridge/core';
 import { escapeHtml as e, renderPage } from './layout.ts';
 
 const AGAIN = '<p>Go back to Discord and run <strong>/link</strong> again to get a fresh button.</p>';
 
-export function linkedPage(r: LinkJobResult): string {
-  const moved = r.previousDiscordUserId
+/** Linked; `r` is null when the result was no longer there to read (the DM names the account). */
+export function linkedPage(r: LinkResult | null): string {
+  const moved = r?.tookOver
     ? '<p>This FACEIT account was linked to another Discord account before; that link has been removed.</p>'
     : '';
+  const what = r
+    ? `<p>FACEIT account <strong>${e(r.faceitNickname)}</strong> is now linked to Discord user <strong>${e(r.discordUsername)}</strong>.</p>`
+    : '<p>Your FACEIT account is now linked.</p>';
   return renderPage(
     'ok',
     'Account linked',
-    `<p>FACEIT account <strong>${e(r.faceitNickname)}</strong> is now linked to Discord user <strong>${e(r.discordUsername)}</strong>.</p>
+    `${what}
 ${moved}<p>You can close this tab. The bot has also sent you a DM.</p>`,
   );
 }

@@ -3,10 +3,11 @@ import {
   DEFAULT_JOB_OPTIONS,
   LINK_JOBS,
   type LinkJobData,
-  type LinkJobResult,
+  type LinkResult,
   linkFailureOf,
   linkJobSchema,
   parkLinkTicket,
+  takeLinkResult,
   takeOAuthState,
 } from '@bridge/core';
 import type { Job } from 'bullmq';
@@ -115,12 +116,29 @@ export function registerFaceitCallback(app: Hono<AppEnv>, deps: RouteDeps): void
 
     if (!deps.linkEvents) return page(c, 202, pendingPage());
     try {
-      const result = (await job.waitUntilFinished(deps.linkEvents, waitMs)) as LinkJobResult;
+      const returned: unknown = await job.waitUntilFinished(deps.linkEvents, waitMs);
+      const result =
+        (await takeLinkResult(deps.redis, prefix, ticket).catch(() => null)) ?? olderWorker(returned);
       return page(c, 200, linkedPage(result));
     } catch {
       return failedOrPending(job, c);
     }
   });
+
+  // A worker of the version before returned the pairing itself (during a rolling upgrade).
+  function olderWorker(returned: unknown): LinkResult | null {
+    const r = returned as {
+      discordUsername?: unknown;
+      faceitNickname?: unknown;
+      previousDiscordUserId?: unknown;
+    };
+    if (typeof r?.discordUsername !== 'string' || typeof r.faceitNickname !== 'string') return null;
+    return {
+      discordUsername: r.discordUsername,
+      faceitNickname: r.faceitNickname,
+      tookOver: Boolean(r.previousDiscordUserId),
+    };
+  }
 
   // waitUntilFinished rejects both on failure and on timeout: the job's own state tells them apart.
   async function failedOrPending(job: Job, c: Context<AppEnv>) {

@@ -13,6 +13,7 @@ import {
   OAuthNotSentError,
   type PlayerLinkStore,
   parkLinkTicket,
+  putLinkResult,
   type RedisClient,
   takeLinkTicket,
 } from '@bridge/core';
@@ -133,11 +134,12 @@ export function linkAccountHandler(deps: LinkAccountDeps): JobHandler<LinkJobDat
       data.discordUserId,
       `Your Discord account is now linked to FACEIT account **${identity.nickname}** (verified by signing in with FACEIT).`,
     );
-    return {
-      discordUserId: data.discordUserId,
+    // For the callback page only, read once there; the job's return value names nobody.
+    await putLinkResult(deps.redis, deps.prefix, data.ticket, {
       discordUsername: username,
       faceitNickname: identity.nickname,
-      previousDiscordUserId: previous,
-    };
+      tookOver: previous !== null,
+    }).catch((err: unknown) => log.warn({ err }, 'link result for the callback page not stored'));
+    return { linked: true };
   };
 }

@@ -9,6 +9,8 @@ export const LINK_START_TTL_SEC = 600;
 export const OAUTH_STATE_TTL_SEC = 600;
 /** How long the callback's parked code waits for the worker; the code itself expires sooner at FACEIT. */
 export const LINK_TICKET_TTL_SEC = 300;
+/** How long a link's result waits for the callback page to read it (the page waits LINK_RESULT_WAIT_MS). */
+export const LINK_RESULT_TTL_SEC = 120;
 
 const startSchema = z.object({
   discordUserId: z.string().min(1),
@@ -34,6 +36,15 @@ const ticketSchema = z.object({
   code: z.string().min(1),
 });
 export type LinkTicket = z.infer<typeof ticketSchema>;
+
+const resultSchema = z.object({
+  discordUsername: z.string().min(1),
+  faceitNickname: z.string().min(1),
+  /** The FACEIT account was linked to another Discord account before. */
+  tookOver: z.boolean(),
+});
+/** What the callback page shows of a finished link: read once, then gone. */
+export type LinkResult = z.infer<typeof resultSchema>;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -114,6 +125,30 @@ export async function takeLinkTicket(
   ticket: string,
 ): Promise<LinkTicket | null> {
   return parse(ticketSchema, await redis.getdel(linkTicketKey(redis, prefix, ticket)));
+}
+
+export function linkResultKey(redis: RedisClient, prefix: string, ticket: string): string {
+  return redisKey(redis, prefix, 'oauth', 'result', sha256(ticket));
+}
+
+/** Written by the worker once linked, for the callback page of this ticket. */
+export async function putLinkResult(
+  redis: RedisClient,
+  prefix: string,
+  ticket: string,
+  result: LinkResult,
+  ttlSec = LINK_RESULT_TTL_SEC,
+): Promise<void> {
+  await redis.set(linkResultKey(redis, prefix, ticket), JSON.stringify(result), 'EX', ttlSec);
+}
+
+/** GETDEL: the callback page reads the pairing once; nothing keeps it after. */
+export async function takeLinkResult(
+  redis: RedisClient,
+  prefix: string,
+  ticket: string,
+): Promise<LinkResult | null> {
+  return parse(resultSchema, await redis.getdel(linkResultKey(redis, prefix, ticket)));
 }
 
 export async function dropLinkTicket(redis: RedisClient, prefix: string, ticket: string): Promise<void> {

@@ -33,7 +33,13 @@ export const JOB_CATALOG = {
   },
   links: {
     jobs: { [LINK_JOBS.link]: linkJobSchema },
-    options: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, ...keep },
+    // Kept briefly: a link job names a Discord user, and nothing deduplicates by its (random) id.
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 3600 },
+      removeOnFail: { age: 24 * 3600 },
+    },
   },
   maintenance: {
     jobs: { [MAINTENANCE_JOBS.sweep]: sweepJobSchema },

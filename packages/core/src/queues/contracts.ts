@@ -170,13 +170,13 @@ export type LinkJobData = z.infer<typeof linkJobSchema>;
 export const sweepJobSchema = z.object({ reason: z.string().min(1) });
 export type SweepJobData = z.infer<typeof sweepJobSchema>;
 
-/** Return value of a completed `linkAccount`: what the callback page shows. */
+/**
+ * Return value of a completed `linkAccount`: that it linked, and no more. Completed jobs stay in Redis
+ * (and the dashboard) for a while, so they carry no Discord ↔ FACEIT pairing; what the callback page
+ * shows it reads once from a short-lived key (`takeLinkResult`, oauth/state-store.ts).
+ */
 export interface LinkJobResult {
-  discordUserId: string;
-  discordUsername: string;
-  faceitNickname: string;
-  /** The Discord user the OAuth link took the FACEIT account from, if any. */
-  previousDiscordUserId: string | null;
+  linked: true;
 }
 
 /**
