@@ -70,7 +70,7 @@ export const positiveInt = z.coerce.number({ error: 'must be a number' }).int().
 /** Discord ids are 17–20 digit snowflakes. */
 export const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17–20 digits)');
 
-/** A secret: long enough, and not a placeholder such as .env.example's `change-me-…`. */
+/** A secret: long enough, and not a placeholder such as earlier .env.example files' `change-me-…`. */
 export const secret = (min = 1) =>
   z
     .string()
