@@ -7,6 +7,10 @@ import { seedLinkedPlayers, stackTest, waitFor, waitForChannels } from './matche
 const USERS = 40;
 const SPAM = 260;
 const test = stackTest({
+  // Discord refuses a defer later than 3 s after the interaction. 300 at once on a loaded 2-core test
+  // machine can push one worker's defers past that (as a real bot's would be): the deadline is not what
+  // this test is about, so it is relaxed here.
+  discord: { interactionAckDeadlineMs: 30_000 },
   guild: {
     members: [
       { username: 'spammer' },
@@ -52,9 +56,9 @@ describe('command spam during a match', () => {
     // The spammer: three lookups (or FACEIT busy), then the limit answer.
     const spammer = answers.slice(0, SPAM);
     expect(spammer.filter((a) => !a.startsWith('Slow down'))).toHaveLength(3);
-    expect(spammer.filter((a) => /^Slow down: you can use \/register again in \d+ s/.test(a))).toHaveLength(
-      SPAM - 3,
-    );
+    expect(
+      spammer.filter((a) => /^Slow down: you can use \/register again in \d+ (s|min) /.test(a)),
+    ).toHaveLength(SPAM - 3);
     // The crowd: each looked up, or told FACEIT is busy when the line would have kept them waiting long.
     for (const a of answers.slice(SPAM)) {
       expect(a).toMatch(/There is no FACEIT player called \*\*nobody_c\d+\*\*|FACEIT is busy right now/);

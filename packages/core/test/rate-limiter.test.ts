@@ -94,6 +94,24 @@ describe('RedisRateLimiter', () => {
     },
   );
 
+  redisTest('interactive lane: first come, first served across processes', async ({ prefix, connect }) => {
+    const [a, b] = [connect(), connect()];
+    const limiters = [a, b].map((c) => new RedisRateLimiter(c, `${prefix}:fifo`, 10));
+    // A match request holds the next slot, so every command below has to wait in line.
+    await limiters[0]!.reserve();
+    const order: number[] = [];
+    const served: Promise<number>[] = [];
+    for (let i = 0; i < 8; i++) {
+      served.push(limiters[i % 2]!.acquireInteractive(10_000).then(() => order.push(i)));
+      // The next one arrives only once this one is in line.
+      await waitFor(async () => (await a.zcard(limiters[0]!.interactiveKey)) + order.length >= i + 1, {
+        what: `command ${i} in line`,
+      });
+    }
+    await Promise.all(served);
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
   redisTest(
     'interactive lane: refused at once, joining no line, when the wait would pass its budget',
     async ({ prefix, connect }) => {

@@ -24,52 +24,60 @@ return nextSlot - now
 `;
 
 // The interactive lane (commands and what they trigger). KEYS[1]: the schedule above; KEYS[2]: the
-// waiting line, a sorted set of waiter ids scored by their deadline (Redis clock, ms), so the line is
-// first come first served for equal budgets and a waiter that died leaves it at its deadline. A waiter
-// takes a slot only when it is first in line AND the schedule is idle now: it never reserves ahead, so a
-// match's request, which reserves the next slot whatever waits here, is delayed by at most the one
-// interactive request in flight. Answers {1, 0}: go now; {0, ms}: wait about that long (the schedule's
-// backlog plus one interval per waiter ahead) and ask again; {-1, ms}: the wait would pass the deadline.
-// ENTER (ARGV: interval, budget, id) joins the line unless the estimate is past the budget.
-const INTERACTIVE_ENTER = `
+// waiting line, a sorted set scored by arrival (Redis clock, µs), each member `<deadline ms>:<id>`. A
+// waiter takes a slot only when it is first in line AND the schedule is idle now: it never reserves ahead,
+// so a match's request, which reserves the next slot whatever waits here, is delayed by at most the one
+// interactive request in flight. Waiters whose deadline passed (gave up, or died) are dropped from the
+// front. Answers {1, 0}: go now; {0, ms, member}: wait about that long (the schedule's backlog plus one
+// interval per waiter ahead) and ask again; {-1, ms}: the wait would pass the deadline.
+const INTERACTIVE_COMMON = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local arrival = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
-local budget = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local function deadlineOf(member) return tonumber(string.match(member, '^(%d+):')) end
+for _ = 1, 100 do
+  local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+  if not head or deadlineOf(head) >= now then break end
+  redis.call('ZREM', KEYS[2], head)
+end
 local nextSlot = tonumber(redis.call('GET', KEYS[1]) or '0')
-local ahead = redis.call('ZCARD', KEYS[2])
-if ahead == 0 and nextSlot <= now then
+local busy = nextSlot - now
+if busy < 0 then busy = 0 end
+local function take()
   redis.call('SET', KEYS[1], now + interval, 'PX', interval * 20 + 1000)
   return {1, 0}
 end
-local busy = nextSlot - now
-if busy < 0 then busy = 0 end
-local estimate = busy + ahead * interval
-if estimate > budget then return {-1, estimate} end
-redis.call('ZADD', KEYS[2], now + budget, ARGV[3])
--- The line goes when its last waiter's deadline has passed (never shortened by a waiter with less budget).
-if redis.call('PTTL', KEYS[2]) < budget + 1000 then redis.call('PEXPIRE', KEYS[2], budget + 1000) end
-return {0, estimate}
 `;
 
-// TRY (ARGV: interval, id): the waiter asks again.
-const INTERACTIVE_TRY = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local interval = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+// ENTER (ARGV: interval, budget, id) joins the line unless the estimate is past the budget.
+const INTERACTIVE_ENTER = `${INTERACTIVE_COMMON}
+local budget = tonumber(ARGV[2])
+local ahead = redis.call('ZCARD', KEYS[2])
+if ahead == 0 and busy == 0 then return take() end
+local estimate = busy + ahead * interval
+if estimate > budget then return {-1, estimate} end
+local member = (now + budget) .. ':' .. ARGV[3]
+redis.call('ZADD', KEYS[2], arrival, member)
+-- The line goes once its last waiter's deadline has passed (never shortened by a waiter with less budget).
+if redis.call('PTTL', KEYS[2]) < budget + 1000 then redis.call('PEXPIRE', KEYS[2], budget + 1000) end
+return {0, estimate, member}
+`;
+
+// TRY (ARGV: interval, member): the waiter asks again; it leaves the line once its wait would pass its deadline.
+const INTERACTIVE_TRY = `${INTERACTIVE_COMMON}
 local rank = redis.call('ZRANK', KEYS[2], ARGV[2])
 if not rank then return {-1, 0} end
-local nextSlot = tonumber(redis.call('GET', KEYS[1]) or '0')
-if rank == 0 and nextSlot <= now then
+if rank == 0 and busy == 0 then
   redis.call('ZREM', KEYS[2], ARGV[2])
-  redis.call('SET', KEYS[1], now + interval, 'PX', interval * 20 + 1000)
-  return {1, 0}
+  return take()
 end
-local busy = nextSlot - now
-if busy < 0 then busy = 0 end
-return {0, busy + rank * interval}
+local estimate = busy + rank * interval
+if now + estimate > deadlineOf(ARGV[2]) then
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  return {-1, estimate}
+end
+return {0, estimate}
 `;
 
 /** The interactive lane's wait would pass its budget: FACEIT's rate limit is taken by match jobs (or other commands). */
@@ -137,26 +145,25 @@ export class RedisRateLimiter {
    */
   async acquireInteractive(budgetMs: number): Promise<number> {
     const started = performance.now();
-    const id = randomBytes(9).toString('base64url');
     const keys = [this.key, this.interactiveKey];
-    let [status, waitMs] = (await this.redis.eval(
-      INTERACTIVE_ENTER,
-      2,
-      ...keys,
-      this.intervalMs,
-      Math.max(0, Math.floor(budgetMs)),
-      id,
-    )) as [number, number];
-    while (Number(status) === 0) {
+    const id = randomBytes(9).toString('base64url');
+    const budget = Math.max(0, Math.floor(budgetMs));
+    let answer = (await this.redis.eval(INTERACTIVE_ENTER, 2, ...keys, this.intervalMs, budget, id)) as [
+      number,
+      number,
+      string?,
+    ];
+    const member = answer[2];
+    while (Number(answer[0]) === 0 && member) {
       // Its estimate, at least a couple of ms so a waiter near the front does not spin on Redis.
-      await new Promise((r) => setTimeout(r, Math.max(2, Number(waitMs))));
-      [status, waitMs] = (await this.redis.eval(INTERACTIVE_TRY, 2, ...keys, this.intervalMs, id)) as [
+      await new Promise((r) => setTimeout(r, Math.max(2, Number(answer[1]))));
+      answer = (await this.redis.eval(INTERACTIVE_TRY, 2, ...keys, this.intervalMs, member)) as [
         number,
         number,
       ];
     }
     const waited = performance.now() - started;
-    if (Number(status) < 0) throw new FaceitBusyError(Math.max(Number(waitMs), waited));
+    if (Number(answer[0]) !== 1) throw new FaceitBusyError(Math.max(Number(answer[1]), waited));
     return waited;
   }
 }
