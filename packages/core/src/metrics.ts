@@ -83,7 +83,7 @@ export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollecto
     registry,
     webhooks: new Counter({
       name: 'bridge_webhooks_total',
-      help: 'FACEIT webhook deliveries by event and outcome (accepted, ignored, invalid, unauthorized, too_large, unavailable)',
+      help: 'FACEIT webhook deliveries by event (a match event, other, or unknown before the body is read) and outcome (accepted, ignored, invalid, unauthorized, too_large, unavailable, backlog_full)',
       labelNames: ['event', 'outcome'] as const,
       registers,
     }),
