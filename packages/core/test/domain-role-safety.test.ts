@@ -67,33 +67,37 @@ describe('openRoleProblem', () => {
 });
 
 describe('the overwrites the bridge writes for staff and spectator roles', () => {
-  it('allow nothing beyond joining and talking, and spectators may not speak', () => {
-    const match = {
-      match_id: '1-4bd1a3a5-9f6a-4c2e-8a51-3f2f0c9e1d77',
-      teams: {
-        faction1: { roster: [{ player_id: 'fa' }] },
-        faction2: { roster: [{ player_id: 'fb' }] },
-      },
-    };
-    const plans = planChannels(match, {
-      template: 'match-{short}-{faction}',
-      guildId: 'G',
-      botUserId: 'BOT',
-      staffRoleId: 'STAFF',
-      spectatorRoleId: 'SPEC',
-      links: new Map(),
-    });
-    expect(plans).toHaveLength(2);
-    for (const plan of plans) {
-      const staff = plan.overwrites.find((o) => o.id === 'STAFF');
-      const spec = plan.overwrites.find((o) => o.id === 'SPEC');
-      expect(staff?.type).toBe('role');
-      expect(spec?.type).toBe('role');
-      expect(staff!.allow & ~MATCH_ROLE_ALLOW_MAX).toBe(0n);
-      expect(spec!.allow & ~MATCH_ROLE_ALLOW_MAX).toBe(0n);
-      expect(staff!.allow & P.Speak).toBe(P.Speak);
-      expect(spec!.allow & P.Speak).toBe(0n);
-      expect(spec!.deny & P.Speak).toBe(P.Speak);
-    }
-  });
+  it.each([false, true])(
+    'allow nothing beyond joining and talking, and spectators may not speak (voice activity %s)',
+    (voiceActivity) => {
+      const match = {
+        match_id: '1-4bd1a3a5-9f6a-4c2e-8a51-3f2f0c9e1d77',
+        teams: {
+          faction1: { roster: [{ player_id: 'fa' }] },
+          faction2: { roster: [{ player_id: 'fb' }] },
+        },
+      };
+      const plans = planChannels(match, {
+        template: 'match-{short}-{faction}',
+        guildId: 'G',
+        botUserId: 'BOT',
+        staffRoleId: 'STAFF',
+        spectatorRoleId: 'SPEC',
+        links: new Map(),
+        voiceActivity,
+      });
+      expect(plans).toHaveLength(2);
+      for (const plan of plans) {
+        const staff = plan.overwrites.find((o) => o.id === 'STAFF');
+        const spec = plan.overwrites.find((o) => o.id === 'SPEC');
+        expect(staff?.type).toBe('role');
+        expect(spec?.type).toBe('role');
+        expect(staff!.allow & ~MATCH_ROLE_ALLOW_MAX).toBe(0n);
+        expect(spec!.allow & ~MATCH_ROLE_ALLOW_MAX).toBe(0n);
+        expect(staff!.allow & P.Speak).toBe(P.Speak);
+        expect(spec!.allow & P.Speak).toBe(0n);
+        expect(spec!.deny & P.Speak).toBe(P.Speak);
+      }
+    },
+  );
 });
