@@ -3,6 +3,8 @@ export * from './channel-plan.ts';
 export * from './command-limits.ts';
 export * from './events.ts';
 export * from './follows.ts';
+export * from './guild-access.ts';
+export * from './guild-links.ts';
 export * from './level-roles.ts';
 export * from './match-card.ts';
 export * from './match-channels.ts';
