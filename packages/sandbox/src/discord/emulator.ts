@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { FixedWindows } from '../shared/fixed-window.ts';
 import { sendJson } from '../shared/http.ts';
+import type { ApplicationOwnerSpec } from './application-owner.ts';
 import { Clock } from './clock.ts';
 import { handleControl } from './control.ts';
 import { DailyCap, REPORTED_DAILY_CREATES } from './daily-cap.ts';
@@ -35,6 +36,11 @@ export interface DiscordEmulatorOptions {
   botUserId?: string;
   /** default: the bot user id, as for bots created in the developer portal */
   applicationId?: string;
+  /**
+   * Who owns the application (`GET /applications/@me`): a developer's account (default: a user `app-owner`,
+   * not the bot) or a team (`{ team: { members: [{ username, role?, pending? }] } }`, the first member owns it).
+   */
+  applicationOwner?: ApplicationOwnerSpec;
   botUsername?: string;
   /** false disables rate limiting (and its headers) */
   rateLimits?: RateLimitOptions | false;
@@ -123,6 +129,7 @@ export class DiscordEmulator {
       botUserId: init.botUserId,
       botUsername: opts.botUsername ?? 'Sandbox Bridge',
       applicationId: init.applicationId,
+      owner: opts.applicationOwner,
       limits: {
         channelsPerGuild: opts.limits?.channelsPerGuild ?? 500,
         channelsPerCategory: opts.limits?.channelsPerCategory ?? 50,
@@ -238,6 +245,19 @@ export class DiscordEmulator {
   /** The identify budget as `GET /gateway/bot` reports it. */
   sessionStartLimit(): SessionStartLimit {
     return this.#gateway.sessionStartLimit();
+  }
+
+  /**
+   * The application's owner: `userId` (a user-owned application's owner, or a team's owner) and, for a team,
+   * every member's id by username.
+   */
+  applicationOwner(): { userId: string; team: Record<string, string> } {
+    const owner = this.#store.owner;
+    if (owner.kind === 'user') return { userId: owner.userId, team: {} };
+    const names = Object.fromEntries(
+      owner.members.map((m) => [this.#store.users.get(m.userId)?.username ?? m.userId, m.userId]),
+    );
+    return { userId: owner.ownerUserId, team: names };
   }
 
   seedGuild<const S extends GuildSpec>(spec: S = {} as S): GuildSeed<S> {

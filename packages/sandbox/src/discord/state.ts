@@ -1,4 +1,5 @@
 /** The emulator's in-memory state: users, guilds, channels, members, voice states, commands. Emits gateway events. */
+import { type ApplicationOwner, type ApplicationOwnerSpec, createOwner } from './application-owner.ts';
 import { Errors } from './errors.ts';
 import { GuildEventQueue } from './event-queue.ts';
 import { basePermissions, channelPermissions } from './permissions.ts';
@@ -63,6 +64,8 @@ export class Store {
   readonly channels = new Map<string, ChannelRec>();
   readonly bot: UserRec;
   readonly applicationId: string;
+  /** Who owns the application (GET /applications/@me). */
+  readonly owner: ApplicationOwner;
   readonly limits: StoreLimits;
   /** notified after every change (for waiters) */
   readonly changed = new Signal();
@@ -81,6 +84,7 @@ export class Store {
     botUserId: string;
     botUsername: string;
     applicationId: string;
+    owner?: ApplicationOwnerSpec | undefined;
     limits: StoreLimits;
     channelCreateDelayMs: number;
   }) {
@@ -94,6 +98,7 @@ export class Store {
     };
     this.users.set(this.bot.id, this.bot);
     this.applicationId = opts.applicationId;
+    this.owner = createOwner(this.users, opts.owner);
     this.limits = opts.limits;
   }
 

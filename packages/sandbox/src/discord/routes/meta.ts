@@ -1,5 +1,7 @@
-/** Gateway discovery, the bot user and the application. */
+/** Gateway discovery, the bot user, the application, and the bot leaving a guild. */
 
+import { ownerJson } from '../application-owner.ts';
+import { Errors } from '../errors.ts';
 import type { RouteDef } from '../router.ts';
 import { userJson } from '../serialize.ts';
 
@@ -52,9 +54,8 @@ export const metaRoutes: RouteDef[] = [
         flags: 0,
         flags_new: '0',
         bot: userJson(ctx.store.bot),
-        owner: userJson(ctx.store.bot),
+        ...ownerJson(ctx.store.owner, ctx.store.users),
         verify_key: '0'.repeat(64),
-        team: null,
         redirect_uris: [],
         interactions_endpoint_url: null,
         role_connections_verification_url: null,
@@ -65,5 +66,17 @@ export const metaRoutes: RouteDef[] = [
         approximate_user_authorization_count: 0,
       },
     }),
+  },
+  {
+    // Leave Guild: the bot leaves as if removed (GUILD_DELETE without `unavailable`); a guild it is not in
+    // is 10004 Unknown Guild.
+    method: 'DELETE',
+    path: '/users/@me/guilds/:guild',
+    handler: (ctx) => {
+      const g = ctx.store.guilds.get(ctx.params.guild ?? '');
+      if (!g?.members.has(ctx.store.bot.id)) throw Errors.unknownGuild();
+      ctx.store.removeBot(g.id);
+      return { status: 204 };
+    },
   },
 ];
