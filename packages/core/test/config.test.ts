@@ -112,6 +112,26 @@ describe('worker config', () => {
     expect(lines.join('\n')).not.toContain('my-guild');
   });
 
+  it('reads BRIDGE_GUILDS (* or guild ids) and BRIDGE_OPERATOR_IDS as lists, and names a malformed one', () => {
+    const c = parseEnv(workerConfigSchema, {
+      ...workerEnv,
+      BRIDGE_GUILDS: '222222222222222222, 333333333333333333',
+      BRIDGE_OPERATOR_IDS: '444444444444444444',
+    });
+    expect(c.BRIDGE_GUILDS).toEqual(['222222222222222222', '333333333333333333']);
+    expect(c.BRIDGE_OPERATOR_IDS).toEqual(['444444444444444444']);
+    expect(parseEnv(workerConfigSchema, { ...workerEnv, BRIDGE_GUILDS: '*' }).BRIDGE_GUILDS).toBe('any');
+    expect(parseEnv(workerConfigSchema, { ...workerEnv, BRIDGE_GUILDS: '' }).BRIDGE_GUILDS).toBeUndefined();
+    expect(
+      problems(() =>
+        parseEnv(workerConfigSchema, { ...workerEnv, BRIDGE_GUILDS: 'all', BRIDGE_OPERATOR_IDS: '1,me' }),
+      ),
+    ).toEqual([
+      'BRIDGE_GUILDS: must be * or guild ids (17–20 digits) separated by commas',
+      'BRIDGE_OPERATOR_IDS: must be Discord ids (17–20 digits) separated by commas',
+    ]);
+  });
+
   it('requires openid in FACEIT_SCOPE, which userinfo needs', () => {
     expect(
       problems(() => parseEnv(workerConfigSchema, { ...workerEnv, FACEIT_SCOPE: 'profile email' })),

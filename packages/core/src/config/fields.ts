@@ -70,6 +70,24 @@ export const positiveInt = z.coerce.number({ error: 'must be a number' }).int().
 /** Discord ids are 17–20 digit snowflakes. */
 export const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17–20 digits)');
 
+const ID = /^\d{17,20}$/;
+const ids = (v: string) => v.split(',').map((id) => id.trim());
+
+/** A comma-separated list of Discord ids (spaces allowed around the commas), as a list. */
+export const snowflakeList = z
+  .string()
+  .refine((v) => ids(v).every((id) => ID.test(id)), 'must be Discord ids (17–20 digits) separated by commas')
+  .transform(ids);
+
+/** `*` (any guild) or a comma-separated list of guild ids. */
+export const guildList = z
+  .string()
+  .refine(
+    (v) => v.trim() === '*' || ids(v).every((id) => ID.test(id)),
+    'must be * or guild ids (17–20 digits) separated by commas',
+  )
+  .transform((v): 'any' | string[] => (v.trim() === '*' ? 'any' : ids(v)));
+
 /** A secret: long enough, and not a placeholder such as earlier .env.example files' `change-me-…`. */
 export const secret = (min = 1) =>
   z

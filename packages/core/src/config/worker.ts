@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  guildList,
   httpUrl,
   isLoopbackHost,
   logLevel,
@@ -12,6 +13,7 @@ import {
   redisUrl,
   secret,
   snowflake,
+  snowflakeList,
 } from './fields.ts';
 
 /** Everything apps/worker reads from the environment. */
@@ -30,6 +32,17 @@ export const workerConfigSchema = z
      * Unset, the bot serves the guilds it is invited to, each configured with /setup.
      */
     DISCORD_GUILD_ID: snowflake.optional(),
+    /**
+     * The servers this deployment serves: `*` (any server that invites the bot) or guild ids separated by
+     * commas (plus DISCORD_GUILD_ID). Unset: DISCORD_GUILD_ID only when it is set, else any server. Elsewhere
+     * the bot registers no commands, refuses interactions, builds nothing, and leaves.
+     */
+    BRIDGE_GUILDS: guildList.optional(),
+    /**
+     * Operators besides the Discord application's owner (or its team): they may change anyone's link in
+     * every server, verified ones included (/admin … everywhere:True).
+     */
+    BRIDGE_OPERATOR_IDS: snowflakeList.optional(),
     VC_CATEGORY_ID: snowflake.optional(),
     VC_LOBBY_CHANNEL_ID: snowflake.optional(),
     VC_STAFF_ROLE_ID: snowflake.optional(),
