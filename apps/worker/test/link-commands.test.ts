@@ -98,7 +98,7 @@ describe('linking slash commands', () => {
     expect(await row('bob')).toMatchObject({ faceit_nickname: 'BobVerified', verified_method: 'oauth' });
   });
 
-  it('an OAuth link moves the account from a nickname claimer, whose DM says who took it and how to take it back', async () => {
+  it('an OAuth link moves the account from a nickname claimer, whose DM says how to take it back but not who took it', async () => {
     stack.faceit.seedPlayer({ nickname: 'DaveReal' });
     expect(await run('carol', 'register', { nickname: 'DaveReal' })).toContain('Linked');
     await oauthLink('dave', 'DaveReal');
@@ -106,7 +106,10 @@ describe('linking slash commands', () => {
     expect(await row('carol')).toBeUndefined();
     const dm = await stack.discord.waitForDm(users.carol!, (m) => m.content.includes('DaveReal'));
     expect(dm.content).toContain('was removed');
-    expect(dm.content).toContain('Discord user @dave');
+    expect(dm.content).toContain('someone proved they own **DaveReal** by signing in with FACEIT');
+    // Naming the new holder would tell whoever claims a nickname which Discord account is behind it.
+    expect(dm.content).not.toContain('dave');
+    expect(dm.content).not.toContain(users.dave!);
     expect(dm.content).toMatch(/take it back: run \/link in the server and sign in with FACEIT/);
   });
 
@@ -139,13 +142,21 @@ describe('linking slash commands', () => {
     expect(await row('bob')).toMatchObject({ faceit_nickname: 'BobVerified' });
   });
 
-  it('/admin link and unlink work for a member with Manage Server', async () => {
+  it('/admin link and unlink work for a member with Manage Server, in this server', async () => {
     expect(await run('mod', 'admin', { user: users.alice!, nickname: 'AdminTarget' }, 'link')).toContain(
       'to FACEIT account **AdminTarget**',
     );
-    expect(await row('alice')).toMatchObject({ faceit_nickname: 'AdminTarget', verified_method: 'nickname' });
-    expect(await run('mod', 'admin', { user: users.alice! }, 'unlink')).toContain('**AdminTarget**');
+    // A server link: alice is AdminTarget here; her own (global) link is untouched.
+    expect(await run('alice', 'whoami')).toContain('In this server you are **AdminTarget**');
     expect(await row('alice')).toBeUndefined();
+    const dm = await stack.discord.waitForDm(users.alice!, (m) => m.content.includes('AdminTarget'));
+    expect(dm.content).toContain('@mod');
+    expect(await run('mod', 'admin', { user: users.alice! }, 'unlink')).toContain('**AdminTarget**');
+    expect(await run('alice', 'whoami')).not.toContain('AdminTarget');
+    expect(await run('mod', 'admin', { user: users.alice! }, 'reset')).toContain('no longer sets');
+    expect(
+      await stack.supabase.query('select 1 from guild_player_overrides where discord_id = $1', [users.alice]),
+    ).toEqual([]);
     // An OAuth-verified account is not handed to someone else by an admin either.
     expect(await run('owner', 'admin', { user: users.alice!, nickname: 'BobVerified' }, 'link')).toContain(
       'already linked to another Discord user',

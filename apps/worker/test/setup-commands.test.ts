@@ -12,6 +12,8 @@ const HUB = '11111111-1111-4111-8111-111111111111';
 
 beforeAll(async () => {
   stack = await startStack({
+    // Single-guild mode that also serves any other server that invites the bot (the lifecycle test's).
+    workerEnv: { BRIDGE_GUILDS: '*' },
     guild: {
       members: [{ username: 'owner' }, { username: 'mod', permissions: '32' }, { username: 'alice' }],
       roles: [{ name: 'Spectators' }],
@@ -162,6 +164,25 @@ describe('/setup and /status', () => {
       `voice status: ⚠️ team channels get no status line with the map and stage (match cards): give the bot role Set Voice Channel Status in <#${stack.guild.channels.Scrims}>`,
     );
     expect(reply).not.toContain('voice activity');
+    // The single-guild mode's own server keeps counting nickname links.
+    expect(reply).toContain('linking: nickname-allowed');
+  });
+
+  it('linking: only a known policy is stored, and show says what each means', async () => {
+    expect(await run(users.mod!, 'setup', 'linking', { policy: 'verified-only' })).toContain(
+      'Linking policy: verified-only',
+    );
+    expect((await settings())?.link_policy).toBe('verified-only');
+    expect(await run(users.mod!, 'setup', 'show')).toMatch(
+      /linking: verified-only: only links proven by signing in/,
+    );
+    expect(await run(users.alice!, 'setup', 'linking', { policy: 'nickname-allowed' })).toMatch(
+      /Only members with the Manage Server permission.*Nothing was changed/,
+    );
+    expect(await run(users.mod!, 'setup', 'linking', { policy: 'nickname-allowed' })).toContain(
+      'Linking policy: nickname-allowed',
+    );
+    expect((await settings())?.link_policy).toBe('nickname-allowed');
   });
 
   it('status: the active matches of this guild with their channels and start', async () => {
@@ -222,7 +243,12 @@ describe('guild lifecycle', () => {
     expect(show).toContain(
       'server: ❌ give the bot role Manage Channels, Manage Roles, Move Members in Server Settings → Roles',
     );
-    expect(await settings(late.guildId)).toMatchObject({ source: 'setup', category_id: late.channels.Voice });
+    // A server set up from now on counts verified links only until its admins say otherwise.
+    expect(await settings(late.guildId)).toMatchObject({
+      source: 'setup',
+      category_id: late.channels.Voice,
+      link_policy: 'verified-only',
+    });
     await stack.supabase.query(
       `insert into active_matches (match_id, faction, guild_id, voice_channel_id) values ('1-late', 'faction1', $1, '900000000000000010')`,
       [late.guildId],

@@ -92,6 +92,23 @@ describe('the match card', () => {
     expect(text({ ...input, stage: 'finished' })).not.toContain('Not in voice yet');
   });
 
+  it('lists who is not linked in this server and how they get in, by policy; never on a final card', () => {
+    const input = cardFromMatch(match({ status: 'READY' }), links, channels, []);
+    const only = { ...input, unlinked: { nicknames: ['b_o_b', 'dave'], policy: 'verified-only' as const } };
+    expect(text(only)).toContain(
+      'Not linked in this server: b\\_o\\_b, dave: must /link (sign in with FACEIT) to join their team channel: this server does not count nickname links',
+    );
+    expect(text({ ...only, unlinked: { nicknames: ['dave'], policy: 'nickname-allowed' } })).toContain(
+      'Not linked in this server: dave: must /link (or /register) to join their team channel',
+    );
+    expect(text({ ...only, unlinked: { nicknames: [], policy: 'verified-only' } })).not.toContain(
+      'Not linked',
+    );
+    expect(text({ ...only, stage: 'finished' })).not.toContain('Not linked');
+    // A card stored before the list existed renders as before.
+    expect(text(input)).not.toContain('Not linked');
+  });
+
   it('finished: winner, score and each linked player’s ELO change', () => {
     const input = cardFromMatch(
       match({
@@ -140,7 +157,9 @@ describe('the match card', () => {
       {},
       Array.from({ length: 80 }, (_, i) => `1000000000000000${String(i).padStart(2, '0')}`),
     );
+    input.unlinked = { nicknames: Array.from({ length: 60 }, () => 'n'.repeat(40)), policy: 'verified-only' };
     const e = renderCard(input).embeds[0];
+    expect(e?.fields).toHaveLength(4);
     expect(e?.title.length).toBeLessThanOrEqual(256);
     expect(e?.fields.every((f) => f.name.length <= 256 && f.value.length <= 1024)).toBe(true);
     const total =

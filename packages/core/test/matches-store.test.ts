@@ -344,7 +344,9 @@ describe('MatchStore against real PostgREST', () => {
       ttlSeconds: 15,
     };
     const read = await store.routeReads(['f-rr-1', 'f-rr-x'], { competitionId: hub.toUpperCase() }, lease);
-    expect(read.links.map((l) => [l.faceit_id, l.discord_id])).toEqual([['f-rr-1', '200000000000000001']]);
+    expect(read.links.links.map((l) => [l.faceit_id, l.discord_id])).toEqual([
+      ['f-rr-1', '200000000000000001'],
+    ]);
     // The same guilds, settings and follows as GuildStore.candidates.
     expect(read.candidates).toEqual(await guilds.candidates({ competitionId: hub }));
     expect(read.candidates.map((c) => c.settings.guild_id)).toEqual([
@@ -356,7 +358,7 @@ describe('MatchStore against real PostgREST', () => {
     expect((await store.routeReads([], {}, { ...lease, holder: 'h2' })).begun).toBeNull();
     const plain = await store.routeReads(['f-rr-2'], {});
     expect(plain.begun).toBeUndefined();
-    expect(plain.links.map((l) => l.faceit_id)).toEqual(['f-rr-2']);
+    expect(plain.links.links.map((l) => l.faceit_id)).toEqual(['f-rr-2']);
     expect(plain.candidates.map((c) => c.settings.guild_id)).toEqual(['100000000000000002']);
   });
 });

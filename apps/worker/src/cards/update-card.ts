@@ -7,6 +7,7 @@ import {
   eloChanges,
   type Faction,
   isFinalStage,
+  type LinkPolicy,
   type Logger,
   type MatchCardRow,
   type MatchEvent,
@@ -21,12 +22,16 @@ import { putVoiceStatus } from './voice-status.ts';
 
 /** What happened to the match since the card was last drawn. */
 export type CardChange =
-  /** The match's channels converged (configuring / ready): draw it from FACEIT's match. */
+  /**
+   * The match's channels converged (configuring / ready): draw it from FACEIT's match. `links`: FACEIT id →
+   * Discord id of the players linked in this guild who are its members (nobody else is mentioned).
+   */
   | {
       kind: 'built';
       match: DataApiMatch;
       links: ReadonlyMap<string, string>;
       channels: Partial<Record<Faction, string>>;
+      policy: LinkPolicy;
     }
   /** A late joiner was moved into their team channel. */
   | { kind: 'joined'; userId: string }
@@ -128,7 +133,11 @@ async function nextCard(
   if (change.kind === 'built') {
     // Linked players who are not in any voice channel now that their team's channel is ready.
     const notInVoice = [...change.links.values()].filter((id) => !guild.voiceStates.cache.get(id)?.channelId);
-    const input = cardFromMatch(change.match, change.links, change.channels, notInVoice);
+    const drawn = cardFromMatch(change.match, change.links, change.channels, notInVoice);
+    const nicknames = drawn.teams.flatMap((t) =>
+      t.players.filter((p) => !p.discordId).map((p) => p.nickname),
+    );
+    const input = { ...drawn, unlinked: { nicknames, policy: change.policy } };
     if (isFinalStage(input.stage)) return null; // the end is the ended change's to draw
     // A configuring job that runs after the ready one (it has the lower priority) does not step back.
     if (row?.card && STAGE_RANK[input.stage] < STAGE_RANK[row.card.stage]) return null;
@@ -152,7 +161,9 @@ async function nextCard(
         ? 'cancelled'
         : 'finished';
   if (stage !== 'finished') {
-    return { input: { ...row.card, stage, notInVoice: [], reason: `${stage} on FACEIT` } };
+    return {
+      input: { ...row.card, stage, notInVoice: [], unlinked: undefined, reason: `${stage} on FACEIT` },
+    };
   }
   const match = await ctx.deps.faceit.getMatch(row.card.matchId).catch((err: Error) => {
     log.warn(
@@ -167,6 +178,7 @@ async function nextCard(
       ...row.card,
       stage,
       notInVoice: [],
+      unlinked: undefined,
       map: fresh?.map ?? row.card.map,
       result: fresh?.result,
       elo: await eloAfter(ctx, row, log),

@@ -1,12 +1,16 @@
+import { DEFAULT_LINK_POLICY } from '@bridge/core';
 import { SlashCommandBuilder } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
 import { levelsOnLink } from '../levels/apply.ts';
 import type { SlashCommand } from './types.ts';
 
 /** What this command uses of the worker. */
-type CommandDeps = Pick<WorkerDeps, 'log' | 'links' | 'faceit' | 'metrics' | 'client' | 'levels'>;
+type CommandDeps = Pick<WorkerDeps, 'log' | 'links' | 'guilds' | 'faceit' | 'metrics' | 'client' | 'levels'>;
 
-/** /register nickname: links by FACEIT nickname without proof; it never takes someone else's account. */
+/**
+ * /register nickname: links by FACEIT nickname without proof; it never takes someone else's account, and it
+ * counts only in servers that allow nickname links (/setup linking).
+ */
 export const registerCommand: SlashCommand = {
   data: new SlashCommandBuilder()
     .setName('register')
@@ -39,6 +43,13 @@ export const registerCommand: SlashCommand = {
       };
       await levelsOnLink(deps, link, deps.log);
     }
-    await interaction.editReply(answers[outcome]);
+    const policy = interaction.guildId
+      ? ((await deps.guilds.get(interaction.guildId))?.link_policy ?? DEFAULT_LINK_POLICY)
+      : 'nickname-allowed';
+    const note =
+      outcome === 'linked' && policy === 'verified-only'
+        ? '\nThis server counts only verified links: a nickname link does not let you into your team channel here. Use /link and sign in with FACEIT.'
+        : '';
+    await interaction.editReply(answers[outcome] + note);
   },
 };

@@ -1,4 +1,4 @@
-import { FOLLOW_KINDS } from '@bridge/core';
+import { FOLLOW_KINDS, LINK_POLICIES } from '@bridge/core';
 import {
   ChannelType,
   type ChatInputCommandInteraction,
@@ -13,6 +13,7 @@ import { setupCards } from './setup/cards.ts';
 import { setupChannels } from './setup/channels.ts';
 import { setupFollow, setupUnfollow } from './setup/follow.ts';
 import { setupLevels } from './setup/levels.ts';
+import { setupLinking } from './setup/linking.ts';
 import { setupNicknames } from './setup/nicknames.ts';
 import { setupRoles } from './setup/roles.ts';
 import { setupShow } from './setup/show.ts';
@@ -37,6 +38,7 @@ const handlers: Record<string, SetupHandler> = {
   nicknames: setupNicknames,
   show: setupShow,
   cards: setupCards,
+  linking: setupLinking,
 };
 
 const kindOption = (o: SlashCommandStringOption) =>
@@ -145,6 +147,20 @@ export const setupCommand: SlashCommand = {
             .setMaxLength(100),
         )
         .addBooleanOption((o) => o.setName('off').setDescription('Stop renaming members')),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('linking')
+        .setDescription('Whether nickname links (/register, no proof) let players into team channels here')
+        .addStringOption((o) =>
+          o
+            .setName('policy')
+            .setDescription(
+              'verified-only: /link (FACEIT sign-in) only; nickname-allowed: /register counts too',
+            )
+            .setRequired(true)
+            .addChoices(...LINK_POLICIES.map((p) => ({ name: p, value: p }))),
+        ),
     )
     .addSubcommand((s) =>
       s.setName('show').setDescription('Show the settings and check the bot’s permissions'),

@@ -1,12 +1,14 @@
 import { pause } from '@bridge/core';
 import { Events, type Guild } from 'discord.js';
+import { admitGuild } from '../access/served-guilds.ts';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { backoff } from '../startup.ts';
 
 /**
  * Guild lifecycle: a guild that removes the bot loses its settings, follows and channel rows (its channels
- * went with it); one that adds it is logged (the slash commands are global: it has them already). In
- * single-guild mode the env seeds that guild. Nothing here runs per guild at start.
+ * went with it); one that adds it is logged (the slash commands are global: it has them already), or left
+ * when this deployment does not serve it (BRIDGE_GUILDS). In single-guild mode the env seeds that guild.
+ * Nothing here runs per served guild at start.
  */
 export async function startGuildFeature(
   deps: Pick<WorkerDeps, 'config' | 'client' | 'log' | 'guilds'>,
@@ -43,7 +45,12 @@ export async function startGuildFeature(
     );
     if (failed) retryInBackground('seeding the guild settings from the env', seed, failed, guildId);
   }
-  const onCreate = (guild: Guild) => log.info({ guildId: guild.id }, 'joined a guild');
+  // A guild this deployment does not serve is left: only such a guild costs a request here, the served ones
+  // nothing (the commands are global).
+  for (const guild of client.guilds.cache.values()) admitGuild(deps, guild);
+  const onCreate = (guild: Guild) => {
+    if (admitGuild(deps, guild)) log.info({ guildId: guild.id }, 'joined a guild');
+  };
   // discord.js emits GuildDelete only when the bot was removed (an outage is GuildUnavailable).
   const onDelete = (guild: Guild) => {
     void guilds.forget(guild.id).then(

@@ -1,4 +1,5 @@
 import { type ChatInputCommandInteraction, Events, type Interaction, MessageFlags } from 'discord.js';
+import { admitGuild, NOT_SERVED } from '../access/served-guilds.ts';
 import type { SlashCommand } from '../commands/types.ts';
 import type { WorkerDeps } from '../deps.ts';
 import { cacheGuild } from '../discord/cacheless.ts';
@@ -42,6 +43,11 @@ async function handle(
       );
     }
     throw err;
+  }
+  if (interaction.guildId && !admitGuild(deps, { id: interaction.guildId })) {
+    log.info({ guildId: interaction.guildId }, 'command refused: server not served');
+    await interaction.editReply({ content: NOT_SERVED });
+    return;
   }
   const command = byName.get(interaction.commandName);
   if (!command) {

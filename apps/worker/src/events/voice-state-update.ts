@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@bridge/core';
 import { Events, type VoiceState } from 'discord.js';
+import { servesGuild } from '../access/served-guilds.ts';
 import { updateCard } from '../cards/update-card.ts';
 import { MoveRefusedError } from '../discord/channels.ts';
 import type { MatchContext } from '../matches/match-context.ts';
+import { memberTeamChannels } from '../matches/member-channels.ts';
 import { moveOnce } from '../matches/move-once.ts';
 
 /**
@@ -13,6 +15,7 @@ import { moveOnce } from '../matches/move-once.ts';
 export function listenForLateJoiners(ctx: MatchContext, log: Logger): () => void {
   const handler = (oldState: VoiceState, newState: VoiceState) => {
     if (oldState.channelId || !newState.channelId) return;
+    if (!servesGuild(ctx.deps.config, newState.guild.id)) return;
     void onConnect(ctx, newState, log).catch((err: Error) => {
       if (err instanceof MoveRefusedError)
         log.warn({ userId: newState.id, err: err.message }, 'late joiner not moved');
@@ -25,7 +28,7 @@ export function listenForLateJoiners(ctx: MatchContext, log: Logger): () => void
 
 async function onConnect(ctx: MatchContext, state: VoiceState, log: Logger): Promise<void> {
   const userId = state.id;
-  for (const row of await ctx.store.channelsForPlayer(userId, state.guild.id)) {
+  for (const row of await memberTeamChannels(ctx, userId, state.guild.id)) {
     const current = state.channelId ?? '';
     const holder = `late-${randomUUID()}`;
     if (await moveOnce(ctx, state.guild, row.match_id, userId, current, row.voice_channel_id, holder, log)) {

@@ -123,7 +123,8 @@ export function linkAccountHandler(deps: LinkAccountDeps): JobHandler<LinkJobDat
         log,
         previous,
         [
-          `Your link to FACEIT account **${identity.nickname}** was removed: someone signed in to FACEIT as **${identity.nickname}** and linked it to Discord user @${username}.`,
+          // Who took it is not said: that would tell anyone who claims a nickname the Discord account behind it.
+          `Your link to FACEIT account **${identity.nickname}** was removed: someone proved they own **${identity.nickname}** by signing in with FACEIT, and it is now linked to their Discord account.`,
           `If **${identity.nickname}** is your FACEIT account, take it back: run /link in the server and sign in with FACEIT (a verified sign-in moves the account to you). Only open /link buttons you got yourself, and if you did not sign in anywhere, change your FACEIT password.`,
         ].join('\n'),
       );

@@ -104,12 +104,7 @@ async function routeAndBuild(
 ) {
   const { links, candidates } = await reads;
   await seedLanded(ctx, candidates);
-  const { take, undecided } = await routeMatch(
-    ctx,
-    match,
-    candidates,
-    links.map((l) => l.discord_id),
-  );
+  const { take, undecided } = await routeMatch(ctx, match, candidates, links);
   if (take.length === 0 && undecided.length === 0) {
     log.info(
       { competitionId: match.competition_id, organizerId: match.organizer_id },
@@ -122,7 +117,7 @@ async function routeAndBuild(
   if (take.length === 1 && undecided.length === 0) {
     const [only] = take as [(typeof take)[number]];
     const taken = ahead?.guildId === only.guild.id ? ahead : undefined;
-    return buildInGuild(ctx, only.guild, voiceSettings(only.settings), match, links, job, log, taken);
+    return buildInGuild(ctx, only.guild, voiceSettings(only.settings), match, only.links, job, log, taken);
   }
   // The lease asked for ahead goes back before the guilds' own jobs can ask for it.
   await dropAhead(ctx, data.matchId, ahead);

@@ -2,6 +2,7 @@ import {
   faceitIdsOf,
   type JobHandler,
   jobNameForEvent,
+  linksInGuild,
   MATCH_JOBS,
   type MatchGuildCreatedData,
   type MatchGuildFinishedData,
@@ -15,15 +16,17 @@ import { removeMatchChannels } from '../matches/remove-channels.ts';
 /**
  * matchGuildCreated: one guild's build of a match several guilds take, from the match the routing job
  * fetched. Its own job: it fails, retries and waits for Discord's rate limits on its own. The guild's
- * settings and the player links are read now (a /setup change or a /link since routing applies).
+ * settings and the player links are read now (a /setup change or a /link since routing applies), and who
+ * is who is decided for this guild (its policy, its server links).
  */
 export function matchGuildCreatedHandler(ctx: MatchContext): JobHandler<MatchGuildCreatedData> {
   return async (data, { job, log }) => {
     const guild = await guildOf(ctx.deps, data.guildId);
-    const [settings, links] = await Promise.all([
+    const [settings, rows] = await Promise.all([
       settingsOf(ctx, guild.id),
-      ctx.deps.links.byFaceitIds(faceitIdsOf(data.match)),
+      ctx.deps.links.rows({ faceitIds: faceitIdsOf(data.match), guildId: guild.id }),
     ]);
+    const links = linksInGuild({ guildId: guild.id, policy: settings.linkPolicy, ...rows });
     return buildInGuild(ctx, guild, settings, data.match, links, job, log);
   };
 }

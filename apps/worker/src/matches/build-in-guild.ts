@@ -2,13 +2,15 @@ import {
   type ChannelPlan,
   type DataApiMatch,
   exitChannel,
+  type GuildLink,
   type Logger,
+  linkMap,
   mustLeave,
-  type PlayerLink,
   planChannels,
 } from '@bridge/core';
 import type { Job } from 'bullmq';
 import { type Guild, PermissionFlagsBits } from 'discord.js';
+import { membersAmong } from '../access/members.ts';
 import { updateCard } from '../cards/update-card.ts';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
 import { convergeChannel } from './converge-channel.ts';
@@ -39,19 +41,27 @@ async function grantsVoiceActivity(guild: Guild, categoryId: string | undefined)
  * Everything one guild does for a match it takes: converge each faction's channel (with the guild's
  * category, template, roles and user limit), then its permissions and moves. Runs in the routing job
  * when one guild takes the match, else in that guild's own job; either way under this job's holder.
+ * `links` say who is who in this guild (linksInGuild); only its members are let in, moved or named, so a
+ * player's Discord id never shows in a server they are not in.
  */
 export async function buildInGuild(
   ctx: MatchContext,
   guild: Guild,
   settings: VoiceSettings,
   match: DataApiMatch,
-  links: readonly PlayerLink[],
+  links: readonly GuildLink[],
   job: Job,
   log: Logger,
   /** The first faction's lease, asked for in this guild before routing decided (see lease-ahead.ts). */
   ahead?: LeaseAhead,
 ): Promise<BuildResult> {
   const matchId = match.match_id;
+  const members = await membersAmong(
+    ctx.deps,
+    guild,
+    links.map((l) => l.discordId),
+  );
+  const linked = linkMap(links.filter((l) => members.has(l.discordId)));
   const plans = planChannels(match, {
     template: settings.nameTemplate,
     guildId: guild.id,
@@ -59,7 +69,7 @@ export async function buildInGuild(
     staffRoleId: settings.staffRoleId,
     spectatorRoleId: settings.spectatorRoleId,
     voiceActivity: await grantsVoiceActivity(guild, settings.categoryId),
-    links: new Map(links.map((l) => [l.faceit_id, l.discord_id])),
+    links: linked,
   });
   // Channels are created one faction after the other (they share a category and a rate-limit
   // bucket anyway); each faction's moves start as soon as its channel exists, overlapping the next.
@@ -130,8 +140,14 @@ export async function buildInGuild(
   // Ended while we built: this job's rows/channels (any faction) go the finish way: lobby, then delete.
   if (!built) await removeMatchChannels(ctx, guild, matchId, log);
   else {
-    const linked = new Map(links.map((l) => [l.faceit_id, l.discord_id]));
-    await updateCard(ctx, matchId, guild.id, { kind: 'built', match, links: linked, channels: result }, log);
+    const change = {
+      kind: 'built' as const,
+      match,
+      links: linked,
+      channels: result,
+      policy: settings.linkPolicy,
+    };
+    await updateCard(ctx, matchId, guild.id, change, log);
   }
   return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
 }

@@ -1,4 +1,4 @@
-import type { GuildSettings } from '@bridge/core';
+import type { GuildSettings, LinkPolicy } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import type { MatchContext } from './match-context.ts';
 
@@ -11,6 +11,8 @@ export interface VoiceSettings {
   nameTemplate: string;
   /** Voice user limit of new match channels; 0 = none. */
   userLimit: number;
+  /** Whether nickname claims count here. */
+  linkPolicy: LinkPolicy;
 }
 
 export function voiceSettings(row: GuildSettings): VoiceSettings {
@@ -21,6 +23,7 @@ export function voiceSettings(row: GuildSettings): VoiceSettings {
     spectatorRoleId: row.spectator_role_id ?? undefined,
     nameTemplate: row.name_template,
     userLimit: row.user_limit,
+    linkPolicy: row.link_policy,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { DataApiMatch } from '../faceit/data-api.ts';
 import { FACTIONS, type Faction, lineupOf } from './channel-plan.ts';
+import type { LinkPolicy } from './guild-links.ts';
 
 /** Where the match is, as the card shows it. */
 export type CardStage = 'configuring' | 'ready' | 'live' | 'finished' | 'cancelled' | 'aborted';
@@ -9,7 +10,7 @@ export interface CardPlayer {
   nickname: string;
   /** FACEIT level 1–10 (`game_skill_level`), when FACEIT gave one. */
   level?: number | undefined;
-  /** Linked players: shown as a mention. */
+  /** Players linked in the card's server who are its members: shown as a mention (nobody else is). */
   discordId?: string | undefined;
 }
 
@@ -35,6 +36,11 @@ export interface CardInput {
   teams: CardTeam[];
   /** Discord ids of linked players who were not in voice when their team channel was ready. */
   notInVoice: string[];
+  /**
+   * Players not linked in this server (FACEIT nicknames): not let into their team channel until they link;
+   * `policy` says how they may (a verified-only server counts /link only).
+   */
+  unlinked?: { nicknames: string[]; policy: LinkPolicy } | undefined;
   result?: { winner: Faction; score: Partial<Record<Faction, number>> } | undefined;
   elo?: CardElo | undefined;
   /** Cancelled / aborted: why. */
@@ -162,9 +168,11 @@ export function eloChanges(
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 const signed = (n: number) => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '±0');
 
+const escapeName = (nickname: string) => nickname.replace(/([*_`~|>\\])/g, '\\$1');
+
 function playerLine(p: CardPlayer, input: CardInput): string {
   const level = p.level ? `\`L${p.level}\` ` : '';
-  const who = p.discordId ? `<@${p.discordId}>` : p.nickname.replace(/([*_`~|>\\])/g, '\\$1');
+  const who = p.discordId ? `<@${p.discordId}>` : escapeName(p.nickname);
   const changes = input.elo && 'changes' in input.elo ? input.elo.changes : undefined;
   const elo =
     p.discordId && changes && p.faceitId in changes ? ` (${signed(changes[p.faceitId] ?? 0)} ELO)` : '';
@@ -197,7 +205,7 @@ function headline(input: CardInput): string {
 
 /**
  * The card message: pure, so the same input always renders the same message (edits are idempotent).
- * Every part is clipped so the whole stays inside Discord's embed limits (at most 3 fields: ≤ 4,864
+ * Every part is clipped so the whole stays inside Discord's embed limits (at most 4 fields: ≤ 5,673
  * characters of the 6,000).
  */
 export function renderCard(input: CardInput): CardMessage {
@@ -217,6 +225,18 @@ export function renderCard(input: CardInput): CardMessage {
     fields.push({
       name: 'Not in voice yet',
       value: clip(input.notInVoice.map((id) => `<@${id}>`).join(' '), 1024),
+      inline: false,
+    });
+  }
+  const unlinked = input.unlinked;
+  if (unlinked && unlinked.nicknames.length > 0 && !isFinalStage(input.stage)) {
+    const how =
+      unlinked.policy === 'verified-only'
+        ? 'must /link (sign in with FACEIT) to join their team channel: this server does not count nickname links'
+        : 'must /link (or /register) to join their team channel';
+    fields.push({
+      name: 'Not linked in this server',
+      value: clip(`${unlinked.nicknames.map(escapeName).join(', ')}: ${how}`, 1024),
       inline: false,
     });
   }

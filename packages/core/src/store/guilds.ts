@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Faction } from '../domain/channel-plan.ts';
 import type { Follow, FollowKind, MatchRouting } from '../domain/follows.ts';
+import type { LinkPolicy } from '../domain/guild-links.ts';
 import { check } from './client.ts';
 
 export interface GuildSettings {
@@ -12,6 +13,8 @@ export interface GuildSettings {
   name_template: string;
   user_limit: number;
   source: 'env' | 'setup';
+  /** Whether nickname claims count here (/setup linking). */
+  link_policy: LinkPolicy;
   created_at: string;
   updated_at: string;
 }
@@ -58,7 +61,7 @@ export interface ActiveGuildMatch {
 type Editable = Partial<
   Pick<
     GuildSettings,
-    'category_id' | 'lobby_channel_id' | 'staff_role_id' | 'spectator_role_id' | 'user_limit'
+    'category_id' | 'lobby_channel_id' | 'staff_role_id' | 'spectator_role_id' | 'user_limit' | 'link_policy'
   >
 >;
 

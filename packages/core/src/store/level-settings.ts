@@ -1,4 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { DEFAULT_LINK_POLICY, type LinkPolicy } from '../domain/guild-links.ts';
 import { FACEIT_LEVELS } from '../domain/level-roles.ts';
 import { check } from './client.ts';
 
@@ -7,19 +8,23 @@ export interface LevelSettings {
   guildId: string;
   levelRoleIds: (string | null)[] | null;
   nickTemplate: string | null;
+  /** Whose links count there: roles and nicknames follow the guild's own idea of who is who. */
+  linkPolicy: LinkPolicy;
 }
 
 interface Row {
   guild_id: string;
   level_role_ids: (string | null)[] | null;
   nick_template: string | null;
+  link_policy: LinkPolicy;
 }
 
-const COLUMNS = 'guild_id, level_role_ids, nick_template';
+const COLUMNS = 'guild_id, level_role_ids, nick_template, link_policy';
 const toSettings = (r: Row): LevelSettings => ({
   guildId: r.guild_id,
   levelRoleIds: r.level_role_ids,
   nickTemplate: r.nick_template,
+  linkPolicy: r.link_policy,
 });
 
 /** guild_settings' level-role and nickname columns, and a match's roster (what level sync reads). */
@@ -34,7 +39,9 @@ export class LevelSettingsStore {
       'guild_settings.levels.get',
       await this.db.from('guild_settings').select(COLUMNS).eq('guild_id', guildId).maybeSingle(),
     );
-    return row ? toSettings(row) : { guildId, levelRoleIds: null, nickTemplate: null };
+    return row
+      ? toSettings(row)
+      : { guildId, levelRoleIds: null, nickTemplate: null, linkPolicy: DEFAULT_LINK_POLICY };
   }
 
   /** Every guild with level roles or nicknames on. */

@@ -1,9 +1,10 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Faction } from '../domain/channel-plan.ts';
 import type { MatchRouting } from '../domain/follows.ts';
+import type { LinkPolicy } from '../domain/guild-links.ts';
 import { check } from './client.ts';
 import { type Candidate, type CandidateRow, candidateTargets, toCandidates } from './guilds.ts';
-import type { PlayerLink } from './player-links.ts';
+import { type LinkRows, type LinkRowsAnswer, toLinkRows } from './player-links.ts';
 
 export type MoveClaim = 'claimed' | 'done' | 'held';
 
@@ -130,6 +131,31 @@ export class MatchStore {
     );
   }
 
+  /**
+   * A member who connected to voice in a guild (late joiners): what deciding who they are there needs
+   * (their links, the guild's policy) and the guild's team channels of active matches with an account they
+   * may stand for, each with that account (SQL match_channels_for_member).
+   */
+  async channelsForMember(
+    discordId: string,
+    guildId: string,
+  ): Promise<{
+    links: LinkRows;
+    policy: LinkPolicy | null;
+    channels: { match_id: string; faction: Faction; voice_channel_id: string; faceit_id: string }[];
+  }> {
+    const out = check<
+      LinkRowsAnswer & {
+        policy: LinkPolicy | null;
+        channels: { match_id: string; faction: Faction; voice_channel_id: string; faceit_id: string }[];
+      }
+    >(
+      'match_channels_for_member',
+      await this.db.rpc('match_channels_for_member', { p_discord_id: discordId, p_guild_id: guildId }),
+    );
+    return { links: toLinkRows(out), policy: out.policy, channels: out.channels };
+  }
+
   /** Matches with live channels (one faction1 row each). */
   async countActive(): Promise<number> {
     const res = await this.db
@@ -247,7 +273,8 @@ export class MatchStore {
   }
 
   /**
-   * What a match job reads before its first channel, in one round trip: the player links of `faceitIds`,
+   * What a match job reads before its first channel, in one round trip: the player links of `faceitIds`
+   * with the server links about them (each guild decides who is who from them: linksInGuild),
    * the guilds that may take the match (GuildStore.candidates), and — with `lease` — beginChannel's answer
    * for that guild and faction (`begun`: null when held elsewhere; undefined when not asked for).
    */
@@ -262,8 +289,8 @@ export class MatchStore {
       holder: string;
       ttlSeconds: number;
     },
-  ): Promise<{ links: PlayerLink[]; candidates: Candidate[]; begun: ChannelBegun | null | undefined }> {
-    const out = check<{ links: PlayerLink[]; candidates: CandidateRow[]; begun: BeginRow | null }>(
+  ): Promise<{ links: LinkRows; candidates: Candidate[]; begun: ChannelBegun | null | undefined }> {
+    const out = check<LinkRowsAnswer & { candidates: CandidateRow[]; begun: BeginRow | null }>(
       'match_route_reads',
       await this.db.rpc('match_route_reads', {
         p_faceit_ids: faceitIds,
@@ -281,7 +308,7 @@ export class MatchStore {
       }),
     );
     return {
-      links: out.links,
+      links: toLinkRows(out),
       candidates: toCandidates(out.candidates),
       begun: lease ? begunOf(out.begun ?? undefined) : undefined,
     };

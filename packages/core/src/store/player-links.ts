@@ -1,7 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { GlobalLink, ServerLink, ServerLinkRefusal, VerifiedMethod } from '../domain/guild-links.ts';
 import { check } from './client.ts';
-
-export type VerifiedMethod = 'oauth' | 'nickname';
 
 /** Outcome of a nickname claim (SQL claim_player_nickname). */
 export type NicknameClaim = 'linked' | 'taken_oauth' | 'taken_nickname';
@@ -15,7 +14,31 @@ export interface PlayerLink {
   updated_at: string;
 }
 
-/** player_links: which Discord user is which FACEIT player. */
+/** What deciding who is who in a server reads (SQL link_rows; domain linksInGuild). */
+export interface LinkRows {
+  /** The players' and members' own links, and those the server links are judged against. */
+  links: GlobalLink[];
+  overrides: ServerLink[];
+}
+
+/** The answer of a server link change (SQL guild_override_set). */
+export type ServerLinkOutcome = 'set' | ServerLinkRefusal;
+
+/** link_rows' answer: the links asked for, the server links about them, the links those are judged against. */
+export interface LinkRowsAnswer {
+  links: PlayerLink[];
+  overrides: ServerLink[];
+  override_links: PlayerLink[];
+}
+
+export function toLinkRows(r: LinkRowsAnswer): LinkRows {
+  return { links: [...r.links, ...r.override_links], overrides: r.overrides };
+}
+
+/**
+ * player_links: which Discord user is which FACEIT player, everywhere; guild_player_overrides: what one
+ * server's admins said about one of its members, there only.
+ */
 export class PlayerLinkStore {
   readonly db: SupabaseClient;
   constructor(db: SupabaseClient) {
@@ -70,6 +93,74 @@ export class PlayerLinkStore {
         p_faceit_id: faceitId,
         p_nickname: nickname,
       }),
+    );
+  }
+
+  /**
+   * An operator's link (SQL link_player_operator): verified, moves the account from whoever held it.
+   * Returns the previous holder's Discord id, or null.
+   */
+  async linkOperator(discordId: string, faceitId: string, nickname: string): Promise<string | null> {
+    return check<string | null>(
+      'player_links.linkOperator',
+      await this.db.rpc('link_player_operator', {
+        p_discord_id: discordId,
+        p_faceit_id: faceitId,
+        p_nickname: nickname,
+      }),
+    );
+  }
+
+  /**
+   * What deciding who is who needs for these players and members, in one guild or (no guildId) all.
+   * One round trip (SQL link_rows).
+   */
+  async rows(q: { faceitIds?: string[]; discordIds?: string[]; guildId?: string }): Promise<LinkRows> {
+    return toLinkRows(
+      check<LinkRowsAnswer>(
+        'link_rows',
+        await this.db.rpc('link_rows', {
+          p_faceit_ids: q.faceitIds ?? null,
+          p_discord_ids: q.discordIds ?? null,
+          p_guild_id: q.guildId ?? null,
+        }),
+      ),
+    );
+  }
+
+  /**
+   * In `guildId` only, `discordId` is `account` (null: not linked there). Refused for a member whose link is
+   * verified, an account someone verified, or one another member of that server has there.
+   */
+  async setServerLink(
+    guildId: string,
+    discordId: string,
+    account: { faceitId: string; nickname: string } | null,
+    setBy: string,
+  ): Promise<ServerLinkOutcome> {
+    return check<ServerLinkOutcome>(
+      'guild_override_set',
+      await this.db.rpc('guild_override_set', {
+        p_guild_id: guildId,
+        p_discord_id: discordId,
+        p_faceit_id: account?.faceitId ?? null,
+        p_nickname: account?.nickname ?? null,
+        p_set_by: setBy,
+      }),
+    );
+  }
+
+  /** The server forgets what it said about the member (their own link counts there again); the removed row. */
+  async resetServerLink(guildId: string, discordId: string): Promise<ServerLink | null> {
+    return check<ServerLink | null>(
+      'guild_player_overrides.delete',
+      await this.db
+        .from('guild_player_overrides')
+        .delete()
+        .eq('guild_id', guildId)
+        .eq('discord_id', discordId)
+        .select('guild_id, discord_id, faceit_id, faceit_nickname')
+        .maybeSingle(),
     );
   }
 }

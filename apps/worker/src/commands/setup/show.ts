@@ -1,5 +1,7 @@
+import { DEFAULT_LINK_POLICY } from '@bridge/core';
 import type { SetupHandler } from '../setup.ts';
 import { levelShowLines } from './levels-show.ts';
+import { POLICY_TEXT } from './linking.ts';
 import { permissionReport } from './permission-report.ts';
 
 /** /setup show: the settings, what the guild follows, and the bot's permissions where it needs them. */
@@ -15,6 +17,7 @@ export const setupShow: SetupHandler = async (_interaction, guild, deps) => {
     `spectator role: ${id(settings?.spectator_role_id, (x) => `<@&${x}>`)}`,
     `channel names: \`${settings?.name_template ?? 'match-{short}-{faction}'}\``,
     `user limit: ${settings?.user_limit ? settings.user_limit : 'none'}`,
+    `linking: ${POLICY_TEXT[settings?.link_policy ?? DEFAULT_LINK_POLICY]} (/setup linking)`,
     `match cards: ${id((settings as { cards_channel_id?: string | null } | null)?.cards_channel_id, (x) => `<#${x}>`).replace('not set', 'off (/setup cards channel:)')}`,
     ...(await levelShowLines(guild.id, deps.levels)),
     '**Follows**',

@@ -1,0 +1,152 @@
+import { matchJobId, shortId } from '@bridge/core';
+import { type Stack, settledJob, startStack, waitFor } from '@bridge/testbed';
+import { REST, Routes } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Which servers one deployment serves. Single-guild mode without BRIDGE_GUILDS: the stack's guild only.
+// Anyone may add a public bot to a server they own; the bot leaves it and acts on nothing there.
+let stack: Stack;
+let early: ReturnType<Stack['discord']['seedGuild']>;
+
+const LEFT = 'left a server this deployment does not serve (BRIDGE_GUILDS / DISCORD_GUILD_ID)';
+
+const gone = (guildId: string) => {
+  try {
+    stack.discord.state(guildId);
+    return false;
+  } catch {
+    return true;
+  }
+};
+const leftLines = (guildId: string) =>
+  stack.workers.flatMap((w) => w.lines.filter((l) => l.msg === LEFT && l.guildId === guildId));
+const settingsOf = async (guildId: string) =>
+  stack.supabase.query('select * from guild_settings where guild_id = $1', [guildId]);
+
+beforeAll(async () => {
+  stack = await startStack({ workers: 0, guild: { members: [{ username: 'homer' }] } });
+  // A stranger's server the bot is already in when the worker starts, with settings from a time it was served.
+  early = stack.discord.seedGuild({ name: 'early', members: [{ username: 'e-admin', permissions: '32' }] });
+  await stack.supabase.query(`insert into guild_settings (guild_id) values ($1)`, [early.guildId]);
+  await stack.supabase.query(`insert into guild_follows (guild_id, kind) values ($1, 'all')`, [
+    early.guildId,
+  ]);
+  await stack.startWorker();
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('servers this deployment does not serve', () => {
+  it('a server the bot is in at start is left, once, and its rows forgotten; the home server is served', async () => {
+    await waitFor(() => gone(early.guildId) && leftLines(early.guildId).length === 1, {
+      what: 'the early stranger left',
+      timeoutMs: 60_000,
+    });
+    await waitFor(async () => (await settingsOf(early.guildId)).length === 0, { what: 'its rows forgotten' });
+    const home = stack.discord.state(stack.guildId);
+    expect(home.commands?.map((c) => c.name)).toContain('whoami');
+  });
+
+  it('a server that adds the bot while it runs is left at once, with no commands registered', async () => {
+    const late = stack.discord.seedGuild({
+      name: 'late',
+      members: [{ username: 'l-admin', permissions: '32' }],
+    });
+    await waitFor(() => gone(late.guildId) && leftLines(late.guildId).length === 1, {
+      what: 'the late stranger left',
+      timeoutMs: 60_000,
+    });
+  });
+
+  it('where Discord will not let it leave: no commands registered, every command refused, no channels built', async () => {
+    stack.discord.setFault({
+      method: 'DELETE',
+      route: 'DELETE /users/@me/guilds/:guild',
+      kind: 'status',
+      status: 403,
+      body: { message: 'Missing Access', code: 50001 },
+    });
+    try {
+      const stuck = stack.discord.seedGuild({
+        name: 'stuck',
+        channels: [
+          { name: 'Matches', type: 'category' },
+          { name: 'General', type: 'voice' },
+        ],
+        members: [{ username: 's-admin', permissions: '32' }, { username: 's-player' }],
+      });
+      await waitFor(
+        () =>
+          stack.workers.some((w) =>
+            w.lines.some(
+              (l) =>
+                l.guildId === stuck.guildId &&
+                l.msg ===
+                  'could not leave a server this deployment does not serve; it is still refused everything',
+            ),
+          ),
+        { what: 'the failed leave logged', timeoutMs: 60_000 },
+      );
+      expect(stack.discord.state(stuck.guildId).commands).toBeNull();
+
+      // Commands an earlier deployment registered there (or global ones) are refused, changing nothing.
+      const rest = new REST({ api: stack.discord.apiUrl }).setToken(stack.discord.botToken);
+      await rest.put(Routes.applicationGuildCommands(stack.discord.applicationId, stuck.guildId), {
+        body: [
+          { name: 'whoami', description: 'Show which FACEIT account you are linked to' },
+          { name: 'register', description: 'x', options: [{ type: 3, name: 'nickname', description: 'x' }] },
+        ],
+      });
+      const player = stack.discord.state(stuck.guildId).members.find((m) => m.username === 's-player')?.id;
+      const record = await stack.discord.invokeCommand({
+        guildId: stuck.guildId,
+        userId: player as string,
+        name: 'register',
+        options: { nickname: 'StuckNick' },
+      });
+      expect((await record.waitForReply()).content).toMatch(
+        /does not serve this server.*Nothing was changed/,
+      );
+      stack.faceit.seedPlayer({ nickname: 'StuckNick' });
+      expect(
+        await stack.supabase.query('select 1 from player_links where discord_id = $1', [player]),
+      ).toEqual([]);
+
+      // Rows that say it follows every match (from a time it was served) build nothing there.
+      await stack.supabase.query(`insert into guild_settings (guild_id, category_id) values ($1, $2)`, [
+        stuck.guildId,
+        stuck.channels.Matches,
+      ]);
+      await stack.supabase.query(`insert into guild_follows (guild_id, kind) values ($1, 'all')`, [
+        stuck.guildId,
+      ]);
+      const p = stack.faceit.seedPlayer({ nickname: 'sg_player' });
+      await stack.supabase.query(
+        `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method) values ($1, $2, 'sg_player', 'oauth')`,
+        [player, p.id],
+      );
+      stack.discord.setVoice(stuck.guildId, player as string, stuck.channels.General!);
+      const match = stack.faceit.seedMatch({
+        faction1: [p.id],
+        faction2: [stack.faceit.seedPlayer({ nickname: 'sg_other' }).id],
+      });
+      await stack.faceit.play(stack.webhook, match.id, ['match_object_created']);
+      const job = await settledJob(stack, 'matches', matchJobId(match.id, 'match_object_created'), 90_000);
+      expect(job.state).toBe('completed');
+      // The home server follows every match: it got the channels, the stranger's did not.
+      const short = shortId(match.id);
+      expect(stack.discord.state(stack.guildId).channels.filter((c) => c.name.includes(short))).toHaveLength(
+        2,
+      );
+      expect(stack.discord.state(stuck.guildId).channels.filter((c) => c.name.includes(short))).toEqual([]);
+      expect(stack.discord.state(stuck.guildId).voiceStates[player as string]).toBe(stuck.channels.General);
+      expect(
+        await stack.supabase.query('select 1 from active_matches where guild_id = $1', [stuck.guildId]),
+      ).toEqual([]);
+    } finally {
+      stack.discord.clearFaults();
+    }
+  });
+});
