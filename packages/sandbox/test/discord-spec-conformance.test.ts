@@ -38,10 +38,11 @@ const BRIDGE_CALLS: Array<[method: string, template: string, calledFrom: string]
     'discord.js login; discord/preflight.ts; gateway/shard-count.ts, identify-throttler.ts',
   ],
   ['GET', '/users/@me', 'discord/preflight.ts; discord/cacheless.ts'],
-  ['GET', '/applications/@me', 'discord/cacheless.ts'],
+  ['GET', '/applications/@me', 'discord/cacheless.ts; access/operators.ts (client.application.fetch)'],
   ['GET', '/users/{user_id}', 'lib/dm.ts, jobs/link-account.ts (client.users.fetch)'],
   ['POST', '/users/@me/channels', 'lib/dm.ts (user.send)'],
   ['PUT', '/applications/{application_id}/commands', 'gateway/global-commands.ts (once per deployment)'],
+  ['DELETE', '/users/@me/guilds/{guild_id}', 'access/served-guilds.ts (leaving a server not served)'],
   [
     'PUT',
     '/applications/{application_id}/guilds/{guild_id}/commands',
@@ -287,6 +288,9 @@ beforeAll(async () => {
   // The end: voice status cleared, the channel deleted.
   await rest.put(`/channels/${team.id}/voice-status`, { body: { status: '' } });
   await team.delete();
+
+  // A server the deployment does not serve: the bot leaves it.
+  await rest.delete(Routes.userGuild(emu.seedGuild({ name: 'not served' }).guildId));
 });
 
 afterAll(async () => {

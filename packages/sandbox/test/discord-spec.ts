@@ -107,6 +107,9 @@ export const OPERATIONS: Record<string, Partial<Record<string, Operation>>> = {
   '/channels/{channel_id}/messages/{message_id}': {
     PATCH: { operationId: 'update_message', responses: { 200: schema('MessageResponse') } },
   },
+  '/users/@me/guilds/{guild_id}': {
+    DELETE: { operationId: 'leave_guild', responses: { 204: null } },
+  },
   '/users/@me/channels': {
     POST: {
       operationId: 'create_dm',
