@@ -51,6 +51,8 @@ COPY packages/core/package.json packages/core/
 COPY packages/core/src packages/core/src
 COPY apps/worker/package.json apps/worker/
 COPY apps/worker/src apps/worker/src
+# The worker takes no job until every migration it ships with is applied (packages/core/src/store/migrations.ts).
+COPY supabase/migrations supabase/migrations
 USER node
 EXPOSE 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \

@@ -32,6 +32,7 @@ import { type ShardOwner, shardedGateway } from './gateway/sharded.ts';
 import { identifyBudgetReader } from './lib/identify-budget.ts';
 import { instrumentDiscord, instrumentWorker } from './lib/instrument.ts';
 import { type MetricsServer, startMetricsServer } from './lib/metrics-server.ts';
+import { schemaCheck } from './lib/schema-check.ts';
 import { loginSafely } from './startup.ts';
 
 export interface RunningWorker {
@@ -106,6 +107,7 @@ export async function startWorkerApp(
       config,
       log,
       signal,
+      schema: () => schemaCheck(db),
       setProblem: (reason, code = 'starting') => {
         problem = reason === null ? null : { reason, code };
       },

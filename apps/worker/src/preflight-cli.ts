@@ -2,9 +2,17 @@
  * `./run preflight`: the worker's start-up checks for an operator, from the worker's environment (variables
  * or `.env`), each on its own so one problem does not hide the others. Prints what to fix; exits 1 on a problem.
  */
-import { ConfigError, createProducerRedis, parseEnv, redisUrlOf, workerConfigSchema } from '@bridge/core';
+import {
+  ConfigError,
+  createProducerRedis,
+  createSupabase,
+  parseEnv,
+  redisUrlOf,
+  workerConfigSchema,
+} from '@bridge/core';
 import type { z } from 'zod';
 import { type Check, discordPreflight, type GuildTarget } from './discord/preflight.ts';
+import { schemaCheck } from './lib/schema-check.ts';
 
 const env = Object.fromEntries(
   Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ''),
@@ -101,7 +109,12 @@ async function supabase(): Promise<Check[]> {
       headers: { apikey: key, Authorization: `Bearer ${key}` },
       signal: AbortSignal.timeout(5000),
     });
-    if (res.ok) return [{ name: 'supabase', ok: true, detail: 'player_links is readable' }];
+    if (res.ok) {
+      return [
+        { name: 'supabase', ok: true, detail: 'player_links is readable' },
+        await schemaCheck(createSupabase(url, key)),
+      ];
+    }
     return [
       {
         name: 'supabase',

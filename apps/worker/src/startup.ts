@@ -3,7 +3,7 @@ import { type Logger, pause, type WorkerConfig } from '@bridge/core';
 import type { Client, Guild } from 'discord.js';
 import { restOnlyClient } from './discord/cacheless.ts';
 import { connectDiscord, isLongCreateWait } from './discord/client.ts';
-import { describeFailures, discordPreflight, failedCheckCode } from './discord/preflight.ts';
+import { type Check, describeFailures, discordPreflight, failedCheckCode } from './discord/preflight.ts';
 
 /** The wait before attempt n+1: the base, doubling, at most 16× (minutes with the default base). */
 export function backoff(baseMs: number, attempt: number): number {
@@ -22,8 +22,21 @@ export async function loginSafely(opts: {
   signal: AbortSignal;
   /** `code`: a short stable name of the problem for metrics (failedCheckCode, logging_in, login_failed). */
   setProblem: (problem: string | null, code?: string) => void;
+  /** Every migration this release ships is applied (lib/schema-check.ts); checked first, before Discord. */
+  schema?: () => Promise<Check>;
 }): Promise<{ client: Client<true>; guild: Guild | undefined }> {
   const { config, log, signal } = opts;
+  // No IDENTIFY is at stake in the schema check: retried sooner than the Discord checks (from 5 s, doubling).
+  for (let attempt = 0; opts.schema; attempt++) {
+    const schema = await opts.schema();
+    signal.throwIfAborted();
+    if (schema.ok) break;
+    const retryInMs = backoff(Math.min(5000, config.PREFLIGHT_RETRY_MS), attempt);
+    const problem = `${schema.name}: ${schema.detail} (fix: ${schema.fix})`;
+    opts.setProblem(problem, 'schema');
+    log.error({ problem, retryInMs }, "not taking jobs until the database has this release's migrations");
+    await pause(retryInMs, signal);
+  }
   for (let attempt = 0; ; attempt++) {
     const checks = await discordPreflight({
       token: config.DISCORD_TOKEN,

@@ -80,6 +80,35 @@ describe('./run preflight', () => {
     expect(emu.stats().gateway.connections).toBe(0);
   });
 
+  it('names the migrations of this release the database lacks', async () => {
+    const [newest] = await supabase.query<{ version: string; name: string }>(
+      'select version, name from supabase_migrations.schema_migrations order by version desc limit 1',
+    );
+    if (!newest) throw new Error('the test bed recorded no migration');
+    await supabase.query('delete from supabase_migrations.schema_migrations where version = $1', [
+      newest.version,
+    ]);
+    try {
+      const { code, out } = await preflight(complete());
+      expect(code).toBe(1);
+      expect(out).toMatch(
+        new RegExp(
+          `^FAIL database schema: 1 of \\d+ migrations not applied; missing ${newest.version}$`,
+          'm',
+        ),
+      );
+      expect(out).toContain('     fix: apply supabase/migrations before starting this release');
+    } finally {
+      await supabase.query(
+        'insert into supabase_migrations.schema_migrations (version, name) values ($1, $2) on conflict do nothing',
+        [newest.version, newest.name],
+      );
+    }
+    expect((await preflight(complete())).out).toMatch(
+      /^ok {3}database schema: the \d+ migrations of this release are applied$/m,
+    );
+  });
+
   it('says so for a wrong token and exits 0 when everything is right', async () => {
     const bad = await preflight({ ...complete(), DISCORD_TOKEN: 'not-the-token-at-all' });
     expect(bad.code).toBe(1);

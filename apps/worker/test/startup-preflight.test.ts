@@ -3,9 +3,17 @@
 import { join } from 'node:path';
 import { type DiscordEmulator, startDiscordEmulator } from '@bridge/sandbox/discord/index';
 import { loginClient } from '@bridge/sandbox/discord/testing';
-import { type AppProcess, cleanupPrefix, startAppProcess, testPrefix, waitFor } from '@bridge/testbed';
+import {
+  type AppProcess,
+  cleanupPrefix,
+  type LocalSupabase,
+  startAppProcess,
+  startLocalSupabase,
+  testPrefix,
+  waitFor,
+} from '@bridge/testbed';
 import { PermissionFlagsBits as P } from 'discord.js';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const entry = join(import.meta.dirname, '../src/main.ts');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -13,6 +21,11 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefixes: string[] = [];
 const procs: AppProcess[] = [];
 let emu: DiscordEmulator | undefined;
+// The schema check comes first: a database with every migration lets the Discord checks be reached.
+let supabase: LocalSupabase;
+beforeAll(async () => {
+  supabase = await startLocalSupabase();
+});
 
 afterEach(async () => {
   await Promise.all(procs.splice(0).map((p) => p.kill('SIGKILL')));
@@ -21,6 +34,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   for (const prefix of prefixes) await cleanupPrefix(REDIS_URL, prefix);
+  await supabase?.stop();
 });
 
 function startWorker(e: DiscordEmulator, env: Record<string, string>): AppProcess {
@@ -29,9 +43,8 @@ function startWorker(e: DiscordEmulator, env: Record<string, string>): AppProces
   const proc = startAppProcess(entry, {
     REDIS_URL,
     QUEUE_PREFIX: prefix,
-    // Never reached: the worker stops before its first job.
-    SUPABASE_URL: 'http://127.0.0.1:1',
-    SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-xxxxxxxxxxxx',
+    SUPABASE_URL: supabase.url,
+    SUPABASE_SERVICE_ROLE_KEY: supabase.serviceRoleKey,
     DISCORD_TOKEN: e.botToken,
     DISCORD_API_URL: e.apiUrl,
     FACEIT_API_KEY: 'faceit-api-key',
@@ -156,6 +169,52 @@ describe('the worker before its gateway login', () => {
     ]);
     expect(emu.stats().gateway.identifies).toBe(2);
     expect(emu.sessionStartLimit().remaining).toBe(1);
+  });
+});
+
+describe('the worker against a database without every migration of its release', () => {
+  it('takes no job and does not log in: unhealthy with the missing migration named, until it is applied', async () => {
+    emu = await startDiscordEmulator();
+    const seed = emu.seedGuild({ members: [{ username: 'owner' }] });
+    const [newest] = await supabase.query<{ version: string; name: string }>(
+      'select version, name from supabase_migrations.schema_migrations order by version desc limit 1',
+    );
+    if (!newest) throw new Error('the test bed recorded no migration');
+    await supabase.query('delete from supabase_migrations.schema_migrations where version = $1', [
+      newest.version,
+    ]);
+    try {
+      const proc = startWorker(emu, { DISCORD_GUILD_ID: seed.guildId });
+      await waitFor(
+        () =>
+          proc.lines.filter(
+            (l) => l.msg === "not taking jobs until the database has this release's migrations",
+          ).length >= 2 || undefined,
+        { what: 'two schema refusals', timeoutMs: 30_000 },
+      );
+      const health = await healthz(proc);
+      expect(health.status).toBe(503);
+      expect(health.body.reason).toContain(`database schema: 1 of `);
+      expect(health.body.reason).toContain(`missing ${newest.version}`);
+      expect(health.body.reason).toMatch(/fix: apply supabase\/migrations before starting this release/);
+      expect(await samples(proc, 'bridge_worker_problem')).toEqual([
+        'bridge_worker_problem{reason="schema",app="worker"} 1',
+      ]);
+      expect(emu.stats().gateway.identifies).toBe(0);
+      // The operator applies it: the worker goes on by itself, and logs in once.
+      await supabase.query(
+        'insert into supabase_migrations.schema_migrations (version, name) values ($1, $2)',
+        [newest.version, newest.name],
+      );
+      await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready', 60_000);
+      expect((await healthz(proc)).status).toBe(200);
+      expect(emu.stats().gateway.identifies).toBe(1);
+    } finally {
+      await supabase.query(
+        'insert into supabase_migrations.schema_migrations (version, name) values ($1, $2) on conflict do nothing',
+        [newest.version, newest.name],
+      );
+    }
   });
 });
 

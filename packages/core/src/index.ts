@@ -35,4 +35,5 @@ export * from './store/client.ts';
 export * from './store/guilds.ts';
 export * from './store/level-settings.ts';
 export * from './store/matches.ts';
+export * from './store/migrations.ts';
 export * from './store/player-links.ts';

@@ -256,7 +256,7 @@ export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollecto
     workerProblem: new ReadGauge(
       {
         name: 'bridge_worker_problem',
-        help: "Why this worker copy is unhealthy: 1 with the problem's code as reason (starting, token, identify_budget, guild, permissions, logging_in, login_failed, gateway, redis); the log and /healthz give the fix",
+        help: "Why this worker copy is unhealthy: 1 with the problem's code as reason (starting, schema, token, identify_budget, guild, permissions, logging_in, login_failed, gateway, redis); the log and /healthz give the fix",
         labelNames: ['reason'] as const,
         registers,
       },

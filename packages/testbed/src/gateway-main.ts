@@ -5,7 +5,9 @@ import { createRestGateway } from './gateway.ts';
 const upstream = new URL(process.env.POSTGREST_URL ?? 'http://127.0.0.1:3000');
 const apiKeys = [process.env.ANON_KEY, process.env.SERVICE_ROLE_KEY].filter((k): k is string => Boolean(k));
 if (apiKeys.length === 0) {
-  process.stderr.write('gateway: ANON_KEY and/or SERVICE_ROLE_KEY must be set\n');
+  process.stderr.write(
+    'gateway: ANON_KEY and/or SERVICE_ROLE_KEY must be set (./run gen-keys writes them into .env)\n',
+  );
   process.exit(1);
 }
 const gateway = await createRestGateway({

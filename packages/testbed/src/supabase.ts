@@ -71,15 +71,25 @@ async function waitForPostgrest(socketPath: string, child: ChildProcess, logs: s
   throw new Error(`postgrest did not become ready: ${logs.join('')}`);
 }
 
-/** Applies the Supabase role bootstrap and every migration, in file-name order. */
-export async function applyMigrations(client: pg.Client): Promise<string[]> {
+/**
+ * Applies the Supabase role bootstrap and every migration of `dir`, in file-name order, recording each where
+ * `supabase db push` and deploy/migrate.sh do (the workers check that every migration they ship is applied).
+ */
+export async function applyMigrations(client: pg.Client, dir: string = migrationsDir): Promise<string[]> {
   await client.query(readFileSync(join(here, '../sql/supabase-db.sql'), 'utf8'));
-  const files = readdirSync(migrationsDir)
+  await client.query(`create schema if not exists supabase_migrations;
+    create table if not exists supabase_migrations.schema_migrations (version text primary key, name text, statements text[])`);
+  const files = readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
     .sort();
   for (const file of files) {
+    const [, version, name] = /^(\d+)_(.*)\.sql$/.exec(file) ?? [];
     try {
-      await client.query(readFileSync(join(migrationsDir, file), 'utf8'));
+      await client.query(readFileSync(join(dir, file), 'utf8'));
+      await client.query(
+        'insert into supabase_migrations.schema_migrations (version, name) values ($1, $2) on conflict do nothing',
+        [version ?? file, name ?? file],
+      );
     } catch (err) {
       throw new Error(`migration ${file} failed: ${(err as Error).message}`);
     }

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { apiConfigSchema, workerConfigSchema } from '@bridge/core';
+import { parseEnv as parseDotenv } from 'node:util';
+import { apiConfigSchema, MIGRATIONS_DIR, workerConfigSchema } from '@bridge/core';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { DockerfileParser } from 'dockerfile-ast';
 import pg from 'pg';
@@ -19,16 +20,45 @@ const root = resolve(import.meta.dirname, '../../..');
 const composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
 const dockerfile = DockerfileParser.parse(readFileSync(join(root, 'Dockerfile'), 'utf8'));
 
-/** docker compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR:?error}, $$. */
+/**
+ * docker compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR:?error}, $$, and nesting in the default
+ * (${A:-${B:-x}}), which compose documents (compose-file reference, "Interpolation"). A default or an error
+ * message is only evaluated when it is used, as in compose.
+ */
 function interpolate(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\$|\$\{([A-Z_][A-Z0-9_]*)(?::([-?])([^}]*))?\}/g, (m, name, op, arg) => {
-    if (m === '$$') return '$';
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    if (text.startsWith('$$', i)) {
+      out += '$';
+      i += 2;
+      continue;
+    }
+    if (!text.startsWith('${', i)) {
+      out += text[i];
+      i += 1;
+      continue;
+    }
+    // The matching brace, counting the ${ … } nested inside.
+    let depth = 0;
+    let end = i;
+    for (; end < text.length; end++) {
+      if (text.startsWith('${', end)) {
+        depth++;
+        end++;
+      } else if (text[end] === '}' && --depth === 0) break;
+    }
+    const body = text.slice(i + 2, end);
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::([-?])([\s\S]*))?$/.exec(body);
+    if (!m) throw new Error(`unsupported interpolation \${${body}}`);
+    const [, name = '', op, arg = ''] = m;
     const value = env[name];
-    if (value !== undefined && value !== '') return value;
-    if (op === '-') return arg;
-    if (op === '?') throw new Error(`compose needs ${name}: ${arg}`);
-    return '';
-  });
+    if (value !== undefined && value !== '') out += value;
+    else if (op === '-') out += interpolate(arg, env);
+    else if (op === '?') throw new Error(`compose needs ${name}: ${interpolate(arg, env)}`);
+    i = end + 1;
+  }
+  return out;
 }
 
 /** The schema still carries draft-04 `id` keywords, which Ajv 8 refuses; they only name the schema. */
@@ -43,6 +73,8 @@ function withoutLegacyIds(node: unknown): unknown {
 }
 
 const deployEnv = {
+  COMPOSE_PROFILES: 'local-db',
+  BRIDGE_HOST: 'bridge.example.org',
   POSTGRES_PASSWORD: 'pw',
   JWT_SECRET: 'x'.repeat(40),
   ANON_KEY: 'anon',
@@ -56,7 +88,37 @@ const deployEnv = {
   FACEIT_REDIRECT_URI: 'https://bridge.example.org/faceit/callback',
 };
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML
-const compose: any = parse(interpolate(composeText, deployEnv), { merge: true });
+const composeWith = (env: Record<string, string>): any =>
+  parse(interpolate(composeText, env), { merge: true });
+const compose = composeWith(deployEnv);
+/** A hosted Supabase project: no local-db profile, none of its secrets, the project's URL and key. */
+const hostedEnv: Record<string, string> = {
+  ...Object.fromEntries(
+    Object.entries(deployEnv).filter(
+      ([k]) => !['POSTGRES_PASSWORD', 'JWT_SECRET', 'ANON_KEY', 'SERVICE_ROLE_KEY'].includes(k),
+    ),
+  ),
+  COMPOSE_PROFILES: '',
+  SUPABASE_URL: 'https://abcdefghijklmnopqrst.supabase.co',
+  SUPABASE_SERVICE_ROLE_KEY: 'sb_secret_0123456789abcdefghijklmn',
+};
+
+type Service = {
+  profiles?: string[];
+  depends_on?: Record<string, unknown> | string[];
+  ports?: unknown[];
+  environment?: Record<string, string>;
+  image?: string;
+  build?: unknown;
+};
+/** The services `docker compose up` starts with COMPOSE_PROFILES (a comma-separated list, as compose reads it). */
+function started(file: { services: Record<string, Service> }, profiles: string): string[] {
+  const on = profiles.split(',').filter(Boolean);
+  return Object.entries(file.services)
+    .filter(([, svc]) => !svc.profiles || svc.profiles.some((p) => on.includes(p)))
+    .map(([name]) => name)
+    .sort();
+}
 
 /** A variable's default in an app's config schema (what the app uses when compose does not set it). */
 function schemaDefault(schema: { shape: object }, key: string): unknown {
@@ -90,30 +152,122 @@ describe('docker-compose.yml', () => {
     expect(ok).toBe(true);
   });
 
-  it('refuses to start without the secrets', () => {
-    expect(() => interpolate(composeText, {})).toThrow(/POSTGRES_PASSWORD/);
+  it("refuses to start without the apps' secrets and the public host, and names the missing one", () => {
+    for (const key of [
+      'BRIDGE_HOST',
+      'FACEIT_WEBHOOK_SECRET',
+      'DISCORD_TOKEN',
+      'FACEIT_API_KEY',
+      'FACEIT_CLIENT_ID',
+      'FACEIT_CLIENT_SECRET',
+      'FACEIT_REDIRECT_URI',
+    ]) {
+      const { [key]: _gone, ...env } = deployEnv as Record<string, string>;
+      expect(() => interpolate(composeText, env), key).toThrow(new RegExp(`compose needs ${key}:`));
+    }
   });
 
-  it('runs the whole stack, with replica counts settable', () => {
-    const inProfile = (svc: { profiles?: string[] }) => (svc.profiles ?? []).length > 0;
-    const always = Object.entries(compose.services).filter(([, svc]) => !inProfile(svc as object));
-    expect(always.map(([name]) => name).sort()).toEqual([
+  it("requires none of the local database's secrets when it does not run (hosted Supabase)", () => {
+    expect(() => composeWith(hostedEnv)).not.toThrow();
+  });
+
+  it('runs the whole stack with the local database, only the bridge with a hosted one; replica counts settable', () => {
+    expect(started(compose, 'local-db')).toEqual([
       'api',
       'db',
       'gateway',
       'migrate',
+      'proxy',
       'redis',
       'rest',
       'worker',
     ]);
-    const scaled = parse(
-      interpolate(composeText, { ...deployEnv, API_REPLICAS: '2', WORKER_REPLICAS: '3' }),
-      {
-        merge: true,
-      },
-    );
+    expect(started(composeWith(hostedEnv), '')).toEqual(['api', 'proxy', 'redis', 'worker']);
+    // .env.example's choice is the local database.
+    const example = parseDotenv(readFileSync(join(root, '.env.example'), 'utf8'));
+    expect(example.COMPOSE_PROFILES).toBe('local-db');
+    const scaled = composeWith({ ...deployEnv, API_REPLICAS: '2', WORKER_REPLICAS: '3' });
     expect(String(scaled.services.api.deploy.replicas)).toBe('2');
     expect(String(scaled.services.worker.deploy.replicas)).toBe('3');
+  });
+
+  it('depends on no service that a variant does not start (compose refuses an undefined dependency)', () => {
+    for (const [file, profiles] of [
+      [compose, 'local-db'],
+      [composeWith(hostedEnv), ''],
+      [compose, 'local-db,monitoring'],
+    ] as const) {
+      const up = started(file, profiles);
+      for (const name of up) {
+        const deps = file.services[name].depends_on ?? {};
+        for (const dep of Array.isArray(deps) ? deps : Object.keys(deps)) {
+          expect(up, `${name} depends on ${dep} with COMPOSE_PROFILES=${profiles}`).toContain(dep);
+        }
+      }
+    }
+  });
+
+  it('points the worker at the hosted project and a managed Redis when .env says so, else at its own', () => {
+    const local = compose.services.worker.environment;
+    expect(local.SUPABASE_URL).toBe('http://gateway:8000');
+    expect(local.SUPABASE_SERVICE_ROLE_KEY).toBe(deployEnv.SERVICE_ROLE_KEY);
+    expect(local.REDIS_URL).toBe('redis://redis:6379');
+    const hosted = composeWith({ ...hostedEnv, REDIS_URL: 'rediss://default:pw@redis.example.org:6380' });
+    for (const app of ['api', 'worker']) {
+      expect(hosted.services[app].environment.REDIS_URL, app).toBe(
+        'rediss://default:pw@redis.example.org:6380',
+      );
+    }
+    expect(hosted.services.worker.environment.SUPABASE_URL).toBe(hostedEnv.SUPABASE_URL);
+    expect(hosted.services.worker.environment.SUPABASE_SERVICE_ROLE_KEY).toBe(
+      hostedEnv.SUPABASE_SERVICE_ROLE_KEY,
+    );
+  });
+
+  it('publishes only the TLS proxy, on 80 and 443: no host port on the API, so --scale api=N works', () => {
+    for (const [name, svc] of Object.entries(compose.services) as [string, Service][]) {
+      if (name === 'proxy' || name === 'grafana') continue; // Grafana: 127.0.0.1 only (the monitoring profile)
+      expect(svc.ports, `${name} publishes a port`).toBeUndefined();
+    }
+    expect(compose.services.proxy.ports.map(String).sort()).toEqual(['443:443', '443:443/udp', '80:80']);
+  });
+
+  it("uses one QUEUE_PREFIX default everywhere: the apps' own", () => {
+    const appDefault = schemaDefault(apiConfigSchema, 'QUEUE_PREFIX');
+    expect(appDefault).toBe(schemaDefault(workerConfigSchema, 'QUEUE_PREFIX'));
+    for (const app of ['api', 'worker'])
+      expect(compose.services[app].environment.QUEUE_PREFIX).toBe(appDefault);
+    expect(parseDotenv(readFileSync(join(root, '.env.example'), 'utf8')).QUEUE_PREFIX).toBe(appDefault);
+  });
+
+  it('applies the migrations as postgres, the role a later `supabase db push` runs as', () => {
+    const url = new URL(compose.services.migrate.environment.DATABASE_URL);
+    expect(url.username).toBe('postgres');
+  });
+
+  it('pins every image it pulls to a version', () => {
+    for (const [name, svc] of Object.entries(compose.services) as [string, Service][]) {
+      if (svc.build) continue;
+      expect(svc.image, name).toMatch(/^[\w./-]+:v?\d+(\.\d+)+[\w.-]*$/);
+    }
+  });
+
+  it('documents in .env.example every variable only compose reads, and nothing it does not read', () => {
+    const appVars = new Set([
+      ...Object.keys(apiConfigSchema.shape),
+      ...Object.keys(workerConfigSchema.shape),
+    ]);
+    const read = new Set(
+      [...composeText.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)]
+        .map((m) => m[1] as string)
+        .filter((v) => !appVars.has(v)),
+    );
+    read.add('COMPOSE_PROFILES'); // read by compose itself, from .env
+    const [, composeOnly = ''] = readFileSync(join(root, '.env.example'), 'utf8').split(
+      /^# ── docker compose only/m,
+    );
+    const documented = new Set(Object.keys(parseDotenv(composeOnly)));
+    expect([...read].sort()).toEqual([...documented].sort());
   });
 
   it('keeps Redis from evicting or forgetting jobs (noeviction, AOF)', () => {
@@ -291,6 +445,14 @@ describe('Dockerfile', () => {
     }
   });
 
+  it('ships the worker with the migrations it checks at start, where the check looks for them', () => {
+    const copies = stageInstructions('worker')
+      .filter((i) => i.getKeyword() === 'COPY')
+      .map((i) => i.getArgumentsContent());
+    expect(copies).toContain('supabase/migrations supabase/migrations');
+    expect(MIGRATIONS_DIR).toBe(join(root, 'supabase/migrations')); // /app is the image's root
+  });
+
   for (const stage of ['api', 'worker', 'gateway']) {
     it(`${stage}: runs as a non-root user, with a healthcheck and a command`, () => {
       const ins = stageInstructions(stage);
@@ -361,6 +523,57 @@ describe('deploy/migrate.sh', () => {
       await client.end();
     } finally {
       await admin.query(`drop database if exists "${db}" with (force)`);
+      await admin.end();
+    }
+  });
+
+  it("as a role that is not a superuser (Supabase's postgres): a later migration run as it may alter the tables", async () => {
+    const adminUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const tag = randomBytes(5).toString('hex');
+    const db = `bridge_migrate_${tag}`;
+    const owner = `bridge_owner_${tag}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      // What the supabase/postgres image gives postgres: no superuser, may create roles' grants and objects.
+      await admin.query(`create role "${owner}" login nosuperuser createrole`);
+      await admin.query(`create database "${db}"`);
+      const asAdmin = new URL(adminUrl);
+      asAdmin.pathname = `/${db}`;
+      const setup = new pg.Client({ connectionString: asAdmin.toString() });
+      await setup.connect();
+      await setup.query(readFileSync(join(root, 'packages/testbed/sql/supabase-roles.sql'), 'utf8'));
+      await setup.query(readFileSync(join(root, 'packages/testbed/sql/supabase-db.sql'), 'utf8'));
+      await setup.query(
+        `grant create on database "${db}" to "${owner}"; grant all on schema public to "${owner}"`,
+      );
+      await setup.query(`grant anon, authenticated, service_role to "${owner}"`);
+      await setup.end();
+      const asOwner = new URL(asAdmin.toString());
+      asOwner.username = owner;
+      execFileSync('sh', [join(root, 'deploy/migrate.sh')], {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: asOwner.toString(),
+          MIGRATIONS_DIR: join(root, 'supabase/migrations'),
+        },
+        encoding: 'utf8',
+      });
+      const client = new pg.Client({ connectionString: asOwner.toString() });
+      await client.connect();
+      try {
+        // What a later migration does; "must be owner" had the tables been created by another role.
+        await client.query('alter table public.player_links add column probe_from_a_later_release text');
+        const owners = await client.query(
+          `select distinct tableowner from pg_tables where schemaname in ('public', 'supabase_migrations')`,
+        );
+        expect(owners.rows.map((r) => r.tableowner)).toEqual([owner]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await admin.query(`drop database if exists "${db}" with (force)`);
+      await admin.query(`drop role if exists "${owner}"`);
       await admin.end();
     }
   });
