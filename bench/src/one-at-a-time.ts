@@ -1,5 +1,4 @@
-import { matchJobId } from '@bridge/core';
-import { type Stack, settledJob, waitFor } from '@bridge/testbed';
+import { deliveredJobId, type Stack, settledJob, waitFor } from '@bridge/testbed';
 import { seedReadyMatch } from './seed.ts';
 
 type Seeded = Awaited<ReturnType<typeof seedReadyMatch>>;
@@ -24,12 +23,14 @@ export async function oneMatchAtATime(
     await run(seeded, m);
     next = await seedReadyMatch(stack, m + 2);
     const { match } = seeded;
+    // FACEIT ends the match (the bridge acts on a finish the Data API confirms), then says so.
+    faceit.setStatus(match.id, 'FINISHED');
     await faceit.deliver(stack.webhook, faceit.buildWebhook(match.id, 'match_status_finished'));
     await waitFor(
       () => !discord.state(guildId).channels.some((c) => c.createdBy === 'bot' && c.type === 'voice'),
       { what: `match ${m} cleaned up`, timeoutMs: 30_000, intervalMs: 20 },
     );
-    await settledJob(stack, 'cleanup', matchJobId(match.id, 'match_status_finished'), 30_000);
+    await settledJob(stack, 'cleanup', deliveredJobId(faceit, match.id, 'match_status_finished'), 30_000);
   }
 }
 

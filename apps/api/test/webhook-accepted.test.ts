@@ -9,7 +9,10 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
     const res = await api.post(ready);
     expect(res.status).toBe(202);
     const body = await res.json();
-    expect(body).toEqual({ status: 'accepted', jobId: `match_status_ready-${ready.payload.id}` });
+    expect(body).toEqual({
+      status: 'accepted',
+      jobId: `match_status_ready-${ready.payload.id}-v${ready.payload.version}`,
+    });
     const job = await api.job(body.jobId);
     expect(job.name).toBe('matchCreated');
     expect(job?.data).toMatchObject({
@@ -27,7 +30,7 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
   apiTest('enqueues matchFinished for a real match_status_finished delivery', async ({ api }) => {
     const res = await api.post(finished);
     expect(res.status).toBe(202);
-    const job = await api.job(`match_status_finished-${finished.payload.id}`);
+    const job = await api.job(`match_status_finished-${finished.payload.id}-v${finished.payload.version}`);
     expect(job.name).toBe('matchFinished');
     expect(job.queueName).toBe('cleanup');
   });
@@ -74,7 +77,7 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
       expect((await api.post(retry)).status).toBe(202);
       await api.drained();
       expect(await api.queues.matches.count()).toBe(1);
-      const job = await api.job(`match_status_ready-${first.payload.id}`);
+      const job = await api.job(`match_status_ready-${first.payload.id}-v${first.payload.version}`);
       expect(job.data.retryCount).toBe(0);
     },
   );
@@ -95,7 +98,9 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
       });
       const res = await api.post(odd);
       expect(res.status).toBe(202);
-      expect((await api.job(`match_status_ready-${odd.payload.id}`)).name).toBe('matchCreated');
+      expect((await api.job(`match_status_ready-${odd.payload.id}-v${odd.payload.version}`)).name).toBe(
+        'matchCreated',
+      );
     },
   );
 
@@ -118,7 +123,7 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
       const line = api.logs.find((l) => l.outcome === 'accepted' && l.eventId === body.event_id);
       expect(line).toMatchObject({
         matchId: body.payload.id,
-        jobId: `match_status_ready-${body.payload.id}`,
+        jobId: `match_status_ready-${body.payload.id}-v${body.payload.version}`,
       });
       expect(JSON.stringify(api.logs)).not.toContain(SECRET);
     },

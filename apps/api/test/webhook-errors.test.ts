@@ -121,7 +121,9 @@ describe('Redis unreachable', () => {
       await admin.call('CLIENT', 'UNPAUSE');
       const retried = await svc.post({ ...hung, retry_count: 1 });
       expect(retried.status).toBe(202);
-      expect((await svc.job(`match_status_ready-${hung.payload.id}`)).name).toBe('matchCreated');
+      expect((await svc.job(`match_status_ready-${hung.payload.id}-v${hung.payload.version}`)).name).toBe(
+        'matchCreated',
+      );
     } finally {
       admin.disconnect();
       await svc.stop();
@@ -153,7 +155,10 @@ describe('Redis unreachable', () => {
       });
       const retried = await svc.post({ ...during, retry_count: 1 });
       expect(retried.status).toBe(202);
-      expect((await svc.job(`match_status_configuring-${during.payload.id}`)).data.retryCount).toBe(1);
+      expect(
+        (await svc.job(`match_status_configuring-${during.payload.id}-v${during.payload.version}`)).data
+          .retryCount,
+      ).toBe(1);
     } finally {
       await svc.stop();
       await redis.stop();

@@ -53,7 +53,9 @@ describe('the secret in a query parameter (FACEIT_WEBHOOK_QUERY_PARAM)', () => {
       ['match_status_ready'],
     );
     expect(res?.status).toBe(202);
-    expect((await q.job(`match_status_ready-${match.id}`)).name).toBe('matchCreated');
+    expect((await q.job(`match_status_ready-${match.id}-v${res?.envelope.payload.version}`)).name).toBe(
+      'matchCreated',
+    );
   });
 
   it('accepts the secret in the header or in the query parameter; refuses a wrong one in either', async () => {
@@ -70,7 +72,9 @@ describe('the secret in a query parameter (FACEIT_WEBHOOK_QUERY_PARAM)', () => {
         .status,
     ).toBe(202);
     for (const d of [viaQuery, viaHeader, both]) {
-      expect((await q.job(`match_status_ready-${d.payload.id}`)).name).toBe('matchCreated');
+      expect((await q.job(`match_status_ready-${d.payload.id}-v${d.payload.version}`)).name).toBe(
+        'matchCreated',
+      );
     }
     await q.drained();
     const before = await q.queues.matches.count();

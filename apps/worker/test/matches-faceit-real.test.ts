@@ -1,9 +1,9 @@
 import type { Stack } from '@bridge/testbed';
 import { describe, expect } from 'vitest';
 import {
+  deliveredJobId,
   failedJobs,
   matchChannels,
-  matchJobId,
   matchRows,
   seedLinkedPlayers,
   settledJob,
@@ -110,7 +110,12 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
     const old = { ...envelope, retry_count: 5, timestamp: new Date(Date.now() - 11 * 60_000).toISOString() };
     expect((await stack.faceit.deliver(stack.webhook, old)).status).toBe(202);
     // Read once it has failed (settledJob): a job fetched before may predate its failure.
-    const job = await settledJob(stack, 'matches', matchJobId(match.id, 'match_status_configuring'), 30_000);
+    const job = await settledJob(
+      stack,
+      'matches',
+      deliveredJobId(stack.faceit, match.id, 'match_status_configuring'),
+      30_000,
+    );
     expect(job.state).toBe('failed');
     expect(job.failedReason).toBe(
       `FACEIT has no match ${match.id} (404 err_nf0): the match id ${match.id} is unknown to FACEIT (still 404 after retrying)`,

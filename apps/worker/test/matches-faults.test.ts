@@ -2,9 +2,9 @@ import type { Stack } from '@bridge/testbed';
 import { REST, Routes } from 'discord.js';
 import { describe, expect } from 'vitest';
 import {
+  deliveredJobId,
   failedJobs,
   matchChannels,
-  matchJobId,
   matchRows,
   seedLinkedPlayers,
   settledJob,
@@ -177,15 +177,20 @@ describe('match voice channels under faults', () => {
     await waitFor(() => (stack.discord.stats().byRoute[CREATE] ?? 0) > before, { what: 'create in flight' });
     const [fin] = await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
     expect(fin?.status).toBe(202);
-    expect((await settledJob(stack, 'cleanup', matchJobId(match.id, 'match_status_finished'))).state).toBe(
-      'completed',
-    );
+    expect(
+      (await settledJob(stack, 'cleanup', deliveredJobId(stack.faceit, match.id, 'match_status_finished')))
+        .state,
+    ).toBe('completed');
     stack.discord.setLatency(CREATE, 0);
     await withQueue(stack, 'matches', (queue) =>
-      waitFor(async () => (await queue.getJob(matchJobId(match.id, 'match_status_ready')))?.isCompleted(), {
-        what: 'created job settled',
-        timeoutMs: 60_000,
-      }),
+      waitFor(
+        async () =>
+          (await queue.getJob(deliveredJobId(stack.faceit, match.id, 'match_status_ready')))?.isCompleted(),
+        {
+          what: 'created job settled',
+          timeoutMs: 60_000,
+        },
+      ),
     );
     await waitForNoChannels(stack, match.id);
     expect(await matchRows(stack, match.id)).toHaveLength(0);

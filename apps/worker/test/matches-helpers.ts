@@ -4,7 +4,14 @@ import type { Stack } from '@bridge/testbed';
 // The match end-to-end tests import everything they use from here: the stack fixture, the queue helpers
 // and the match helpers below.
 export { matchJobId, shortId } from '@bridge/core';
-export { failedJobs, settledJob, waitFor, withQueue } from '@bridge/testbed';
+export {
+  deliveredGuildJobId,
+  deliveredJobId,
+  failedJobs,
+  settledJob,
+  waitFor,
+  withQueue,
+} from '@bridge/testbed';
 export { stackTest } from '@bridge/testbed/fixtures';
 
 /** FACEIT players with Discord members (of `guildId`) and player_links rows (linked directly in the DB). */

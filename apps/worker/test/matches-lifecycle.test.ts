@@ -1,8 +1,8 @@
 import { describe, expect } from 'vitest';
 import {
+  deliveredJobId,
   failedJobs,
   matchChannels,
-  matchJobId,
   matchRows,
   seedLinkedPlayers,
   settledJob,
@@ -208,9 +208,10 @@ describe('match voice channels, end to end', () => {
       applyStatus: false,
     });
     expect(cfg?.status).toBe(202);
-    expect((await settledJob(stack, 'matches', matchJobId(match.id, 'match_status_configuring'))).state).toBe(
-      'completed',
-    );
+    expect(
+      (await settledJob(stack, 'matches', deliveredJobId(stack.faceit, match.id, 'match_status_configuring')))
+        .state,
+    ).toBe('completed');
     const [moves] = await stack.supabase.query<{ n: string }>(
       'select count(*)::text as n from match_moves where match_id = $1 and discord_id = $2',
       [match.id, a!.discordId],

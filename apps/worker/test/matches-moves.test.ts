@@ -1,8 +1,8 @@
 import type { Stack } from '@bridge/testbed';
 import { describe, expect } from 'vitest';
 import {
+  deliveredJobId,
   matchChannels,
-  matchJobId,
   matchRows,
   seedLinkedPlayers,
   settledJob,
@@ -75,7 +75,7 @@ describe('moves Discord refuses', () => {
     stack.discord.setFault({ route: memberRoute(stack, a!.discordId), ...refused });
 
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
-    const job = await settled(stack, 'matches', matchJobId(match.id, 'match_status_ready'));
+    const job = await settled(stack, 'matches', deliveredJobId(stack.faceit, match.id, 'match_status_ready'));
     expect(job).toMatchObject({ state: 'completed' });
     const channels = matchChannels(stack, match.id);
     const f1 = channels.find((ch) => ch.name.endsWith('faction1'))!;
@@ -118,7 +118,11 @@ describe('moves Discord refuses', () => {
     stack.discord.setFault({ route: memberRoute(stack, a!.discordId), ...refused });
     try {
       await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
-      const job = await settled(stack, 'cleanup', matchJobId(match.id, 'match_status_finished'));
+      const job = await settled(
+        stack,
+        'cleanup',
+        deliveredJobId(stack.faceit, match.id, 'match_status_finished'),
+      );
       expect(job).toMatchObject({ state: 'completed' });
       await waitForNoChannels(stack, match.id);
       expect(stack.discord.state(stack.guildId).voiceStates[a!.discordId]).toBeUndefined();
@@ -143,7 +147,9 @@ describe('moves Discord refuses', () => {
     stack.discord.setFault({ route: 'DELETE /channels/:channel', ...refused });
     try {
       await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
-      expect(await settled(stack, 'cleanup', matchJobId(match.id, 'match_status_finished'))).toMatchObject({
+      expect(
+        await settled(stack, 'cleanup', deliveredJobId(stack.faceit, match.id, 'match_status_finished')),
+      ).toMatchObject({
         state: 'failed',
       });
     } finally {
@@ -168,7 +174,9 @@ describe('a copy that has not yet heard of the channel', () => {
     stack.discord.setChannelCreateDelay(120_000);
     try {
       await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
-      expect(await settled(stack, 'matches', matchJobId(match.id, 'match_status_ready'))).toMatchObject({
+      expect(
+        await settled(stack, 'matches', deliveredJobId(stack.faceit, match.id, 'match_status_ready')),
+      ).toMatchObject({
         state: 'completed',
       });
       await waitFor(async () => (await matchRows(stack, match.id)).length === 2, { what: 'rows' });

@@ -1,5 +1,4 @@
-import { matchJobId } from '@bridge/core';
-import { type Stack, startStack, waitFor, withQueue } from '@bridge/testbed';
+import { deliveredJobId, type Stack, startStack, waitFor, withQueue } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   matchChannels,
@@ -47,7 +46,7 @@ describe('a permission lost after start', () => {
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     await withQueue(stack, 'matches', async (queue) => {
-      const jobId = matchJobId(match.id, 'match_status_ready');
+      const jobId = deliveredJobId(stack.faceit, match.id, 'match_status_ready');
       const job = await waitFor(
         async () => {
           // Read the job again once it is failed: a snapshot taken before may predate the failure.

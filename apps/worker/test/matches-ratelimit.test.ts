@@ -4,8 +4,8 @@
 import type { Queue } from 'bullmq';
 import { describe, expect } from 'vitest';
 import {
+  deliveredJobId,
   failedJobs,
-  matchJobId,
   seedLinkedPlayers,
   stackTest,
   waitFor,
@@ -42,7 +42,9 @@ describe('a long Discord rate limit on channel create', () => {
       'create of b rescheduled',
     );
     await withQueue(stack, 'matches', async (queue) => {
-      expect(await (await queue.getJob(matchJobId(b.id, 'match_status_ready')))?.isDelayed()).toBe(true);
+      expect(
+        await (await queue.getJob(deliveredJobId(stack.faceit, b.id, 'match_status_ready')))?.isDelayed(),
+      ).toBe(true);
 
       // The live match finishes while the creates are held back: its cleanup does not wait for them.
       const t0 = Date.now();
@@ -95,10 +97,10 @@ describe('a match finishing while every set-up slot is busy', () => {
     // Discord takes 30 s to answer each create: both set-up jobs hold their slot (of two) meanwhile.
     stack.discord.setLatency(create, 30_000);
     const [b, c] = [match(1), match(2)];
-    const setups = [b, c].map((m) => matchJobId(m.id, 'match_status_ready'));
     try {
       await stack.faceit.play(stack.webhook, b.id, ['match_status_ready']);
       await stack.faceit.play(stack.webhook, c.id, ['match_status_ready']);
+      const setups = [b, c].map((m) => deliveredJobId(stack.faceit, m.id, 'match_status_ready'));
       const bothActive = (queue: Queue) =>
         Promise.all(setups.map((id) => queue.getJobState(id))).then((s) => s.every((x) => x === 'active'));
       await withQueue(stack, 'matches', (queue) =>

@@ -1,5 +1,5 @@
-import { MATCH_JOBS, matchGuildJobId, shortId } from '@bridge/core';
-import { type Stack, settledJob, startStack, waitFor, withQueue } from '@bridge/testbed';
+import { MATCH_JOBS, shortId } from '@bridge/core';
+import { deliveredGuildJobId, type Stack, settledJob, startStack, waitFor, withQueue } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Many communities from one deployment: no DISCORD_GUILD_ID, guilds invite the bot while it runs and
@@ -161,7 +161,7 @@ describe('one deployment, three communities, two hubs', () => {
     const denied = await settledJob(
       stack,
       'matches',
-      matchGuildJobId(MATCH_JOBS.guildCreated, hub1.id, 'match_status_ready', d.guildId),
+      deliveredGuildJobId(stack.faceit, MATCH_JOBS.guildCreated, hub1.id, 'match_status_ready', d.guildId),
       90_000,
     );
     expect(denied.state).toBe('failed');
@@ -170,7 +170,7 @@ describe('one deployment, three communities, two hubs', () => {
       const job = await settledJob(
         stack,
         'matches',
-        matchGuildJobId(MATCH_JOBS.guildCreated, hub1.id, 'match_status_ready', g.guildId),
+        deliveredGuildJobId(stack.faceit, MATCH_JOBS.guildCreated, hub1.id, 'match_status_ready', g.guildId),
         90_000,
       );
       expect(job.state, `${g.name}'s job`).toBe('completed');
@@ -179,7 +179,13 @@ describe('one deployment, three communities, two hubs', () => {
     // lineups and card fields, not FACEIT's Steam ids, avatars or memberships.
     await withQueue(stack, 'matches', async (queue) => {
       for (const g of [a, b, d]) {
-        const id = matchGuildJobId(MATCH_JOBS.guildCreated, hub1.id, 'match_status_ready', g.guildId);
+        const id = deliveredGuildJobId(
+          stack.faceit,
+          MATCH_JOBS.guildCreated,
+          hub1.id,
+          'match_status_ready',
+          g.guildId,
+        );
         const data = JSON.stringify((await queue.getJob(id))?.data);
         expect(data, `${g.name}'s job data`).toContain(p1.faceitId);
         for (const field of ['game_player_id', 'game_player_name', 'avatar', 'membership']) {
@@ -253,7 +259,13 @@ describe('one deployment, three communities, two hubs', () => {
         competitionId: HUB1,
       });
       await stack.faceit.play(stack.webhook, m.id, ['match_status_ready']);
-      const bravoJob = matchGuildJobId(MATCH_JOBS.guildCreated, m.id, 'match_status_ready', b.guildId);
+      const bravoJob = deliveredGuildJobId(
+        stack.faceit,
+        MATCH_JOBS.guildCreated,
+        m.id,
+        'match_status_ready',
+        b.guildId,
+      );
       // bravo's job waits in the delayed set for Discord (not in a slot), while alpha's channels come.
       await withQueue(stack, 'matches', (queue) =>
         waitFor(async () => (await queue.getJobState(bravoJob)) === 'delayed', {

@@ -1,3 +1,4 @@
+import { matchJobId } from '@bridge/core';
 import { startStack } from '@bridge/testbed';
 import { describe, expect, it } from 'vitest';
 import { seedLinkedPlayers, waitForChannels, waitForNoChannels } from './matches-helpers.ts';
@@ -29,7 +30,7 @@ describe('logs an operator can follow', () => {
       }
       // Both sides name the same deliveries and jobs: one jq filter follows the match end to end.
       for (const d of sent) {
-        const jobId = `${d.event}-${match.id}`;
+        const jobId = matchJobId(match.id, d.event, d.envelope.payload.version);
         expect(apiLines.some((l) => l.eventId === d.eventId && l.jobId === jobId)).toBe(true);
         expect(workerLines.some((l) => l.eventId === d.eventId && l.jobId === jobId)).toBe(true);
       }

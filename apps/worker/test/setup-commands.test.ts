@@ -1,5 +1,5 @@
-import { createProducerRedis, createQueue, matchJobId, QUEUES } from '@bridge/core';
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
+import { deliveredJobId, type Stack, startStack, waitFor } from '@bridge/testbed';
 import { REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchChannels, seedLinkedPlayers, waitForChannels } from './matches-helpers.ts';
@@ -272,7 +272,7 @@ describe('follows decide which matches the guild gets', () => {
     const redis = createProducerRedis(stack.redisUrl);
     const queue = createQueue(QUEUES.matches, redis, stack.prefix);
     try {
-      const id = matchJobId(matchId, 'match_status_ready');
+      const id = deliveredJobId(stack.faceit, matchId, 'match_status_ready');
       await waitFor(async () => (await queue.getJob(id))?.isCompleted(), { what: `job ${id} completed` });
       return (await queue.getJob(id))?.returnvalue;
     } finally {

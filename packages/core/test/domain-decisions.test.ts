@@ -3,7 +3,6 @@ import {
   type BridgeChannel,
   channelsOfMatch,
   chooseCategory,
-  decideEvent,
   diffOverwrites,
   exitChannel,
   isEmptyDiff,
@@ -14,22 +13,6 @@ import {
   overflowIndex,
   sweepVerdict,
 } from '../src/index.ts';
-
-describe('decideEvent: what a created-type event means given the stored state', () => {
-  it.each([
-    ['active', 'READY', 'converge'],
-    ['active', 'VOTING', 'converge'],
-    ['active', undefined, 'converge'],
-    ['ended', 'READY', 'ignore-ended'],
-    ['ended', 'FINISHED', 'ignore-ended'],
-    ['ended', undefined, 'ignore-ended'],
-    ['active', 'FINISHED', 'finish'],
-    ['active', 'CANCELLED', 'finish'],
-    ['active', 'aborted', 'finish'],
-  ] as const)('stored %s, FACEIT %s → %s', (stored, faceitStatus, expected) => {
-    expect(decideEvent({ stored, faceitStatus })).toBe(expected);
-  });
-});
 
 describe('sweepVerdict', () => {
   const now = new Date('2026-11-24T12:00:00Z');
@@ -47,12 +30,28 @@ describe('sweepVerdict', () => {
     [1, undefined, { sweeps: 6, forMs: 29 * min }, 'keep'],
     [1, undefined, { sweeps: 7, forMs: 30 * min }, 'unknown-match'],
     [1, undefined, { sweeps: 2, forMs: 31 * min }, 'unknown-match'],
-    // Older than MATCH_MAX_AGE_HOURS ends it whatever the streak.
+    // Live longer than MATCH_MAX_AGE_HOURS ends it whatever the streak.
     [7, undefined, { sweeps: 1, forMs: 0 }, 'too-old'],
-  ] as const)('%sh old, FACEIT %s, 404 streak %j → %s', (age, faceitStatus, missing, expected) => {
-    expect(sweepVerdict({ createdAt: hoursAgo(age), now, maxAgeHours: 6, faceitStatus, missing })).toBe(
-      expected,
-    );
+  ] as const)('live %sh, FACEIT %s, 404 streak %j → %s', (age, faceitStatus, missing, expected) => {
+    const verdict = sweepVerdict({
+      createdAt: hoursAgo(9 * 24),
+      liveSince: hoursAgo(age),
+      now,
+      maxAgeHours: 6,
+      faceitStatus,
+      missing,
+    });
+    expect(verdict).toBe(expected);
+  });
+
+  // A championship match is created 6–9 days before it is configured: the age limit counts from when it
+  // went live, and a match that never did (scheduled, no channels) is kept without asking FACEIT.
+  it.each([
+    [9 * 24, 'keep'],
+    [29 * 24, 'keep'],
+    [31 * 24, 'never-live'],
+  ] as const)('never live, created %sh ago → %s', (age, expected) => {
+    expect(sweepVerdict({ createdAt: hoursAgo(age), liveSince: null, now, maxAgeHours: 6 })).toBe(expected);
   });
 });
 

@@ -22,7 +22,7 @@ function entry(
   event: 'match_status_ready' | 'match_status_finished' | 'match_status_configuring' = 'match_status_ready',
 ) {
   return {
-    jobId: `${event}-${matchId}`,
+    jobId: `${event}-${matchId}-v3`,
     data: {
       matchId,
       event,

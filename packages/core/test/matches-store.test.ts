@@ -28,6 +28,58 @@ describe('MatchStore against real PostgREST', () => {
     expect((await store.listActive()).map((m) => m.match_id)).not.toContain('1-m1');
   });
 
+  it('a restart re-opens an ended match only for an event newer than the end, once its rows are gone', async () => {
+    const at = (t: string) => new Date(`2026-01-29T${t}Z`);
+    const state = await store.touchState('1-rs', 'match_status_ready', 10);
+    expect(state).toMatchObject({ status: 'active', live: false, ended: null, reopens: 0 });
+    await store.markLive('1-rs');
+    expect((await store.state('1-rs'))?.live).toBe(true);
+    await store.endBy('1-rs', 'match_status_finished', { version: 12, at: at('18:10:00') }, 'job-fin');
+    // A second end (a copy) keeps the first one's record.
+    await store.endBy('1-rs', 'match_status_cancelled', { version: 14, at: at('18:11:00') }, 'job-other');
+    expect(await store.state('1-rs')).toMatchObject({
+      status: 'ended',
+      ended: { version: 12, at: at('18:10:00') },
+    });
+    // Not newer than the end: by version when both have one, else by time.
+    expect((await store.reopen('1-rs', { version: 11, at: at('18:20:00') })).result).toBe('stale');
+    expect((await store.reopen('1-rs', { version: null, at: at('18:09:59') })).result).toBe('stale');
+    // The previous cycle's channel rows are still there: wait for its clean-up.
+    await sb.query(
+      `insert into active_matches (match_id, faction, guild_id, voice_channel_id) values ('1-rs', 'faction1', '100000000000000001', '200000000000000001')`,
+    );
+    await sb.query(`insert into match_moves (match_id, guild_id, discord_id) values ('1-rs', 'g', 'u')`);
+    expect((await store.reopen('1-rs', { version: 13, at: at('18:15:27') })).result).toBe('busy');
+    await sb.query(`delete from active_matches where match_id = '1-rs'`);
+    expect(await store.reopen('1-rs', { version: 13, at: at('18:15:27') })).toEqual({
+      result: 'reopened',
+      endedJob: 'job-fin',
+      cycle: 1,
+    });
+    expect((await store.reopen('1-rs', { version: 13, at: at('18:15:27') })).result).toBe('active');
+    expect(await store.state('1-rs')).toMatchObject({
+      status: 'active',
+      live: false,
+      ended: null,
+      reopened: { version: 13, at: at('18:15:27') },
+      reopens: 1,
+    });
+    // Players may be moved again in the new cycle.
+    expect(await sb.query(`select * from match_moves where match_id = '1-rs'`)).toHaveLength(0);
+  });
+
+  it("the sweep's list says since when a match is live: never for a scheduled one, from its rows for an older worker's", async () => {
+    await store.touchState('1-sched', 'match_object_created', 1);
+    await store.touchState('1-old', 'match_status_ready', 3);
+    await sb.query(
+      `insert into active_matches (match_id, faction, guild_id, voice_channel_id, created_at) values ('1-old', 'faction1', '100000000000000001', '200000000000000009', now() - interval '2 hours')`,
+    );
+    const live = new Map((await store.listLive()).map((m) => [m.match_id, m.live_since]));
+    expect(live.get('1-sched')).toBeNull();
+    expect(Date.now() - new Date(live.get('1-old') ?? 0).getTime()).toBeGreaterThan(7_000_000);
+    await sb.query(`delete from active_matches where match_id = '1-old'`);
+  });
+
   it('counts a streak of sweeps that got a 404, timed by the database, until the match is read again', async () => {
     await store.touch('1-m404', 'match_status_ready', 1);
     expect(await store.noteMissing('1-m404')).toEqual({ sweeps: 1, forMs: 0 });

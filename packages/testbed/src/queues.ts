@@ -1,5 +1,14 @@
 /** Tests read the bridge's queues the way an operator would: open one, look, close it again. */
-import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
+import {
+  createProducerRedis,
+  createQueue,
+  type MATCH_JOBS,
+  type MatchEvent,
+  matchGuildJobId,
+  matchJobId,
+  QUEUES,
+} from '@bridge/core';
+import type { FaceitEmulator } from '@bridge/sandbox/faceit/index';
 import { waitFor } from './wait.ts';
 
 type BridgeQueue = ReturnType<typeof createQueue>;
@@ -55,4 +64,34 @@ export function settledJob(
       }),
     { what: `${name} job ${jobId} settled`, timeoutMs },
   );
+}
+
+/** The last envelope the emulator delivered for (match, event): what the bridge made a job of. */
+function lastDelivered(faceit: Pick<FaceitEmulator, 'deliveries'>, matchId: string, event: MatchEvent) {
+  const found = faceit
+    .deliveries()
+    .findLast((d) => d.envelope.payload.id === matchId && d.event === event)?.envelope;
+  if (!found) throw new Error(`no ${event} was delivered for ${matchId}`);
+  return found;
+}
+
+/** The id of the job the bridge made of the last delivered `event` of the match (FACEIT's version in it). */
+export function deliveredJobId(
+  faceit: Pick<FaceitEmulator, 'deliveries'>,
+  matchId: string,
+  event: MatchEvent,
+): string {
+  return matchJobId(matchId, event, lastDelivered(faceit, matchId, event).payload.version);
+}
+
+/** The id of one guild's job for the last delivered `event` of the match. */
+export function deliveredGuildJobId(
+  faceit: Pick<FaceitEmulator, 'deliveries'>,
+  name: typeof MATCH_JOBS.guildCreated | typeof MATCH_JOBS.guildFinished,
+  matchId: string,
+  event: MatchEvent,
+  guildId: string,
+): string {
+  const payloadVersion = lastDelivered(faceit, matchId, event).payload.version;
+  return matchGuildJobId(name, { matchId, event, payloadVersion }, guildId);
 }

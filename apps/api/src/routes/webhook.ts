@@ -108,7 +108,7 @@ export function registerWebhook(app: Hono<AppEnv>, deps: RouteDeps): void {
 
     const matchId = parsed.payload.id;
     const jobName = jobNameForEvent(parsed.event);
-    const jobId = matchJobId(matchId, parsed.event);
+    const jobId = matchJobId(matchId, parsed.event, parsed.payload.version);
     // Every field comes from the envelope parseWebhook just validated; the worker checks it again.
     const data: MatchJobData = {
       matchId,

@@ -32,11 +32,19 @@ export type CardChange =
       links: ReadonlyMap<string, string>;
       channels: Partial<Record<Faction, string>>;
       policy: LinkPolicy;
+      /** The match's cycle (how often FACEIT restarted it): a new cycle's card is live again. */
+      cycle: number;
     }
   /** A late joiner was moved into their team channel. */
   | { kind: 'joined'; userId: string }
-  /** finished / cancelled / aborted. */
-  | { kind: 'ended'; event: MatchEvent };
+  /** finished / cancelled / aborted; `match`: FACEIT's match as the finish read it (else read here). */
+  | {
+      kind: 'ended';
+      event: MatchEvent;
+      match?: DataApiMatch | undefined;
+      /** The cycle that ended: a card already drawn for a later one (a restart) is left alone. */
+      cycle?: number | undefined;
+    };
 
 /**
  * ELO reads are optional: they go ahead only when they would wait at most this long for the FACEIT key's
@@ -92,7 +100,8 @@ async function apply(
   log: Logger,
 ): Promise<void> {
   const row = await cards.get(matchId, guild.id);
-  if (row?.final) return;
+  // A final card is never edited again within its cycle; FACEIT restarting the match starts a new one.
+  if (row?.final && !restarts(row, change)) return;
   const next = await nextCard(ctx, guild, row, change, log);
   if (!next) return;
   const { input, eloBefore } = next;
@@ -139,8 +148,11 @@ async function nextCard(
     );
     const input = { ...drawn, unlinked: { nicknames, policy: change.policy } };
     if (isFinalStage(input.stage)) return null; // the end is the ended change's to draw
+    input.cycle = change.cycle;
     // A configuring job that runs after the ready one (it has the lower priority) does not step back.
-    if (row?.card && STAGE_RANK[input.stage] < STAGE_RANK[row.card.stage]) return null;
+    const sameCycle = (row?.card?.cycle ?? 0) === change.cycle;
+    if (row?.card && sameCycle && STAGE_RANK[input.stage] < STAGE_RANK[row.card.stage]) return null;
+    if (row?.card && (row.card.cycle ?? 0) > change.cycle) return null; // a job of an earlier cycle
     // ELO before the match: read once, at ready (it does not move between configuring and ready).
     if (row?.elo_before || input.stage === 'configuring') return { input };
     const eloBefore = await readElo(ctx, linkedPlayers(input), log).catch((err: Error) => {
@@ -154,6 +166,7 @@ async function nextCard(
     if (!row.card.notInVoice.includes(change.userId)) return null;
     return { input: { ...row.card, notInVoice: row.card.notInVoice.filter((id) => id !== change.userId) } };
   }
+  if (change.cycle !== undefined && (row.card.cycle ?? 0) > change.cycle) return null;
   const stage =
     change.event === 'match_status_aborted'
       ? 'aborted'
@@ -165,13 +178,15 @@ async function nextCard(
       input: { ...row.card, stage, notInVoice: [], unlinked: undefined, reason: `${stage} on FACEIT` },
     };
   }
-  const match = await ctx.deps.faceit.getMatch(row.card.matchId).catch((err: Error) => {
-    log.warn(
-      { matchId: row.card?.matchId, err: err.message },
-      'match card: FACEIT match not read at the finish',
-    );
-    return null;
-  });
+  const match =
+    change.match ??
+    (await ctx.deps.faceit.getMatch(row.card.matchId).catch((err: Error) => {
+      log.warn(
+        { matchId: row.card?.matchId, err: err.message },
+        'match card: FACEIT match not read at the finish',
+      );
+      return null;
+    }));
   const fresh = match ? cardFromMatch(match, new Map(), {}, []) : null;
   return {
     input: {
@@ -184,6 +199,11 @@ async function nextCard(
       elo: await eloAfter(ctx, row, log),
     },
   };
+}
+
+/** A build of a later cycle than the card's: FACEIT restarted the match since the card was drawn. */
+function restarts(row: MatchCardRow, change: CardChange): boolean {
+  return change.kind === 'built' && change.cycle > (row.card?.cycle ?? 0);
 }
 
 /** FACEIT ids of the card's linked players: theirs is the ELO change shown. */

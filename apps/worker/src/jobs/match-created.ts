@@ -1,6 +1,7 @@
 import {
   type DataApiMatch,
   decideEvent,
+  type EventStamp,
   FaceitNotFoundError,
   factionsInPlay,
   type JobHandler,
@@ -15,6 +16,7 @@ import { settingsOf, voiceSettings } from '../matches/guild-settings.ts';
 import { dropAhead, type LeaseAhead, routeReadsAhead } from '../matches/lease-ahead.ts';
 import type { MatchContext } from '../matches/match-context.ts';
 import { routeMatch } from '../matches/routing.ts';
+import { stampOf } from './match-finished.ts';
 
 /**
  * object_created/configuring/ready: reads FACEIT once, decides which guilds take the match (their
@@ -25,46 +27,42 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     log.info({ payloadVersion: data.payloadVersion }, 'matchCreated received');
     // The state check and the FACEIT fetch are independent: overlap them (the fetch is the slow one).
     const [stored, fetched] = await Promise.all([
-      ctx.store.touch(data.matchId, data.event, data.payloadVersion),
+      ctx.store.touchState(data.matchId, data.event, data.payloadVersion),
       ctx.deps.faceit.getMatch(data.matchId).then(
         (m) => ({ ok: true as const, m }),
         (err: unknown) => ({ ok: false as const, err }),
       ),
     ]);
     log.debug('state checked and FACEIT match fetched');
-    const decision = decideEvent({ stored, faceitStatus: fetched.ok ? fetched.m.status : undefined });
-    if (decision === 'ignore-ended') {
-      // Nothing to build. Still sweep the match's leftovers: this may be the retry of a job that died
-      // (or failed) between writing its row and noticing the end, and nobody else would remove it.
-      const { channels: removed } = await finishInEveryGuild(ctx, data, log);
-      log.info({ removed }, 'match already ended: late event ignored');
-      return { status: 'ignored-ended' };
-    }
-    if (!fetched.ok) {
-      if (fetched.err instanceof FaceitNotFoundError) {
-        // New matches have been reported to 404 for a while: retry with the job's backoff for a
-        // bounded window before calling the match unknown.
-        const decision = notFoundDecision({
-          occurredAt: new Date(data.occurredAt),
-          receivedAt: new Date(data.receivedAt),
-          now: new Date(),
-          attemptsLeft: (job.opts.attempts ?? 1) - (job.attemptsMade + 1),
-        });
-        if (decision === 'retry') {
-          throw new Error(`${fetched.err.message} for match ${data.matchId}: not visible yet? retrying`);
-        }
-        throw new UnrecoverableError(
-          `${fetched.err.message}: the match id ${data.matchId} is unknown to FACEIT (still 404 after retrying)`,
-        );
-      }
-      throw fetched.err;
-    }
+    const event = stampOf(data);
+    const decision = decideEvent({
+      stored,
+      faceit: fetched.ok ? { status: fetched.m.status } : 'unreadable',
+      event,
+    });
+    if (decision === 'ignore-ended') return ignoreEnded(ctx, data, stored.reopens, log);
+    if (!fetched.ok) return notFetched(fetched.err, data, job);
     const match = fetched.m;
     if (decision === 'finish') {
       log.info({ faceitStatus: match.status }, 'FACEIT reports the match ended: finishing it');
-      await ctx.store.end(data.matchId, `faceit-${match.status?.toLowerCase()}`);
-      await finishInEveryGuild(ctx, data, log);
+      await ctx.store.endBy(data.matchId, `faceit-${match.status?.toLowerCase()}`, event, null);
+      await finishInEveryGuild(ctx, data, log, stored.reopens);
       return { status: 'finished' };
+    }
+    if (decision === 'schedule') {
+      // A championship match is created days before it is played: channels come when FACEIT configures it
+      // (with the roster as it is then), and the sweep's age limit does not run meanwhile.
+      const scheduledAt = scheduledAtOf(match);
+      log.info({ faceitStatus: match.status, scheduledAt }, 'match scheduled on FACEIT: no channels yet');
+      return { status: 'scheduled', scheduledAt };
+    }
+    let cycle = stored.reopens;
+    let live = stored.live;
+    if (decision === 'reopen') {
+      const reopened = await reopen(ctx, data, event, log);
+      if (!reopened) return ignoreEnded(ctx, data, stored.reopens, log);
+      ({ cycle } = reopened);
+      live = false;
     }
     // Channels only for factions with someone playing: a bye team or a side FACEIT has not filled yet
     // gets none (a later event converges again). Nobody on either side: nothing to build, no retry.
@@ -81,15 +79,81 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     }
 
     // Which guilds take it (with their settings) and the player links, in one round trip that also asks
-    // for the home guild's first channel lease (it takes almost every match it sees).
+    // for the home guild's first channel lease (it takes almost every match it sees). The match's age
+    // limit starts now, written meanwhile (only the first time).
     const { reads, ahead } = routeReadsAhead(ctx, match, job);
+    const marked = live ? undefined : ctx.store.markLive(data.matchId);
     try {
-      return await routeAndBuild(ctx, data, match, reads, ahead, job, log);
+      const [result] = await Promise.all([
+        routeAndBuild(ctx, data, match, reads, ahead, job, log, cycle),
+        marked,
+      ]);
+      return result;
     } finally {
       // Unless the home guild's build took it over: routing went elsewhere, or a read failed.
       await dropAhead(ctx, data.matchId, ahead);
     }
   };
+}
+
+/**
+ * The match ended and stays ended. Nothing to build, but its leftovers are swept: this may be the retry of
+ * a job that died (or failed) between writing its row and noticing the end, and nobody else would remove it.
+ */
+async function ignoreEnded(ctx: MatchContext, data: MatchJobData, cycle: number, log: Logger) {
+  const { channels: removed } = await finishInEveryGuild(ctx, data, log, cycle);
+  log.info({ removed }, 'match already ended: late event ignored');
+  return { status: 'ignored-ended' };
+}
+
+/** FACEIT could not be read: a 404 is retried for a bounded window (new matches 404 for a while). */
+function notFetched(err: unknown, data: MatchJobData, job: Job): never {
+  if (err instanceof FaceitNotFoundError) {
+    const decision = notFoundDecision({
+      occurredAt: new Date(data.occurredAt),
+      receivedAt: new Date(data.receivedAt),
+      now: new Date(),
+      attemptsLeft: (job.opts.attempts ?? 1) - (job.attemptsMade + 1),
+    });
+    if (decision === 'retry') {
+      throw new Error(`${err.message} for match ${data.matchId}: not visible yet? retrying`);
+    }
+    throw new UnrecoverableError(
+      `${err.message}: the match id ${data.matchId} is unknown to FACEIT (still 404 after retrying)`,
+    );
+  }
+  throw err;
+}
+
+/**
+ * FACEIT restarted a match we had ended: active again, as a new cycle (new channels, moves again, the card
+ * back to live). null: another event got there first with an older view (stale). A restart racing the
+ * previous cycle's clean-up waits for it (retried). The job that had ended the match is removed from the
+ * queue, so that FACEIT's copy of that very finish — how the captures end a restarted match — is not
+ * taken for a duplicate.
+ */
+async function reopen(
+  ctx: MatchContext,
+  data: MatchJobData,
+  event: EventStamp,
+  log: Logger,
+): Promise<{ cycle: number } | null> {
+  const r = await ctx.store.reopen(data.matchId, event);
+  if (r.result === 'stale' || r.result === 'missing') return null;
+  if (r.result === 'busy') {
+    throw new Error(`match ${data.matchId} restarted by FACEIT while its last clean-up runs: retrying`);
+  }
+  if (r.result === 'reopened') {
+    log.info({ cycle: r.cycle }, 'FACEIT restarted the match: re-opened');
+    if (r.endedJob) await ctx.deps.queues.cleanup.remove(r.endedJob).catch(() => 0);
+  }
+  return { cycle: r.cycle };
+}
+
+/** FACEIT's `scheduled_at` (epoch seconds) as an ISO time, when it gave one. */
+function scheduledAtOf(match: DataApiMatch): string | undefined {
+  const at = Number((match as Record<string, unknown>).scheduled_at);
+  return Number.isFinite(at) && at > 0 ? new Date(at * 1000).toISOString() : undefined;
 }
 
 /** Which guilds take the match; one builds here, several (or an undecided one) get a job each. */
@@ -101,6 +165,7 @@ async function routeAndBuild(
   ahead: LeaseAhead | undefined,
   job: Job,
   log: Logger,
+  cycle: number,
 ) {
   const { links, candidates } = await reads;
   await seedLanded(ctx, candidates);
@@ -117,7 +182,17 @@ async function routeAndBuild(
   if (take.length === 1 && undecided.length === 0) {
     const [only] = take as [(typeof take)[number]];
     const taken = ahead?.guildId === only.guild.id ? ahead : undefined;
-    return buildInGuild(ctx, only.guild, voiceSettings(only.settings), match, only.links, job, log, taken);
+    return buildInGuild(
+      ctx,
+      only.guild,
+      voiceSettings(only.settings),
+      match,
+      only.links,
+      job,
+      log,
+      cycle,
+      taken,
+    );
   }
   // The lease asked for ahead goes back before the guilds' own jobs can ask for it.
   await dropAhead(ctx, data.matchId, ahead);

@@ -1,24 +1,60 @@
-import type { JobHandler, MatchJobData } from '@bridge/core';
+import { decideFinish, type EventStamp, type JobHandler, type MatchJobData } from '@bridge/core';
 import { updateCard } from '../cards/update-card.ts';
 import { levelsAfterMatch } from '../levels/apply.ts';
+import { readFaceitWithin } from '../matches/faceit-view.ts';
 import { finishInEveryGuild } from '../matches/fan-out.ts';
 import type { MatchContext } from '../matches/match-context.ts';
 
+/** The event's place in the match's history: FACEIT's version and time (our receipt if the time is bad). */
+export function stampOf(
+  data: Pick<MatchJobData, 'payloadVersion' | 'occurredAt' | 'receivedAt'>,
+): EventStamp {
+  const at = new Date(data.occurredAt);
+  return {
+    version: data.payloadVersion,
+    at: Number.isFinite(at.getTime()) ? at : new Date(data.receivedAt),
+  };
+}
+
 /**
- * finished/cancelled/aborted: mark ended FIRST (so a concurrent build compensates), then clean up in
- * every guild that built for the match.
+ * finished/cancelled/aborted: acted on only when FACEIT's Data API agrees the match is over (a finish
+ * for a match FACEIT still runs — forged, or a stale copy — leaves the channels: the sweep ends the match
+ * once FACEIT does), or when FACEIT cannot be read within FINISH_CONFIRM_BUDGET_MS (an outage never keeps
+ * a finished match's channels). Then: mark ended FIRST (so a concurrent build compensates), then clean up
+ * in every guild that built for the match.
  */
 export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData> {
-  return async (data, { log }) => {
+  return async (data, { job, log }) => {
     log.info({ payloadVersion: data.payloadVersion }, 'matchFinished received');
-    await ctx.store.end(data.matchId, data.event);
-    const { guilds, channels } = await finishInEveryGuild(ctx, data, log);
+    // FACEIT is asked while the stored state is read (the Data API read is the slow one).
+    const [stored, faceit] = await Promise.all([
+      ctx.store.state(data.matchId),
+      readFaceitWithin(ctx, data.matchId, log),
+    ]);
+    const event = stampOf(data);
+    const decision = decideFinish({ stored, faceit: faceit.view, event });
+    if (decision === 'unconfirmed') {
+      const faceitStatus = faceit.view === 'unreadable' ? undefined : faceit.view.status;
+      log.warn(
+        { faceitStatus },
+        'finish not confirmed by FACEIT (it reports the match as running): not acted on; the sweep ends the match once FACEIT does',
+      );
+      return { status: 'unconfirmed', faceitStatus };
+    }
+    if (decision === 'stale') {
+      log.info('finish older than the match’s restart, and FACEIT unreadable: ignored');
+      return { status: 'stale' };
+    }
+    await ctx.store.endBy(data.matchId, data.event, event, job.id ?? null);
+    const cycle = stored?.reopens ?? 0;
+    const { guilds, channels } = await finishInEveryGuild(ctx, data, log, cycle);
     log.info({ channels, guilds }, 'match finished');
     // Cleaned up here (one guild): its card now, after the clean-up (the card's reads — score, ELO —
     // must not keep players waiting for the lobby). Several: each guild's job updates its own.
     const [only] = guilds;
     if (channels !== undefined && only) {
-      await updateCard(ctx, data.matchId, only, { kind: 'ended', event: data.event }, log);
+      const change = { kind: 'ended' as const, event: data.event, match: faceit.match, cycle };
+      await updateCard(ctx, data.matchId, only, change, log);
     }
     // Level roles are the player's, in every guild: once per match.
     if (data.event === 'match_status_finished') await levelsAfterMatch(ctx.deps, data.matchId, log);

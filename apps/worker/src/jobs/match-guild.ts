@@ -22,12 +22,13 @@ import { removeMatchChannels } from '../matches/remove-channels.ts';
 export function matchGuildCreatedHandler(ctx: MatchContext): JobHandler<MatchGuildCreatedData> {
   return async (data, { job, log }) => {
     const guild = await guildOf(ctx.deps, data.guildId);
-    const [settings, rows] = await Promise.all([
+    const [settings, rows, state] = await Promise.all([
       settingsOf(ctx, guild.id),
       ctx.deps.links.rows({ faceitIds: faceitIdsOf(data.match), guildId: guild.id }),
+      ctx.store.state(data.matchId),
     ]);
     const links = linksInGuild({ guildId: guild.id, policy: settings.linkPolicy, ...rows });
-    return buildInGuild(ctx, guild, settings, data.match, links, job, log);
+    return buildInGuild(ctx, guild, settings, data.match, links, job, log, state?.reopens ?? 0);
   };
 }
 

@@ -3,12 +3,14 @@ import {
   FaceitNotFoundError,
   type JobHandler,
   type Logger,
+  type MatchEvent,
   orphanChannels,
   type PruneResult,
   type SweepJobData,
   sweepVerdict,
 } from '@bridge/core';
 import type { Guild } from 'discord.js';
+import { updateCard } from '../cards/update-card.ts';
 import { bridgeVoiceChannels, deleteChannel, removeEmptyOverflow } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
 import { type VoiceSettings, voiceSettings } from '../matches/guild-settings.ts';
@@ -32,7 +34,25 @@ async function runSweep(
 ): Promise<{ ended: number; orphans: number; pruned: PruneResult }> {
   const { config, faceit } = ctx.deps;
   const endedNow = new Set<string>();
-  for (const m of await ctx.store.listActive()) {
+  // The card's last stage, for a match FACEIT reports ended (a finish the webhook did not get confirmed).
+  const endedAs = new Map<string, MatchEvent>();
+  for (const m of await ctx.store.listLive()) {
+    const liveSince = m.live_since ? new Date(m.live_since) : null;
+    const base = {
+      createdAt: new Date(m.created_at),
+      liveSince,
+      now: new Date(),
+      maxAgeHours: config.MATCH_MAX_AGE_HOURS,
+    };
+    if (liveSince === null) {
+      // Never live (scheduled days ahead): no channels, FACEIT is not asked; forgotten after a long while.
+      const verdict = sweepVerdict(base);
+      if (verdict === 'keep') continue;
+      await ctx.store.endBy(m.match_id, `sweep-${verdict}`, { version: null, at: new Date() }, null);
+      log.info({ matchId: m.match_id, verdict }, 'sweep ended match');
+      endedNow.add(m.match_id);
+      continue;
+    }
     let status: string | null | undefined;
     // A 404 is not proof the match is gone (new matches have been reported to 404 for a while): it
     // starts or extends a streak, and only a long enough streak of consecutive 404 sweeps ends it.
@@ -47,13 +67,7 @@ async function runSweep(
       }
     }
     if (!missing) await ctx.store.clearMissing(m.match_id);
-    const verdict = sweepVerdict({
-      createdAt: new Date(m.created_at),
-      now: new Date(),
-      maxAgeHours: config.MATCH_MAX_AGE_HOURS,
-      faceitStatus: status,
-      missing,
-    });
+    const verdict = sweepVerdict({ ...base, faceitStatus: status, missing });
     if (verdict === 'keep' && missing) {
       log.warn(
         { matchId: m.match_id, sweeps: missing.sweeps, missingForMs: missing.forMs },
@@ -61,7 +75,9 @@ async function runSweep(
       );
     }
     if (verdict === 'keep') continue;
-    await ctx.store.end(m.match_id, `sweep-${verdict}`);
+    await ctx.store.endBy(m.match_id, `sweep-${verdict}`, { version: null, at: new Date() }, null);
+    const as = verdict === 'ended' ? endEventOf(status) : undefined;
+    if (as) endedAs.set(m.match_id, as);
     // Its guilds are cleaned up below, with every other ended match that still has rows.
     log.info({ matchId: m.match_id, verdict }, 'sweep ended match');
     endedNow.add(m.match_id);
@@ -81,6 +97,8 @@ async function runSweep(
     try {
       await removeMatchChannels(ctx, guild, matchId, at);
       at.info('sweep finished the clean-up of an ended match');
+      const as = endedAs.get(matchId);
+      if (as) await updateCard(ctx, matchId, guildId, { kind: 'ended', event: as }, at);
       if (!endedNow.has(matchId)) finished.add(matchId);
     } catch (err) {
       problems.push(`clean-up of ${matchId} in guild ${guildId}: ${(err as Error).message}`);
@@ -124,6 +142,15 @@ async function runSweep(
   // Reported (the job fails, and says where) once every guild had its turn.
   if (problems.length > 0) throw new Error(`sweep: ${problems.join('; ')}`);
   return { ended, orphans, pruned };
+}
+
+/** The webhook event FACEIT's end status stands for (the card draws the end from it). */
+function endEventOf(status: string | null | undefined): MatchEvent | undefined {
+  const s = (status ?? '').toUpperCase();
+  if (s === 'FINISHED') return 'match_status_finished';
+  if (s === 'CANCELLED') return 'match_status_cancelled';
+  if (s === 'ABORTED') return 'match_status_aborted';
+  return undefined;
 }
 
 /**

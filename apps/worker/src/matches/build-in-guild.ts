@@ -52,6 +52,8 @@ export async function buildInGuild(
   links: readonly GuildLink[],
   job: Job,
   log: Logger,
+  /** How often FACEIT restarted the match (the card of a new cycle goes back to live). */
+  cycle: number,
   /** The first faction's lease, asked for in this guild before routing decided (see lease-ahead.ts). */
   ahead?: LeaseAhead,
 ): Promise<BuildResult> {
@@ -146,6 +148,7 @@ export async function buildInGuild(
       links: linked,
       channels: result,
       policy: settings.linkPolicy,
+      cycle,
     };
     await updateCard(ctx, matchId, guild.id, change, log);
   }

@@ -29,7 +29,7 @@ export async function enqueueGuildBuilds(
     guildIds.map((guildId) => ({
       name,
       data: { ...data, guildId, match: slim } satisfies MatchGuildCreatedData,
-      opts: matchGuildJobOptions(name, data.matchId, data.event, guildId),
+      opts: matchGuildJobOptions(name, data, guildId),
     })),
   );
 }
@@ -44,6 +44,8 @@ export async function finishInEveryGuild(
   ctx: MatchContext,
   data: MatchJobData,
   log: Logger,
+  /** How often FACEIT restarted the match: its per-guild clean-ups are this cycle's. */
+  cycle = 0,
 ): Promise<{ guilds: string[]; channels?: number }> {
   const own = ctx.deps.config.DISCORD_GUILD_ID;
   // DISCORD_GUILD_ID's settings are read with the rows (one round trip, as before fan-out existed).
@@ -69,7 +71,7 @@ export async function finishInEveryGuild(
     guildIds.map((guildId) => ({
       name,
       data: { ...data, guildId } satisfies MatchGuildFinishedData,
-      opts: matchGuildJobOptions(name, data.matchId, data.event, guildId),
+      opts: matchGuildJobOptions(name, data, guildId, cycle),
     })),
   );
   if (guildIds.length > 0) log.info({ guilds: guildIds }, 'match clean-up fanned out to its guilds');

@@ -1,6 +1,3 @@
-/** What a created-type match event means given what the bridge remembers (match_states). */
-export type EventDecision = 'converge' | 'finish' | 'ignore-ended';
-
 export const FACEIT_ENDED_STATUSES = ['FINISHED', 'CANCELLED', 'ABORTED'] as const;
 
 export function faceitReportsEnded(status: string | null | undefined): boolean {
@@ -8,37 +5,134 @@ export function faceitReportsEnded(status: string | null | undefined): boolean {
 }
 
 /**
- * A created-type event (object_created/configuring/ready) for a match that has ended is late and builds
- * nothing; one that finds FACEIT already reporting the end finishes the match instead of building
- * channels. (A finished-type event has nothing to decide: it always runs the idempotent cleanup.)
- * `faceitStatus` is undefined when FACEIT could not be read.
+ * Where FACEIT says the match is: `scheduled` (a championship match created days ahead: no teams in the
+ * room yet), `ended`, or `live` (everything else, unknown statuses included: a match FACEIT runs).
+ */
+export type FaceitPhase = 'scheduled' | 'live' | 'ended';
+
+export function faceitPhase(status: string | null | undefined): FaceitPhase {
+  const s = (status ?? '').toUpperCase();
+  if (s === 'SCHEDULED') return 'scheduled';
+  return faceitReportsEnded(s) ? 'ended' : 'live';
+}
+
+/** What FACEIT's Data API said about the match: its status, or nothing (5xx, timeout, unreachable, 404). */
+export type FaceitView = { status: string | null | undefined } | 'unreadable';
+
+/** An event's place in the match's history: FACEIT's per-match `payload.version`, and the event's time. */
+export interface EventStamp {
+  version: number | null;
+  at: Date;
+}
+
+/**
+ * Whether `event` happened after `mark`. FACEIT's `payload.version` grows with every change of the match
+ * (the captures: created 1 … finished 12, restart configuring 13), so it decides when both have one;
+ * otherwise the events' times do (FACEIT's clock, whole seconds). Equal means not after.
+ */
+export function happenedAfter(event: EventStamp, mark: EventStamp): boolean {
+  if (event.version !== null && mark.version !== null) return event.version > mark.version;
+  return event.at.getTime() > mark.at.getTime();
+}
+
+/** What the bridge remembers of a match (match_states); null: never heard of it. */
+export interface StoredMatch {
+  status: 'active' | 'ended';
+  /** Channels were wanted (FACEIT reported it configuring/ready/live) since this cycle began. */
+  live: boolean;
+  /** The event that ended it (while ended). */
+  ended: EventStamp | null;
+  /** The event that last re-opened it after an end (a restart), if any. */
+  reopened: EventStamp | null;
+}
+
+/**
+ * What a created-type event (object_created / configuring / ready) does:
+ * - `converge`: build or update the channels (FACEIT runs the match);
+ * - `schedule`: nothing yet, FACEIT has it scheduled (a championship match created days ahead);
+ * - `finish`: FACEIT already reports the end: finish it instead of building;
+ * - `reopen`: FACEIT restarted a match we had ended (it runs again, and this event is newer than the end);
+ * - `ignore-ended`: the match ended and stays ended (a late or redelivered event);
+ * - `retry`: FACEIT could not be read and the answer matters (try again later).
+ */
+export type EventDecision = 'converge' | 'schedule' | 'finish' | 'reopen' | 'ignore-ended' | 'retry';
+
+/**
+ * Decided from FACEIT's current state and the event's place in the match's history, never from the event
+ * name alone: FACEIT sends `match_status_configuring` again when it restarts a finished or forfeited match
+ * (real captures: configuring 5 minutes after a forfeit finish), while a late redelivery of an event from
+ * before the end must not bring the channels back.
  */
 export function decideEvent(input: {
-  stored: 'active' | 'ended';
-  faceitStatus?: string | null | undefined;
+  stored: StoredMatch | null;
+  faceit: FaceitView;
+  event: EventStamp;
 }): EventDecision {
-  if (input.stored === 'ended') return 'ignore-ended';
-  if (faceitReportsEnded(input.faceitStatus)) return 'finish';
-  return 'converge';
+  const { stored, faceit, event } = input;
+  if (stored?.status === 'ended') {
+    const newer = stored.ended === null || happenedAfter(event, stored.ended);
+    if (!newer) return 'ignore-ended';
+    // Only FACEIT can say the match runs again: without it, ask later rather than guess.
+    if (faceit === 'unreadable') return 'retry';
+    return faceitPhase(faceit.status) === 'live' ? 'reopen' : 'ignore-ended';
+  }
+  if (faceit === 'unreadable') return 'retry';
+  const phase = faceitPhase(faceit.status);
+  if (phase === 'ended') return 'finish';
+  return phase === 'scheduled' ? 'schedule' : 'converge';
+}
+
+/**
+ * What a finished-type event (finished / cancelled / aborted) does:
+ * - `end`: FACEIT agrees the match is over, or cannot be asked (an outage never blocks a real finish);
+ * - `unconfirmed`: FACEIT reports the match as running (or scheduled): not acted on, the sweep re-checks it;
+ * - `stale`: FACEIT cannot be asked and the event is older than the match's last restart.
+ */
+export type FinishDecision = 'end' | 'unconfirmed' | 'stale';
+
+export function decideFinish(input: {
+  stored: StoredMatch | null;
+  faceit: FaceitView;
+  event: EventStamp;
+}): FinishDecision {
+  const { stored, faceit, event } = input;
+  if (faceit !== 'unreadable') return faceitPhase(faceit.status) === 'ended' ? 'end' : 'unconfirmed';
+  const restarted = stored?.status === 'active' ? stored.reopened : null;
+  return restarted && !happenedAfter(event, restarted) ? 'stale' : 'end';
 }
 
 /** How long the sweep must have seen a match 404 (on consecutive sweeps) before it ends it as unknown. */
 export const SWEEP_MISSING_MS = 30 * 60_000;
 
 /**
- * Whether the sweep should end an active match: FACEIT says it ended, it is older than the limit, or
- * FACEIT has answered 404 on consecutive sweeps spanning at least SWEEP_MISSING_MS. A single 404 never
- * ends a match: new matches have been reported to 404 for a while, and ending deletes live channels.
+ * How long a match may stay scheduled without ever going live before the sweep forgets it (ends it
+ * without asking FACEIT: it has no channels). Championship matches are created 6–9 days ahead in the
+ * captures; a later configuring re-opens a match forgotten too early.
+ */
+export const SCHEDULED_MAX_DAYS = 30;
+
+/**
+ * Whether the sweep should end an active match. A live match: FACEIT says it ended, it has been live
+ * longer than the limit, or FACEIT has answered 404 on consecutive sweeps spanning at least
+ * SWEEP_MISSING_MS (a single 404 never ends a match: new matches have been reported to 404 for a while,
+ * and ending deletes live channels). A match that never went live (scheduled) has no channels: FACEIT is
+ * not asked, and it is forgotten after SCHEDULED_MAX_DAYS.
  */
 export function sweepVerdict(input: {
   createdAt: Date;
+  /** When it went live (channels wanted); null: never (scheduled). */
+  liveSince: Date | null;
   now: Date;
   maxAgeHours: number;
   faceitStatus?: string | null | undefined;
   /** Set when FACEIT answered 404 this sweep: the streak of consecutive 404 sweeps, this one included. */
   missing?: { sweeps: number; forMs: number } | undefined;
-}): 'keep' | 'ended' | 'too-old' | 'unknown-match' {
-  if (input.now.getTime() - input.createdAt.getTime() > input.maxAgeHours * 3_600_000) return 'too-old';
+}): 'keep' | 'ended' | 'too-old' | 'unknown-match' | 'never-live' {
+  const now = input.now.getTime();
+  if (input.liveSince === null) {
+    return now - input.createdAt.getTime() > SCHEDULED_MAX_DAYS * 86_400_000 ? 'never-live' : 'keep';
+  }
+  if (now - input.liveSince.getTime() > input.maxAgeHours * 3_600_000) return 'too-old';
   if (input.missing) {
     const { sweeps, forMs } = input.missing;
     return sweeps >= 2 && forMs >= SWEEP_MISSING_MS ? 'unknown-match' : 'keep';

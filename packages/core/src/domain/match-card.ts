@@ -45,6 +45,8 @@ export interface CardInput {
   elo?: CardElo | undefined;
   /** Cancelled / aborted: why. */
   reason?: string | undefined;
+  /** How often FACEIT had restarted the match when this was drawn: a restart's card is live again. */
+  cycle?: number | undefined;
 }
 
 /** A Discord message body: one embed and one row with the FACEIT room link button. */

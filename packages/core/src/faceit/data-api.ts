@@ -76,6 +76,12 @@ export class FaceitApiError extends Error {
   }
 }
 
+/** Per-call bounds on the client's retries (attempts for 429/5xx/network errors) and per-request timeout. */
+export interface RequestLimits {
+  attempts?: number;
+  timeoutMs?: number;
+}
+
 export interface FaceitDataApiOptions {
   baseUrl: string;
   apiKey: string;
@@ -108,11 +114,13 @@ export class FaceitDataApi {
     this.opts = opts;
   }
 
-  async getMatch(matchId: string): Promise<DataApiMatch> {
+  /** `limits`: fewer attempts or a shorter timeout than the client's, for a caller with a deadline. */
+  async getMatch(matchId: string, limits?: RequestLimits): Promise<DataApiMatch> {
     const body = await this.#get(
       `/matches/${encodeURIComponent(matchId)}`,
       'matches/{id}',
       `match ${matchId}`,
+      limits,
     );
     return dataApiMatchSchema.parse(body);
   }
@@ -163,8 +171,9 @@ export class FaceitDataApi {
       : limiter.acquire();
   }
 
-  async #get(path: string, route: string, what: string): Promise<unknown> {
-    const attempts = this.opts.attempts ?? 5;
+  async #get(path: string, route: string, what: string, limits?: RequestLimits): Promise<unknown> {
+    const attempts = limits?.attempts ?? this.opts.attempts ?? 5;
+    const timeoutMs = limits?.timeoutMs ?? this.opts.timeoutMs ?? 10_000;
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       await this.#acquire();
@@ -172,7 +181,7 @@ export class FaceitDataApi {
       try {
         res = await fetch(`${this.opts.baseUrl.replace(/\/$/, '')}${path}`, {
           headers: { authorization: `Bearer ${this.opts.apiKey}`, accept: 'application/json' },
-          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+          signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {
         lastError = err;

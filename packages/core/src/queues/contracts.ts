@@ -49,9 +49,13 @@ export function jobPriorityForEvent(event: MatchEvent): number | undefined {
 }
 
 /** Options of the job for a match event: its id (duplicates collapse) and its priority. */
-export function matchJobOptions(matchId: string, event: MatchEvent): { jobId: string; priority?: number } {
+export function matchJobOptions(
+  matchId: string,
+  event: MatchEvent,
+  version?: number | null,
+): { jobId: string; priority?: number } {
   const priority = jobPriorityForEvent(event);
-  return { jobId: matchJobId(matchId, event), ...(priority ? { priority } : {}) };
+  return { jobId: matchJobId(matchId, event, version), ...(priority ? { priority } : {}) };
 }
 
 /** Data of `matchCreated` / `matchFinished`: what the worker needs, not the whole (PII-carrying) payload. */
@@ -121,38 +125,46 @@ export type JobMatch = z.infer<typeof jobMatchSchema>;
 export const matchGuildCreatedSchema = matchGuildFinishedSchema.extend({ match: jobMatchSchema });
 export type MatchGuildCreatedData = z.infer<typeof matchGuildCreatedSchema>;
 
-/**
- * The id of a per-guild job: `${event}-${matchId}-${guildId}` (deterministic: the routing job's retry or
- * another worker copy adds the same ids, which BullMQ ignores). A clean-up decided on a created event
- * (FACEIT says the match ended) is `ended-…`, apart from that event's build.
- */
 /** Options of a per-guild job: its id, and the priority of the event it comes from. */
 export function matchGuildJobOptions(
   name: typeof MATCH_JOBS.guildCreated | typeof MATCH_JOBS.guildFinished,
-  matchId: string,
-  event: MatchEvent,
+  data: Pick<MatchJobData, 'matchId' | 'event' | 'payloadVersion'>,
   guildId: string,
+  cycle = 0,
 ): { jobId: string; priority?: number } {
-  const priority = name === MATCH_JOBS.guildCreated ? jobPriorityForEvent(event) : undefined;
-  return { jobId: matchGuildJobId(name, matchId, event, guildId), ...(priority ? { priority } : {}) };
-}
-
-export function matchGuildJobId(
-  name: typeof MATCH_JOBS.guildCreated | typeof MATCH_JOBS.guildFinished,
-  matchId: string,
-  event: MatchEvent,
-  guildId: string,
-): string {
-  const ended = name === MATCH_JOBS.guildFinished && jobNameForEvent(event) === MATCH_JOBS.created;
-  return `${ended ? 'ended-' : ''}${event}-${matchId}-${guildId}`;
+  const priority = name === MATCH_JOBS.guildCreated ? jobPriorityForEvent(data.event) : undefined;
+  return { jobId: matchGuildJobId(name, data, guildId, cycle), ...(priority ? { priority } : {}) };
 }
 
 /**
- * One job per (match, event): a redelivery or duplicate of the same event maps to the same id and
- * BullMQ ignores the add. Job ids may not contain ':' (matchIdSchema forbids it).
+ * The id of a per-guild job: the routing job's id and the guild (deterministic: the routing job's retry or
+ * another worker copy adds the same ids, which BullMQ ignores). A clean-up decided on a created event
+ * (FACEIT says the match ended) is `ended-…`, apart from that event's build. `cycle`: how often FACEIT
+ * restarted the match. A restarted match may end with a byte-identical copy of the finish that ended its
+ * first cycle (real captures), whose per-guild clean-ups must not be taken for the first cycle's.
  */
-export function matchJobId(matchId: string, event: MatchEvent): string {
-  return `${event}-${matchId}`;
+export function matchGuildJobId(
+  name: typeof MATCH_JOBS.guildCreated | typeof MATCH_JOBS.guildFinished,
+  data: Pick<MatchJobData, 'matchId' | 'event' | 'payloadVersion'>,
+  guildId: string,
+  cycle = 0,
+): string {
+  const ended = name === MATCH_JOBS.guildFinished && jobNameForEvent(data.event) === MATCH_JOBS.created;
+  const routing = matchJobId(data.matchId, data.event, data.payloadVersion);
+  return `${ended ? 'ended-' : ''}${routing}-${guildId}${cycle > 0 ? `-r${cycle}` : ''}`;
+}
+
+/**
+ * One job per (match, event, FACEIT version): a redelivery or duplicate of the same event maps to the same
+ * id and BullMQ ignores the add, while the same event name sent again for a later state of the match (a
+ * re-configured room, a restart after a finish: real captures send `match_status_configuring` seven times
+ * for one championship match) is a job of its own. No version: one job per (match, event). Job ids may not
+ * contain ':' (matchIdSchema forbids it).
+ */
+export function matchJobId(matchId: string, event: MatchEvent, version?: number | null): string {
+  return version === undefined || version === null
+    ? `${event}-${matchId}`
+    : `${event}-${matchId}-v${version}`;
 }
 
 /**

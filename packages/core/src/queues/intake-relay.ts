@@ -198,7 +198,7 @@ export class IntakeRelay {
         jobs[queueForEvent(parsed.event)].push({
           name: jobNameForEvent(parsed.event),
           data: parsed,
-          opts: matchJobOptions(parsed.matchId, parsed.event),
+          opts: matchJobOptions(parsed.matchId, parsed.event, parsed.payloadVersion),
         });
       }
       const queues = Object.entries(jobs) as [MatchQueueName, typeof jobs.matches][];

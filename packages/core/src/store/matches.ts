@@ -1,5 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Faction } from '../domain/channel-plan.ts';
+import type { EventStamp, StoredMatch } from '../domain/events.ts';
 import type { MatchRouting } from '../domain/follows.ts';
 import type { LinkPolicy } from '../domain/guild-links.ts';
 import { check } from './client.ts';
@@ -41,6 +42,58 @@ export class MatchStore {
 
   async end(matchId: string, reason: string): Promise<void> {
     check('match_end', await this.db.rpc('match_end', { p_match_id: matchId, p_reason: reason }));
+  }
+
+  /** What the lifecycle decisions read of the match; null: never heard of it. */
+  async state(matchId: string): Promise<MatchState | null> {
+    return stateOf(
+      check<StateRow | null>('match_state_of', await this.db.rpc('match_state_of', { p_match_id: matchId })),
+    );
+  }
+
+  /** touch, answering the whole state (never null: the touch creates it). */
+  async touchState(matchId: string, event: string, version: number | null): Promise<MatchState> {
+    const row = check<StateRow | null>(
+      'match_touch_state',
+      await this.db.rpc('match_touch_state', { p_match_id: matchId, p_event: event, p_version: version }),
+    );
+    return stateOf(row) ?? { status: 'active', live: false, ended: null, reopened: null, reopens: 0 };
+  }
+
+  /** The bridge builds channels for the match from now on: MATCH_MAX_AGE_HOURS counts from here. */
+  async markLive(matchId: string): Promise<void> {
+    check('match_mark_live', await this.db.rpc('match_mark_live', { p_match_id: matchId }));
+  }
+
+  /** end, remembering the event that ended it (FACEIT's version and time) and the job that acted on it. */
+  async endBy(matchId: string, reason: string, event: EventStamp, jobId: string | null): Promise<void> {
+    check(
+      'match_end_event',
+      await this.db.rpc('match_end_event', {
+        p_match_id: matchId,
+        p_reason: reason,
+        p_event_at: event.at.toISOString(),
+        p_version: event.version,
+        p_job: jobId,
+      }),
+    );
+  }
+
+  /**
+   * FACEIT restarted the ended match (match_reopen): `reopened` with the job that had ended it and the new
+   * cycle; `active` (re-opened already); `stale` (the event is not newer than the end); `busy` (the
+   * previous cycle's channel rows are not cleaned up yet); `missing`.
+   */
+  async reopen(matchId: string, event: EventStamp): Promise<ReopenResult> {
+    const out = check<{ result: ReopenResult['result']; ended_job?: string | null; reopens?: number }>(
+      'match_reopen',
+      await this.db.rpc('match_reopen', {
+        p_match_id: matchId,
+        p_event_at: event.at.toISOString(),
+        p_version: event.version,
+      }),
+    );
+    return { result: out.result, endedJob: out.ended_job ?? null, cycle: out.reopens ?? 0 };
   }
 
   async isEnded(matchId: string): Promise<boolean> {
@@ -168,6 +221,11 @@ export class MatchStore {
 
   async listActive(): Promise<{ match_id: string; created_at: string }[]> {
     return check('match_list_active', await this.db.rpc('match_list_active'));
+  }
+
+  /** The sweep's list: matches not ended, with when they went live (null: never, e.g. scheduled). */
+  async listLive(): Promise<{ match_id: string; created_at: string; live_since: string | null }[]> {
+    return check('match_list_live', await this.db.rpc('match_list_live'));
   }
 
   /**
@@ -349,6 +407,45 @@ export class MatchStore {
       await this.db.rpc('match_forget', { p_match_id: matchId, p_guild_id: guildId, p_faction: faction }),
     );
   }
+}
+
+/** The stored match as the lifecycle decisions see it, plus its cycle (how often FACEIT restarted it). */
+export interface MatchState extends StoredMatch {
+  /** 0 until FACEIT restarts the match; each re-open starts a new cycle (cards and job ids use it). */
+  reopens: number;
+}
+
+export interface ReopenResult {
+  result: 'reopened' | 'active' | 'stale' | 'busy' | 'missing';
+  /** The job that had ended the match (a byte-identical redelivery of its event must get through now). */
+  endedJob: string | null;
+  cycle: number;
+}
+
+interface StateRow {
+  status: 'active' | 'ended';
+  live_since: string | null;
+  ended_at: string | null;
+  ended_version: number | null;
+  reopened_at: string | null;
+  reopened_version: number | null;
+  reopens: number;
+}
+
+function stateOf(row: StateRow | null): MatchState | null {
+  if (!row) return null;
+  const stamp = (at: string | null, version: number | null) =>
+    at ? { version: version ?? null, at: new Date(at) } : null;
+  return {
+    status: row.status,
+    live: row.live_since !== null,
+    ended:
+      row.status === 'ended'
+        ? (stamp(row.ended_at, row.ended_version) ?? { version: null, at: new Date(0) })
+        : null,
+    reopened: stamp(row.reopened_at, row.reopened_version),
+    reopens: row.reopens ?? 0,
+  };
 }
 
 /** beginChannel's answer: the lease is ours, with the ended marker and the faction's channel on record. */
