@@ -174,6 +174,38 @@ describe('a championship match scheduled days ahead', () => {
 });
 
 describe('FACEIT restarts a finished match', () => {
+  test('an end seen only through FACEIT is placed at its finish: an event from before it re-opens nothing', async ({
+    stack,
+  }) => {
+    const [a, bb] = await seedLinkedPlayers(stack, 'seen', 2);
+    const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [bb!.faceitId] });
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await waitForChannels(stack, match.id);
+    // Two events from before the end, delivered only after it (late redeliveries), in version order.
+    const older = stack.faceit.buildWebhook(match.id, 'match_status_configuring');
+    stack.faceit.setRoster(match.id, 'faction1', [a!.faceitId]); // a change: a newer version
+    const newer = stack.faceit.buildWebhook(match.id, 'match_status_configuring');
+    expect(newer.payload.version).toBeGreaterThan(older.payload.version);
+    // FACEIT finishes the match; the first news of it is the older late event, which finishes it.
+    stack.faceit.setStatus(match.id, 'FINISHED');
+    expect((await stack.faceit.deliver(stack.webhook, older)).status).toBe(202);
+    expect(await jobResult(stack, 'matches', match.id, 'match_status_configuring')).toMatchObject({
+      status: 'finished',
+    });
+    await waitForNoChannels(stack, match.id);
+    // FACEIT restarts it; the other late event (still from before the finish) must not re-open it.
+    stack.faceit.setStatus(match.id, 'CONFIGURING');
+    expect((await stack.faceit.deliver(stack.webhook, newer)).status).toBe(202);
+    expect(await jobResult(stack, 'matches', match.id, 'match_status_configuring')).toMatchObject({
+      status: 'ignored-ended',
+    });
+    expect(await matchState(stack, match.id)).toMatchObject({ status: 'ended', reopens: 0 });
+    // FACEIT's own configuring of the restart does.
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_configuring'], { applyStatus: false });
+    await waitForChannels(stack, match.id);
+    expect(await matchState(stack, match.id)).toMatchObject({ status: 'active', reopens: 1 });
+  });
+
   test('configuring after a forfeit re-opens it: new channels, players moved again, the card back to live', async ({
     stack,
   }) => {

@@ -4,6 +4,7 @@ import {
   decideFinish,
   type EventStamp,
   type FaceitView,
+  faceitEndStamp,
   faceitPhase,
   happenedAfter,
   type StoredMatch,
@@ -139,6 +140,20 @@ describe('happenedAfter and faceitPhase', () => {
     [{ version: 13, at: T('18:10:00') }, { version: null, at: T('18:10:00') }, false],
   ] as const)('%j after %j → %s', (event, mark, expected) => {
     expect(happenedAfter(event, mark)).toBe(expected);
+  });
+
+  it('an end seen through FACEIT is placed at its finished_at, else the fallback', () => {
+    const fallback = T('18:20:00');
+    expect(faceitEndStamp({ finished_at: T('18:10:00').getTime() / 1000 }, fallback)).toEqual({
+      version: null,
+      at: T('18:10:00'),
+    });
+    expect(faceitEndStamp({}, fallback)).toEqual({ version: null, at: fallback });
+    expect(faceitEndStamp({ finished_at: null }, fallback)).toEqual({ version: null, at: fallback });
+    // A ready from before FACEIT's finish is not newer than that end.
+    expect(
+      happenedAfter(BEFORE_END, faceitEndStamp({ finished_at: T('18:10:00').getTime() / 1000 }, fallback)),
+    ).toBe(false);
   });
 
   it.each([

@@ -3,6 +3,7 @@ import {
   decideEvent,
   type EventStamp,
   FaceitNotFoundError,
+  faceitEndStamp,
   factionsInPlay,
   type JobHandler,
   type Logger,
@@ -45,7 +46,8 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     const match = fetched.m;
     if (decision === 'finish') {
       log.info({ faceitStatus: match.status }, 'FACEIT reports the match ended: finishing it');
-      await ctx.store.endBy(data.matchId, `faceit-${match.status?.toLowerCase()}`, event, null);
+      const end = faceitEndStamp(match, event.at);
+      await ctx.store.endBy(data.matchId, `faceit-${match.status?.toLowerCase()}`, end, null);
       await finishInEveryGuild(ctx, data, log, stored.reopens);
       return { status: 'finished' };
     }

@@ -1,6 +1,7 @@
 import {
   type BridgeChannel,
   FaceitNotFoundError,
+  faceitEndStamp,
   type JobHandler,
   type Logger,
   type MatchEvent,
@@ -54,11 +55,12 @@ async function runSweep(
       continue;
     }
     let status: string | null | undefined;
+    let finishedAt: number | null | undefined;
     // A 404 is not proof the match is gone (new matches have been reported to 404 for a while): it
     // starts or extends a streak, and only a long enough streak of consecutive 404 sweeps ends it.
     let missing: { sweeps: number; forMs: number } | undefined;
     try {
-      status = (await faceit.getMatch(m.match_id)).status;
+      ({ status, finished_at: finishedAt } = await faceit.getMatch(m.match_id));
     } catch (err) {
       if (err instanceof FaceitNotFoundError) missing = await ctx.store.noteMissing(m.match_id);
       else {
@@ -75,7 +77,8 @@ async function runSweep(
       );
     }
     if (verdict === 'keep') continue;
-    await ctx.store.endBy(m.match_id, `sweep-${verdict}`, { version: null, at: new Date() }, null);
+    const end = faceitEndStamp({ finished_at: verdict === 'ended' ? finishedAt : null }, new Date());
+    await ctx.store.endBy(m.match_id, `sweep-${verdict}`, end, null);
     const as = verdict === 'ended' ? endEventOf(status) : undefined;
     if (as) endedAs.set(m.match_id, as);
     // Its guilds are cleaned up below, with every other ended match that still has rows.

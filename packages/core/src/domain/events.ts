@@ -35,6 +35,20 @@ export function happenedAfter(event: EventStamp, mark: EventStamp): boolean {
   return event.at.getTime() > mark.at.getTime();
 }
 
+/**
+ * The place of an end the bridge saw only through FACEIT's state (a created-type event or the sweep
+ * finding the match ended): FACEIT's `finished_at` (its clock, like the events'), else `fallback`. Never
+ * the created event's own stamp: the match ended some time after it, and a late event from between the
+ * two must not count as newer than the end.
+ */
+export function faceitEndStamp(
+  match: { finished_at?: number | null | undefined },
+  fallback: Date,
+): EventStamp {
+  const at = Number(match.finished_at);
+  return { version: null, at: Number.isFinite(at) && at > 0 ? new Date(at * 1000) : fallback };
+}
+
 /** What the bridge remembers of a match (match_states); null: never heard of it. */
 export interface StoredMatch {
   status: 'active' | 'ended';
