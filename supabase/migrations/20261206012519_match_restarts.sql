@@ -74,9 +74,10 @@ $$;
 
 -- FACEIT restarted an ended match: active again, as a new cycle (its age limit starts when it goes live
 -- again, its players may be moved again). Only for an event newer than the end (FACEIT's version when both
--- have one, else the times; the domain's `happenedAfter`), and only once the previous cycle's clean-up is
--- done (no channel rows left: a restart racing the clean-up is retried). Answers `reopened` (with the job
--- that had ended it, and the new cycle number), `active` (already re-opened), `stale`, `busy` or `missing`.
+-- have one, else the times, the same second counting as newer; the domain's `happenedAfter`), and only once
+-- the previous cycle's clean-up is done (no channel rows left: a restart racing the clean-up is retried).
+-- Answers `reopened` (with the job that had ended it, and the new cycle number), `active` (already
+-- re-opened), `stale`, `busy` or `missing`.
 create function public.match_reopen(p_match_id text, p_event_at timestamptz, p_version integer)
 returns jsonb language plpgsql set search_path = '' as $$
 declare
@@ -86,7 +87,7 @@ begin
   if not found then return jsonb_build_object('result', 'missing'); end if;
   if v.status = 'active' then return jsonb_build_object('result', 'active', 'reopens', v.reopens); end if;
   if not (case when p_version is not null and v.ended_version is not null then p_version > v.ended_version
-               else p_event_at > coalesce(v.ended_event_at, v.ended_at) end) then
+               else p_event_at >= coalesce(v.ended_event_at, v.ended_at) end) then
     return jsonb_build_object('result', 'stale');
   end if;
   if exists (select 1 from public.active_matches a where a.match_id = p_match_id) then

@@ -186,14 +186,17 @@ describe('FACEIT restarts a finished match', () => {
     stack.faceit.setRoster(match.id, 'faction1', [a!.faceitId]); // a change: a newer version
     const newer = stack.faceit.buildWebhook(match.id, 'match_status_configuring');
     expect(newer.payload.version).toBeGreaterThan(older.payload.version);
-    // FACEIT finishes the match; the first news of it is the older late event, which finishes it.
+    // Minutes later (the captures: 5) FACEIT finishes the match; the first news of it is the older late
+    // event, which finishes it.
+    stack.faceit.advanceTime(5 * 60_000);
     stack.faceit.setStatus(match.id, 'FINISHED');
     expect((await stack.faceit.deliver(stack.webhook, older)).status).toBe(202);
     expect(await jobResult(stack, 'matches', match.id, 'match_status_configuring')).toMatchObject({
       status: 'finished',
     });
     await waitForNoChannels(stack, match.id);
-    // FACEIT restarts it; the other late event (still from before the finish) must not re-open it.
+    // FACEIT restarts it minutes later; the other late event (from before the finish) must not re-open it.
+    stack.faceit.advanceTime(5 * 60_000);
     stack.faceit.setStatus(match.id, 'CONFIGURING');
     expect((await stack.faceit.deliver(stack.webhook, newer)).status).toBe(202);
     expect(await jobResult(stack, 'matches', match.id, 'match_status_configuring')).toMatchObject({
@@ -233,12 +236,6 @@ describe('FACEIT restarts a finished match', () => {
       (s) => (first.includes(s.voiceStates[a!.discordId] ?? '') ? true : undefined),
       60_000,
     );
-    // An event from before the end, built now and delivered only after it (a late redelivery).
-    const late = stack.faceit.buildWebhook(match.id, 'match_status_configuring');
-
-    await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
-    await waitForNoChannels(stack, match.id);
-    expect(stack.discord.state(stack.guildId).voiceStates[a!.discordId]).toBe(stack.guild.channels.Lobby);
     const cards = () =>
       stack.discord
         .channelMessages(stack.guild.channels['match-cards'] ?? '')
@@ -249,9 +246,20 @@ describe('FACEIT restarts a finished match', () => {
         );
     const description = () =>
       (cards()[0]?.embeds[0] as { description?: string } | undefined)?.description ?? '';
+    await waitFor(() => description().startsWith('🟢 Ready'), { what: 'the card ready', timeoutMs: 60_000 });
+    // An event from before the end, built now and delivered only after it (a late redelivery).
+    const late = stack.faceit.buildWebhook(match.id, 'match_status_configuring');
+
+    // Five minutes after ready, the forfeit (as in the captures).
+    stack.faceit.advanceTime(5 * 60_000);
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
+    await waitForNoChannels(stack, match.id);
+    expect(stack.discord.state(stack.guildId).voiceStates[a!.discordId]).toBe(stack.guild.channels.Lobby);
     await waitFor(() => description().startsWith('🏁'), { what: 'the card finished', timeoutMs: 60_000 });
 
-    // FACEIT restarts the room; the late configuring from before the end arrives first: nothing re-opens.
+    // FACEIT restarts the room five minutes later; the late configuring from before the end arrives first:
+    // nothing re-opens.
+    stack.faceit.advanceTime(5 * 60_000);
     stack.faceit.setStatus(match.id, 'CONFIGURING');
     expect((await stack.faceit.deliver(stack.webhook, late)).status).toBe(202);
     expect(await jobResult(stack, 'matches', match.id, 'match_status_configuring')).toMatchObject({

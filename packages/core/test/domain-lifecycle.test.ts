@@ -137,7 +137,8 @@ describe('happenedAfter and faceitPhase', () => {
     [{ version: 13, at: T('18:00:00') }, { version: 12, at: T('18:10:00') }, true],
     [{ version: 12, at: T('18:20:00') }, { version: 12, at: T('18:10:00') }, false],
     [{ version: null, at: T('18:10:01') }, { version: 12, at: T('18:10:00') }, true],
-    [{ version: 13, at: T('18:10:00') }, { version: null, at: T('18:10:00') }, false],
+    [{ version: 13, at: T('18:10:00') }, { version: null, at: T('18:10:00') }, true],
+    [{ version: 13, at: T('18:09:59') }, { version: null, at: T('18:10:00') }, false],
   ] as const)('%j after %j → %s', (event, mark, expected) => {
     expect(happenedAfter(event, mark)).toBe(expected);
   });

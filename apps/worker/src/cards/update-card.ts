@@ -99,7 +99,13 @@ async function apply(
   change: CardChange,
   log: Logger,
 ): Promise<void> {
-  const row = await cards.get(matchId, guild.id);
+  // A build's card drawn after the match ended (its job was slower than the finish's, which found no card
+  // yet) would stay live for good: the ended marker is read with the card.
+  const [row, ended] = await Promise.all([
+    cards.get(matchId, guild.id),
+    change.kind === 'built' ? ctx.store.isEnded(matchId) : false,
+  ]);
+  if (ended) return;
   // A final card is never edited again within its cycle; FACEIT restarting the match starts a new one.
   if (row?.final && !restarts(row, change)) return;
   const next = await nextCard(ctx, guild, row, change, log);

@@ -27,12 +27,14 @@ export interface EventStamp {
 
 /**
  * Whether `event` happened after `mark`. FACEIT's `payload.version` grows with every change of the match
- * (the captures: created 1 … finished 12, restart configuring 13), so it decides when both have one;
- * otherwise the events' times do (FACEIT's clock, whole seconds). Equal means not after.
+ * (the captures: created 1 … finished 12, restart configuring 13), so it decides when both have one (equal:
+ * not after). Otherwise the events' times do (FACEIT's clock, whole seconds), and the same second counts as
+ * after: a re-open also needs FACEIT to report the match running, which a late event from the very second
+ * of the end cannot make true, while FACEIT's restart may well share that second with the end it saw.
  */
 export function happenedAfter(event: EventStamp, mark: EventStamp): boolean {
   if (event.version !== null && mark.version !== null) return event.version > mark.version;
-  return event.at.getTime() > mark.at.getTime();
+  return event.at.getTime() >= mark.at.getTime();
 }
 
 /**
