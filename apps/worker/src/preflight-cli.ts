@@ -6,8 +6,10 @@ import {
   ConfigError,
   createProducerRedis,
   createSupabase,
+  guildAllowList,
   parseEnv,
   redisUrlOf,
+  servesGuild,
   workerConfigSchema,
 } from '@bridge/core';
 import type { z } from 'zod';
@@ -92,6 +94,43 @@ async function setUpGuilds(): Promise<GuildTarget[] | Error> {
   }
 }
 
+/**
+ * Servers set up (guild_settings) that BRIDGE_GUILDS / DISCORD_GUILD_ID do not serve: the workers would leave
+ * them and forget their settings. A warning, so an operator upgrading sees it before starting the workers.
+ */
+async function served(): Promise<Check[]> {
+  const allow = guildAllowList({
+    bridgeGuilds: read('BRIDGE_GUILDS'),
+    homeGuildId: read('DISCORD_GUILD_ID'),
+  });
+  const name = 'served servers';
+  if (allow === 'any') {
+    return [
+      {
+        name,
+        ok: true,
+        detail: 'any server that adds the bot (BRIDGE_GUILDS=*, or neither it nor DISCORD_GUILD_ID set)',
+      },
+    ];
+  }
+  const guilds = await setUpGuilds();
+  // Unreadable: the supabase check says why.
+  if (guilds instanceof Error) return [];
+  const unserved = guilds.filter((g) => !servesGuild(allow, g.guildId));
+  if (unserved.length === 0) {
+    return [
+      { name, ok: true, detail: `${[...allow].join(', ')}; every server set up with /setup is among them` },
+    ];
+  }
+  return unserved.map((g) => ({
+    name,
+    ok: true,
+    warn: true,
+    detail: `guild ${g.guildId} is set up but not served (BRIDGE_GUILDS / DISCORD_GUILD_ID): the workers will leave it and forget its settings, follows and server links`,
+    fix: `to keep serving it, add ${g.guildId} to BRIDGE_GUILDS (or set BRIDGE_GUILDS=*) before starting the workers`,
+  }));
+}
+
 async function supabase(): Promise<Check[]> {
   const url = read('SUPABASE_URL');
   const key = read('SUPABASE_SERVICE_ROLE_KEY');
@@ -172,7 +211,7 @@ async function redis(): Promise<Check[]> {
   }
 }
 
-const results = await Promise.all([configuration(), discord(), supabase(), redis()]);
+const results = await Promise.all([configuration(), discord(), served(), supabase(), redis()]);
 let failed = 0;
 let warnings = 0;
 for (const c of results.flat()) {

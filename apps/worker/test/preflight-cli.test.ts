@@ -176,6 +176,31 @@ describe('./run preflight', () => {
     expect(code).toBe(0);
   });
 
+  it('warns about a server set up but not served (the workers would leave it), and not once BRIDGE_GUILDS has it', async () => {
+    const other = '100000000000000098';
+    await supabase.query(`insert into guild_settings (guild_id, source) values ($1, 'env'), ($2, 'setup')`, [
+      guildId,
+      other,
+    ]);
+    try {
+      const single = await preflight(complete());
+      expect(single.out).toContain(
+        `WARN served servers: guild ${other} is set up but not served (BRIDGE_GUILDS / DISCORD_GUILD_ID): the workers will leave it and forget its settings, follows and server links`,
+      );
+      expect(single.out).toContain(
+        `     fix: to keep serving it, add ${other} to BRIDGE_GUILDS (or set BRIDGE_GUILDS=*)`,
+      );
+      const listed = await preflight({ ...complete(), BRIDGE_GUILDS: other });
+      expect(listed.out).toMatch(
+        new RegExp(`^ok {3}served servers: .*${other}.*every server set up with /setup is among them$`, 'm'),
+      );
+      const any = await preflight({ ...complete(), BRIDGE_GUILDS: '*' });
+      expect(any.out).toMatch(/^ok {3}served servers: any server that adds the bot/m);
+    } finally {
+      await supabase.query('delete from guild_settings');
+    }
+  });
+
   it('without DISCORD_GUILD_ID and no guild set up yet, says what to do', async () => {
     const { DISCORD_GUILD_ID: _g, VC_CATEGORY_ID: _c, VC_LOBBY_CHANNEL_ID: _l, ...env } = complete();
     const { code, out } = await preflight(env);
