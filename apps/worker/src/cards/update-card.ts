@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   type CardInput,
-  type CardStore,
   cardFromMatch,
   type DataApiMatch,
   eloChanges,
@@ -15,10 +14,13 @@ import {
   voiceStatusOf,
 } from '@bridge/core';
 import type { Guild } from 'discord.js';
-import type { MatchContext } from '../matches/match-context.ts';
-import { withLease } from '../matches/match-context.ts';
+import type { WorkerDeps } from '../deps.ts';
+import { withLease } from '../lib/leases.ts';
 import { cardChannel, editOrPost, findCard } from './card-message.ts';
 import { putVoiceStatus } from './voice-status.ts';
+
+/** What match cards use of the worker: the card rows, Discord, FACEIT (ELO), and the lease rows. */
+export type CardDeps = Pick<WorkerDeps, 'cards' | 'client' | 'faceit' | 'matches' | 'log'>;
 
 /** What happened to the match since the card was last drawn. */
 export type CardChange =
@@ -66,21 +68,20 @@ const STAGE_RANK: Record<CardInput['stage'], number> = {
  * the card is secondary to the channels and moves, so a failure is logged and the job goes on.
  */
 export async function updateCard(
-  ctx: MatchContext,
+  deps: CardDeps,
   matchId: string,
   guildId: string,
   change: CardChange,
   log: Logger,
 ): Promise<void> {
   try {
-    const cards = ctx.deps.cards;
-    const channelId = await cards.channelOf(guildId);
+    const channelId = await deps.cards.channelOf(guildId);
     if (!channelId) return;
-    const guild = ctx.deps.client.guilds.cache.get(guildId);
+    const guild = deps.client.guilds.cache.get(guildId);
     if (!guild) return;
     // One writer per card at a time: two racing jobs cannot both post, and edits do not interleave.
-    await withLease(ctx, `card-${matchId}-${guildId}`, `card-${randomUUID()}`, () =>
-      apply(ctx, cards, guild, channelId, matchId, change, log),
+    await withLease(deps, `card-${matchId}-${guildId}`, `card-${randomUUID()}`, () =>
+      apply(deps, guild, channelId, matchId, change, log),
     );
   } catch (err) {
     log.warn(
@@ -91,24 +92,24 @@ export async function updateCard(
 }
 
 async function apply(
-  ctx: MatchContext,
-  cards: CardStore,
+  deps: CardDeps,
   guild: Guild,
   cardsChannelId: string,
   matchId: string,
   change: CardChange,
   log: Logger,
 ): Promise<void> {
+  const { cards } = deps;
   // A build's card drawn after the match ended (its job was slower than the finish's, which found no card
   // yet) would stay live for good: the ended marker is read with the card.
   const [row, ended] = await Promise.all([
     cards.get(matchId, guild.id),
-    change.kind === 'built' ? ctx.store.isEnded(matchId) : false,
+    change.kind === 'built' ? deps.matches.isEnded(matchId) : false,
   ]);
   if (ended) return;
   // A final card is never edited again within its cycle; FACEIT restarting the match starts a new one.
   if (row?.final && !restarts(row, change)) return;
-  const next = await nextCard(ctx, guild, row, change, log);
+  const next = await nextCard(deps, guild, row, change, log);
   if (!next) return;
   const { input, eloBefore } = next;
   // A card stays where it was first posted, even if /setup cards moved on since.
@@ -119,11 +120,11 @@ async function apply(
   let messageId = row?.message_id ?? null;
   if (!messageId && row) {
     // The row was written before an earlier post whose id never got stored: that post may exist.
-    messageId = await findCard(ctx.deps.client, channel, matchId);
+    messageId = await findCard(deps.client, channel, matchId);
   }
   if (!row) await cards.save(matchId, guild.id, { channel_id: channelId });
   messageId = await editOrPost(channel, messageId, renderCard(input));
-  const voiceStatus = await syncVoiceStatus(ctx, input, row?.voice_status ?? '', log);
+  const voiceStatus = await syncVoiceStatus(deps, input, row?.voice_status ?? '', log);
   await cards.save(matchId, guild.id, {
     channel_id: channelId,
     message_id: messageId,
@@ -139,7 +140,7 @@ async function apply(
 }
 
 async function nextCard(
-  ctx: MatchContext,
+  deps: CardDeps,
   guild: Guild,
   row: MatchCardRow | null,
   change: CardChange,
@@ -161,7 +162,7 @@ async function nextCard(
     if (row?.card && (row.card.cycle ?? 0) > change.cycle) return null; // a job of an earlier cycle
     // ELO before the match: read once, at ready (it does not move between configuring and ready).
     if (row?.elo_before || input.stage === 'configuring') return { input };
-    const eloBefore = await readElo(ctx, linkedPlayers(input), log).catch((err: Error) => {
+    const eloBefore = await readElo(deps, linkedPlayers(input), log).catch((err: Error) => {
       log.warn({ err: err.message }, 'match card: ELO at ready not read');
       return null;
     });
@@ -186,7 +187,7 @@ async function nextCard(
   }
   const match =
     change.match ??
-    (await ctx.deps.faceit.getMatch(row.card.matchId).catch((err: Error) => {
+    (await deps.faceit.getMatch(row.card.matchId).catch((err: Error) => {
       log.warn(
         { matchId: row.card?.matchId, err: err.message },
         'match card: FACEIT match not read at the finish',
@@ -202,7 +203,7 @@ async function nextCard(
       unlinked: undefined,
       map: fresh?.map ?? row.card.map,
       result: fresh?.result,
-      elo: await eloAfter(ctx, row, log),
+      elo: await eloAfter(deps, row, log),
     },
   };
 }
@@ -219,12 +220,12 @@ function linkedPlayers(input: CardInput): string[] {
 
 /** faceit_elo of each player, or null when the rate budget does not allow the reads now. */
 async function readElo(
-  ctx: MatchContext,
+  deps: CardDeps,
   faceitIds: string[],
   log: Logger,
 ): Promise<Record<string, number> | null> {
   if (faceitIds.length === 0) return {};
-  const wait = await ctx.deps.faceit.backlogMs(faceitIds.length);
+  const wait = await deps.faceit.backlogMs(faceitIds.length);
   if (wait > ELO_BUDGET_MS) {
     log.info(
       { players: faceitIds.length, waitMs: wait },
@@ -234,17 +235,17 @@ async function readElo(
   }
   const out: Record<string, number> = {};
   for (const id of faceitIds) {
-    const elo = (await ctx.deps.faceit.getPlayer(id)).games?.cs2?.faceit_elo;
+    const elo = (await deps.faceit.getPlayer(id)).games?.cs2?.faceit_elo;
     if (typeof elo === 'number') out[id] = elo;
   }
   return out;
 }
 
-async function eloAfter(ctx: MatchContext, row: MatchCardRow, log: Logger): Promise<CardInput['elo']> {
+async function eloAfter(deps: CardDeps, row: MatchCardRow, log: Logger): Promise<CardInput['elo']> {
   if (!row.elo_before || !row.card) return { skipped: 'ELO was not read when the match was ready' };
   const ids = linkedPlayers(row.card).filter((id) => id in (row.elo_before ?? {}));
   if (ids.length === 0) return { changes: {} };
-  const after = await readElo(ctx, ids, log).catch((err: Error) => {
+  const after = await readElo(deps, ids, log).catch((err: Error) => {
     log.warn({ err: err.message }, 'match card: ELO after the finish not read');
     return null;
   });
@@ -254,7 +255,7 @@ async function eloAfter(ctx: MatchContext, row: MatchCardRow, log: Logger): Prom
 
 /** Sets the team channels' status when it changed (a refusal is logged, tried again next time). */
 async function syncVoiceStatus(
-  ctx: MatchContext,
+  deps: CardDeps,
   input: CardInput,
   previous: string,
   log: Logger,
@@ -264,7 +265,7 @@ async function syncVoiceStatus(
   if (status === previous || isFinalStage(input.stage)) return previous;
   const channels = input.teams.flatMap((t) => (t.channelId ? [t.channelId] : []));
   try {
-    for (const id of channels) await putVoiceStatus(ctx.deps.client, id, status);
+    for (const id of channels) await putVoiceStatus(deps.client, id, status);
     return status;
   } catch (err) {
     log.warn(

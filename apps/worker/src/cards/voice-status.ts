@@ -1,7 +1,7 @@
 import type { Logger } from '@bridge/core';
 import type { Client } from 'discord.js';
+import type { WorkerDeps } from '../deps.ts';
 import { discordCode } from '../discord/errors.ts';
-import type { MatchContext } from '../matches/match-context.ts';
 
 /**
  * Sets (or with '' clears) a voice channel's status: never a rename, which Discord limits to 2 per
@@ -24,11 +24,11 @@ export async function putVoiceStatus(
 
 /** Whether the match's card set a status on its team channels (false when it cannot tell). */
 export async function cardVoiceStatusSet(
-  ctx: MatchContext,
+  deps: Pick<WorkerDeps, 'cards'>,
   matchId: string,
   guildId: string,
 ): Promise<boolean> {
-  const row = await ctx.deps.cards.get(matchId, guildId).catch(() => null);
+  const row = await deps.cards.get(matchId, guildId).catch(() => null);
   return (row?.voice_status ?? '') !== '';
 }
 

@@ -1,14 +1,11 @@
 import { FOLLOW_KINDS, LINK_POLICIES } from '@bridge/core';
 import {
   ChannelType,
-  type ChatInputCommandInteraction,
-  type Guild,
   InteractionContextType,
   PermissionFlagsBits,
   SlashCommandBuilder,
   type SlashCommandStringOption,
 } from 'discord.js';
-import type { WorkerDeps } from '../deps.ts';
 import { setupCards } from './setup/cards.ts';
 import { setupChannels } from './setup/channels.ts';
 import { setupFollow, setupUnfollow } from './setup/follow.ts';
@@ -17,17 +14,8 @@ import { setupLinking } from './setup/linking.ts';
 import { setupNicknames } from './setup/nicknames.ts';
 import { setupRoles } from './setup/roles.ts';
 import { setupShow } from './setup/show.ts';
+import type { SetupDeps, SetupHandler } from './setup/types.ts';
 import type { SlashCommand } from './types.ts';
-
-/** What this command uses of the worker. */
-type CommandDeps = Pick<WorkerDeps, 'log' | 'guilds' | 'cards' | 'levels'>;
-
-/** What a /setup subcommand handler gets: the deferred interaction, its guild, the deps. */
-export type SetupHandler = (
-  interaction: ChatInputCommandInteraction,
-  guild: Guild,
-  deps: CommandDeps,
-) => Promise<string>;
 
 const handlers: Record<string, SetupHandler> = {
   follow: setupFollow,
@@ -166,7 +154,7 @@ export const setupCommand: SlashCommand = {
       s.setName('show').setDescription('Show the settings and check the bot’s permissions'),
     )
     .toJSON(),
-  async execute(interaction, deps: CommandDeps) {
+  async execute(interaction, deps: SetupDeps) {
     // The router deferred (ephemeral) before anything else. default_member_permissions can be overridden per server; the permission is checked here again.
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       deps.log.warn('setup refused: no Manage Server');

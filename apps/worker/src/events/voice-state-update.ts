@@ -33,7 +33,7 @@ async function onConnect(ctx: MatchContext, state: VoiceState, log: Logger): Pro
     const holder = `late-${randomUUID()}`;
     if (await moveOnce(ctx, state.guild, row.match_id, userId, current, row.voice_channel_id, holder, log)) {
       log.info({ matchId: row.match_id, userId, channelId: row.voice_channel_id }, 'late joiner moved in');
-      await updateCard(ctx, row.match_id, state.guild.id, { kind: 'joined', userId }, log);
+      await updateCard(ctx.deps, row.match_id, state.guild.id, { kind: 'joined', userId }, log);
       return;
     }
   }

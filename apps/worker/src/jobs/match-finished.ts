@@ -54,7 +54,7 @@ export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData
     const [only] = guilds;
     if (channels !== undefined && only) {
       const change = { kind: 'ended' as const, event: data.event, match: faceit.match, cycle };
-      await updateCard(ctx, data.matchId, only, change, log);
+      await updateCard(ctx.deps, data.matchId, only, change, log);
     }
     // Level roles are the player's, in every guild: once per match.
     if (data.event === 'match_status_finished') await levelsAfterMatch(ctx.deps, data.matchId, log);

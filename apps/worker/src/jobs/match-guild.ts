@@ -41,7 +41,7 @@ export function matchGuildFinishedHandler(ctx: MatchContext): JobHandler<MatchGu
     const channels = await removeMatchChannels(ctx, guild, data.matchId, log);
     log.info({ channels }, 'match finished in this guild');
     if (jobNameForEvent(data.event) === MATCH_JOBS.finished) {
-      await updateCard(ctx, data.matchId, guild.id, { kind: 'ended', event: data.event }, log);
+      await updateCard(ctx.deps, data.matchId, guild.id, { kind: 'ended', event: data.event }, log);
     }
     return { status: 'finished', channels };
   };

@@ -101,7 +101,7 @@ async function runSweep(
       await removeMatchChannels(ctx, guild, matchId, at);
       at.info('sweep finished the clean-up of an ended match');
       const as = endedAs.get(matchId);
-      if (as) await updateCard(ctx, matchId, guildId, { kind: 'ended', event: as }, at);
+      if (as) await updateCard(ctx.deps, matchId, guildId, { kind: 'ended', event: as }, at);
       if (!endedNow.has(matchId)) finished.add(matchId);
     } catch (err) {
       problems.push(`clean-up of ${matchId} in guild ${guildId}: ${(err as Error).message}`);

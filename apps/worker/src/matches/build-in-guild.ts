@@ -13,10 +13,10 @@ import { type Guild, PermissionFlagsBits } from 'discord.js';
 import { membersAmong } from '../access/members.ts';
 import { updateCard } from '../cards/update-card.ts';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
+import { LEASE } from '../lib/leases.ts';
 import { convergeChannel } from './converge-channel.ts';
 import type { VoiceSettings } from './guild-settings.ts';
 import { type LeaseAhead, runHolder } from './lease-ahead.ts';
-import { LEASE } from './lease-timing.ts';
 import type { MatchContext } from './match-context.ts';
 import { type AheadClaim, moveOnce } from './move-once.ts';
 import { removeMatchChannels } from './remove-channels.ts';
@@ -150,7 +150,7 @@ export async function buildInGuild(
       policy: settings.linkPolicy,
       cycle,
     };
-    await updateCard(ctx, matchId, guild.id, change, log);
+    await updateCard(ctx.deps, matchId, guild.id, change, log);
   }
   return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
 }

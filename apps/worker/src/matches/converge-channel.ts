@@ -9,9 +9,9 @@ import {
   toDiscord,
 } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
+import { LEASE, withLease, withLeaseTaken } from '../lib/leases.ts';
 import type { VoiceSettings } from './guild-settings.ts';
-import { LEASE } from './lease-timing.ts';
-import { type MatchContext, withLease, withLeaseTaken } from './match-context.ts';
+import { leasesOf, type MatchContext } from './match-context.ts';
 
 /** Per (match, guild, faction): another guild's build of the same match is not this one's business. */
 export const channelLeaseKey = (matchId: string, guildId: string, faction: Faction) =>
@@ -66,7 +66,7 @@ export async function convergeChannel(
     first = undefined;
     return attempt;
   };
-  return withLeaseTaken(ctx, key, holder, begin, async ({ ended, channelId, maybeOrphan }) => {
+  return withLeaseTaken(leasesOf(ctx), key, holder, begin, async ({ ended, channelId, maybeOrphan }) => {
     log.debug({ faction: plan.faction }, 'channel lease taken');
     if (ended) return null;
     let channel: GuildBasedChannel | null = channelId ? await getChannel(guild, channelId) : null;
@@ -86,7 +86,7 @@ export async function convergeChannel(
         categoryId,
         plan.name,
         plan.overwrites,
-        (fn) => withLease(ctx, `category-${categoryId}`, holder, fn),
+        (fn) => withLease(leasesOf(ctx), `category-${categoryId}`, holder, fn),
         settings.userLimit,
       );
       log.info({ channelId: channel.id, faction: plan.faction, name: plan.name }, 'channel created');

@@ -8,8 +8,8 @@ import {
   routingOf,
 } from '@bridge/core';
 import type { Job } from 'bullmq';
+import { LEASE } from '../lib/leases.ts';
 import { channelLeaseKey } from './converge-channel.ts';
-import { LEASE } from './lease-timing.ts';
 import type { MatchContext } from './match-context.ts';
 
 /**

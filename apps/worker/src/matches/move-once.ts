@@ -1,7 +1,7 @@
-import type { Logger, MoveClaim } from '@bridge/core';
+import { type Logger, type MoveClaim, pause } from '@bridge/core';
 import type { Guild } from 'discord.js';
 import { moveMember } from '../discord/channels.ts';
-import { keepAlive, LEASE, pause } from './lease-timing.ts';
+import { keepAlive, LEASE } from '../lib/leases.ts';
 import type { MatchContext } from './match-context.ts';
 
 /** A move claim asked for before the move could start: when, and its answer. */

@@ -29,7 +29,7 @@ export async function removeMatchChannels(
     read
       ? ([read.settings, read.rows] as const)
       : Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId, guild.id)]),
-    cardVoiceStatusSet(ctx, matchId, guild.id),
+    cardVoiceStatusSet(ctx.deps, matchId, guild.id),
   ]);
   const ids = channelsOfMatch({
     matchId,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pause } from '../pause.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 /** Optional fields accept `null` as well as absence: FACEIT has been seen sending null in team and roster fields. */
@@ -214,5 +215,5 @@ function retryAfterMs(res: Response): number | undefined {
 
 function backoff(attempt: number, hintMs?: number): Promise<void> {
   const ms = hintMs ?? Math.min(200 * 2 ** (attempt - 1), 5000) * (0.8 + Math.random() * 0.4);
-  return new Promise((r) => setTimeout(r, ms));
+  return pause(ms);
 }

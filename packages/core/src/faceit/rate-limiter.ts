@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RedisClient } from '../queues/connection.ts';
+import type { RedisClient } from '../redis/connection.ts';
 
 // Reserves the next send slot: slots are `interval` ms apart, shared by every process through one
 // Redis key, timed by Redis's own clock (so workers' clocks need not agree). Returns how long the

@@ -1,5 +1,5 @@
 import { pause } from '../pause.ts';
-import type { RedisClient } from '../queues/connection.ts';
+import type { RedisClient } from '../redis/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
 
 /** Discord: `max_concurrency` IDENTIFYs per 5 s, one per bucket `shard_id % max_concurrency`. */

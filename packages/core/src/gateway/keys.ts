@@ -1,4 +1,4 @@
-import type { RedisClient } from '../queues/connection.ts';
+import type { RedisClient } from '../redis/connection.ts';
 import { keyGroup } from '../redis/keys.ts';
 
 /**

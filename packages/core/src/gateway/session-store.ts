@@ -1,4 +1,4 @@
-import type { RedisClient } from '../queues/connection.ts';
+import type { RedisClient } from '../redis/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
 
 /** What RESUME needs, as @discordjs/ws' `SessionInfo` holds it. */

@@ -1,4 +1,4 @@
-import type { RedisClient } from '../queues/connection.ts';
+import type { RedisClient } from '../redis/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
 
 // Heartbeat: this copy's entry expires `ttl` ms from now (Redis's clock, so copies' clocks need not agree);

@@ -1,4 +1,4 @@
-import type { RedisClient } from '../queues/connection.ts';
+import type { RedisClient } from '../redis/connection.ts';
 import { type GatewayKeys, gatewayKeys } from './keys.ts';
 
 // Sets (or with an empty value deletes) one user's channel and answers the previous one, in one step.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { RedisClient } from '../queues/connection.ts';
+import type { RedisClient } from '../redis/connection.ts';
 import { redisKey } from '../redis/keys.ts';
 
 /** How long a /link button stays usable: 10 minutes (docs/architecture.md, Account linking). */

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pause } from '../pause.ts';
 import { OAuthConfigError, OAuthGrantError, OAuthUnavailableError } from './errors.ts';
 
 export interface FaceitIdentity {
@@ -76,7 +76,7 @@ export async function fetchUserinfo(
       if (delay === undefined) {
         throw new OAuthUnavailableError(`${err.message} (${attempt + 1} attempts)`);
       }
-      await sleep(delay);
+      await pause(delay);
     }
   }
 }

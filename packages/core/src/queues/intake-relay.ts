@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../logger.ts';
-import { duplicateRedis, type RedisClient } from './connection.ts';
+import { pause } from '../pause.ts';
+import { duplicateRedis, type RedisClient } from '../redis/connection.ts';
 import {
   jobNameForEvent,
   type MatchQueueName,
@@ -53,10 +54,10 @@ export class IntakeRelay {
   private groupReady = false;
   private loop: Promise<void> | undefined;
   private current: Promise<void> | undefined;
-  private signalStop: () => void = () => {};
-  /** Settles on close: a command stuck on a dead connection must not hold the loop. */
+  /** Aborts on close: cuts a retry wait short, and a command stuck on a dead connection must not hold the loop. */
+  private readonly stop = new AbortController();
   private readonly stopped = new Promise<void>((resolve) => {
-    this.signalStop = resolve;
+    this.stop.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   private readonly opts: IntakeRelayOptions;
 
@@ -80,8 +81,8 @@ export class IntakeRelay {
    */
   async close(graceMs = 5000): Promise<void> {
     this.stopping = true;
-    if (this.relaying) await Promise.race([this.current, sleep(graceMs)]);
-    this.signalStop();
+    if (this.relaying) await Promise.race([this.current, pause(graceMs, this.stop.signal)]);
+    this.stop.abort();
     this.redis.disconnect();
     await this.loop;
   }
@@ -118,7 +119,7 @@ export class IntakeRelay {
         { err: (err as Error).message, consumer: this.consumer, failures: state.failures },
         'intake relay failed, retrying',
       );
-      await Promise.race([sleep(Math.min(100 * 2 ** state.failures, 5000)), this.stopped]);
+      await pause(Math.min(100 * 2 ** state.failures, 5000), this.stop.signal).catch(() => {});
     }
   }
 
@@ -219,11 +220,6 @@ export class IntakeRelay {
     }
   }
 }
-
-const sleep = (ms: number) =>
-  new Promise<void>((resolve) => {
-    setTimeout(resolve, ms).unref();
-  });
 
 function parseEntry(raw: string | undefined) {
   try {

@@ -1,5 +1,5 @@
+import type { RedisClient } from '../redis/connection.ts';
 import { redisKey } from '../redis/keys.ts';
-import type { RedisClient } from './connection.ts';
 import type { MatchJobData } from './contracts.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
+import type { RedisClient } from '../redis/connection.ts';
 import { bullPrefix } from '../redis/keys.ts';
 import { DEFAULT_JOB_OPTIONS } from './catalog.ts';
-import type { RedisClient } from './connection.ts';
 import { QUEUES, type QueueName } from './contracts.ts';
 
 /** A producer-side queue with the contract's defaults; `prefix` is QUEUE_PREFIX. */

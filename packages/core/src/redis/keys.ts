@@ -1,4 +1,4 @@
-import type { RedisClient } from '../queues/connection.ts';
+import type { RedisClient } from './connection.ts';
 
 /**
  * Every Redis key the bridge names is built here. A Redis Cluster refuses a Lua script, MULTI or

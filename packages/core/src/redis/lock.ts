@@ -1,4 +1,4 @@
-import type { RedisClient } from '../queues/connection.ts';
+import type { RedisClient } from './connection.ts';
 
 // Deletes or extends the lock only while `owner` still holds it (a lapsed lock may be someone else's now).
 const RELEASE = `

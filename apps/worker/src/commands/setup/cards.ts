@@ -1,5 +1,5 @@
 import { ChannelType, PermissionFlagsBits, type PermissionResolvable } from 'discord.js';
-import type { SetupHandler } from '../setup.ts';
+import type { SetupHandler } from './types.ts';
 
 /** What the bot needs in the card channel: post, embed, and find its card again after a crash. */
 const CARD_NEEDS: [PermissionResolvable, string][] = [

@@ -1,5 +1,5 @@
 import { ChannelType } from 'discord.js';
-import type { SetupHandler } from '../setup.ts';
+import type { SetupHandler } from './types.ts';
 
 /** /setup channels category: lobby: — each checked against the guild before anything is stored. */
 export const setupChannels: SetupHandler = async (interaction, guild, deps) => {

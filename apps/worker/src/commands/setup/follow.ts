@@ -1,5 +1,5 @@
 import { kindTakesId, parseFollow } from '@bridge/core';
-import type { SetupHandler } from '../setup.ts';
+import type { SetupHandler } from './types.ts';
 
 function describe(kind: string, id: string): string {
   return id ? `${kind} \`${id}\`` : kind === 'all' ? 'every match' : 'matches of linked members';

@@ -1,6 +1,6 @@
 import { dangerousPermissionNames, FACEIT_LEVELS, isFaceitLevel, levelRoleName } from '@bridge/core';
 import { type Guild, type GuildMember, PermissionFlagsBits, type Role } from 'discord.js';
-import type { SetupHandler } from '../setup.ts';
+import type { SetupHandler } from './types.ts';
 
 const NOTHING = 'Nothing was changed.';
 const REASON = 'FACEIT level roles (/setup levels)';

@@ -1,5 +1,5 @@
 import { LINK_POLICIES, type LinkPolicy } from '@bridge/core';
-import type { SetupHandler } from '../setup.ts';
+import type { SetupHandler } from './types.ts';
 
 /** What each policy means, as /setup linking and /setup show say it. */
 export const POLICY_TEXT: Record<LinkPolicy, string> = {

@@ -1,6 +1,6 @@
 import { nickTemplateProblem, renderNickname } from '@bridge/core';
 import { PermissionFlagsBits } from 'discord.js';
-import type { SetupHandler } from '../setup.ts';
+import type { SetupHandler } from './types.ts';
 
 /** /setup nicknames template:"{nickname} [{level}]" | off:true — linked members' nicknames. */
 export const setupNicknames: SetupHandler = async (interaction, guild, deps) => {

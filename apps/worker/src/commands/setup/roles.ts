@@ -1,5 +1,5 @@
 import { openRoleProblem } from '@bridge/core';
-import type { SetupHandler } from '../setup.ts';
+import type { SetupHandler } from './types.ts';
 
 /**
  * /setup roles staff: spectator: — roles must be this guild's, held only by whom the server's role

@@ -1,8 +1,8 @@
 import { DEFAULT_LINK_POLICY } from '@bridge/core';
-import type { SetupHandler } from '../setup.ts';
 import { levelShowLines } from './levels-show.ts';
 import { POLICY_TEXT } from './linking.ts';
 import { permissionReport } from './permission-report.ts';
+import type { SetupHandler } from './types.ts';
 
 /** /setup show: the settings, what the guild follows, and the bot's permissions where it needs them. */
 export const setupShow: SetupHandler = async (_interaction, guild, deps) => {

@@ -1,5 +1,5 @@
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
-import { parseRedisUrl } from '../redis/target.ts';
+import { parseRedisUrl } from './target.ts';
 
 /**
  * A connection to the bridge's Redis: one server or a Redis Cluster, as REDIS_URL says. This file is the

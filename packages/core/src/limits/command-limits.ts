@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LimitWindow } from '../domain/command-limits.ts';
-import type { RedisClient } from '../queues/connection.ts';
-import { redisKey } from './keys.ts';
+import type { RedisClient } from '../redis/connection.ts';
+import { redisKey } from '../redis/keys.ts';
 
 // One sorted set per (command, user): the times (Redis clock, ms) of the uses it let through, kept for
 // the longest window. ARGV: a unique member, then window/max pairs. Answers 0 (let through, recorded) or
