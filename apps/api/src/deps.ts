@@ -1,10 +1,10 @@
-import type { ApiConfig, Intake, Logger, Metrics, RedisClient } from '@bridge/core';
-import type { Queue, QueueEvents } from 'bullmq';
+import type { ApiConfig, BridgeQueues, Intake, Logger, Metrics, RedisClient } from '@bridge/core';
+import type { QueueEvents } from 'bullmq';
 import type { SampledLog } from './lib/sampled-log.ts';
 
-/** What the API's routes need; main.ts builds it from the environment, tests from their fixtures. */
+/** What the API's routes need; createApiDeps builds it from the config, for main.ts and the tests alike. */
 export interface ApiDeps {
-  config: Pick<ApiConfig, 'FACEIT_WEBHOOK_SECRET' | 'FACEIT_WEBHOOK_HEADER'> & Partial<ApiConfig>;
+  config: ApiConfig;
   log: Logger;
   /**
    * Where lines that unauthenticated requests cause go (first one in full, then a count per minute);
@@ -15,11 +15,11 @@ export interface ApiDeps {
   redis: RedisClient;
   /** Where accepted webhooks go; the workers' relay turns entries into `matches` jobs. */
   intake: Intake;
-  queues: { matches: Queue; cleanup?: Queue; links: Queue; maintenance?: Queue };
+  queues: BridgeQueues;
   /** Prometheus metrics the routes count into; served on the internal listener (metrics-server.ts), never here. */
-  metrics?: Metrics;
+  metrics: Metrics;
   /** Completion events of queue `links`, so the OAuth callback page can show the job's outcome. */
-  linkEvents?: QueueEvents;
+  linkEvents: QueueEvents;
 }
 
 /** ApiDeps as the routes see them: the sampled log always there. */

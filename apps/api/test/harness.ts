@@ -1,8 +1,6 @@
 import {
-  createIntake,
-  createMetrics,
-  createProducerRedis,
-  createQueues,
+  apiConfigSchema,
+  type BridgeQueues,
   createWorkerRedis,
   type Intake,
   IntakeRelay,
@@ -10,7 +8,8 @@ import {
   type RedisClient,
 } from '@bridge/core';
 import { captureLogger, cleanupPrefix, REDIS_URL, testPrefix, waitFor } from '@bridge/testbed';
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
+import { createApiDeps } from '../src/create-deps.ts';
 import { createSampledLog, type SampledLog } from '../src/lib/sampled-log.ts';
 import { startMetricsServer } from '../src/metrics-server.ts';
 import { type RunningApi, type SERVER_TIMEOUTS, startApi } from '../src/server.ts';
@@ -20,7 +19,7 @@ export const SECRET = 'test-webhook-secret-0123456789';
 export interface TestApi extends RunningApi {
   prefix: string;
   redis: RedisClient;
-  queues: { matches: Queue; cleanup: Queue; links: Queue; maintenance: Queue };
+  queues: BridgeQueues;
   intake: Intake;
   metrics: Metrics;
   /** The `matches` job with this id, once the relay has added it. */
@@ -66,11 +65,18 @@ export async function startTestApi(
   const redisUrl = opts.redisUrl ?? REDIS_URL;
   const prefix = testPrefix('api');
   const { log, logs } = captureLogger('api-test');
-  const redis = createProducerRedis(redisUrl);
-  redis.on('error', () => {});
-  const queues = createQueues(redis, prefix);
-  const intake = createIntake(redis, prefix, opts.backlogLimit ? { backlogLimit: opts.backlogLimit } : {});
-  const metrics = createMetrics('api', { queues: Object.values(queues), intakeBacklog: intake.backlog });
+  const config = apiConfigSchema.parse({
+    NODE_ENV: 'test',
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    FACEIT_WEBHOOK_SECRET: SECRET,
+    ...(opts.queryParam ? { FACEIT_WEBHOOK_QUERY_PARAM: opts.queryParam } : {}),
+    ...(opts.admin ? { ADMIN_USER: opts.admin.user, ADMIN_PASSWORD: opts.admin.password } : {}),
+    ...(opts.backlogLimit ? { INTAKE_BACKLOG_LIMIT: opts.backlogLimit } : {}),
+    ...opts.config,
+  });
+  const deps = createApiDeps(config, log);
+  const { redis, queues, intake, metrics } = deps;
   if (opts.waitReady !== false) await waitFor(() => redis.status === 'ready', { what: 'redis ready' });
   // What a worker copy runs: without it accepted webhooks would stay in the intake stream.
   const relayRedis = createWorkerRedis(redisUrl);
@@ -78,19 +84,8 @@ export async function startTestApi(
   const relay = new IntakeRelay({ connection: relayRedis, prefix, queues, log });
   const startRelay = () => relay.start();
   if (opts.relay !== false) startRelay();
-  const config = {
-    FACEIT_WEBHOOK_SECRET: SECRET,
-    FACEIT_WEBHOOK_HEADER: 'x-faceit-webhook-secret',
-    ...(opts.queryParam ? { FACEIT_WEBHOOK_QUERY_PARAM: opts.queryParam } : {}),
-    ...(opts.admin ? { ADMIN_USER: opts.admin.user, ADMIN_PASSWORD: opts.admin.password } : {}),
-    QUEUE_PREFIX: prefix,
-    ...opts.config,
-  };
   const sampledLog = createSampledLog(log, opts.sampleWindowMs ? { windowMs: opts.sampleWindowMs } : {});
-  const api = await startApi(
-    { config, log, sampledLog, redis, intake, queues, metrics },
-    opts.timeouts ? { timeouts: opts.timeouts } : {},
-  );
+  const api = await startApi({ ...deps, sampledLog }, opts.timeouts ? { timeouts: opts.timeouts } : {});
   const metricsServer = await startMetricsServer(metrics);
   return {
     ...api,
@@ -124,8 +119,7 @@ export async function startTestApi(
       sampledLog.flush();
       await relay.close();
       relayRedis.disconnect();
-      await Promise.all(Object.values(queues).map((q) => q.close()));
-      redis.disconnect();
+      await deps.close();
       if (redisUrl === REDIS_URL) await cleanupPrefix(REDIS_URL, prefix);
     },
   };

@@ -74,11 +74,11 @@ export function registerDashboard(app: Hono<AppEnv>, deps: RouteDeps, queues: Qu
 
 /** Basic auth that refuses a client over its window of wrong passwords without checking the password. */
 function throttledBasicAuth(deps: RouteDeps, auth: MiddlewareHandler): MiddlewareHandler {
-  const throttle = createAuthThrottle(deps.redis, deps.config.QUEUE_PREFIX ?? 'bull', {
+  const throttle = createAuthThrottle(deps.redis, deps.config.QUEUE_PREFIX, {
     max: DASHBOARD_AUTH_MAX_FAILURES,
     windowSec: DASHBOARD_AUTH_WINDOW_SEC,
   });
-  const hops = deps.config.TRUSTED_PROXY_HOPS ?? 0;
+  const hops = deps.config.TRUSTED_PROXY_HOPS;
   return async (c, next) => {
     if (deps.redis.status !== 'ready') {
       return c.json({ error: 'unavailable', message: 'the dashboard needs Redis' }, 503);

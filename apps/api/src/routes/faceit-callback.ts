@@ -42,8 +42,8 @@ const querySchema = z.object({
 export function registerFaceitCallback(app: Hono<AppEnv>, deps: RouteDeps): void {
   // Anyone can open this URL: refusals are logged once per kind, then counted (sampled-log.ts).
   const { log, sampledLog } = deps;
-  const prefix = deps.config.QUEUE_PREFIX ?? 'bull';
-  const waitMs = deps.config.LINK_RESULT_WAIT_MS ?? 5000;
+  const prefix = deps.config.QUEUE_PREFIX;
+  const waitMs = deps.config.LINK_RESULT_WAIT_MS;
 
   const page = (c: Context<AppEnv>, status: 200 | 202 | 400 | 403 | 503, html: string) => {
     // The URL carries code and state: never cache the page or leak it in a Referer.
@@ -114,7 +114,6 @@ export function registerFaceitCallback(app: Hono<AppEnv>, deps: RouteDeps): void
     const ctx = { requestId, jobId: job.id, discordUserId: pending.discordUserId };
     log.info({ ...ctx, outcome: 'enqueued' }, 'oauth callback: link job enqueued');
 
-    if (!deps.linkEvents) return page(c, 202, pendingPage());
     try {
       const returned: unknown = await job.waitUntilFinished(deps.linkEvents, waitMs);
       const result =

@@ -17,7 +17,7 @@ const querySchema = z.object({ t: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 export function registerLinkStart(app: Hono<AppEnv>, deps: RouteDeps): void {
   // Anyone can open these URLs: refusals are logged once per kind, then counted (sampled-log.ts).
   const { log, sampledLog } = deps;
-  const prefix = deps.config.QUEUE_PREFIX ?? 'bull';
+  const prefix = deps.config.QUEUE_PREFIX;
   const page = (c: Context<AppEnv>, status: 200 | 400 | 503, html: string) => {
     c.header('cache-control', 'no-store');
     return c.html(html, status);

@@ -32,7 +32,7 @@ export function registerWebhook(app: Hono<AppEnv>, deps: RouteDeps): void {
   const queryParam = deps.config.FACEIT_WEBHOOK_QUERY_PARAM;
   const isSecret = secretMatcher(deps.config.FACEIT_WEBHOOK_SECRET);
   const where = queryParam ? `${header} header or ${queryParam} query parameter` : `${header} header`;
-  const count = (event: string, outcome: string) => deps.metrics?.webhooks.inc({ event, outcome });
+  const count = (event: string, outcome: string) => deps.metrics.webhooks.inc({ event, outcome });
 
   const fail = (
     c: Context<AppEnv>,

@@ -1,7 +1,9 @@
 import type { DefaultJobOptions, Job } from 'bullmq';
 import type { z } from 'zod';
+import type { MatchEvent } from '../faceit/webhook.ts';
 import type { Logger } from '../logger.ts';
 import {
+  jobNameForEvent,
   LINK_JOBS,
   linkJobSchema,
   MAINTENANCE_JOBS,
@@ -9,7 +11,6 @@ import {
   matchGuildCreatedSchema,
   matchGuildFinishedSchema,
   matchJobSchema,
-  type QueueName,
   sweepJobSchema,
 } from './contracts.ts';
 
@@ -17,8 +18,9 @@ import {
 const keep = { removeOnComplete: { age: 24 * 3600, count: 50_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
 
 /**
- * Every queue of the bridge: the jobs it carries (name → data schema) and its retry policy. The worker's
- * handler map is typed from this (JobHandlers), so a job added here without a handler does not compile,
+ * Every queue of the bridge: the jobs it carries (name → data schema) and its retry policy. The queue
+ * names, their default job options, the producers' queues (createQueues) and the worker's consumers and
+ * handler map (JobHandlers) are all derived from it: a job added here without a handler does not compile,
  * and one processor serves every queue from it.
  */
 export const JOB_CATALOG = {
@@ -26,7 +28,7 @@ export const JOB_CATALOG = {
     jobs: { [MATCH_JOBS.created]: matchJobSchema, [MATCH_JOBS.guildCreated]: matchGuildCreatedSchema },
     options: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
   },
-  // Its own queue, so clean-up has worker slots of its own (queueForEvent).
+  // Its own queue, so clean-up has worker slots of its own (queueForEvent says why).
   cleanup: {
     jobs: { [MATCH_JOBS.finished]: matchJobSchema, [MATCH_JOBS.guildFinished]: matchGuildFinishedSchema },
     options: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
@@ -45,9 +47,26 @@ export const JOB_CATALOG = {
     jobs: { [MAINTENANCE_JOBS.sweep]: sweepJobSchema },
     options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
   },
-} as const satisfies Record<QueueName, { jobs: Record<string, z.ZodType>; options: DefaultJobOptions }>;
+} as const satisfies Record<string, { jobs: Record<string, z.ZodType>; options: DefaultJobOptions }>;
 
 type Catalog = typeof JOB_CATALOG;
+/** The bridge's queues (BullMQ queue names). */
+export type QueueName = keyof Catalog;
+/** The queue names, in the catalog's order. */
+export const QUEUE_NAMES = Object.keys(JOB_CATALOG) as QueueName[];
+/** Each queue's name, for code that names one queue: `QUEUES.links`. */
+export const QUEUES = Object.fromEntries(QUEUE_NAMES.map((q) => [q, q])) as { readonly [Q in QueueName]: Q };
+/** The queues of match events: set-up (`matchCreated`) and clean-up (`matchFinished`). */
+export type MatchQueueName = typeof QUEUES.matches | typeof QUEUES.cleanup;
+
+/**
+ * The queue of a match event's job. Clean-up has a queue of its own so that it has worker slots of its
+ * own: a BullMQ worker takes whichever job its queue hands it next, so on one queue a finishing match
+ * could wait for a slot behind creates held up by Discord's rate limits.
+ */
+export function queueForEvent(event: MatchEvent): MatchQueueName {
+  return jobNameForEvent(event) === MATCH_JOBS.created ? QUEUES.matches : QUEUES.cleanup;
+}
 /** The job names of queue Q. */
 export type JobName<Q extends QueueName> = keyof Catalog[Q]['jobs'] & string;
 /** The validated data of job J of queue Q. */
@@ -63,12 +82,9 @@ export type QueueHandlers<Q extends QueueName> = { [J in JobName<Q>]: JobHandler
 export type JobHandlers = { [Q in QueueName]: QueueHandlers<Q> };
 
 /** Default job options (retry policy, retention) of each queue; producers add with these. */
-export const DEFAULT_JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
-  matches: JOB_CATALOG.matches.options,
-  cleanup: JOB_CATALOG.cleanup.options,
-  links: JOB_CATALOG.links.options,
-  maintenance: JOB_CATALOG.maintenance.options,
-};
+export const DEFAULT_JOB_OPTIONS = Object.fromEntries(
+  QUEUE_NAMES.map((q) => [q, JOB_CATALOG[q].options]),
+) as Record<QueueName, DefaultJobOptions>;
 
 /** The schema of job `name` on `queue`, or undefined when the catalog has no such job. */
 export function jobSchema(queue: QueueName, name: string): z.ZodType | undefined {

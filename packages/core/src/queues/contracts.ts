@@ -1,17 +1,6 @@
 import { z } from 'zod';
 import { CREATED_EVENTS, MATCH_EVENTS, type MatchEvent, matchIdSchema } from '../faceit/webhook.ts';
 
-/** Queue names; the job catalog (catalog.ts) says which jobs each carries. */
-export const QUEUES = {
-  matches: 'matches',
-  cleanup: 'cleanup',
-  links: 'links',
-  maintenance: 'maintenance',
-} as const;
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
-/** The queues of match events: set-up (`matchCreated`) and clean-up (`matchFinished`). */
-export type MatchQueueName = typeof QUEUES.matches | typeof QUEUES.cleanup;
-
 /**
  * matchCreated / matchFinished: one per (match, event), routed to the guilds that take the match.
  * matchGuildCreated / matchGuildFinished: one per (match, event, guild), when several guilds take it.
@@ -28,15 +17,6 @@ export const MAINTENANCE_JOBS = { sweep: 'sweep' } as const;
 
 export function jobNameForEvent(event: MatchEvent): MatchJobName {
   return (CREATED_EVENTS as readonly string[]).includes(event) ? MATCH_JOBS.created : MATCH_JOBS.finished;
-}
-
-/**
- * The queue of a match event's job. Clean-up has a queue of its own so that it has worker slots of its
- * own: a BullMQ worker takes whichever job its queue hands it next, so on one queue a finishing match
- * could wait for a slot behind creates held up by Discord's rate limits.
- */
-export function queueForEvent(event: MatchEvent): MatchQueueName {
-  return jobNameForEvent(event) === MATCH_JOBS.created ? QUEUES.matches : QUEUES.cleanup;
 }
 
 /**

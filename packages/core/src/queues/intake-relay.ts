@@ -4,13 +4,8 @@ import type { Queue } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { pause } from '../pause.ts';
 import { duplicateRedis, type RedisClient } from '../redis/connection.ts';
-import {
-  jobNameForEvent,
-  type MatchQueueName,
-  matchJobOptions,
-  matchJobSchema,
-  queueForEvent,
-} from './contracts.ts';
+import { type MatchQueueName, queueForEvent } from './catalog.ts';
+import { jobNameForEvent, matchJobOptions, matchJobSchema } from './contracts.ts';
 import { INTAKE_FIELD, intakeKey } from './intake.ts';
 
 export const INTAKE_GROUP = 'relay';

@@ -1,8 +1,7 @@
 import { Queue } from 'bullmq';
 import type { RedisClient } from '../redis/connection.ts';
 import { bullPrefix } from '../redis/keys.ts';
-import { DEFAULT_JOB_OPTIONS } from './catalog.ts';
-import { QUEUES, type QueueName } from './contracts.ts';
+import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES, type QueueName } from './catalog.ts';
 
 /** A producer-side queue with the contract's defaults; `prefix` is QUEUE_PREFIX. */
 export function createQueue(name: QueueName, connection: RedisClient, prefix: string): Queue {
@@ -16,12 +15,8 @@ export function createQueue(name: QueueName, connection: RedisClient, prefix: st
   return queue;
 }
 
-export interface BridgeQueues {
-  matches: Queue;
-  cleanup: Queue;
-  links: Queue;
-  maintenance: Queue;
-}
+/** One producer-side queue per queue of the catalog. */
+export type BridgeQueues = Record<QueueName, Queue>;
 
 /** Closes the queues (not their connection, which the caller owns). */
 export async function closeQueues(queues: BridgeQueues): Promise<void> {
@@ -30,10 +25,5 @@ export async function closeQueues(queues: BridgeQueues): Promise<void> {
 
 /** The producer-side queues on one connection: how the API, the worker and the tests open them. */
 export function createQueues(connection: RedisClient, prefix: string): BridgeQueues {
-  return {
-    matches: createQueue(QUEUES.matches, connection, prefix),
-    cleanup: createQueue(QUEUES.cleanup, connection, prefix),
-    links: createQueue(QUEUES.links, connection, prefix),
-    maintenance: createQueue(QUEUES.maintenance, connection, prefix),
-  };
+  return Object.fromEntries(QUEUE_NAMES.map((q) => [q, createQueue(q, connection, prefix)])) as BridgeQueues;
 }
