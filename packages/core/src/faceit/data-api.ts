@@ -11,7 +11,6 @@ const playerSchema = z.looseObject({
   /** Substitutes only: true when this bench player is in the match's lineup. */
   playing: opt(z.boolean()),
 });
-export type DataApiRosterPlayer = z.infer<typeof playerSchema>;
 
 const playersSchema = opt(z.array(playerSchema));
 const factionSchema = z.looseObject({
@@ -24,7 +23,6 @@ const factionSchema = z.looseObject({
   /** Championship benches; a substitute with `playing: true` plays. */
   substitutes: playersSchema,
 });
-export type DataApiFaction = z.infer<typeof factionSchema>;
 
 /**
  * The fields of `GET /matches/{id}` the bridge uses (the rest is kept, loose). Factions are read by

@@ -151,10 +151,6 @@ export async function takeLinkResult(
   return parse(resultSchema, await redis.getdel(linkResultKey(redis, prefix, ticket)));
 }
 
-export async function dropLinkTicket(redis: RedisClient, prefix: string, ticket: string): Promise<void> {
-  await redis.del(linkTicketKey(redis, prefix, ticket));
-}
-
 function parse<T>(schema: z.ZodType<T>, raw: string | null): T | null {
   if (raw === null) return null;
   try {
