@@ -136,8 +136,9 @@ describe('servers this deployment does not serve', () => {
         faction1: [p.id],
         faction2: [stack.faceit.seedPlayer({ nickname: 'sg_other' }).id],
       });
-      await stack.faceit.play(stack.webhook, match.id, ['match_object_created']);
-      const job = await settledJob(stack, 'matches', matchJobId(match.id, 'match_object_created'), 90_000);
+      const [sent] = await stack.faceit.play(stack.webhook, match.id, ['match_object_created']);
+      const jobId = matchJobId(match.id, 'match_object_created', sent?.envelope.payload.version);
+      const job = await settledJob(stack, 'matches', jobId, 90_000);
       expect(job.state).toBe('completed');
       // The home server follows every match: it got the channels, the stranger's did not.
       const short = shortId(match.id);
