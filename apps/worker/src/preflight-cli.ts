@@ -10,6 +10,8 @@ import {
   parseEnv,
   redisUrlOf,
   servesGuild,
+  supabaseKeyKind,
+  supabaseRestHeaders,
   workerConfigSchema,
 } from '@bridge/core';
 import type { z } from 'zod';
@@ -76,7 +78,7 @@ async function setUpGuilds(): Promise<GuildTarget[] | Error> {
   try {
     const res = await fetch(
       `${url.replace(/\/$/, '')}/rest/v1/guild_settings?select=guild_id,category_id,lobby_channel_id&order=guild_id`,
-      { headers: { apikey: key, Authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(5000) },
+      { headers: supabaseRestHeaders(key), signal: AbortSignal.timeout(5000) },
     );
     if (!res.ok) return new Error(`GET /rest/v1/guild_settings answered ${res.status}`);
     const rows = (await res.json()) as {
@@ -144,8 +146,19 @@ async function supabase(): Promise<Check[]> {
     ];
   }
   try {
+    const kind = supabaseKeyKind(key);
+    if (kind === 'publishable' || kind === 'anon') {
+      return [
+        {
+          name: 'supabase',
+          ok: false,
+          detail: `SUPABASE_SERVICE_ROLE_KEY is the project's ${kind} key, which reads nothing here`,
+          fix: 'use the secret key (Project Settings → API Keys → Secret keys, sb_secret_…) or the legacy service_role key',
+        },
+      ];
+    }
     const res = await fetch(`${url.replace(/\/$/, '')}/rest/v1/player_links?select=discord_id&limit=1`, {
-      headers: { apikey: key, Authorization: `Bearer ${key}` },
+      headers: supabaseRestHeaders(key),
       signal: AbortSignal.timeout(5000),
     });
     if (res.ok) {
@@ -161,7 +174,7 @@ async function supabase(): Promise<Check[]> {
         detail: `GET /rest/v1/player_links answered ${res.status}`,
         fix:
           res.status === 401 || res.status === 403
-            ? 'set SUPABASE_SERVICE_ROLE_KEY to the project service_role key'
+            ? "set SUPABASE_SERVICE_ROLE_KEY to the project's secret key (sb_secret_…) or its legacy service_role key"
             : 'apply supabase/migrations (supabase db push) and check SUPABASE_URL',
       },
     ];

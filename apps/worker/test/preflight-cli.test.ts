@@ -109,6 +109,24 @@ describe('./run preflight', () => {
     );
   });
 
+  it("works with the project's secret key (sb_secret_…) as with the legacy JWT, and names a publishable or anon key", async () => {
+    const secret = await preflight({ ...complete(), SUPABASE_SERVICE_ROLE_KEY: supabase.secretKey });
+    expect(secret.out).toMatch(/^ok {3}supabase: player_links is readable$/m);
+    expect(secret.out).toMatch(/^ok {3}database schema: /m);
+    for (const [key, kind] of [
+      [supabase.publishableKey, 'publishable'],
+      [supabase.anonKey, 'anon'],
+    ] as const) {
+      const { out } = await preflight({ ...complete(), SUPABASE_SERVICE_ROLE_KEY: key });
+      expect(out).toContain(
+        `FAIL supabase: SUPABASE_SERVICE_ROLE_KEY is the project's ${kind} key, which reads nothing here`,
+      );
+      expect(out).toContain(
+        '     fix: use the secret key (Project Settings → API Keys → Secret keys, sb_secret_…)',
+      );
+    }
+  });
+
   it('says so for a wrong token and exits 0 when everything is right', async () => {
     const bad = await preflight({ ...complete(), DISCORD_TOKEN: 'not-the-token-at-all' });
     expect(bad.code).toBe(1);

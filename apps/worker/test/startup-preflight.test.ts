@@ -184,7 +184,11 @@ describe('the worker against a database without every migration of its release',
       newest.version,
     ]);
     try {
-      const proc = startWorker(emu, { DISCORD_GUILD_ID: seed.guildId });
+      // The worker with the project's secret key (sb_secret_…), not the legacy JWT the other tests use.
+      const proc = startWorker(emu, {
+        DISCORD_GUILD_ID: seed.guildId,
+        SUPABASE_SERVICE_ROLE_KEY: supabase.secretKey,
+      });
       await waitFor(
         () =>
           proc.lines.filter(

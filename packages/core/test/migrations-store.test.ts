@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { type LocalSupabase, startLocalSupabase } from '@bridge/testbed';
 import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSupabase, MIGRATIONS_DIR, schemaState, shippedMigrations } from '../src/index.ts';
+import {
+  createSupabase,
+  MIGRATIONS_DIR,
+  PlayerLinkStore,
+  schemaState,
+  shippedMigrations,
+  supabaseKeyKind,
+} from '../src/index.ts';
 
 // What the workers' start-up check reads: the migrations recorded as applied, through real PostgREST.
 let sb: LocalSupabase;
@@ -52,5 +59,22 @@ describe('shipped and applied migrations', () => {
     } finally {
       await sb.query('alter table supabase_migrations.schema_migrations_aside rename to schema_migrations');
     }
+  });
+});
+
+describe('both kinds of server-side key, through supabase-js', () => {
+  it('the secret key (sb_secret_…) and the legacy service_role JWT read and write; the publishable key neither', async () => {
+    for (const key of [sb.secretKey, sb.serviceRoleKey]) {
+      const links = new PlayerLinkStore(createSupabase(sb.url, key));
+      const discordId = `9${Date.now()}${Math.floor(Math.random() * 1e4)}`.slice(0, 18);
+      await links.linkOAuth(discordId, crypto.randomUUID(), `p${discordId.slice(-6)}`);
+      expect((await links.get(discordId))?.faceit_nickname).toBe(`p${discordId.slice(-6)}`);
+    }
+    expect(supabaseKeyKind(sb.secretKey)).toBe('secret');
+    expect(supabaseKeyKind(sb.serviceRoleKey)).toBe('service_role');
+    expect(supabaseKeyKind(sb.publishableKey)).toBe('publishable');
+    expect(supabaseKeyKind(sb.anonKey)).toBe('anon');
+    const anon = await createSupabase(sb.url, sb.publishableKey).from('player_links').select('discord_id');
+    expect(anon.error?.code).toBe('42501');
   });
 });

@@ -19,8 +19,13 @@ export const migrationsDir = join(repoRoot, 'supabase/migrations');
 export interface LocalSupabase {
   /** SUPABASE_URL: the gateway serving `/rest/v1`. */
   url: string;
+  /** The legacy service_role key (a JWT). */
   serviceRoleKey: string;
   anonKey: string;
+  /** The project's secret key in the newer form (`sb_secret_…`, opaque), standing for service_role. */
+  secretKey: string;
+  /** The newer publishable key (`sb_publishable_…`), standing for anon. */
+  publishableKey: string;
   /** Direct connection string of the database (for assertions a test makes behind the API's back). */
   databaseUrl: string;
   database: string;
@@ -180,15 +185,23 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
     pgrst.stdout?.on('data', (d) => logs.push(String(d)));
     pgrst.stderr?.on('data', (d) => logs.push(String(d)));
     await waitForPostgrest(socketPath, pgrst, logs);
+    const secretKey = `sb_secret_${randomBytes(24).toString('base64url')}`;
+    const publishableKey = `sb_publishable_${randomBytes(24).toString('base64url')}`;
     const gw = await createRestGateway({
       upstream: { socketPath },
       apiKeys: [keys.anonKey, keys.serviceRoleKey],
+      opaqueKeys: [
+        { key: secretKey, jwt: keys.serviceRoleKey },
+        { key: publishableKey, jwt: keys.anonKey },
+      ],
       ...(opts.gatewayPort !== undefined ? { port: opts.gatewayPort } : {}),
     });
     gateway = gw;
     return {
       url: gw.url,
       ...keys,
+      secretKey,
+      publishableKey,
       databaseUrl,
       database,
       postgrestPid: pgrst.pid,

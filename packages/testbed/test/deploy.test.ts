@@ -578,3 +578,23 @@ describe('deploy/migrate.sh', () => {
     }
   });
 });
+
+describe('supabase/ for the Supabase CLI', () => {
+  it('has a config.toml (link and db push read it) and git ignores what `supabase link` writes', () => {
+    const config = readFileSync(join(root, 'supabase/config.toml'), 'utf8');
+    expect(config).toMatch(/^project_id = "[a-z0-9-]+"$/m);
+    expect(config).toMatch(/^\[db\]\nmajor_version = 1[5-7]$/m);
+    const ignored = execFileSync(
+      'git',
+      ['check-ignore', 'supabase/.temp/project-ref', 'supabase/.branches/_current_branch'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
+    expect(ignored.trim().split('\n')).toEqual([
+      'supabase/.temp/project-ref',
+      'supabase/.branches/_current_branch',
+    ]);
+  });
+});

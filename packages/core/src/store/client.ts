@@ -2,7 +2,36 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 
 export type { SupabaseClient };
 
-/** A server-side supabase-js client: service key, no session, no realtime use. */
+/**
+ * Headers for a direct call to Supabase's REST API with a server-side key. A secret key (`sb_secret_…`) is
+ * not a JWT: it goes in `apikey` only, as Supabase's docs say (the gateway sends PostgREST the JWT it stands
+ * for). A legacy service_role key (a JWT) goes in both, as supabase-js sends it.
+ */
+export function supabaseRestHeaders(key: string): Record<string, string> {
+  return key.startsWith('sb_') ? { apikey: key } : { apikey: key, Authorization: `Bearer ${key}` };
+}
+
+/**
+ * What kind of Supabase key `key` is, for a check that tells an operator they pasted the wrong one: the
+ * publishable or anon key reads nothing here (RLS, no grants), only the secret or service_role key works.
+ */
+export function supabaseKeyKind(key: string): 'secret' | 'publishable' | 'service_role' | 'anon' | 'unknown' {
+  if (key.startsWith('sb_secret_')) return 'secret';
+  if (key.startsWith('sb_publishable_')) return 'publishable';
+  const [, payload] = key.split('.');
+  try {
+    const role = (JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as { role?: unknown })
+      .role;
+    if (role === 'service_role' || role === 'anon') return role;
+  } catch {}
+  return 'unknown';
+}
+
+/**
+ * A server-side supabase-js client: service key, no session, no realtime use. Either key form works: the
+ * secret key (`sb_secret_…`) or the legacy service_role JWT (supabase-js sends both in `apikey` and
+ * `Authorization`, and Supabase's gateway swaps an `sb_` bearer for the JWT it stands for).
+ */
 export function createSupabase(url: string, serviceRoleKey: string): SupabaseClient {
   return createClient(url, serviceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
