@@ -168,8 +168,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   const apis: RunningApp[] = [];
   const workers: AppProcess[] = [];
-  const startApi = async (extra: Record<string, string> = {}) => {
-    const port = apis.length === 0 ? apiPort : await freePort();
+  /** Starts an API on `port` and waits until it is ready; 'port taken' when the port was gone by then. */
+  const launchApi = async (
+    port: number,
+    extra: Record<string, string>,
+  ): Promise<RunningApp | 'port taken'> => {
     const proc = startAppProcess(
       API_ENTRY,
       { ...apiEnv, PORT: String(port), ...extra },
@@ -187,14 +190,39 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     };
     apis.push(app); // before waiting: stop() must kill it even if it never gets ready
     // Poll /readyz (listening AND Redis connected) rather than wait for a log line the level may hide.
-    await waitFor(
+    const outcome = await waitFor(
       async () => {
-        if (proc.child.exitCode !== null) throw new Error(`api exited: ${proc.stderr.join('')}`);
-        return (await fetch(`${url}/readyz`).catch(() => null))?.ok;
+        if (proc.child.exitCode !== null) return 'exited';
+        // Bounded: whoever holds the port when it was taken may never answer.
+        const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+        return res?.ok ? 'ready' : undefined;
       },
       { what: 'api listening', timeoutMs: 60_000 },
     );
-    return app;
+    if (outcome === 'ready') return app;
+    apis.splice(apis.indexOf(app), 1);
+    await proc.exited;
+    const stderr = proc.stderr.join('');
+    if (/EADDRINUSE/.test(stderr)) return 'port taken';
+    throw new Error(`api exited: ${stderr}`);
+  };
+  const startApi = async (extra: Record<string, string> = {}) => {
+    const first = apis.length === 0;
+    // A free port is only free when asked: another process may take it before the API listens. Then
+    // another port, unless the caller chose this one.
+    for (let attempt = 1; ; attempt++) {
+      const port = first && attempt === 1 ? apiPort : await freePort();
+      if (first && attempt > 1) {
+        // FACEIT sends the user back to the first API: register its new address.
+        const uri = `http://127.0.0.1:${port}/faceit/callback`;
+        faceit.addRedirectUri(uri);
+        workerEnv.FACEIT_REDIRECT_URI = uri;
+      }
+      const app = await launchApi(port, extra);
+      if (app !== 'port taken') return app;
+      if ((first && opts.apiPort !== undefined) || attempt === 5)
+        throw new Error(`api port ${port} is taken`);
+    }
   };
   const startWorker = async (extra: Record<string, string> = {}) => {
     const proc = startAppProcess(WORKER_ENTRY, { ...workerEnv, ...extra });
