@@ -6,9 +6,12 @@ import { createSupabase, GuildStore, MatchStore, StoreError } from '../src/index
 // Per-guild settings and follows, through supabase-js → real PostgREST → Postgres.
 let sb: LocalSupabase;
 let guilds: GuildStore;
+// Routing reads the candidate guilds with the links (one SQL call, MatchStore.routeReads).
+let matches: MatchStore;
 beforeAll(async () => {
   sb = await startLocalSupabase();
   guilds = new GuildStore(createSupabase(sb.url, sb.serviceRoleKey));
+  matches = new MatchStore(guilds.db);
 });
 afterAll(async () => {
   await sb?.stop();
@@ -87,7 +90,7 @@ describe('GuildStore against real PostgREST', () => {
     expect((await guilds.get(G2))?.category_id).toBeNull();
   });
 
-  it('reads the candidate guilds of a match with their settings and the follows that may take it', async () => {
+  it('routing reads the candidate guilds of a match with their settings and the follows that may take it', async () => {
     const G3 = '200000000000000003';
     const G4 = '200000000000000004';
     const HUB2 = '22222222-2222-4222-8222-222222222222';
@@ -97,7 +100,9 @@ describe('GuildStore against real PostgREST', () => {
     await guilds.update(G3, { category_id: CAT });
     await guilds.follow(G4, 'members', '');
     const of = async (m: { competitionId?: string; organizerId?: string }) =>
-      (await guilds.candidates(m)).filter((c) => c.settings.guild_id === G3 || c.settings.guild_id === G4);
+      (await matches.routeReads([], m)).candidates.filter(
+        (c) => c.settings.guild_id === G3 || c.settings.guild_id === G4,
+      );
     const hub2 = await of({ competitionId: HUB2.toUpperCase(), organizerId: 'faceit' });
     expect(hub2.map((c) => c.settings.guild_id)).toEqual([G3, G4]);
     expect(hub2[0]?.settings.category_id).toBe(CAT);
@@ -113,19 +118,11 @@ describe('GuildStore against real PostgREST', () => {
   });
 
   it('forgets a guild the bot left: settings, follows and its channel rows, not other guilds', async () => {
-    const matches = new MatchStore(guilds.db);
-    await matches.upsertRow({
-      match_id: '1-a',
-      faction: 'faction1',
-      guild_id: G2,
-      voice_channel_id: '400000000000000001',
-    });
-    await matches.upsertRow({
-      match_id: '1-b',
-      faction: 'faction1',
-      guild_id: G1,
-      voice_channel_id: '400000000000000002',
-    });
+    await sb.query(
+      `insert into active_matches (match_id, faction, guild_id, voice_channel_id)
+       values ('1-a', 'faction1', $1, '400000000000000001'), ('1-b', 'faction1', $2, '400000000000000002')`,
+      [G2, G1],
+    );
     expect(await guilds.forget(G2)).toBe(1);
     expect(await guilds.get(G2)).toBeNull();
     expect(await guilds.follows(G2)).toEqual([]);

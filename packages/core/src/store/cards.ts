@@ -1,6 +1,5 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
 import type { CardInput } from '../domain/match-card.ts';
-import { check } from './client.ts';
+import { check, Store } from './client.ts';
 
 export interface MatchCardRow {
   match_id: string;
@@ -16,12 +15,7 @@ export interface MatchCardRow {
 type CardFields = Partial<Omit<MatchCardRow, 'match_id' | 'guild_id'>>;
 
 /** guild_settings.cards_channel_id and match_cards: where a guild wants cards, and each card posted. */
-export class CardStore {
-  readonly db: SupabaseClient;
-  constructor(db: SupabaseClient) {
-    this.db = db;
-  }
-
+export class CardStore extends Store {
   /** The guild's card channel; null: cards are off (or the guild has no settings). */
   async channelOf(guildId: string): Promise<string | null> {
     const row = check<{ cards_channel_id: string | null } | null>(

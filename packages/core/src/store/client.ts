@@ -56,3 +56,16 @@ export function check<T>(
   if (res.error) throw new StoreError(op, res.error);
   return res.data as T;
 }
+
+/** What every store shares: the client, and one way to call a SQL function. */
+export abstract class Store {
+  readonly db: SupabaseClient;
+  constructor(db: SupabaseClient) {
+    this.db = db;
+  }
+
+  /** Calls SQL function `fn` with `args`: its answer, or a StoreError named after the function. */
+  protected async rpc<T = unknown>(fn: string, args?: Record<string, unknown>): Promise<T> {
+    return check<T>(fn, await this.db.rpc(fn, args));
+  }
+}

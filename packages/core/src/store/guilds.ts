@@ -1,8 +1,7 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Faction } from '../domain/channel-plan.ts';
 import type { Follow, FollowKind, MatchRouting } from '../domain/follows.ts';
 import type { LinkPolicy } from '../domain/guild-links.ts';
-import { check } from './client.ts';
+import { check, Store } from './client.ts';
 
 export interface GuildSettings {
   guild_id: string;
@@ -66,24 +65,16 @@ type Editable = Partial<
 >;
 
 /** guild_settings + guild_follows: each guild's voice settings and what it follows. */
-export class GuildStore {
-  readonly db: SupabaseClient;
-  constructor(db: SupabaseClient) {
-    this.db = db;
-  }
-
+export class GuildStore extends Store {
   /** Single-guild mode at start-up: the columns become exactly what the env says; the guild follows all. */
   async seed(s: GuildSeed): Promise<void> {
-    check(
-      'guild_seed',
-      await this.db.rpc('guild_seed', {
-        p_guild_id: s.guildId,
-        p_category_id: s.categoryId ?? null,
-        p_lobby_channel_id: s.lobbyChannelId ?? null,
-        p_staff_role_id: s.staffRoleId ?? null,
-        p_name_template: s.nameTemplate ?? null,
-      }),
-    );
+    await this.rpc('guild_seed', {
+      p_guild_id: s.guildId,
+      p_category_id: s.categoryId ?? null,
+      p_lobby_channel_id: s.lobbyChannelId ?? null,
+      p_staff_role_id: s.staffRoleId ?? null,
+      p_name_template: s.nameTemplate ?? null,
+    });
   }
 
   async get(guildId: string): Promise<GuildSettings | null> {
@@ -156,20 +147,6 @@ export class GuildStore {
   }
 
   /**
-   * The guilds that may take a match, each with its settings and its follows that may take it (`all`,
-   * `members`, and follows of the match's competition or organizer id): what routing reads, in one round
-   * trip, without reading every guild's follows for every match. guildsForMatch decides from them.
-   */
-  async candidates(match: MatchRouting): Promise<Candidate[]> {
-    return toCandidates(
-      check<CandidateRow[]>(
-        'guild_candidates',
-        await this.db.rpc('guild_candidates', { p_targets: candidateTargets(match) }),
-      ),
-    );
-  }
-
-  /**
    * The guild's matches that have channels and have not ended (/status), oldest first; `startedAt` is
    * when the bridge first heard of the match.
    */
@@ -201,7 +178,7 @@ export class GuildStore {
 
   /** The bot left the guild: settings, follows and channel rows go. Answers the channel rows removed. */
   async forget(guildId: string): Promise<number> {
-    return check<number>('guild_forget', await this.db.rpc('guild_forget', { p_guild_id: guildId }));
+    return this.rpc<number>('guild_forget', { p_guild_id: guildId });
   }
 
   private async ensure(guildId: string): Promise<void> {

@@ -1,7 +1,6 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
 import { DEFAULT_LINK_POLICY, type LinkPolicy } from '../domain/guild-links.ts';
 import { FACEIT_LEVELS } from '../domain/level-roles.ts';
-import { check } from './client.ts';
+import { check, Store } from './client.ts';
 
 /** A guild's level roles (index = level - 1; null = no role) and nickname template; null = off. */
 export interface LevelSettings {
@@ -28,12 +27,7 @@ const toSettings = (r: Row): LevelSettings => ({
 });
 
 /** guild_settings' level-role and nickname columns, and a match's roster (what level sync reads). */
-export class LevelSettingsStore {
-  readonly db: SupabaseClient;
-  constructor(db: SupabaseClient) {
-    this.db = db;
-  }
-
+export class LevelSettingsStore extends Store {
   async get(guildId: string): Promise<LevelSettings> {
     const row = check<Row | null>(
       'guild_settings.levels.get',

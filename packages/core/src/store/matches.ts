@@ -1,9 +1,8 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Faction } from '../domain/channel-plan.ts';
 import type { EventStamp, StoredMatch } from '../domain/events.ts';
 import type { MatchRouting } from '../domain/follows.ts';
 import type { LinkPolicy } from '../domain/guild-links.ts';
-import { check } from './client.ts';
+import { check, Store } from './client.ts';
 import { type Candidate, type CandidateRow, candidateTargets, toCandidates } from './guilds.ts';
 import { type LinkRows, type LinkRowsAnswer, toLinkRows } from './player-links.ts';
 
@@ -26,57 +25,49 @@ export interface PruneResult {
 }
 
 /** Match lifecycle state: every decision that must be atomic across workers is one SQL function. */
-export class MatchStore {
-  readonly db: SupabaseClient;
-  constructor(db: SupabaseClient) {
-    this.db = db;
-  }
-
+export class MatchStore extends Store {
   /** Records the event; answers 'ended' when the match already ended (the event is then late). */
   async touch(matchId: string, event: string, version: number | null): Promise<'active' | 'ended'> {
-    return check<'active' | 'ended'>(
-      'match_touch',
-      await this.db.rpc('match_touch', { p_match_id: matchId, p_event: event, p_version: version }),
-    );
+    return this.rpc<'active' | 'ended'>('match_touch', {
+      p_match_id: matchId,
+      p_event: event,
+      p_version: version,
+    });
   }
 
   async end(matchId: string, reason: string): Promise<void> {
-    check('match_end', await this.db.rpc('match_end', { p_match_id: matchId, p_reason: reason }));
+    await this.rpc('match_end', { p_match_id: matchId, p_reason: reason });
   }
 
   /** What the lifecycle decisions read of the match; null: never heard of it. */
   async state(matchId: string): Promise<MatchState | null> {
-    return stateOf(
-      check<StateRow | null>('match_state_of', await this.db.rpc('match_state_of', { p_match_id: matchId })),
-    );
+    return stateOf(await this.rpc<StateRow | null>('match_state_of', { p_match_id: matchId }));
   }
 
   /** touch, answering the whole state (never null: the touch creates it). */
   async touchState(matchId: string, event: string, version: number | null): Promise<MatchState> {
-    const row = check<StateRow | null>(
-      'match_touch_state',
-      await this.db.rpc('match_touch_state', { p_match_id: matchId, p_event: event, p_version: version }),
-    );
+    const row = await this.rpc<StateRow | null>('match_touch_state', {
+      p_match_id: matchId,
+      p_event: event,
+      p_version: version,
+    });
     return stateOf(row) ?? { status: 'active', live: false, ended: null, reopened: null, reopens: 0 };
   }
 
   /** The bridge builds channels for the match from now on: MATCH_MAX_AGE_HOURS counts from here. */
   async markLive(matchId: string): Promise<void> {
-    check('match_mark_live', await this.db.rpc('match_mark_live', { p_match_id: matchId }));
+    await this.rpc('match_mark_live', { p_match_id: matchId });
   }
 
   /** end, remembering the event that ended it (FACEIT's version and time) and the job that acted on it. */
   async endBy(matchId: string, reason: string, event: EventStamp, jobId: string | null): Promise<void> {
-    check(
-      'match_end_event',
-      await this.db.rpc('match_end_event', {
-        p_match_id: matchId,
-        p_reason: reason,
-        p_event_at: event.at.toISOString(),
-        p_version: event.version,
-        p_job: jobId,
-      }),
-    );
+    await this.rpc('match_end_event', {
+      p_match_id: matchId,
+      p_reason: reason,
+      p_event_at: event.at.toISOString(),
+      p_version: event.version,
+      p_job: jobId,
+    });
   }
 
   /**
@@ -85,41 +76,36 @@ export class MatchStore {
    * previous cycle's channel rows are not cleaned up yet); `missing`.
    */
   async reopen(matchId: string, event: EventStamp): Promise<ReopenResult> {
-    const out = check<{ result: ReopenResult['result']; ended_job?: string | null; reopens?: number }>(
-      'match_reopen',
-      await this.db.rpc('match_reopen', {
-        p_match_id: matchId,
-        p_event_at: event.at.toISOString(),
-        p_version: event.version,
-      }),
-    );
+    const out = await this.rpc<{
+      result: ReopenResult['result'];
+      ended_job?: string | null;
+      reopens?: number;
+    }>('match_reopen', {
+      p_match_id: matchId,
+      p_event_at: event.at.toISOString(),
+      p_version: event.version,
+    });
     return { result: out.result, endedJob: out.ended_job ?? null, cycle: out.reopens ?? 0 };
   }
 
   async isEnded(matchId: string): Promise<boolean> {
-    return check<boolean>('match_is_ended', await this.db.rpc('match_is_ended', { p_match_id: matchId }));
+    return this.rpc<boolean>('match_is_ended', { p_match_id: matchId });
   }
 
   async setRoster(matchId: string, faction: Faction, faceitIds: string[]): Promise<void> {
-    check(
-      'match_set_roster',
-      await this.db.rpc('match_set_roster', {
-        p_match_id: matchId,
-        p_faction: faction,
-        p_faceit_ids: faceitIds,
-      }),
-    );
+    await this.rpc('match_set_roster', {
+      p_match_id: matchId,
+      p_faction: faction,
+      p_faceit_ids: faceitIds,
+    });
   }
 
   async takeLease(key: string, holder: string, ttlSeconds: number): Promise<boolean> {
-    return check<boolean>(
-      'lease_take',
-      await this.db.rpc('lease_take', { p_key: key, p_holder: holder, p_ttl_seconds: ttlSeconds }),
-    );
+    return this.rpc<boolean>('lease_take', { p_key: key, p_holder: holder, p_ttl_seconds: ttlSeconds });
   }
 
   async releaseLease(key: string, holder: string): Promise<void> {
-    check('lease_release', await this.db.rpc('lease_release', { p_key: key, p_holder: holder }));
+    await this.rpc('lease_release', { p_key: key, p_holder: holder });
   }
 
   /**
@@ -135,42 +121,33 @@ export class MatchStore {
     holder: string,
     ttlSeconds: number,
   ): Promise<MoveClaim> {
-    return check<MoveClaim>(
-      'match_claim_move',
-      await this.db.rpc('match_claim_move', {
-        p_match_id: matchId,
-        p_guild_id: guildId,
-        p_discord_id: discordId,
-        p_holder: holder,
-        p_ttl_seconds: ttlSeconds,
-      }),
-    );
+    return this.rpc<MoveClaim>('match_claim_move', {
+      p_match_id: matchId,
+      p_guild_id: guildId,
+      p_discord_id: discordId,
+      p_holder: holder,
+      p_ttl_seconds: ttlSeconds,
+    });
   }
 
   /** The move was made: the claim becomes final. False when the caller no longer held it. */
   async confirmMove(matchId: string, guildId: string, discordId: string, holder: string): Promise<boolean> {
-    return check<boolean>(
-      'match_confirm_move',
-      await this.db.rpc('match_confirm_move', {
-        p_match_id: matchId,
-        p_guild_id: guildId,
-        p_discord_id: discordId,
-        p_holder: holder,
-      }),
-    );
+    return this.rpc<boolean>('match_confirm_move', {
+      p_match_id: matchId,
+      p_guild_id: guildId,
+      p_discord_id: discordId,
+      p_holder: holder,
+    });
   }
 
   /** Gives back a claim whose move did not happen (never a made move); `holder` limits it to that claim. */
   async unclaimMove(matchId: string, guildId: string, discordId: string, holder?: string): Promise<void> {
-    check(
-      'match_unclaim_move',
-      await this.db.rpc('match_unclaim_move', {
-        p_match_id: matchId,
-        p_guild_id: guildId,
-        p_discord_id: discordId,
-        ...(holder ? { p_holder: holder } : {}),
-      }),
-    );
+    await this.rpc('match_unclaim_move', {
+      p_match_id: matchId,
+      p_guild_id: guildId,
+      p_discord_id: discordId,
+      ...(holder ? { p_holder: holder } : {}),
+    });
   }
 
   /** The player's team channels in this guild, of matches not ended (late joiners). */
@@ -178,10 +155,7 @@ export class MatchStore {
     discordId: string,
     guildId: string,
   ): Promise<{ match_id: string; faction: Faction; voice_channel_id: string }[]> {
-    return check(
-      'match_channels_for_player',
-      await this.db.rpc('match_channels_for_player', { p_discord_id: discordId, p_guild_id: guildId }),
-    );
+    return this.rpc('match_channels_for_player', { p_discord_id: discordId, p_guild_id: guildId });
   }
 
   /**
@@ -197,15 +171,12 @@ export class MatchStore {
     policy: LinkPolicy | null;
     channels: { match_id: string; faction: Faction; voice_channel_id: string; faceit_id: string }[];
   }> {
-    const out = check<
+    const out = await this.rpc<
       LinkRowsAnswer & {
         policy: LinkPolicy | null;
         channels: { match_id: string; faction: Faction; voice_channel_id: string; faceit_id: string }[];
       }
-    >(
-      'match_channels_for_member',
-      await this.db.rpc('match_channels_for_member', { p_discord_id: discordId, p_guild_id: guildId }),
-    );
+    >('match_channels_for_member', { p_discord_id: discordId, p_guild_id: guildId });
     return { links: toLinkRows(out), policy: out.policy, channels: out.channels };
   }
 
@@ -220,12 +191,12 @@ export class MatchStore {
   }
 
   async listActive(): Promise<{ match_id: string; created_at: string }[]> {
-    return check('match_list_active', await this.db.rpc('match_list_active'));
+    return this.rpc('match_list_active');
   }
 
   /** The sweep's list: matches not ended, with when they went live (null: never, e.g. scheduled). */
   async listLive(): Promise<{ match_id: string; created_at: string; live_since: string | null }[]> {
-    return check('match_list_live', await this.db.rpc('match_list_live'));
+    return this.rpc('match_list_live');
   }
 
   /**
@@ -233,18 +204,14 @@ export class MatchStore {
    * move claims; a match whose channel rows remain is kept) and every expired lease.
    */
   async prune(olderThanDays: number, limit = 1000): Promise<PruneResult> {
-    return check<PruneResult>(
-      'match_prune',
-      await this.db.rpc('match_prune', { p_older_than_days: olderThanDays, p_limit: limit }),
-    );
+    return this.rpc<PruneResult>('match_prune', { p_older_than_days: olderThanDays, p_limit: limit });
   }
 
   /** The sweep got a 404 for this match: the streak of consecutive 404 sweeps, this one included. */
   async noteMissing(matchId: string): Promise<{ sweeps: number; forMs: number }> {
-    const rows = check<{ sweeps: number; missing_ms: number | string }[]>(
-      'match_note_missing',
-      await this.db.rpc('match_note_missing', { p_match_id: matchId }),
-    );
+    const rows = await this.rpc<{ sweeps: number; missing_ms: number | string }[]>('match_note_missing', {
+      p_match_id: matchId,
+    });
     const row = rows[0];
     // No match_states row (cannot happen for a listed match): a fresh streak.
     return row ? { sweeps: row.sweeps, forMs: Number(row.missing_ms) } : { sweeps: 1, forMs: 0 };
@@ -252,7 +219,7 @@ export class MatchStore {
 
   /** The sweep read the match: any 404 streak is over. */
   async clearMissing(matchId: string): Promise<void> {
-    check('match_clear_missing', await this.db.rpc('match_clear_missing', { p_match_id: matchId }));
+    await this.rpc('match_clear_missing', { p_match_id: matchId });
   }
 
   /** The match's channel rows: in one guild, or (no guildId) in every guild. */
@@ -260,11 +227,6 @@ export class MatchStore {
     let q = this.db.from('active_matches').select('*').eq('match_id', matchId);
     if (guildId) q = q.eq('guild_id', guildId);
     return check<ActiveMatchRow[]>('active_matches.rows', await q);
-  }
-
-  /** The guilds in which the match has channel rows (a finish fans out to them), sorted. */
-  async guildsOf(matchId: string): Promise<string[]> {
-    return [...new Set((await this.rows(matchId)).map((r) => r.guild_id))].sort();
   }
 
   async allChannelIds(): Promise<Set<string>> {
@@ -316,24 +278,21 @@ export class MatchStore {
     holder: string,
     ttlSeconds: number,
   ): Promise<ChannelBegun | null> {
-    const rows = check<BeginRow[]>(
-      'match_channel_begin',
-      await this.db.rpc('match_channel_begin', {
-        p_match_id: matchId,
-        p_guild_id: guildId,
-        p_faction: faction,
-        p_lease_key: leaseKey,
-        p_holder: holder,
-        p_ttl_seconds: ttlSeconds,
-      }),
-    );
+    const rows = await this.rpc<BeginRow[]>('match_channel_begin', {
+      p_match_id: matchId,
+      p_guild_id: guildId,
+      p_faction: faction,
+      p_lease_key: leaseKey,
+      p_holder: holder,
+      p_ttl_seconds: ttlSeconds,
+    });
     return begunOf(rows[0]);
   }
 
   /**
    * What a match job reads before its first channel, in one round trip: the player links of `faceitIds`
    * with the server links about them (each guild decides who is who from them: linksInGuild),
-   * the guilds that may take the match (GuildStore.candidates), and — with `lease` — beginChannel's answer
+   * the guilds that may take the match (guild_candidates), and — with `lease` — beginChannel's answer
    * for that guild and faction (`begun`: null when held elsewhere; undefined when not asked for).
    */
   async routeReads(
@@ -348,9 +307,9 @@ export class MatchStore {
       ttlSeconds: number;
     },
   ): Promise<{ links: LinkRows; candidates: Candidate[]; begun: ChannelBegun | null | undefined }> {
-    const out = check<LinkRowsAnswer & { candidates: CandidateRow[]; begun: BeginRow | null }>(
+    const out = await this.rpc<LinkRowsAnswer & { candidates: CandidateRow[]; begun: BeginRow | null }>(
       'match_route_reads',
-      await this.db.rpc('match_route_reads', {
+      {
         p_faceit_ids: faceitIds,
         p_targets: candidateTargets(match),
         ...(lease
@@ -363,7 +322,7 @@ export class MatchStore {
               p_ttl_seconds: lease.ttlSeconds,
             }
           : {}),
-      }),
+      },
     );
     return {
       links: toLinkRows(out),
@@ -381,31 +340,18 @@ export class MatchStore {
     row: Omit<ActiveMatchRow, 'created_at'>,
     leaseKey: string,
   ): Promise<{ ended: boolean }> {
-    const ended = check<boolean>(
-      'match_channel_record',
-      await this.db.rpc('match_channel_record', {
-        p_match_id: row.match_id,
-        p_faction: row.faction,
-        p_guild_id: row.guild_id,
-        p_voice_channel_id: row.voice_channel_id,
-        p_lease_key: leaseKey,
-      }),
-    );
+    const ended = await this.rpc<boolean>('match_channel_record', {
+      p_match_id: row.match_id,
+      p_faction: row.faction,
+      p_guild_id: row.guild_id,
+      p_voice_channel_id: row.voice_channel_id,
+      p_lease_key: leaseKey,
+    });
     return { ended };
   }
 
-  async upsertRow(row: Omit<ActiveMatchRow, 'created_at'>): Promise<void> {
-    check(
-      'active_matches.upsert',
-      await this.db.from('active_matches').upsert(row, { onConflict: 'match_id,guild_id,faction' }),
-    );
-  }
-
   async forget(matchId: string, guildId: string, faction: Faction): Promise<void> {
-    check(
-      'match_forget',
-      await this.db.rpc('match_forget', { p_match_id: matchId, p_guild_id: guildId, p_faction: faction }),
-    );
+    await this.rpc('match_forget', { p_match_id: matchId, p_guild_id: guildId, p_faction: faction });
   }
 }
 

@@ -1,6 +1,5 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
 import type { GlobalLink, ServerLink, ServerLinkRefusal, VerifiedMethod } from '../domain/guild-links.ts';
-import { check } from './client.ts';
+import { check, Store } from './client.ts';
 
 /** Outcome of a nickname claim (SQL claim_player_nickname). */
 export type NicknameClaim = 'linked' | 'taken_oauth' | 'taken_nickname';
@@ -39,12 +38,7 @@ export function toLinkRows(r: LinkRowsAnswer): LinkRows {
  * player_links: which Discord user is which FACEIT player, everywhere; guild_player_overrides: what one
  * server's admins said about one of its members, there only.
  */
-export class PlayerLinkStore {
-  readonly db: SupabaseClient;
-  constructor(db: SupabaseClient) {
-    this.db = db;
-  }
-
+export class PlayerLinkStore extends Store {
   async get(discordId: string): Promise<PlayerLink | null> {
     return check<PlayerLink | null>(
       'player_links.get',
@@ -117,14 +111,11 @@ export class PlayerLinkStore {
    */
   async rows(q: { faceitIds?: string[]; discordIds?: string[]; guildId?: string }): Promise<LinkRows> {
     return toLinkRows(
-      check<LinkRowsAnswer>(
-        'link_rows',
-        await this.db.rpc('link_rows', {
-          p_faceit_ids: q.faceitIds ?? null,
-          p_discord_ids: q.discordIds ?? null,
-          p_guild_id: q.guildId ?? null,
-        }),
-      ),
+      await this.rpc<LinkRowsAnswer>('link_rows', {
+        p_faceit_ids: q.faceitIds ?? null,
+        p_discord_ids: q.discordIds ?? null,
+        p_guild_id: q.guildId ?? null,
+      }),
     );
   }
 
@@ -138,16 +129,13 @@ export class PlayerLinkStore {
     account: { faceitId: string; nickname: string } | null,
     setBy: string,
   ): Promise<ServerLinkOutcome> {
-    return check<ServerLinkOutcome>(
-      'guild_override_set',
-      await this.db.rpc('guild_override_set', {
-        p_guild_id: guildId,
-        p_discord_id: discordId,
-        p_faceit_id: account?.faceitId ?? null,
-        p_nickname: account?.nickname ?? null,
-        p_set_by: setBy,
-      }),
-    );
+    return this.rpc<ServerLinkOutcome>('guild_override_set', {
+      p_guild_id: guildId,
+      p_discord_id: discordId,
+      p_faceit_id: account?.faceitId ?? null,
+      p_nickname: account?.nickname ?? null,
+      p_set_by: setBy,
+    });
   }
 
   /** The server forgets what it said about the member (their own link counts there again); the removed row. */
