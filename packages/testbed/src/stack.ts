@@ -55,6 +55,9 @@ export interface StackOptions {
   privateCategory?: boolean;
   /** Port of the first API (default: any free port). */
   apiPort?: number;
+  /** The apps' entry points (default: this checkout's), e.g. an earlier release's checked out elsewhere. */
+  apiEntry?: string;
+  workerEntry?: string;
 }
 
 export interface RunningApp {
@@ -174,7 +177,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     extra: Record<string, string>,
   ): Promise<RunningApp | 'port taken'> => {
     const proc = startAppProcess(
-      API_ENTRY,
+      opts.apiEntry ?? API_ENTRY,
       { ...apiEnv, PORT: String(port), ...extra },
       { nodeArgs: API_NODE_ARGS },
     );
@@ -225,7 +228,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     }
   };
   const startWorker = async (extra: Record<string, string> = {}) => {
-    const proc = startAppProcess(WORKER_ENTRY, { ...workerEnv, ...extra });
+    const proc = startAppProcess(opts.workerEntry ?? WORKER_ENTRY, { ...workerEnv, ...extra });
     workers.push(proc);
     await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready', 60_000);
     return proc;

@@ -597,4 +597,74 @@ describe('supabase/ for the Supabase CLI', () => {
       'supabase/.branches/_current_branch',
     ]);
   });
+
+  it('deploy/reown-to-postgres.sql hands a database migrated by another role to the migration role, twice safely', async () => {
+    const adminUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const tag = randomBytes(5).toString('hex');
+    const db = `bridge_reown_${tag}`;
+    const owner = `bridge_owner_${tag}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(`create role "${owner}" login nosuperuser`);
+      await admin.query(`create database "${db}"`);
+      const asAdmin = new URL(adminUrl);
+      asAdmin.pathname = `/${db}`;
+      const setup = new pg.Client({ connectionString: asAdmin.toString() });
+      await setup.connect();
+      await setup.query(readFileSync(join(root, 'packages/testbed/sql/supabase-roles.sql'), 'utf8'));
+      await setup.query(readFileSync(join(root, 'packages/testbed/sql/supabase-db.sql'), 'utf8'));
+      await setup.query(
+        `grant create on database "${db}" to "${owner}"; grant all on schema public to "${owner}"`,
+      );
+      await setup.end();
+      const env = { PATH: process.env.PATH, MIGRATIONS_DIR: join(root, 'supabase/migrations') };
+      // Migrated as a superuser, as compose did before (supabase_admin).
+      execFileSync('sh', [join(root, 'deploy/migrate.sh')], {
+        env: { ...env, DATABASE_URL: asAdmin.toString() },
+      });
+      const reown = () =>
+        execFileSync(
+          'psql',
+          [
+            asAdmin.toString(),
+            '-q',
+            '-v',
+            'ON_ERROR_STOP=1',
+            '-v',
+            `owner=${owner}`,
+            '-f',
+            join(root, 'deploy/reown-to-postgres.sql'),
+          ],
+          { encoding: 'utf8' },
+        );
+      reown();
+      reown();
+      const asOwner = new URL(asAdmin.toString());
+      asOwner.username = owner;
+      const client = new pg.Client({ connectionString: asOwner.toString() });
+      await client.connect();
+      try {
+        await client.query('alter table public.player_links add column probe_from_a_later_release text');
+        const fn = await client.query(
+          `select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+            where n.nspname = 'public' and pg_get_userbyid(p.proowner) <> $1`,
+          [owner],
+        );
+        expect(fn.rows[0].n).toBe(0);
+        // The migration records moved too: migrate.sh as the new owner applies nothing twice.
+        const again = execFileSync('sh', [join(root, 'deploy/migrate.sh')], {
+          env: { ...env, DATABASE_URL: asOwner.toString() },
+          encoding: 'utf8',
+        });
+        expect(again).not.toMatch(/applying/);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await admin.query(`drop database if exists "${db}" with (force)`);
+      await admin.query(`drop role if exists "${owner}"`);
+      await admin.end();
+    }
+  });
 });
