@@ -1,11 +1,12 @@
 // `./run bench`: measures the bridge and prints a table; writes bench/results/<time>.json and latest.json.
 // Benchmarks are not tests: nothing here passes or fails on a number.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { stopOnSignals } from '@bridge/testbed';
 import { benchBurst } from './src/burst.ts';
+import { benchFleet } from './src/fleet/fleet.ts';
 import { benchIntake } from './src/intake.ts';
 import { benchMatchLatency } from './src/match-latency.ts';
 import { benchRound } from './src/round.ts';
@@ -47,7 +48,9 @@ async function section<R>(
   process.stderr.write(`bench: ${intro}…\n`);
   const r = await run();
   const out = report(r);
-  results[key] = out.result ?? r;
+  const result = out.result ?? r;
+  results[key] =
+    typeof result === 'object' && result !== null ? { ...result, measuredAt: results.at, commit } : result;
   rows.push(...out.rows);
 }
 
@@ -154,6 +157,47 @@ await section(
   }),
 );
 
+await section(
+  'fleet',
+  'fleet',
+  'fleet (the emulator with N servers in its own process, 3 worker copies, 6 shards, voice traffic; Discord defaults)',
+  () =>
+    benchFleet(
+      process.env.FLEET_SIZES ? { sizes: process.env.FLEET_SIZES.split(',').map(Number) } : {},
+      (msg) => process.stderr.write(`bench: ${msg}\n`),
+    ),
+  (r) => ({
+    rows: r.sizes.flatMap((f) => {
+      const rows = [
+        [
+          `fleet ${f.servers}: start`,
+          f.ready.ms === null ? f.ready.note : `${(f.ready.ms / 1000).toFixed(1)} s to every shard ready`,
+          `${f.restAtStart} REST requests at start; RSS per copy ${f.rssMiB.join(', ')} MiB`,
+        ],
+      ];
+      if (f.voice)
+        rows.push([
+          `fleet ${f.servers}: voice`,
+          `${f.voice.per1000Events.dbRoundTrips} DB, ${f.voice.per1000Events.redisCommands} Redis`,
+          `per 1,000 voice events of non-players (${f.voice.connects} connects); worker CPU ${f.voice.per1000Events.workerCpuMs} ms`,
+        ]);
+      if (f.match)
+        rows.push([
+          `fleet ${f.servers}: match`,
+          `p95 ${f.match.p95Ms} ms`,
+          `p50 ${f.match.p50Ms} ms over ${f.match.matches} matches one at a time`,
+        ]);
+      if (f.sweep)
+        rows.push([
+          `fleet ${f.servers}: sweep`,
+          `${f.sweep.restRequests} REST requests`,
+          `${f.sweep.ms} ms; ${f.serversSetUp} servers set up, one with matches`,
+        ]);
+      return rows;
+    }),
+  }),
+);
+
 const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
 process.stdout.write(
   `\nFACEIT bridge benchmarks — commit ${commit}, ${machine.cores} cores, Node ${machine.node}\n\n` +
@@ -164,5 +208,14 @@ const dir = join(import.meta.dirname, 'results');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${results.at as string}.json`.replace(/:/g, '-'));
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+// latest.json keeps the sections of earlier runs that this one did not run (each says when and at which commit).
+const latestFile = join(dir, 'latest.json');
+const earlier = (() => {
+  try {
+    return JSON.parse(readFileSync(latestFile, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+})();
+writeFileSync(latestFile, `${JSON.stringify({ ...earlier, ...results }, null, 2)}\n`);
 process.stdout.write(`\nwritten: ${file}\n`);

@@ -13,7 +13,6 @@ import {
   LevelSettingsStore,
   type Logger,
   MatchStore,
-  PlayerLinkStore,
   RedisRateLimiter,
   redisKey,
   redisUrlOf,
@@ -28,6 +27,8 @@ import { startGuildFeature } from './events/guild-create-delete.ts';
 import { startCommandFeature } from './features/commands.ts';
 import { startLinkFeature } from './features/links.ts';
 import { startMatchFeature } from './features/matches.ts';
+import { AnnouncingLinks } from './gateway/announcing-links.ts';
+import { announceLiveChange } from './gateway/live-members.ts';
 import { type ShardOwner, shardedGateway } from './gateway/sharded.ts';
 import { identifyBudgetReader } from './lib/identify-budget.ts';
 import { instrumentDiscord, instrumentWorker } from './lib/instrument.ts';
@@ -121,12 +122,17 @@ export async function startWorkerApp(
   }
   const { client, guild } = discord;
   instrumentDiscord(metrics, client);
+  const liveChanged: WorkerDeps['liveChanged'] = (guildIds) => {
+    void announceLiveChange(redis, config.QUEUE_PREFIX, guildIds).catch((err: Error) =>
+      log.warn({ err: err.message }, 'live members change not announced; the next reload reads it'),
+    );
+  };
   const deps: WorkerDeps = {
     config,
     log,
     redis,
     client,
-    links: new PlayerLinkStore(db),
+    links: new AnnouncingLinks(db, (guildId) => liveChanged(guildId ? [guildId] : 'links')),
     guilds: new GuildStore(db),
     cards: new CardStore(db),
     levels: new LevelSettingsStore(db),
@@ -135,6 +141,7 @@ export async function startWorkerApp(
     oauth: faceitOAuthFromConfig(config),
     queues,
     metrics,
+    liveChanged,
   };
   const sharded = config.DISCORD_SHARDING === 'leases' ? await shardedGateway(deps) : null;
   if (sharded) deps.guildView = sharded.guildView;

@@ -37,6 +37,11 @@ export interface WorkerDeps {
   queues: BridgeQueues;
   metrics: Metrics;
   /**
+   * Announces (after the commit) that these guilds' team channels or rosters changed, or that links did, so
+   * the copies holding their shards read who plays where again (gateway/live-members.ts). Never throws.
+   */
+  liveChanged: (guildIds: readonly string[] | 'links') => void;
+  /**
    * With DISCORD_SHARDING=leases: the guild as REST and the Redis voice mirror describe it (this copy's client
    * has no gateway cache). Unset: guilds come from the client's own gateway cache.
    */

@@ -212,6 +212,12 @@ export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollecto
     ),
     /** A budget read made anyway (before an IDENTIFY): saves the next scrape a request. */
     identifyBudget: { note: noteBudget },
+    voiceConnects: new Counter({
+      name: 'bridge_voice_connects_total',
+      help: 'Members connecting to voice in the guilds of the shards this copy holds, by whether they have a live team channel there (ours: a late joiner); the others cost no round trip',
+      labelNames: ['ours'] as const,
+      registers,
+    }),
     faceitRequests: new Counter({
       name: 'bridge_faceit_requests_total',
       help: 'FACEIT Data API responses by route and status (0 = network error); 429s are rate limits met',

@@ -20,6 +20,11 @@ export interface RestGatewayOptions {
 export interface RestGateway {
   url: string;
   server: Server;
+  /**
+   * `/rest/v1` requests passed to PostgREST so far (each one database round trip of a client), all of them or
+   * those whose path (`/rpc/<function>`, `/<table>`, without the query) `which` accepts.
+   */
+  requests(which?: (path: string) => boolean): number;
   close(): Promise<void>;
 }
 
@@ -49,6 +54,7 @@ export function createRestGateway(opts: RestGatewayOptions): Promise<RestGateway
     );
     return mapped ?? (legacy ? candidate : null);
   };
+  const byPath = new Map<string, number>();
   const server = createServer((req, res) => forward(req, res));
 
   function reply(res: ServerResponse, status: number, message: string) {
@@ -71,6 +77,8 @@ export function createRestGateway(opts: RestGatewayOptions): Promise<RestGateway
       headers.authorization = `Bearer ${jwt}`;
     delete headers.host;
     const path = url.slice('/rest/v1'.length) || '/';
+    const bare = path.split('?')[0] ?? path;
+    byPath.set(bare, (byPath.get(bare) ?? 0) + 1);
     const upstream = request({ ...opts.upstream, path, method: req.method, headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
@@ -89,6 +97,11 @@ export function createRestGateway(opts: RestGatewayOptions): Promise<RestGateway
       resolve({
         url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
         server,
+        requests: (which) => {
+          let n = 0;
+          for (const [path, count] of byPath) if (!which || which(path)) n += count;
+          return n;
+        },
         close: () =>
           new Promise<void>((done) => {
             server.closeAllConnections();

@@ -31,6 +31,8 @@ export interface LocalSupabase {
   database: string;
   /** The PostgREST process's pid. */
   postgrestPid: number | undefined;
+  /** Requests the apps sent to `/rest/v1` so far (each one database round trip); `which` filters by path. */
+  restRequests(which?: (path: string) => boolean): number;
   query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
   stop(): Promise<void>;
 }
@@ -205,6 +207,7 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
       databaseUrl,
       database,
       postgrestPid: pgrst.pid,
+      restRequests: (which) => gw.requests(which),
       query: async (sql, params) => (await client.query(sql, params)).rows,
       stop,
     };

@@ -11,7 +11,7 @@ import { backoff } from '../startup.ts';
  * Nothing here runs per served guild at start.
  */
 export async function startGuildFeature(
-  deps: Pick<WorkerDeps, 'config' | 'client' | 'log' | 'guilds'>,
+  deps: Pick<WorkerDeps, 'config' | 'client' | 'log' | 'guilds' | 'liveChanged'>,
 ): Promise<FeatureHandle> {
   const { config, client, log, guilds } = deps;
   const stopping = new AbortController();
@@ -54,8 +54,10 @@ export async function startGuildFeature(
   // discord.js emits GuildDelete only when the bot was removed (an outage is GuildUnavailable).
   const onDelete = (guild: Guild) => {
     void guilds.forget(guild.id).then(
-      (rows) =>
-        log.info({ guildId: guild.id, channelRows: rows }, 'removed from a guild: its rows forgotten'),
+      (rows) => {
+        deps.liveChanged([guild.id]);
+        log.info({ guildId: guild.id, channelRows: rows }, 'removed from a guild: its rows forgotten');
+      },
       (err: Error) => log.error({ guildId: guild.id, err: err.message }, 'guild rows not forgotten'),
     );
   };

@@ -1,39 +1,80 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@bridge/core';
-import { Events, type VoiceState } from 'discord.js';
+import { Events, type Guild, type VoiceState } from 'discord.js';
 import { servesGuild } from '../access/served-guilds.ts';
 import { updateCard } from '../cards/update-card.ts';
 import { MoveRefusedError } from '../discord/channels.ts';
-import type { MatchContext } from '../matches/match-context.ts';
-import { memberTeamChannels } from '../matches/member-channels.ts';
+import type { LiveChannel, LiveMembers } from '../gateway/live-members.ts';
+import { guildById, type MatchContext } from '../matches/match-context.ts';
 import { moveOnce } from '../matches/move-once.ts';
 
 /**
- * A linked player of an active match who connects to voice (no channel → a channel) in a guild where
- * the match has channels is moved into their team channel there, once per (match, guild). Every worker copy sees the event; the SQL claim lets exactly one act.
+ * How long after a member becomes live (their team channel recorded) this copy looks whether they still sit
+ * in voice outside it: by then the job that made the channel has moved whoever it saw in voice.
  */
-export function listenForLateJoiners(ctx: MatchContext, log: Logger): () => void {
+const SETTLE_MS = 2000;
+
+/**
+ * Late joiners: a linked player of an active match who connects to voice (no channel → a channel) in a guild
+ * where the match has channels is moved into their team channel there, once per (match, guild) (the SQL move
+ * claim lets exactly one copy act). Who plays where is read from memory (`live`), so a connect by anyone else
+ * (nearly every voice event of a big deployment) costs no database or Redis round trip. A member who becomes
+ * live while already in voice elsewhere (they connected just before their channel was recorded, or while no
+ * copy held their shard) is moved too.
+ */
+export function listenForLateJoiners(ctx: MatchContext, live: LiveMembers, log: Logger): () => void {
   const handler = (oldState: VoiceState, newState: VoiceState) => {
     if (oldState.channelId || !newState.channelId) return;
     if (!servesGuild(ctx.deps.config, newState.guild.id)) return;
-    void onConnect(ctx, newState, log).catch((err: Error) => {
-      if (err instanceof MoveRefusedError)
-        log.warn({ userId: newState.id, err: err.message }, 'late joiner not moved');
-      else log.error({ userId: newState.id, err: err.message }, 'late joiner not moved');
-    });
+    const channels = live.channelsOf(newState.guild.id, newState.id);
+    ctx.deps.metrics.voiceConnects.inc({ ours: channels.length > 0 ? 'yes' : 'no' });
+    if (channels.length === 0) return;
+    moveInBackground(ctx, newState.guild, newState.id, newState.channelId, channels, log);
+  };
+  live.onLive = (guildId, userId, channels) => {
+    setTimeout(() => {
+      void (async () => {
+        const guild = await guildById(ctx.deps, guildId);
+        const current = guild?.voiceStates.cache.get(userId)?.channelId;
+        if (!guild || !current || channels.some((c) => c.channelId === current)) return;
+        moveInBackground(ctx, guild, userId, current, channels, log);
+      })();
+    }, SETTLE_MS).unref();
   };
   ctx.deps.client.on(Events.VoiceStateUpdate, handler);
-  return () => ctx.deps.client.off(Events.VoiceStateUpdate, handler);
+  return () => {
+    ctx.deps.client.off(Events.VoiceStateUpdate, handler);
+    live.onLive = () => {};
+  };
 }
 
-async function onConnect(ctx: MatchContext, state: VoiceState, log: Logger): Promise<void> {
-  const userId = state.id;
-  for (const row of await memberTeamChannels(ctx, userId, state.guild.id)) {
-    const current = state.channelId ?? '';
+function moveInBackground(
+  ctx: MatchContext,
+  guild: Guild,
+  userId: string,
+  current: string,
+  channels: readonly LiveChannel[],
+  log: Logger,
+): void {
+  void moveLateJoiner(ctx, guild, userId, current, channels, log).catch((err: Error) => {
+    if (err instanceof MoveRefusedError) log.warn({ userId, err: err.message }, 'late joiner not moved');
+    else log.error({ userId, err: err.message }, 'late joiner not moved');
+  });
+}
+
+async function moveLateJoiner(
+  ctx: MatchContext,
+  guild: Guild,
+  userId: string,
+  current: string,
+  channels: readonly LiveChannel[],
+  log: Logger,
+): Promise<void> {
+  for (const { matchId, channelId } of channels) {
     const holder = `late-${randomUUID()}`;
-    if (await moveOnce(ctx, state.guild, row.match_id, userId, current, row.voice_channel_id, holder, log)) {
-      log.info({ matchId: row.match_id, userId, channelId: row.voice_channel_id }, 'late joiner moved in');
-      await updateCard(ctx.deps, row.match_id, state.guild.id, { kind: 'joined', userId }, log);
+    if (await moveOnce(ctx, guild, matchId, userId, current, channelId, holder, log)) {
+      log.info({ matchId, userId, channelId }, 'late joiner moved in');
+      await updateCard(ctx.deps, matchId, guild.id, { kind: 'joined', userId }, log);
       return;
     }
   }

@@ -1,6 +1,7 @@
 import { IntakeRelay, type JobHandlers, MAINTENANCE_JOBS } from '@bridge/core';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { listenForLateJoiners } from '../events/voice-state-update.ts';
+import { LiveMembers } from '../gateway/live-members.ts';
 import { matchCreatedHandler } from '../jobs/match-created.ts';
 import { matchFinishedHandler } from '../jobs/match-finished.ts';
 import { matchGuildCreatedHandler, matchGuildFinishedHandler } from '../jobs/match-guild.ts';
@@ -33,7 +34,11 @@ export async function startMatchFeature(
     },
   });
   relay.start();
-  const stopLateJoin = listenForLateJoiners(ctx, deps.log);
+  // Who plays where, in memory for the late-join listener: this copy's session receives every guild.
+  const live = new LiveMembers(deps.matches, deps.log);
+  const stopLateJoin = listenForLateJoiners(ctx, live, deps.log);
+  await live.listen(deps.redis.duplicate(), deps.config.QUEUE_PREFIX);
+  await live.addShard(0, 1);
   return {
     name: 'matches',
     handlers: {
@@ -49,6 +54,7 @@ export async function startMatchFeature(
     },
     close: async () => {
       stopLateJoin();
+      live.stop();
       await relay.close();
     },
   };

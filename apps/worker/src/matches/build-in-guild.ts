@@ -126,6 +126,8 @@ export async function buildInGuild(
         return false;
       }
       result[plan.faction] = channelId;
+      // The row and roster are committed: the copy holding the guild's shard learns who plays here now.
+      ctx.deps.liveChanged([guild.id]);
       startMoves(channelId);
       moves.push(moveOutLeavers(ctx, guild, settings.lobbyChannelId, plan, channelId, log));
     }

@@ -18,6 +18,7 @@ export type MatchDeps = Pick<
   | 'queues'
   | 'metrics'
   | 'matches'
+  | 'liveChanged'
 >;
 
 /** What the match jobs share: those deps plus the lifecycle and guild stores. */

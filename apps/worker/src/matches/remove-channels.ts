@@ -31,6 +31,8 @@ export async function removeMatchChannels(
       : Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId, guild.id)]),
     cardVoiceStatusSet(ctx.deps, matchId, guild.id),
   ]);
+  // The match ended: its players are late joiners no more (before their channels go).
+  ctx.deps.liveChanged([guild.id]);
   const ids = channelsOfMatch({
     matchId,
     template: settings.nameTemplate,
@@ -60,6 +62,7 @@ export async function removeMatchChannels(
     log.info({ channelId: id }, 'match channel deleted');
   }
   for (const row of rows) await ctx.store.forget(matchId, guild.id, row.faction);
+  if (rows.length > 0) ctx.deps.liveChanged([guild.id]);
   const removed = await removeEmptyOverflow(guild, settings.categoryId);
   if (removed.length > 0) log.info({ categories: removed }, 'empty overflow categories removed');
   return ids.length;

@@ -47,3 +47,8 @@ export function planShards(view: ShardView): ShardMove {
   if (held.length > target) return { target, take: [], release: held.slice(target).reverse() };
   return { target, take: free.slice(0, target - held.length), release: [] };
 }
+
+/** The gateway shard Discord delivers guild `guildId`'s events to: `(guild_id >> 22) % shardCount`. */
+export function shardOfGuild(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}

@@ -16,6 +16,21 @@ export interface ActiveMatchRow {
   created_at: string;
 }
 
+/** A rostered account of a live team channel in a guild (match_live_members). */
+export interface LiveRosterRow {
+  guild_id: string;
+  match_id: string;
+  voice_channel_id: string;
+  faceit_id: string;
+}
+
+/** match_live_members' answer: the live channels' rosters, the guilds' link policies, the links about them. */
+export interface LiveRosters {
+  rosters: LiveRosterRow[];
+  policies: Record<string, LinkPolicy | null>;
+  links: LinkRows;
+}
+
 /** What one prune removed: ended matches (their states), their rosters and move claims, expired leases. */
 export interface PruneResult {
   matches: number;
@@ -178,6 +193,25 @@ export class MatchStore extends Store {
       }
     >('match_channels_for_member', { p_discord_id: discordId, p_guild_id: guildId });
     return { links: toLinkRows(out), policy: out.policy, channels: out.channels };
+  }
+
+  /**
+   * Who may have a team channel of an active match, and where: in these guilds, or in the guilds of one
+   * gateway shard (`shard` of `shardCount`). The rosters of the live channels, each guild's link policy, and
+   * the links and server links about those players (linksInGuild turns them into members per guild). What the
+   * late-join listener keeps in memory; one round trip (SQL match_live_members).
+   */
+  async liveMembers(
+    of: { guildIds: readonly string[] } | { shard: number; shardCount: number },
+  ): Promise<LiveRosters> {
+    const args =
+      'guildIds' in of
+        ? { p_guild_ids: [...of.guildIds] }
+        : { p_shard: of.shard, p_shard_count: of.shardCount };
+    const out = check<
+      LinkRowsAnswer & { rosters: LiveRosterRow[]; policies: Record<string, LinkPolicy | null> }
+    >('match_live_members', await this.db.rpc('match_live_members', args));
+    return { rosters: out.rosters, policies: out.policies, links: toLinkRows(out) };
   }
 
   /** Matches with live channels (one faction1 row each). */
