@@ -2,11 +2,13 @@ import {
   type BridgeChannel,
   FaceitNotFoundError,
   faceitEndStamp,
+  type GuildSettings,
   type JobHandler,
   type Logger,
   type MatchEvent,
   orphanChannels,
   type PruneResult,
+  redisKey,
   type SweepJobData,
   sweepVerdict,
 } from '@bridge/core';
@@ -110,24 +112,28 @@ async function runSweep(
   }
   const ended = endedNow.size + finished.size;
 
-  // Orphans, in every guild with settings the bot is in (one guild's failure does not stop the others).
-  // Every guild is listed first, then the rows and the active matches are read once: a job marks its match
-  // active before it creates a channel, so every channel in a listing is either recorded or of a match read
-  // as active after it. Read before the listings (as this sweep once did), a channel created and recorded
-  // in between was deleted.
+  // Orphans, in the guilds where the bridge owns something and in this sweep's page of the slow pass over
+  // every guild with settings (one guild's failure does not stop the others). Every guild is listed first,
+  // then the rows and the active matches are read once: a job marks its match active before it creates a
+  // channel, so every channel in a listing is either recorded or of a match read as active after it. Read
+  // before the listings (as this sweep once did), a channel created and recorded in between was deleted.
   const listed: { guild: Guild; settings: VoiceSettings; channels: BridgeChannel[] }[] = [];
-  const failed = (guild: Guild, err: unknown) => {
-    problems.push(`orphans in guild ${guild.id}: ${(err as Error).message}`);
-    log.warn({ guildId: guild.id, err: (err as Error).message }, 'sweep could not look for orphans here');
+  const failed = (guildId: string, err: unknown) => {
+    problems.push(`orphans in guild ${guildId}: ${(err as Error).message}`);
+    log.warn({ guildId, err: (err as Error).message }, 'sweep could not look for orphans here');
   };
-  for (const row of await ctx.guilds.all()) {
-    const guild = await guildById(ctx.deps, row.guild_id);
+  const pace = pacer(SWEEP_REQUEST_MS);
+  const { targets, passed } = await sweepGuilds(ctx);
+  for (const row of targets) {
+    await pace();
+    const guild = await guildById(ctx.deps, row.guild_id).catch(() => null);
     if (!guild) continue;
     const settings = voiceSettings(row);
     try {
+      await pace();
       listed.push({ guild, settings, channels: await listBridgeChannels(guild, settings) });
     } catch (err) {
-      failed(guild, err);
+      failed(guild.id, err);
     }
   }
   let orphans = 0;
@@ -136,12 +142,16 @@ async function runSweep(
     const activeMatchIds = active.map((m) => m.match_id);
     for (const { guild, settings, channels } of listed) {
       try {
-        orphans += await deleteOrphans(guild, settings, channels, known, activeMatchIds, log);
+        orphans += await deleteOrphans(guild, settings, channels, known, activeMatchIds, log, pace);
       } catch (err) {
-        failed(guild, err);
+        failed(guild.id, err);
       }
     }
   }
+  log.info(
+    { guilds: listed.length, owned: targets.length - passed, slowPass: passed, orphans },
+    'sweep looked for orphans',
+  );
   // Reported (the job fails, and says where) once every guild had its turn.
   if (problems.length > 0) throw new Error(`sweep: ${problems.join('; ')}`);
   return { ended, orphans, pruned };
@@ -173,6 +183,7 @@ async function deleteOrphans(
   knownChannelIds: ReadonlySet<string>,
   activeMatchIds: readonly string[],
   log: Logger,
+  pace: () => Promise<void>,
 ): Promise<number> {
   const orphaned = orphanChannels({
     template: settings.nameTemplate,
@@ -181,9 +192,62 @@ async function deleteOrphans(
     bridgeChannels: channels,
   });
   for (const ch of orphaned) {
+    await pace();
     await deleteChannel(guild, ch.id);
     log.info({ guildId: guild.id, channelId: ch.id, name: ch.name }, 'sweep deleted orphan channel');
   }
+  await pace();
   await removeEmptyOverflow(guild, settings.categoryId);
   return orphaned.length;
+}
+
+/**
+ * The sweep's Discord requests (guild reads, listings, orphan deletes) go out one per this long at most: 5 a
+ * second, a tenth of Discord's 50, so the match work keeps the rest of the budget.
+ */
+export const SWEEP_REQUEST_MS = 200;
+/** The slow pass looks at every guild with settings at least once in this long. */
+export const SLOW_PASS_MS = 24 * 3600_000;
+
+/** Waits as long as it takes to keep calls at least `everyMs` apart. */
+function pacer(everyMs: number): () => Promise<void> {
+  let next = 0;
+  return async () => {
+    const now = Date.now();
+    const at = Math.max(now, next);
+    next = at + everyMs;
+    if (at > now) await new Promise((r) => setTimeout(r, at - now));
+  };
+}
+
+/**
+ * Whom this sweep looks at for orphans: every guild where the bridge owns something (channel rows, an
+ * unrecorded create), each time; and the next page of a slow pass over every guild with settings, sized so the
+ * pass goes round at least once per SLOW_PASS_MS (an orphan elsewhere, e.g. a channel left by a clean-up that
+ * lost its rows, is found within a day). The pass's place is kept in Redis between sweeps.
+ */
+async function sweepGuilds(ctx: MatchContext): Promise<{ targets: GuildSettings[]; passed: number }> {
+  const { redis, config } = ctx.deps;
+  const cursorKey = redisKey(redis, config.QUEUE_PREFIX, 'maintenance', 'sweep-pass-cursor');
+  const [owned, count, cursor] = await Promise.all([
+    ctx.guilds.sweepTargets(),
+    ctx.guilds.count(),
+    redis.get(cursorKey),
+  ]);
+  const size = Math.max(1, Math.ceil((count * config.SWEEP_INTERVAL_MS) / SLOW_PASS_MS));
+  let page = await ctx.guilds.page(cursor ?? '', size);
+  if (page.length < size && cursor) {
+    // Round again from the start.
+    page = [...page, ...(await ctx.guilds.page('', size - page.length))];
+  }
+  const last = page.at(-1);
+  if (last) await redis.set(cursorKey, last.guild_id);
+  const byId = new Map(owned.map((g) => [g.guild_id, g]));
+  let passed = 0;
+  for (const g of page) {
+    if (byId.has(g.guild_id)) continue;
+    byId.set(g.guild_id, g);
+    passed++;
+  }
+  return { targets: [...byId.values()], passed };
 }

@@ -19,6 +19,7 @@ export type MatchDeps = Pick<
   | 'metrics'
   | 'matches'
   | 'liveChanged'
+  | 'redis'
 >;
 
 /** What the match jobs share: those deps plus the lifecycle and guild stores. */

@@ -92,6 +92,26 @@ export class GuildStore extends Store {
     );
   }
 
+  /** Guilds where the bridge owns something: channel rows, or an unrecorded channel create (the sweep's every-time list). */
+  async sweepTargets(): Promise<GuildSettings[]> {
+    return check<GuildSettings[]>('guild_sweep_targets', await this.db.rpc('guild_sweep_targets'));
+  }
+
+  /** A page of every guild's settings, by guild id after `after` ('' = from the start): the sweep's slow pass. */
+  async page(after: string, limit: number): Promise<GuildSettings[]> {
+    return check<GuildSettings[]>(
+      'guild_settings.page',
+      await this.db.from('guild_settings').select('*').gt('guild_id', after).order('guild_id').limit(limit),
+    );
+  }
+
+  /** How many guilds have settings. */
+  async count(): Promise<number> {
+    const res = await this.db.from('guild_settings').select('guild_id', { count: 'exact', head: true });
+    if (res.error) throw new Error(`guild_settings.count: ${res.error.message}`);
+    return res.count ?? 0;
+  }
+
   /** Sets the given columns, creating the guild's row on first use (/setup channels, /setup roles). */
   async update(guildId: string, fields: Editable): Promise<GuildSettings> {
     return check<GuildSettings>(
