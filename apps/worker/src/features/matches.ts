@@ -38,7 +38,10 @@ export async function startMatchFeature(
   const live = new LiveMembers(deps.matches, deps.log);
   const stopLateJoin = listenForLateJoiners(ctx, live, deps.log);
   await live.listen(deps.redis.duplicate(), deps.config.QUEUE_PREFIX);
-  await live.addShard(0, 1);
+  // A database that is down at start must not stop the worker: the periodic reload reads it later.
+  void live
+    .addShard(0, 1)
+    .catch((err: Error) => deps.log.warn({ err: err.message }, 'live members not read; the next reload will'));
   return {
     name: 'matches',
     handlers: {
