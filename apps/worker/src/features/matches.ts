@@ -41,7 +41,9 @@ export async function startMatchFeature(
   // A database that is down at start must not stop the worker: the periodic reload reads it later.
   void live
     .addShard(0, 1)
-    .catch((err: Error) => deps.log.warn({ err: err.message }, 'live members not read; the next reload will'));
+    .catch((err: Error) =>
+      deps.log.warn({ err: err.message }, 'live members not read; the next reload will'),
+    );
   return {
     name: 'matches',
     handlers: {
