@@ -34,7 +34,13 @@ export function sweepHandler(ctx: MatchContext): JobHandler<SweepJobData> {
 async function runSweep(
   ctx: MatchContext,
   log: Logger,
-): Promise<{ ended: number; orphans: number; pruned: PruneResult }> {
+): Promise<{
+  ended: number;
+  orphans: number;
+  pruned: PruneResult;
+  /** the guilds listed for orphans: where the bridge owns something, and the slow pass's page */
+  listed: { owned: number; slowPass: number };
+}> {
   const { config, faceit } = ctx.deps;
   const endedNow = new Set<string>();
   // The card's last stage, for a match FACEIT reports ended (a finish the webhook did not get confirmed).
@@ -154,7 +160,7 @@ async function runSweep(
   );
   // Reported (the job fails, and says where) once every guild had its turn.
   if (problems.length > 0) throw new Error(`sweep: ${problems.join('; ')}`);
-  return { ended, orphans, pruned };
+  return { ended, orphans, pruned, listed: { owned: targets.length - passed, slowPass: passed } };
 }
 
 /** The webhook event FACEIT's end status stands for (the card draws the end from it). */
