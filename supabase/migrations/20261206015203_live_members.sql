@@ -19,7 +19,9 @@ begin
     join public.match_states s on s.match_id = a.match_id and s.status = 'active'
     join public.match_rosters r on r.match_id = a.match_id and r.faction = a.faction
    where (p_guild_ids is null or a.guild_id = any (p_guild_ids))
-     and (p_shard is null or mod(floor(a.guild_id::numeric / 4194304), p_shard_count) = p_shard);
+     and case when p_shard is null then true
+              when a.guild_id !~ '^\d{1,20}$' then false
+              else mod(floor(a.guild_id::numeric / 4194304), p_shard_count) = p_shard end;
   return public.link_rows(v_ids, null, null) || jsonb_build_object(
     'rosters', v_rosters,
     'policies', (select coalesce(jsonb_object_agg(g.guild_id, g.link_policy), '{}'::jsonb)

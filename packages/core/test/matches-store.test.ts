@@ -147,6 +147,32 @@ describe('MatchStore against real PostgREST', () => {
     expect(await store.takeLease('k2', 'alive', 60)).toBe(true);
   });
 
+  it('reads who may have a live team channel per gateway shard or per guild, with the links about them', async () => {
+    // Two guilds on shards 0 and 1 of 2 (Discord: (guild_id >> 22) % shards).
+    const on = (shard: number) => ((BigInt(400_000_000_000 + shard) << 22n) | 3n).toString();
+    await sb.query(
+      `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method) values ('ld1','lf1','n1','oauth')`,
+    );
+    await store.touch('1-live', 'match_status_ready', 2);
+    await store.setRoster('1-live', 'faction1', ['lf1', 'lf2']);
+    await store.upsertRow({
+      match_id: '1-live',
+      faction: 'faction1',
+      guild_id: on(1),
+      voice_channel_id: 'lc1',
+    });
+    const shard1 = await store.liveMembers({ shard: 1, shardCount: 2 });
+    expect(shard1.rosters.map((r) => [r.guild_id, r.faceit_id]).sort()).toEqual([
+      [on(1), 'lf1'],
+      [on(1), 'lf2'],
+    ]);
+    expect(shard1.links.links.map((l) => l.discord_id)).toEqual(['ld1']);
+    expect((await store.liveMembers({ shard: 0, shardCount: 2 })).rosters).toEqual([]);
+    expect((await store.liveMembers({ guildIds: [on(1)] })).rosters).toHaveLength(2);
+    await store.end('1-live', 'match_status_finished');
+    expect((await store.liveMembers({ shard: 1, shardCount: 2 })).rosters).toEqual([]);
+  });
+
   it("rosters follow substitutions and find a late joiner's team channel", async () => {
     await sb.query(
       `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method) values ('d1','f1','n1','oauth'), ('d2','f2','n2','oauth')`,
