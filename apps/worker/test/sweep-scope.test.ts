@@ -78,7 +78,10 @@ describe('sweep scope', () => {
     const before = lists(stack);
     let sweeps = 0;
     for (; sweeps < 6 && orphanThere(); sweeps++) {
-      expect(await sweep(stack, `scope-${sweeps}`)).toEqual({ owned: 1, slowPass: 1 });
+      // The page may be the match's server itself (counted once).
+      const listed = await sweep(stack, `scope-${sweeps}`);
+      expect(listed.owned).toBe(1);
+      expect(listed.slowPass).toBeLessThanOrEqual(1);
     }
     expect(orphanThere()).toBe(false);
     // What Discord saw: at most two listings a sweep (the scheduled first sweep may add its own).
