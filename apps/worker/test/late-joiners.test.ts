@@ -1,8 +1,8 @@
 import type { AppProcess, Stack } from '@bridge/testbed';
 import { describe, expect } from 'vitest';
 import {
+  deliveredJobId,
   matchChannels,
-  matchJobId,
   seedLinkedPlayers,
   settledJob,
   stackTest,
@@ -63,7 +63,7 @@ describe('late joiners, from memory', () => {
     stack,
   }) => {
     const { a, f1, match } = await liveMatch(stack, 'cheap');
-    await settledJob(stack, 'matches', matchJobId(match.id, 'match_status_ready'));
+    await settledJob(stack, 'matches', deliveredJobId(stack.faceit, match.id, 'match_status_ready'));
     const worker = stack.workers[0] as AppProcess;
     const bystander = stack.guild.members.bystander as string;
     const seen = await metric(worker, 'bridge_voice_connects_total', { ours: 'no' });

@@ -2,8 +2,8 @@ import { BOT_ALLOW } from '@bridge/core';
 import type { Stack } from '@bridge/testbed';
 import { describe, expect } from 'vitest';
 import {
+  deliveredJobId,
   matchChannels,
-  matchJobId,
   seedLinkedPlayers,
   settledJob,
   stackTest,
@@ -14,7 +14,10 @@ import {
 // The sweep's Discord work follows what the bridge owns: servers with match channels every time, every other
 // set-up server only in a slow pass (a page per sweep) that still goes round them all.
 // SWEEP_INTERVAL_MS of 4 h: the pass covers every server once a day, so here one server per sweep.
-const test = stackTest({ workers: 1, workerEnv: { SWEEP_INTERVAL_MS: String(4 * 3600_000) } });
+const test = stackTest({
+  workers: 1,
+  workerEnv: { SWEEP_INTERVAL_MS: String(4 * 3600_000), BRIDGE_GUILDS: '*' },
+});
 
 const LIST = 'GET /guilds/:guild/channels';
 const lists = (stack: Stack) => stack.discord.stats().byRoute[LIST] ?? 0;
@@ -60,7 +63,7 @@ describe('sweep scope', () => {
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     await waitForChannels(stack, match.id);
-    await settledJob(stack, 'matches', matchJobId(match.id, 'match_status_ready'));
+    await settledJob(stack, 'matches', deliveredJobId(stack.faceit, match.id, 'match_status_ready'));
     const servers: { guildId: string; orphan: string | undefined }[] = [];
     for (let i = 0; i < 5; i++) {
       const g = await setUpServer(stack, `Set up ${i}`, i === 3);
