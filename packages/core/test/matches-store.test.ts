@@ -155,12 +155,10 @@ describe('MatchStore against real PostgREST', () => {
     );
     await store.touch('1-live', 'match_status_ready', 2);
     await store.setRoster('1-live', 'faction1', ['lf1', 'lf2']);
-    await store.upsertRow({
-      match_id: '1-live',
-      faction: 'faction1',
-      guild_id: on(1),
-      voice_channel_id: 'lc1',
-    });
+    await sb.query(
+      `insert into active_matches (match_id, faction, guild_id, voice_channel_id) values ('1-live', 'faction1', $1, 'lc1')`,
+      [on(1)],
+    );
     const shard1 = await store.liveMembers({ shard: 1, shardCount: 2 });
     expect(shard1.rosters.map((r) => [r.guild_id, r.faceit_id]).sort()).toEqual([
       [on(1), 'lf1'],
