@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { matchJobId } from '@bridge/core';
 import { describe, expect, it } from 'vitest';
 import { SECRET, startTestApi } from './harness.ts';
 import { apiTest, delivery } from './webhook-fixtures.ts';
@@ -87,7 +88,9 @@ describe('intake backlog limit (INTAKE_BACKLOG_LIMIT)', () => {
       api.startRelay();
       await api.drained();
       for (const e of accepted)
-        expect((await api.job(`match_status_ready-${e.payload.id}`)).name).toBe('matchCreated');
+        expect((await api.job(matchJobId(e.payload.id, 'match_status_ready', e.payload.version))).name).toBe(
+          'matchCreated',
+        );
       for (const e of refused) expect((await api.post({ ...e, retry_count: 1 })).status).toBe(202);
       await api.drained();
       expect(await api.queues.matches.count()).toBe(26);

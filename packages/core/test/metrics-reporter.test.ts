@@ -30,7 +30,7 @@ describe('the reporter lease', () => {
     'of three copies exactly one exports the global gauges; its stop hands them to another',
     async ({ prefix, connect }) => {
       const leases = ['a', 'b', 'c'].map((id) =>
-        startReporterLease(connect(), prefix, 'queues', { ttlMs: 600, copyId: id }),
+        startReporterLease(connect(), prefix, 'queues', { ttlMs: 6000, copyId: id }),
       );
       try {
         await Promise.all(leases.map((l) => l.ready));
@@ -67,9 +67,9 @@ describe('the reporter lease', () => {
     'a reporter that dies (stops renewing) is replaced once its lease lapses',
     async ({ prefix, connect }) => {
       const dying = connect();
-      const a = startReporterLease(dying, prefix, 'worker', { ttlMs: 600, copyId: 'a' });
+      const a = startReporterLease(dying, prefix, 'worker', { ttlMs: 3000, copyId: 'a' });
       await a.ready;
-      const b = startReporterLease(connect(), prefix, 'worker', { ttlMs: 600, copyId: 'b' });
+      const b = startReporterLease(connect(), prefix, 'worker', { ttlMs: 3000, copyId: 'b' });
       try {
         await b.ready;
         expect([a.holds(), b.holds()]).toEqual([true, false]);

@@ -20,6 +20,7 @@ import {
   IntakeRelay,
   intakeKey,
   type MatchJobData,
+  matchJobId,
   oauthStateKey,
   parkLinkTicket,
   putLinkStart,
@@ -141,7 +142,7 @@ describe('the bridge on a 3-master Redis Cluster', { timeout: 120_000 }, () => {
       await waitFor(async () => (await queue.getJobCounts('completed')).completed === 200, {
         what: '200 completed',
       });
-      expect(ran.sort()).toEqual(entries.map((e) => `${e.event}-${e.matchId}`).sort());
+      expect(ran.sort()).toEqual(entries.map((e) => matchJobId(e.matchId, e.event, e.payloadVersion)).sort());
       expect(await queue.getJobCountByTypes('failed', 'wait', 'active', 'delayed')).toBe(0);
       expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
 
