@@ -70,12 +70,13 @@ describe('./run preflight', () => {
     );
     expect(out).toMatch(/^ok {3}permissions in the lobby: everything the bridge needs/m);
     expect(out).toMatch(/^ok {3}permissions in the server: everything the bridge needs/m);
-    // The emulator's default bot role lacks Set Voice Channel Status: a warning, not a problem.
+    // The emulator's default bot role lacks Set Voice Channel Status (and Manage Nicknames, which ./run invite asks
+    // for): warnings, not problems.
     expect(out).toContain(
       'WARN voice status: team channels get no status line (map and stage, shown when match cards are on): the bot lacks Set Voice Channel Status in the match category',
     );
     expect(out).toMatch(/^ok {3}redis: PING answered/m);
-    expect(out).toMatch(/^preflight: 3 problem\(s\) \(1 warning\(s\)\)$/m);
+    expect(out).toMatch(/^preflight: 3 problem\(s\) \(2 warning\(s\)\)$/m);
     // The checks never log in: no gateway session, no IDENTIFY spent.
     expect(emu.stats().gateway.connections).toBe(0);
   });
@@ -164,7 +165,7 @@ describe('./run preflight', () => {
       expect(out).toContain(
         `FAIL guild of guild ${gone}: the bot is not in guild guild_settings.guild_id=${gone}`,
       );
-      expect(out).toMatch(/^preflight: 3 problem\(s\) \(1 warning\(s\)\)$/m);
+      expect(out).toMatch(/^preflight: 3 problem\(s\) \(2 warning\(s\)\)$/m);
     } finally {
       await supabase.query('delete from guild_settings');
     }
@@ -190,7 +191,7 @@ describe('./run preflight', () => {
     );
     expect(out).toContain('     fix: grant Use Voice Activity to the bot role in Server Settings → Roles');
     expect(out).toMatch(/^WARN voice status: .* Set Voice Channel Status in the match category$/m);
-    expect(out).toContain('preflight: all checks passed (2 warning(s))');
+    expect(out).toContain('preflight: all checks passed (3 warning(s))');
     expect(code).toBe(0);
   });
 

@@ -1,11 +1,15 @@
 import {
+  ADMINISTRATOR,
   type BridgeFeature,
   channelPermissions,
   guildPermissions,
+  invitePermissions,
   missingAt,
+  OPTIONAL_FEATURES,
   type OverwriteBits,
   type PermissionPlace,
   type PermissionWorld,
+  permissionNames,
 } from '@bridge/core';
 import { DiscordAPIError, REST, Routes } from 'discord.js';
 
@@ -242,6 +246,7 @@ async function permissions(
       roles,
     ),
     ...optionalChecks(server, 'server', 'at server level', roles, labels, warned),
+    inviteCheck(server, labels),
   ];
   if (!input.categoryId) {
     out.push(...optionalChecks(server, 'category', 'at server level', roles, labels, warned));
@@ -298,6 +303,27 @@ async function permissions(
     out.push(...optionalChecks(have, at, `in the ${place}`, where, labels, warned));
   }
   return out;
+}
+
+/**
+ * The bot's server-level permissions against what `./run invite` asks for (the same table): the core ones are
+ * checked above, here every optional feature's, as a warning naming the feature.
+ */
+function inviteCheck(server: bigint, labels: Labels): Check {
+  const lacking = OPTIONAL_FEATURES.flatMap((f) => {
+    const missing = permissionNames(invitePermissions([f]) & ~server);
+    return (server & ADMINISTRATOR) === 0n && missing.length > 0 ? [`${f}: ${missing.join(', ')}`] : [];
+  });
+  const name = `invite permissions${labels.of}`;
+  if (lacking.length === 0)
+    return { name, ok: true, detail: 'the bot role has everything ./run invite asks for' };
+  return {
+    name,
+    ok: true,
+    warn: true,
+    detail: `the bot role lacks, at server level, what ./run invite asks for: ${lacking.join('; ')} (granting them on the channels concerned works too)`,
+    fix: 'grant them to the bot role in Server Settings → Roles, or add the bot again with the URL ./run invite prints',
+  };
 }
 
 /** What each optional feature loses without its permissions at `place`. */

@@ -5,6 +5,7 @@ export * from './events.ts';
 export * from './follows.ts';
 export * from './guild-access.ts';
 export * from './guild-links.ts';
+export * from './invite.ts';
 export * from './level-roles.ts';
 export * from './match-card.ts';
 export * from './match-channels.ts';
