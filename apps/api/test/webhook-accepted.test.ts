@@ -42,6 +42,7 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
     ['match_status_finished', 'matchFinished', 'cleanup'],
     ['match_status_cancelled', 'matchFinished', 'cleanup'],
     ['match_status_aborted', 'matchFinished', 'cleanup'],
+    ['match_demo_ready', 'matchDemoReady', 'matches'],
   ] as const)('maps %s to a %s job on queue %s', async ([event, jobName, queue], { api }) => {
     const res = await api.post(delivery(event));
     expect(res.status).toBe(202);
@@ -83,12 +84,36 @@ describe('POST /faceit-webhook: accepted deliveries', () => {
   );
 
   apiTest('answers 202 "ignored" for an event it does not act on, and enqueues nothing', async ({ api }) => {
-    const res = await api.post(delivery('match_demo_ready'));
+    const res = await api.post(delivery('hub_user_added'));
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ status: 'ignored', event: 'match_demo_ready' });
+    expect(await res.json()).toEqual({ status: 'ignored', event: 'hub_user_added' });
     expect(await api.enqueued()).toBe(0);
-    expect(api.logs.some((l) => l.outcome === 'ignored' && l.event === 'match_demo_ready')).toBe(true);
+    expect(api.logs.some((l) => l.outcome === 'ignored' && l.event === 'hub_user_added')).toBe(true);
   });
+
+  apiTest(
+    'keeps what the worker needs of a payload: a cancel’s reason and AFK players, a demo, a forfeit',
+    async ({ api }) => {
+      const cases = [
+        [
+          'match_status_cancelled',
+          { reason: 'MANUAL', players: [], afk: ['a-nick'] },
+          { reason: 'MANUAL', afk: [{ nickname: 'a-nick' }] },
+        ],
+        [
+          'match_status_finished',
+          { started_at: '1970-01-01T00:00:00Z' },
+          { startedAt: '1970-01-01T00:00:00Z' },
+        ],
+        ['match_demo_ready', { demo_url: 'https://d/x-1-2.dem.gz' }, { demoUrl: 'https://d/x-1-2.dem.gz' }],
+      ] as const;
+      for (const [event, extra, details] of cases) {
+        const body = delivery(event, { payload: { ...ready.payload, ...extra } });
+        const { jobId } = await (await api.post(body)).json();
+        expect((await api.job(jobId)).data.details, event).toEqual(details);
+      }
+    },
+  );
 
   apiTest(
     'accepts a delivery whose teams[] changed shape: rosters come from the Data API, not from here',

@@ -46,7 +46,7 @@ function consumersAt(prefix: string, handlers: JobHandlers) {
 
 const none: JobHandler<unknown> = async () => ({ status: 'ok' });
 const noHandlers: JobHandlers = {
-  matches: { matchCreated: none, matchGuildCreated: none },
+  matches: { matchCreated: none, matchGuildCreated: none, matchDemoReady: none },
   cleanup: { matchFinished: none, matchGuildFinished: none },
   links: { linkAccount: none },
   maintenance: { sweep: none },
@@ -61,7 +61,7 @@ redisTest(
       return { status: 'ok' };
     };
     const at = consumersAt(prefix, {
-      matches: { matchCreated: recording, matchGuildCreated: recording },
+      matches: { matchCreated: recording, matchGuildCreated: recording, matchDemoReady: recording },
       cleanup: { matchFinished: recording, matchGuildFinished: recording },
       links: { linkAccount: recording },
       maintenance: { sweep: recording },
@@ -167,7 +167,7 @@ redisTest(
 
 // The compiler checks the handler map against the catalog (typecheck fails if this compiles).
 export const _missing: JobHandlers = {
-  matches: { matchCreated: none, matchGuildCreated: none },
+  matches: { matchCreated: none, matchGuildCreated: none, matchDemoReady: none },
   // @ts-expect-error: matchFinished and matchGuildFinished have no handler.
   cleanup: {},
   links: { linkAccount: none },

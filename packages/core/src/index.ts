@@ -4,6 +4,7 @@ export * from './config/load.ts';
 export * from './config/worker.ts';
 export * from './domain/index.ts';
 export * from './faceit/data-api.ts';
+export * from './faceit/match-event.ts';
 export * from './faceit/rate-limiter.ts';
 export * from './faceit/webhook.ts';
 export * from './gateway/identify-slots.ts';

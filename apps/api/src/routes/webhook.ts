@@ -1,4 +1,5 @@
 import {
+  eventDetailsOf,
   eventLabel,
   IntakeFullError,
   jobNameForEvent,
@@ -119,6 +120,7 @@ export function registerWebhook(app: Hono<AppEnv>, deps: RouteDeps): void {
       payloadVersion: parsed.payload.version ?? null,
       occurredAt: envelope.timestamp,
       receivedAt: new Date().toISOString(),
+      ...withDetails(eventDetailsOf(parsed.event, parsed.payload)),
     };
     const ctx = {
       requestId,
@@ -163,3 +165,6 @@ export function registerWebhook(app: Hono<AppEnv>, deps: RouteDeps): void {
     return c.json({ status: 'accepted', jobId }, 202);
   });
 }
+
+/** The payload's details (a cancel's reason, a forfeit's start, a demo), when it has any. */
+const withDetails = (details: MatchJobData['details']) => (details ? { details } : {});

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   type CardInput,
+  cardAfterBuild,
+  cardAtEnd,
   cardFromMatch,
+  cardWithMap,
   type DataApiMatch,
+  type EventDetails,
   eloChanges,
   type Faction,
   isFinalStage,
@@ -46,7 +50,11 @@ export type CardChange =
       match?: DataApiMatch | undefined;
       /** The cycle that ended: a card already drawn for a later one (a restart) is left alone. */
       cycle?: number | undefined;
-    };
+      /** The end's payload: a cancel's reason and AFK players, a forfeit's epoch start. */
+      details?: EventDetails | undefined;
+    }
+  /** A map of a series was played (`match_demo_ready`): its line, with FACEIT's score when it has it. */
+  | { kind: 'map'; map: number; match?: DataApiMatch | undefined };
 
 /**
  * ELO reads are optional: they go ahead only when they would wait at most this long for the FACEIT key's
@@ -107,8 +115,9 @@ async function apply(
     change.kind === 'built' ? deps.matches.isEnded(matchId) : false,
   ]);
   if (ended) return;
-  // A final card is never edited again within its cycle; FACEIT restarting the match starts a new one.
-  if (row?.final && !restarts(row, change)) return;
+  // A final card is never edited again within its cycle (FACEIT restarting the match starts a new one),
+  // except to add a map's line: a series' last demo may come after its finish.
+  if (row?.final && !restarts(row, change) && change.kind !== 'map') return;
   const next = await nextCard(deps, guild, row, change, log);
   if (!next) return;
   const { input, eloBefore } = next;
@@ -153,9 +162,12 @@ async function nextCard(
     const nicknames = drawn.teams.flatMap((t) =>
       t.players.filter((p) => !p.discordId).map((p) => p.nickname),
     );
-    const input = { ...drawn, unlinked: { nicknames, policy: change.policy } };
+    const input = cardAfterBuild(
+      { ...drawn, unlinked: { nicknames, policy: change.policy }, cycle: change.cycle },
+      row?.card,
+      change.match,
+    );
     if (isFinalStage(input.stage)) return null; // the end is the ended change's to draw
-    input.cycle = change.cycle;
     // A configuring job that runs after the ready one (it has the lower priority) does not step back.
     const sameCycle = (row?.card?.cycle ?? 0) === change.cycle;
     if (row?.card && sameCycle && STAGE_RANK[input.stage] < STAGE_RANK[row.card.stage]) return null;
@@ -173,6 +185,10 @@ async function nextCard(
     if (!row.card.notInVoice.includes(change.userId)) return null;
     return { input: { ...row.card, notInVoice: row.card.notInVoice.filter((id) => id !== change.userId) } };
   }
+  if (change.kind === 'map') {
+    const input = cardWithMap(row.card, change.map, change.match);
+    return input ? { input } : null;
+  }
   if (change.cycle !== undefined && (row.card.cycle ?? 0) > change.cycle) return null;
   const stage =
     change.event === 'match_status_aborted'
@@ -180,11 +196,7 @@ async function nextCard(
       : change.event === 'match_status_cancelled'
         ? 'cancelled'
         : 'finished';
-  if (stage !== 'finished') {
-    return {
-      input: { ...row.card, stage, notInVoice: [], unlinked: undefined, reason: `${stage} on FACEIT` },
-    };
-  }
+  if (stage !== 'finished') return { input: cardAtEnd(row.card, { stage, details: change.details }) };
   const match =
     change.match ??
     (await deps.faceit.getMatch(row.card.matchId).catch((err: Error) => {
@@ -194,18 +206,9 @@ async function nextCard(
       );
       return null;
     }));
-  const fresh = match ? cardFromMatch(match, new Map(), {}, []) : null;
-  return {
-    input: {
-      ...row.card,
-      stage,
-      notInVoice: [],
-      unlinked: undefined,
-      map: fresh?.map ?? row.card.map,
-      result: fresh?.result,
-      elo: await eloAfter(deps, row, log),
-    },
-  };
+  const input = cardAtEnd(row.card, { stage, details: change.details, match });
+  // A forfeit was not played: no ELO change to read.
+  return { input: input.forfeit ? input : { ...input, elo: await eloAfter(deps, row, log) } };
 }
 
 /** A build of a later cycle than the card's: FACEIT restarted the match since the card was drawn. */

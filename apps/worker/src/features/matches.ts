@@ -3,6 +3,7 @@ import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { listenForLateJoiners } from '../events/voice-state-update.ts';
 import { LiveMembers } from '../gateway/live-members.ts';
 import { matchCreatedHandler } from '../jobs/match-created.ts';
+import { matchDemoReadyHandler } from '../jobs/match-demo-ready.ts';
 import { matchFinishedHandler } from '../jobs/match-finished.ts';
 import { matchGuildCreatedHandler, matchGuildFinishedHandler } from '../jobs/match-guild.ts';
 import { sweepHandler } from '../jobs/sweep.ts';
@@ -50,6 +51,7 @@ export async function startMatchFeature(
       matches: {
         matchCreated: matchCreatedHandler(ctx),
         matchGuildCreated: matchGuildCreatedHandler(ctx),
+        matchDemoReady: matchDemoReadyHandler(ctx),
       },
       cleanup: {
         matchFinished: matchFinishedHandler(ctx),

@@ -1,4 +1,4 @@
-import { decideFinish, type EventStamp, type JobHandler, type MatchJobData } from '@bridge/core';
+import { decideFinish, type EventStamp, isForfeit, type JobHandler, type MatchJobData } from '@bridge/core';
 import { updateCard } from '../cards/update-card.ts';
 import { levelsAfterMatch } from '../levels/apply.ts';
 import { readFaceitWithin } from '../matches/faceit-view.ts';
@@ -53,11 +53,22 @@ export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData
     // must not keep players waiting for the lobby). Several: each guild's job updates its own.
     const [only] = guilds;
     if (channels !== undefined && only) {
-      const change = { kind: 'ended' as const, event: data.event, match: faceit.match, cycle };
+      const change = {
+        kind: 'ended' as const,
+        event: data.event,
+        match: faceit.match,
+        cycle,
+        details: data.details,
+      };
       await updateCard(ctx.deps, data.matchId, only, change, log);
     }
-    // Level roles are the player's, in every guild: once per match.
-    if (data.event === 'match_status_finished') await levelsAfterMatch(ctx.deps, data.matchId, log);
+    // Level roles are the player's, in every guild: once per match; a forfeit changed no level.
+    const forfeit = isForfeit({
+      payloadStartedAt: data.details?.startedAt,
+      faceitStartedAt: faceit.match ? (faceit.match.started_at ?? null) : undefined,
+    });
+    if (data.event === 'match_status_finished' && !forfeit)
+      await levelsAfterMatch(ctx.deps, data.matchId, log);
     return channels === undefined ? { status: 'finished', guilds } : { status: 'finished', channels };
   };
 }

@@ -41,7 +41,8 @@ export function matchGuildFinishedHandler(ctx: MatchContext): JobHandler<MatchGu
     const channels = await removeMatchChannels(ctx, guild, data.matchId, log);
     log.info({ channels }, 'match finished in this guild');
     if (jobNameForEvent(data.event) === MATCH_JOBS.finished) {
-      await updateCard(ctx.deps, data.matchId, guild.id, { kind: 'ended', event: data.event }, log);
+      const change = { kind: 'ended' as const, event: data.event, details: data.details };
+      await updateCard(ctx.deps, data.matchId, guild.id, change, log);
     }
     return { status: 'finished', channels };
   };

@@ -1,4 +1,5 @@
 export * from './bot-permissions.ts';
+export * from './card-records.ts';
 export * from './channel-plan.ts';
 export * from './command-limits.ts';
 export * from './events.ts';
@@ -9,6 +10,7 @@ export * from './invite.ts';
 export * from './level-roles.ts';
 export * from './match-card.ts';
 export * from './match-channels.ts';
+export * from './match-record.ts';
 export * from './overflow.ts';
 export * from './overwrites.ts';
 export * from './role-safety.ts';

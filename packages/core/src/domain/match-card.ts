@@ -1,6 +1,7 @@
 import type { DataApiMatch } from '../faceit/data-api.ts';
 import { FACTIONS, type Faction, lineupOf } from './channel-plan.ts';
 import type { LinkPolicy } from './guild-links.ts';
+import type { CardMap } from './match-record.ts';
 
 /** Where the match is, as the card shows it. */
 export type CardStage = 'configuring' | 'ready' | 'live' | 'finished' | 'cancelled' | 'aborted';
@@ -47,6 +48,12 @@ export interface CardInput {
   reason?: string | undefined;
   /** How often FACEIT had restarted the match when this was drawn: a restart's card is live again. */
   cycle?: number | undefined;
+  /** Finished without being played (a forfeit or AFK): no score, no ELO change. */
+  forfeit?: boolean | undefined;
+  /** Cancelled: the players FACEIT names as AFK (shown by the card's rules: mentions only for members). */
+  afk?: CardPlayer[] | undefined;
+  /** A series' maps so far (one `match_demo_ready` each), with their scores when FACEIT has them. */
+  maps?: CardMap[] | undefined;
 }
 
 /** A Discord message body: one embed and one row with the FACEIT room link button. */
@@ -192,11 +199,19 @@ function headline(input: CardInput): string {
       return `🔴 Live${map}`;
     case 'finished': {
       const r = input.result;
-      if (!r) return `🏁 Finished${map}`;
       const name = (f: Faction) => input.teams.find((t) => t.faction === f)?.name ?? f;
+      if (input.forfeit) {
+        return r ? `🏳️ Forfeit (not played): **${name(r.winner)}** gets the win` : '🏳️ Forfeit (not played)';
+      }
+      // A series names its maps below, not the first one here.
+      const at = input.maps && input.maps.length > 0 ? '' : map;
+      if (!r) return `🏁 Finished${at}`;
       const loser: Faction = r.winner === 'faction1' ? 'faction2' : 'faction1';
-      const score = `${r.score[r.winner] ?? '?'}–${r.score[loser] ?? '?'}`;
-      return `🏁 Finished${map}: **${name(r.winner)}** wins ${score}`;
+      const [won, lost] = [r.score[r.winner], r.score[loser]];
+      if (won !== undefined && won === lost) {
+        return `🏁 Finished${at}: **${name('faction1')}** ${won}–${lost} **${name('faction2')}**`;
+      }
+      return `🏁 Finished${at}: **${name(r.winner)}** wins ${won ?? '?'}–${lost ?? '?'}`;
     }
     case 'cancelled':
       return `⚪ Cancelled${input.reason ? `: ${input.reason}` : ''}`;
@@ -205,10 +220,21 @@ function headline(input: CardInput): string {
   }
 }
 
+/** A map's line: `Map 1 · de_nuke · Team A 13–9` (the winner first), or without a score until FACEIT has one. */
+function mapLine(m: CardMap, input: CardInput): string {
+  const name = (f: Faction) => escapeName(input.teams.find((t) => t.faction === f)?.name ?? f);
+  const head = `Map ${m.n}${m.map ? ` · ${m.map}` : ''}`;
+  const winner =
+    m.winner ?? (m.score && (m.score.faction2 ?? 0) > (m.score.faction1 ?? 0) ? 'faction2' : 'faction1');
+  const loser: Faction = winner === 'faction1' ? 'faction2' : 'faction1';
+  if (!m.score) return `${head} · played`;
+  return `${head} · ${name(winner)} ${m.score[winner] ?? '?'}–${m.score[loser] ?? '?'}`;
+}
+
 /**
  * The card message: pure, so the same input always renders the same message (edits are idempotent).
- * Every part is clipped so the whole stays inside Discord's embed limits (at most 4 fields: ≤ 5,673
- * characters of the 6,000).
+ * Every part is clipped so the whole stays inside Discord's embed limits (at most 5 fields: ≤ 5,978
+ * characters of the 6,000; the maps' field is the short one).
  */
 export function renderCard(input: CardInput): CardMessage {
   const fields: CardMessage['embeds'][number]['fields'] = input.teams.map((t) => ({
@@ -242,8 +268,26 @@ export function renderCard(input: CardInput): CardMessage {
       inline: false,
     });
   }
+  if (input.afk && input.afk.length > 0) {
+    fields.push({
+      name: 'AFK',
+      // Who, by the card's rules (a mention only for a member linked here), without levels.
+      value: clip(
+        input.afk.map((p) => (p.discordId ? `<@${p.discordId}>` : escapeName(p.nickname))).join(', '),
+        1024,
+      ),
+      inline: false,
+    });
+  }
+  if (input.maps && input.maps.length > 0) {
+    fields.push({
+      name: 'Maps',
+      value: clip(input.maps.map((m) => mapLine(m, input)).join('\n'), 300),
+      inline: false,
+    });
+  }
   const notes: string[] = [];
-  if (input.stage === 'finished' && input.elo && 'skipped' in input.elo) {
+  if (input.stage === 'finished' && !input.forfeit && input.elo && 'skipped' in input.elo) {
     notes.push(`ELO change not shown: ${input.elo.skipped}`);
   }
   notes.push(cardMarker(input.matchId));

@@ -11,7 +11,9 @@ export const FINISHED_EVENTS = [
   'match_status_cancelled',
   'match_status_aborted',
 ] as const;
-export const MATCH_EVENTS = [...CREATED_EVENTS, ...FINISHED_EVENTS] as const;
+/** Records of a match in progress: one `match_demo_ready` per map played (its line on the card). */
+export const RECORD_EVENTS = ['match_demo_ready'] as const;
+export const MATCH_EVENTS = [...CREATED_EVENTS, ...FINISHED_EVENTS, ...RECORD_EVENTS] as const;
 export type MatchEvent = (typeof MATCH_EVENTS)[number];
 
 export function isMatchEvent(event: string): event is MatchEvent {

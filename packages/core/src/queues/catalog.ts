@@ -25,7 +25,11 @@ const keep = { removeOnComplete: { age: 24 * 3600, count: 50_000 }, removeOnFail
  */
 export const JOB_CATALOG = {
   matches: {
-    jobs: { [MATCH_JOBS.created]: matchJobSchema, [MATCH_JOBS.guildCreated]: matchGuildCreatedSchema },
+    jobs: {
+      [MATCH_JOBS.created]: matchJobSchema,
+      [MATCH_JOBS.guildCreated]: matchGuildCreatedSchema,
+      [MATCH_JOBS.demoReady]: matchJobSchema,
+    },
     options: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
   },
   // Its own queue, so clean-up has worker slots of its own (queueForEvent says why).
@@ -65,7 +69,7 @@ export type MatchQueueName = typeof QUEUES.matches | typeof QUEUES.cleanup;
  * could wait for a slot behind creates held up by Discord's rate limits.
  */
 export function queueForEvent(event: MatchEvent): MatchQueueName {
-  return jobNameForEvent(event) === MATCH_JOBS.created ? QUEUES.matches : QUEUES.cleanup;
+  return jobNameForEvent(event) === MATCH_JOBS.finished ? QUEUES.cleanup : QUEUES.matches;
 }
 /** The job names of queue Q. */
 export type JobName<Q extends QueueName> = keyof Catalog[Q]['jobs'] & string;

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { CREATED_EVENTS, MATCH_EVENTS, type MatchEvent, matchIdSchema } from '../faceit/webhook.ts';
+import { eventDetailsSchema } from '../faceit/match-event.ts';
+import {
+  CREATED_EVENTS,
+  MATCH_EVENTS,
+  type MatchEvent,
+  matchIdSchema,
+  RECORD_EVENTS,
+} from '../faceit/webhook.ts';
 
 /**
  * matchCreated / matchFinished: one per (match, event), routed to the guilds that take the match.
@@ -8,6 +15,7 @@ import { CREATED_EVENTS, MATCH_EVENTS, type MatchEvent, matchIdSchema } from '..
 export const MATCH_JOBS = {
   created: 'matchCreated',
   finished: 'matchFinished',
+  demoReady: 'matchDemoReady',
   guildCreated: 'matchGuildCreated',
   guildFinished: 'matchGuildFinished',
 } as const;
@@ -16,6 +24,7 @@ export const LINK_JOBS = { link: 'linkAccount' } as const;
 export const MAINTENANCE_JOBS = { sweep: 'sweep' } as const;
 
 export function jobNameForEvent(event: MatchEvent): MatchJobName {
+  if ((RECORD_EVENTS as readonly string[]).includes(event)) return MATCH_JOBS.demoReady;
   return (CREATED_EVENTS as readonly string[]).includes(event) ? MATCH_JOBS.created : MATCH_JOBS.finished;
 }
 
@@ -25,6 +34,8 @@ export function jobNameForEvent(event: MatchEvent): MatchJobName {
  * that is only being set up (object_created/configuring: its channels are built early, while there is time).
  */
 export function jobPriorityForEvent(event: MatchEvent): number | undefined {
+  // A map's line on the card waits for every set-up.
+  if (event === 'match_demo_ready') return 20;
   return event === 'match_object_created' || event === 'match_status_configuring' ? 10 : undefined;
 }
 
@@ -49,6 +60,8 @@ export const matchJobSchema = z.object({
   payloadVersion: z.number().int().nullable(),
   occurredAt: z.string(),
   receivedAt: z.string(),
+  /** What the worker needs of the payload (a cancel's reason and AFK players, a forfeit's start, a demo). */
+  details: eventDetailsSchema.optional(),
 });
 export type MatchJobData = z.infer<typeof matchJobSchema>;
 

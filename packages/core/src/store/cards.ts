@@ -47,6 +47,15 @@ export class CardStore extends Store {
     );
   }
 
+  /** The servers with a card of this match (a map's line goes to each). */
+  async guildsWithCard(matchId: string): Promise<string[]> {
+    const rows = check<{ guild_id: string }[]>(
+      'match_cards.guilds',
+      await this.db.from('match_cards').select('guild_id').eq('match_id', matchId),
+    );
+    return rows.map((r) => r.guild_id).sort();
+  }
+
   /** Writes the card's row (insert or update of the given fields). */
   async save(matchId: string, guildId: string, fields: CardFields & { channel_id: string }): Promise<void> {
     check(

@@ -26,6 +26,7 @@ const buildOptions = z.object({
   emptyRosters: z.boolean().optional(),
   omitTeams: z.boolean().optional(),
   reason: z.string().optional(),
+  map: z.number().int().positive().optional(),
 });
 const envelope = z.looseObject({
   event,
@@ -74,6 +75,7 @@ const schemas = {
       })
       .optional(),
     bye: faction.optional(),
+    scheduledAt: z.number().int().positive().optional(),
   }),
   visibility: z.object({ hiddenForMs: z.number().int().min(0) }),
   roster: z.object({ faction, players: z.array(z.string()) }),
@@ -85,7 +87,18 @@ const schemas = {
       .optional(),
     reason: z.string().optional(),
     eloChange: z.number().int().min(0).max(100).optional(),
+    forfeit: z.boolean().optional(),
+    afk: z.array(z.string()).optional(),
+    players: z.array(z.string()).optional(),
   }),
+  swap: z.object({ faction, out: z.string().min(1), in: z.string().min(1) }),
+  map: z.object({
+    winner: faction.optional(),
+    score: z
+      .object({ faction1: z.number().int().optional(), faction2: z.number().int().optional() })
+      .optional(),
+  }),
+  timeline: z.object({ target, matchId: z.string(), until: z.string().optional() }),
   build: buildOptions.extend({ event }),
   deliver: z.union([
     z.object({ target, envelope }),
@@ -190,6 +203,12 @@ export async function handleControl(
     }
     case 'POST /matches/:id/visibility':
       return json(200, emu.hideMatch(matchId, (await body(req, schemas.visibility)).hiddenForMs));
+    case 'POST /matches/:id/swap': {
+      const b = await body(req, schemas.swap);
+      return json(200, emu.swapPlayer(matchId, b.faction, b.out, b.in));
+    }
+    case 'POST /matches/:id/maps':
+      return json(200, emu.finishMap(matchId, await body(req, schemas.map)));
     case 'POST /matches/:id/status': {
       const { status: s, ...o } = await body(req, schemas.status);
       return json(200, emu.setStatus(matchId, s, o));
@@ -212,6 +231,10 @@ export async function handleControl(
     case 'POST /webhooks/play': {
       const { target: t, matchId: id, events, ...o } = await body(req, schemas.play);
       return json(200, await emu.play(t, id, events, o));
+    }
+    case 'POST /webhooks/timeline': {
+      const b = await body(req, schemas.timeline);
+      return json(200, await emu.playTimeline(b.target, b.matchId, b.until ? { until: b.until } : {}));
     }
     case 'GET /webhooks/log':
       return json(200, emu.deliveries());

@@ -70,6 +70,12 @@ function faction(match: Match, key: FactionKey, players: Map<string, Player>) {
   return out;
 }
 
+/** The series' voted maps: the seeded map, then the others in the pool's order, `best_of` of them. */
+export function picks(match: Match): string[] {
+  const rest = Object.keys(MAP_NAMES).filter((m) => m !== match.map);
+  return [match.map, ...rest].slice(0, Math.max(1, match.bestOf));
+}
+
 function voting(match: Match) {
   const mapEntity = (id: string) => ({
     class_name: id,
@@ -89,16 +95,38 @@ function voting(match: Match) {
   });
   return {
     location: { entities: LOCATIONS.map(locationEntity), pick: [match.location] },
-    map: { entities: Object.keys(MAP_NAMES).map(mapEntity), pick: [match.map] },
+    // One pick per map of the series, the seeded map first (the captured BO2: two picks).
+    map: { entities: Object.keys(MAP_NAMES).map(mapEntity), pick: picks(match) },
     voted_entity_types: ['location', 'map'],
   };
+}
+
+/** A map's demo: `<match id>-<map>-<server instance>` (the real captures; `.dem.gz` in 2025, `.dem.zst` now). */
+export function demoUrl(match: Match, map: number, instance: number): string {
+  return `https://demos-europe-central.backblaze.faceit-cdn.net/${match.game}/${match.id}-${map}-${instance}.dem.zst`;
+}
+
+/** The server instances of a finished match, each map's attempts with the demo on the one that played it. */
+function instances(match: Match) {
+  const maps = match.maps.length > 0 ? match.maps : match.forfeit ? [] : [{ instance: 1 }];
+  const out = maps.flatMap((m, i) =>
+    Array.from({ length: m.instance }, (_, k) => ({
+      id: `${match.id}-${i + 1}-${k + 1}`,
+      round: i + 1,
+      demos: k + 1 === m.instance ? [demoUrl(match, i + 1, m.instance)] : [],
+    })),
+  );
+  // A forfeit was never played: its one instance has no demo (the captures).
+  return out.length > 0 ? out : [{ id: `${match.id}-1-1`, round: 1, demos: [] }];
 }
 
 /** `GET /data/v4/matches/{id}`. */
 export function dataMatch(match: Match, players: Map<string, Player>) {
   const championship = match.competitionType === 'championship';
   const finished = match.status === 'FINISHED';
-  const demo = `https://demos-europe-central.backblaze.faceit-cdn.net/${match.game}/${match.id}-1-1.dem.zst`;
+  // Demos of the maps played; a BO1 finished without a map recorded has its one demo; a forfeit none.
+  const demos = match.maps.map((m, i) => demoUrl(match, i + 1, m.instance));
+  if (finished && !match.forfeit && demos.length === 0) demos.push(demoUrl(match, 1, 1));
   const out: Record<string, unknown> = {
     match_id: match.id,
     version: match.version,
@@ -119,21 +147,17 @@ export function dataMatch(match: Match, players: Map<string, Player>) {
   if (match.configuredAt !== undefined) out.configured_at = epoch(match.configuredAt);
   if (match.startedAt !== undefined) out.started_at = epoch(match.startedAt);
   if (match.finishedAt !== undefined) out.finished_at = epoch(match.finishedAt);
-  out.demo_url = finished ? [demo] : [];
+  // Absent until a map is played (the captures: no `demo_url` before, nor after a forfeit).
+  if (demos.length > 0) out.demo_url = demos;
   out.chat_room_id = `match-${match.id}`;
   out.best_of = match.bestOf;
   if (match.results) {
     out.results = { winner: match.results.winner, score: { ...match.results.score } };
-    out.detailed_results = [
-      {
-        asc_score: false,
-        winner: match.results.winner,
-        factions: {
-          faction1: { score: match.results.score.faction1 },
-          faction2: { score: match.results.score.faction2 },
-        },
-      },
-    ];
+    out.detailed_results = (match.detailed ?? [match.results]).map((r) => ({
+      asc_score: false,
+      winner: r.winner,
+      factions: { faction1: { score: r.score.faction1 }, faction2: { score: r.score.faction2 } },
+    }));
   }
   out.status = match.status;
   if (championship) {
@@ -141,7 +165,7 @@ export function dataMatch(match: Match, players: Map<string, Player>) {
     out.group = 1;
   }
   out.faceit_url = `https://www.faceit.com/{lang}/${match.game}/room/${match.id}`;
-  if (finished) out.instances = [{ id: `${match.id}-1-1`, round: 1, demos: [demo] }];
+  if (finished) out.instances = instances(match);
   return out;
 }
 

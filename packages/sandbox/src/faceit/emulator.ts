@@ -58,7 +58,9 @@ export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Pro
     signer,
     now,
   );
-  const driver = new WebhookDriver(state, appId, now);
+  const driver = new WebhookDriver(state, appId, now, (ms) => {
+    offset += ms;
+  });
   const counters = { requests: 0, rateLimited: 0, faultsInjected: 0, controlRequests: 0 };
   const byRoute: Record<string, number> = {};
   const requestLog: FaceitRequestRecord[] = [];
@@ -161,6 +163,8 @@ export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Pro
     seedMatch: (m) => clone(state.seedMatch(m)),
     setRoster: (id, faction, players) => clone(state.setRoster(id, faction, players)),
     setStatus: (id, status, o) => clone(state.setStatus(id, status, o)),
+    swapPlayer: (id, faction, out, into) => clone(state.swapPlayer(id, faction, out, into)),
+    finishMap: (id, o) => clone(state.finishMap(id, o)),
     hideMatch: (id, ms) => clone(state.hideMatch(id, ms)),
     players: () => [...state.players.values()].map(clone),
     matches: () => [...state.matches.values()].map(clone),
@@ -170,6 +174,7 @@ export async function startFaceitEmulator(opts: FaceitEmulatorOptions = {}): Pro
     deliver: (target, envelope) => driver.deliver(target, envelope),
     redeliver: (target, envelope) => driver.redeliver(target, envelope),
     play: (target, id, events, o) => driver.play(target, id, events, o),
+    playTimeline: (target, id, o) => driver.playTimeline(target, id, o),
     deliveries: () => [...driver.log],
     lastDelivered: (eventId) => driver.lastEnvelope(eventId),
 

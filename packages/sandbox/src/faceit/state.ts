@@ -3,6 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type {
   Faction,
   FactionKey,
+  FinishMapOptions,
   Match,
   MatchStatus,
   Player,
@@ -13,6 +14,7 @@ import type {
 import { MATCH_STATUSES } from './types.ts';
 
 const STEAM_BASE = 76561197960265728n;
+const ENDED: ReadonlySet<MatchStatus> = new Set(['FINISHED', 'CANCELLED', 'ABORTED']);
 const MAPS = ['de_inferno', 'de_mirage', 'de_nuke', 'de_ancient', 'de_anubis', 'de_dust2', 'de_train'];
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -119,8 +121,10 @@ export class FaceitState {
       updatedAt: now,
       map: pick(MAPS),
       location: pick(['Germany', 'Netherlands', 'UK', 'Sweden', 'France']),
+      maps: [],
+      instances: 0,
     };
-    if (championship) match.scheduledAt = now;
+    if (championship) match.scheduledAt = input.scheduledAt ?? now;
     for (const key of ['faction1', 'faction2'] as const) {
       const team = match.factions[key];
       if (input.bye === key)
@@ -180,32 +184,113 @@ export class FaceitState {
     return match;
   }
 
+  /** A lineup player (`out`) goes to the bench and `into` (on the bench or not) takes the place. */
+  swapPlayer(matchId: string, faction: FactionKey, out: string, into: string): Match {
+    const match = this.getMatch(matchId);
+    if (faction !== 'faction1' && faction !== 'faction2') throw new Error(`bad faction: ${String(faction)}`);
+    const team = match.factions[faction];
+    const outId = this.resolvePlayer(out).id;
+    const inId = this.resolvePlayer(into).id;
+    const at = team.roster.indexOf(outId);
+    if (at < 0) throw new Error(`${out} is not in the ${faction} lineup`);
+    if (team.roster.includes(inId)) throw new Error(`${into} is in the ${faction} lineup already`);
+    team.roster[at] = inId;
+    team.substitutes = [...team.substitutes.filter((s) => s.id !== inId), { id: outId, playing: false }];
+    team.substitutions += 1;
+    if (team.leader === outId) team.leader = team.roster[0] ?? '';
+    this.touch(match);
+    return match;
+  }
+
+  /**
+   * The map being played ends: its result (`detailed_results`), its demo (`<match>-<map>-<instance>`), and
+   * until the series ends `results` is that map's score (the captures: READY with map 1's 13–9).
+   */
+  finishMap(matchId: string, o: FinishMapOptions = {}): Match {
+    const match = this.getMatch(matchId);
+    if (ENDED.has(match.status))
+      throw new Error(`match ${matchId} is ${match.status}: no map is being played`);
+    const now = this.now();
+    match.configuredAt ??= now;
+    match.startedAt ??= now;
+    const winner = o.winner ?? 'faction1';
+    const loser: FactionKey = winner === 'faction1' ? 'faction2' : 'faction1';
+    const score = { [winner]: o.score?.[winner] ?? 13, [loser]: o.score?.[loser] ?? 9 } as Record<
+      FactionKey,
+      number
+    >;
+    match.maps.push({ winner, score, instance: Math.max(1, match.instances) });
+    match.instances = 0;
+    match.detailed = match.maps.map((m) => ({ winner: m.winner, score: { ...m.score } }));
+    match.results = { winner, score: { ...score } };
+    this.touch(match);
+    return match;
+  }
+
   private applyStatus(match: Match, status: MatchStatus, opts: SetStatusOptions): void {
     const now = this.now();
     const first = status === 'FINISHED' && match.status !== 'FINISHED';
+    if (ENDED.has(match.status) && !ENDED.has(status)) {
+      // FACEIT replays an ended room (the captures: configuring 5 minutes after a forfeit): results, maps,
+      // the forfeit and the cancel go; finished_at keeps the old end until the replay ends (captured).
+      for (const key of ['results', 'detailed', 'forfeit', 'startedAt', 'cancel', 'reason'] as const) {
+        delete match[key];
+      }
+      match.maps = [];
+    }
     match.status = status;
-    if (status === 'CONFIGURING' || status === 'READY') match.configuredAt ??= now;
-    if (status === 'ONGOING' || status === 'FINISHED') {
+    // configured_at moves with every configuring and ready (the captures: each re-configure sets it again).
+    if (status === 'CONFIGURING' || status === 'READY') match.configuredAt = now;
+    if (status === 'CONFIGURING') match.instances += 1;
+    if (status === 'ONGOING') {
       match.configuredAt ??= now;
       match.startedAt ??= now;
     }
-    if (status === 'FINISHED') {
-      match.finishedAt = now;
-      const winner = opts.winner ?? 'faction1';
-      const loser: FactionKey = winner === 'faction1' ? 'faction2' : 'faction1';
-      match.results = {
-        winner,
-        score: {
-          [winner]: opts.score?.[winner] ?? 13,
-          [loser]: opts.score?.[loser] ?? 10,
-        } as Record<FactionKey, number>,
+    if (status === 'FINISHED') this.finish(match, opts, now, first);
+    if (status === 'CANCELLED') {
+      match.reason = opts.reason ?? 'MANUAL';
+      match.cancel = {
+        players: (opts.players ?? []).map((p) => this.resolvePlayer(p).id),
+        afk: (opts.afk ?? []).map((p) => this.resolvePlayer(p).id),
       };
-      if (first && match.calculateElo) this.applyElo(match, winner, opts.eloChange ?? 25);
     }
-    if (status === 'CANCELLED') match.reason = opts.reason ?? 'Match cancelled by an admin';
     if (status === 'ABORTED') match.reason = opts.reason ?? 'Players did not connect to the server';
     if (opts.reason !== undefined) match.reason = opts.reason;
     this.touch(match);
+  }
+
+  /**
+   * FINISHED: a forfeit (no start; the maps needed to win as 1–0 placeholders, like the captured AFK and
+   * forfeit finishes), a series (maps won, from the maps played), or one map played (default 13–10).
+   */
+  private finish(match: Match, opts: SetStatusOptions, now: number, first: boolean): void {
+    match.finishedAt = now;
+    const winner = opts.winner ?? 'faction1';
+    const loser: FactionKey = winner === 'faction1' ? 'faction2' : 'faction1';
+    const pair = (w: number, l: number) => ({ [winner]: w, [loser]: l }) as Record<FactionKey, number>;
+    if (opts.forfeit) {
+      match.forfeit = true;
+      delete match.startedAt;
+      match.maps = [];
+      const needed = match.bestOf === 2 ? 2 : Math.floor(match.bestOf / 2) + 1;
+      match.results = { winner, score: pair(needed, 0) };
+      match.detailed = Array.from({ length: needed }, () => ({ winner, score: pair(1, 0) }));
+      return;
+    }
+    match.configuredAt ??= now;
+    match.startedAt ??= now;
+    if (match.maps.length > 0) {
+      const won = (f: FactionKey) => match.maps.filter((m) => m.winner === f).length;
+      const score = { faction1: won('faction1'), faction2: won('faction2') };
+      // A drawn BO2 still names a winner (the captures: 1–1, faction1).
+      const series = opts.winner ?? (score.faction2 > score.faction1 ? 'faction2' : 'faction1');
+      match.results = { winner: series, score };
+      match.detailed = match.maps.map((m) => ({ winner: m.winner, score: { ...m.score } }));
+    } else {
+      match.results = { winner, score: pair(opts.score?.[winner] ?? 13, opts.score?.[loser] ?? 10) };
+      match.detailed = [{ winner, score: { ...match.results.score } }];
+    }
+    if (first && match.calculateElo) this.applyElo(match, match.results.winner, opts.eloChange ?? 25);
   }
 
   /**

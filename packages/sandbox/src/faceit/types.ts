@@ -38,7 +38,8 @@ export type WebhookEvent =
   | 'match_status_ready'
   | 'match_status_finished'
   | 'match_status_cancelled'
-  | 'match_status_aborted';
+  | 'match_status_aborted'
+  | 'match_demo_ready';
 
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
   'match_object_created',
@@ -47,6 +48,7 @@ export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
   'match_status_finished',
   'match_status_cancelled',
   'match_status_aborted',
+  'match_demo_ready',
 ];
 
 /** A seeded FACEIT account. `id` is the player GUID (Data API `player_id`, webhook `roster[].id`, userinfo `guid`). */
@@ -96,6 +98,14 @@ export interface MatchResults {
   score: Record<FactionKey, number>;
 }
 
+/** One map of the match as FACEIT records it once played: its result, and the server instance that played it. */
+export interface PlayedMap {
+  winner: FactionKey;
+  score: Record<FactionKey, number>;
+  /** Which attempt (server instance) of that map played it: `<match>-<map>-<instance>` in the demo's name. */
+  instance: number;
+}
+
 export interface Match {
   id: string;
   game: string;
@@ -117,7 +127,17 @@ export interface Match {
   startedAt?: number;
   finishedAt?: number;
   results?: MatchResults;
+  /** Per-map results (`detailed_results`): the played maps, or a forfeit's 1–0 placeholders. */
+  detailed?: MatchResults[];
+  /** Maps played so far in this run of the match (each has a demo). */
+  maps: PlayedMap[];
+  /** FINISHED without being played (a forfeit or AFK): no `started_at`, the epoch in the finish webhook. */
+  forfeit?: boolean;
   reason?: string;
+  /** A cancel's `players` and `afk` (player ids), as the cancel webhook carries them. */
+  cancel?: { players: string[]; afk: string[] };
+  /** Server instances of the map being played so far (each configuring is one; a restart does not reset it). */
+  instances: number;
   map: string;
   location: string;
   /** Until then (emulator clock, epoch ms) the Data API answers 404 for this match. */
@@ -149,9 +169,19 @@ export interface SeedMatchInput {
   substitutes?: Partial<Record<FactionKey, SeedSubstitute[]>>;
   /** That faction is a bye team (id `bye`, empty roster): its player list must be empty. */
   bye?: FactionKey;
+  /** When the match is to be played (epoch ms, emulator clock); championships only. Default: now. */
+  scheduledAt?: number;
 }
 
 export interface SetStatusOptions {
+  /**
+   * FINISHED without being played (a forfeit, or players AFK): no `started_at` in the Data API, the epoch
+   * in the finish webhook, `results` of the maps needed to win made of 1–0 placeholders.
+   */
+  forfeit?: boolean;
+  /** CANCELLED: the cancel webhook's `afk` and `players` (seeded player ids or nicknames). */
+  afk?: string[];
+  players?: string[];
   winner?: FactionKey;
   /** FINISHED of a match that counts for ELO: each winner gains, each loser loses this much (default 25). */
   eloChange?: number;
@@ -170,6 +200,12 @@ export interface WebhookRosterPlayer {
   anticheat_required: boolean;
 }
 
+/** `match_demo_ready` roster entries have no `anticheat_required`; a finish's bench entries carry `playing`. */
+export type WebhookTeamPlayer = Omit<WebhookRosterPlayer, 'anticheat_required'> & {
+  anticheat_required?: boolean;
+  playing?: boolean;
+};
+
 export interface WebhookTeam {
   id: string;
   name: string;
@@ -177,9 +213,9 @@ export interface WebhookTeam {
   avatar: string;
   leader_id: string;
   co_leader_id: string;
-  roster: WebhookRosterPlayer[];
+  roster: WebhookTeamPlayer[];
   substitutions: number;
-  substitutes: WebhookRosterPlayer[] | null;
+  substitutes: WebhookTeamPlayer[] | null;
 }
 
 export interface WebhookMatchPayload {
@@ -188,13 +224,18 @@ export interface WebhookMatchPayload {
   region: string;
   game: string;
   version: number;
+  reason?: string;
+  /** A cancel's players and AFK players (player ids; the captures show empty lists). */
+  players?: string[];
+  afk?: string[];
   entity: { id: string; name: string; type: string };
   teams?: WebhookTeam[];
   created_at: string;
   updated_at: string;
   started_at?: string;
   finished_at?: string;
-  reason?: string;
+  /** `match_demo_ready`: one map's demo, `…/<game>/<match id>-<map>-<instance>.dem.zst`. */
+  demo_url?: string;
 }
 
 export interface WebhookEnvelope {
@@ -220,6 +261,8 @@ export interface BuildWebhookOptions {
   omitTeams?: boolean;
   /** `reason` for cancelled/aborted; defaults to the match's reason. */
   reason?: string;
+  /** `match_demo_ready`: the map (1-based) whose demo it announces; default the last one played. */
+  map?: number;
 }
 
 export interface WebhookTarget {
@@ -377,6 +420,10 @@ export interface FaceitEmulator {
   seedMatch(m: SeedMatchInput): Match;
   setRoster(matchId: string, faction: FactionKey, playerIds: string[]): Match;
   setStatus(matchId: string, status: MatchStatus, o?: SetStatusOptions): Match;
+  /** A player leaves the lineup for the bench and another (a substitute, or any seeded player) takes the place. */
+  swapPlayer(matchId: string, faction: FactionKey, out: string, into: string): Match;
+  /** The map being played ends: FACEIT records its result and its demo (`match_demo_ready` announces it). */
+  finishMap(matchId: string, o?: FinishMapOptions): Match;
   /** The Data API answers 404 `err_nf0` for the match during the next `hiddenForMs` (0 = visible again). */
   hideMatch(matchId: string, hiddenForMs: number): Match;
   players(): Player[];
@@ -394,6 +441,16 @@ export interface FaceitEmulator {
   ): Promise<DeliveryResult[]>;
   deliveries(): DeliveryResult[];
   lastDelivered(eventId: string): WebhookEnvelope | undefined;
+  /**
+   * Plays a timeline (default: the championship room of the real captures, CHAMPIONSHIP_TIMELINE) for the
+   * match, from where it last stopped up to and including the step named `until` (default: to the end):
+   * each step moves the emulator clock by its gap, changes the match as FACEIT did, then delivers.
+   */
+  playTimeline(
+    target: WebhookTarget,
+    matchId: string,
+    o?: { until?: string; steps?: readonly TimelineStep[] },
+  ): Promise<TimelineDelivery[]>;
 
   authorize(input: AuthorizeInput): string;
   /** Changes the id_token of later token responses. */
@@ -412,4 +469,43 @@ export interface FaceitEmulator {
   /** The requests served (not the control API's), in the order they arrived; the last 10,000. */
   requestLog(): FaceitRequestRecord[];
   close(): Promise<void>;
+}
+
+export interface FinishMapOptions {
+  /** Default faction1. */
+  winner?: FactionKey;
+  /** Rounds; default 13 for the winner, 9 for the other. */
+  score?: Partial<Record<FactionKey, number>>;
+}
+
+/** What a timeline step may do to the match besides its status: swap a lineup player for a bench one. */
+export interface TimelineWorld {
+  /** Lineup position `out` (0-based) of `faction` and bench position `into` change places. */
+  swap(faction: FactionKey, out: number, into: number): void;
+  /** A new server instance for the map being played (what a CONFIGURING does) without a status change. */
+  newInstance(): void;
+}
+
+/**
+ * One step of a scripted timeline: after `gapMs` on the emulator clock, change the match as FACEIT did (a
+ * map's result, the roster, the status), then deliver `event` — or, with `copyOf`, the envelope an earlier
+ * step delivered, again, byte for byte.
+ */
+export interface TimelineStep {
+  name: string;
+  event: WebhookEvent;
+  gapMs: number;
+  /** The Data API's status once the step happened (null: unchanged). */
+  status: MatchStatus | null;
+  statusOptions?: SetStatusOptions;
+  /** The map being played ends first (its result and demo). */
+  finishMap?: FinishMapOptions;
+  change?: (world: TimelineWorld) => void;
+  copyOf?: string;
+  note: string;
+}
+
+export interface TimelineDelivery {
+  step: string;
+  result: DeliveryResult;
 }

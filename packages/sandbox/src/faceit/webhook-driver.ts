@@ -1,10 +1,13 @@
 // Delivers webhook envelopes to a receiver: single deliveries, redeliveries, and scripted sequences.
 import { randomUUID } from 'node:crypto';
 import type { FaceitState } from './state.ts';
+import { CHAMPIONSHIP_TIMELINE } from './timeline.ts';
 import type {
   BuildWebhookOptions,
   DeliveryResult,
   PlayOptions,
+  TimelineDelivery,
+  TimelineStep,
   WebhookEnvelope,
   WebhookEvent,
   WebhookTarget,
@@ -24,11 +27,20 @@ export class WebhookDriver {
   private readonly appId: string;
   private readonly now: () => number;
   private readonly closing = new AbortController();
+  private readonly advance: (ms: number) => void;
+  /** Per match: the next timeline step, and the envelopes delivered so far by step name. */
+  private readonly timelines = new Map<string, { next: number; sent: Map<string, WebhookEnvelope> }>();
 
-  constructor(state: FaceitState, appId: string, now: () => number = Date.now) {
+  constructor(
+    state: FaceitState,
+    appId: string,
+    now: () => number = Date.now,
+    advance: (ms: number) => void = () => {},
+  ) {
     this.state = state;
     this.appId = appId;
     this.now = now;
+    this.advance = advance;
   }
 
   build(matchId: string, event: WebhookEvent, o?: BuildWebhookOptions): WebhookEnvelope {
@@ -143,6 +155,60 @@ export class WebhookDriver {
     const results: DeliveryResult[] = [];
     for (const envelope of sends) results.push(...(await send(envelope)));
     return results;
+  }
+
+  /**
+   * Plays `steps` for the match from where it last stopped, up to and including `until` (default: the end).
+   * Each step: the emulator clock moves by its gap; the map being played ends if the step says so; the
+   * roster changes; the status changes; then its event is delivered (a `copyOf` step delivers an earlier
+   * step's envelope again, byte for byte).
+   */
+  async playTimeline(
+    target: WebhookTarget,
+    matchId: string,
+    o: { until?: string; steps?: readonly TimelineStep[] } = {},
+  ): Promise<TimelineDelivery[]> {
+    const steps = o.steps ?? CHAMPIONSHIP_TIMELINE;
+    if (o.until !== undefined && !steps.some((s) => s.name === o.until)) {
+      throw new Error(`no timeline step named ${o.until}`);
+    }
+    const run = this.timelines.get(matchId) ?? { next: 0, sent: new Map<string, WebhookEnvelope>() };
+    this.timelines.set(matchId, run);
+    const out: TimelineDelivery[] = [];
+    while (run.next < steps.length) {
+      const step = steps[run.next] as TimelineStep;
+      run.next += 1;
+      this.advance(step.gapMs);
+      let envelope: WebhookEnvelope;
+      if (step.copyOf !== undefined) {
+        const earlier = run.sent.get(step.copyOf);
+        if (!earlier)
+          throw new Error(`timeline step ${step.name} copies ${step.copyOf}, which was not played`);
+        envelope = earlier;
+      } else {
+        if (step.finishMap) this.state.finishMap(matchId, step.finishMap);
+        step.change?.({
+          swap: (faction, out, into) => {
+            const team = this.state.getMatch(matchId).factions[faction];
+            const outId = team.roster[out];
+            const inId = team.substitutes[into]?.id;
+            if (!outId || !inId) {
+              throw new Error(`timeline step ${step.name}: ${faction} has no lineup ${out} or bench ${into}`);
+            }
+            this.state.swapPlayer(matchId, faction, outId, inId);
+          },
+          newInstance: () => {
+            this.state.getMatch(matchId).instances += 1;
+          },
+        });
+        if (step.status !== null) this.state.setStatus(matchId, step.status, step.statusOptions);
+        envelope = this.build(matchId, step.event);
+      }
+      run.sent.set(step.name, envelope);
+      out.push({ step: step.name, result: await this.deliver(target, envelope) });
+      if (step.name === o.until) break;
+    }
+    return out;
   }
 
   close(): void {
