@@ -185,7 +185,7 @@ describe('match cards and voice channel status, end to end', () => {
       e.description.startsWith('⚪ Cancelled'),
     );
     expect(cancelled.card?.id).toBe(first.card?.id);
-    expect(cancelled.embed.description).toBe('⚪ Cancelled: cancelled on FACEIT');
+    expect(cancelled.embed.description).toBe('⚪ Cancelled: by an admin (MANUAL)');
   });
 
   test('a crash between posting and storing the id: the retry adopts the posted card, no second one', async ({
