@@ -53,6 +53,29 @@ async function matchState(stack: Stack, matchId: string) {
   return row;
 }
 
+async function cardsOn(stack: Stack): Promise<void> {
+  const setup = await stack.discord.invokeCommand({
+    guildId: stack.guildId,
+    userId: (stack.guild.members as Record<string, string>).owner ?? '',
+    name: 'setup',
+    subcommand: 'cards',
+    options: { channel: stack.guild.channels['match-cards'] ?? '' },
+  });
+  expect((await setup.waitForReply()).content).toMatch(/Match cards go to/);
+}
+
+/** The description of the match's card ('' while it has none). */
+function description(stack: Stack, matchId: string): string {
+  const card = stack.discord
+    .channelMessages(stack.guild.channels['match-cards'] ?? '')
+    .find((m) =>
+      (m.embeds as { footer?: { text?: string } }[]).some((e) =>
+        e.footer?.text?.includes(cardMarker(matchId)),
+      ),
+    );
+  return (card?.embeds[0] as { description?: string } | undefined)?.description ?? '';
+}
+
 /** The worker's result of the job made of the last delivered `event` of the match, once it completed. */
 async function jobResult(stack: Stack, queue: 'matches' | 'cleanup', matchId: string, event: string) {
   const id = deliveredJobId(stack.faceit, matchId, event as Parameters<typeof deliveredJobId>[2]);
@@ -64,11 +87,16 @@ describe('a finish is acted on only when FACEIT confirms it', () => {
   test('a forged finish for a live match leaves its channels; the sweep ends the match once FACEIT does', async ({
     stack,
   }) => {
+    await cardsOn(stack);
     const [a, bb] = await seedLinkedPlayers(stack, 'forged', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [bb!.faceitId] });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     await waitForChannels(stack, match.id);
     const channels = matchChannels(stack, match.id).map((c) => c.id);
+    await waitFor(() => description(stack, match.id).startsWith('🟢 Ready'), {
+      what: 'card ready',
+      timeoutMs: 60_000,
+    });
 
     // Someone with the webhook secret (or a replayed delivery) says the match finished; FACEIT says READY.
     const forged = stack.faceit.buildWebhook(match.id, 'match_status_finished');
@@ -79,6 +107,7 @@ describe('a finish is acted on only when FACEIT confirms it', () => {
     });
     expect(matchChannels(stack, match.id).map((c) => c.id)).toEqual(channels);
     expect(await matchState(stack, match.id)).toMatchObject({ status: 'active' });
+    expect(description(stack, match.id)).toMatch(/^🟢 Ready/);
     expect(
       logged(
         stack,
@@ -93,6 +122,11 @@ describe('a finish is acted on only when FACEIT confirms it', () => {
     await sweep(stack);
     await waitForNoChannels(stack, match.id);
     expect(await matchState(stack, match.id)).toMatchObject({ status: 'ended', ended_reason: 'sweep-ended' });
+    // The card shows the end FACEIT reported, with its score.
+    await waitFor(() => description(stack, match.id).startsWith('🏁 Finished'), {
+      what: 'the card finished by the sweep',
+      timeoutMs: 60_000,
+    });
     expect(await failedJobs(stack)).toBe(0);
   });
 
@@ -212,14 +246,7 @@ describe('FACEIT restarts a finished match', () => {
   test('configuring after a forfeit re-opens it: new channels, players moved again, the card back to live', async ({
     stack,
   }) => {
-    const setup = await stack.discord.invokeCommand({
-      guildId: stack.guildId,
-      userId: (stack.guild.members as Record<string, string>).owner ?? '',
-      name: 'setup',
-      subcommand: 'cards',
-      options: { channel: stack.guild.channels['match-cards'] ?? '' },
-    });
-    expect((await setup.waitForReply()).content).toMatch(/Match cards go to/);
+    await cardsOn(stack);
     const [a, bb] = await seedLinkedPlayers(stack, 'restart', 2);
     const general = stack.guild.channels.General!;
     for (const p of [a, bb]) stack.discord.setVoice(stack.guildId, p!.discordId, general);
