@@ -16,6 +16,14 @@ import {
 } from '@bridge/core';
 import type { z } from 'zod';
 import { type Check, discordPreflight, type GuildTarget } from './discord/preflight.ts';
+import {
+  apiKeyCheck,
+  describePlan,
+  oauthClientCheck,
+  redirectUriCheck,
+  subscriptionPlan,
+  webhookSecretCheck,
+} from './lib/faceit-preflight.ts';
 import { schemaCheck } from './lib/schema-check.ts';
 
 const env = Object.fromEntries(
@@ -224,7 +232,67 @@ async function redis(): Promise<Check[]> {
   }
 }
 
-const results = await Promise.all([configuration(), discord(), served(), supabase(), redis()]);
+/** FACEIT: the Data API key, the OAuth client, the webhook secret, the redirect URI, and the subscriptions to create. */
+async function faceit(): Promise<Check[]> {
+  const checks: Check[] = [];
+  const apiUrl = read('FACEIT_API_URL') ?? 'https://open.faceit.com/data/v4';
+  const key = read('FACEIT_API_KEY');
+  checks.push(
+    key
+      ? await apiKeyCheck(apiUrl, key)
+      : { name: 'faceit api key', ok: false, detail: 'not checked: needs FACEIT_API_KEY' },
+  );
+  const clientId = read('FACEIT_CLIENT_ID');
+  const clientSecret = read('FACEIT_CLIENT_SECRET');
+  const redirectUri = read('FACEIT_REDIRECT_URI') ?? env.FACEIT_REDIRECT_URI;
+  checks.push(
+    clientId && clientSecret && redirectUri
+      ? await oauthClientCheck({
+          tokenUrl: read('FACEIT_TOKEN_URL') ?? 'https://api.faceit.com/auth/v1/oauth/token',
+          clientId,
+          clientSecret,
+          redirectUri,
+        })
+      : {
+          name: 'faceit oauth client',
+          ok: false,
+          detail: 'not checked: needs FACEIT_CLIENT_ID, FACEIT_CLIENT_SECRET and FACEIT_REDIRECT_URI',
+        },
+  );
+  checks.push(webhookSecretCheck(env.FACEIT_WEBHOOK_SECRET));
+  if (redirectUri && URL.canParse(redirectUri)) {
+    checks.push(
+      redirectUriCheck(redirectUri, (read('NODE_ENV') ?? 'production') === 'production', env.BRIDGE_HOST),
+    );
+  }
+  const url = read('SUPABASE_URL');
+  const dbKey = read('SUPABASE_SERVICE_ROLE_KEY');
+  if (url && dbKey && key) {
+    try {
+      const plan = await subscriptionPlan(createSupabase(url, dbKey), apiUrl, key);
+      for (const line of describePlan(plan, { listIds: false })) {
+        checks.push({ name: 'faceit subscription', ok: true, detail: line });
+      }
+      if (plan.userIds) {
+        checks.push({
+          name: 'faceit subscription',
+          ok: true,
+          detail: 'the player ids to paste: ./run faceit-subscription',
+        });
+      }
+    } catch (err) {
+      checks.push({
+        name: 'faceit subscription',
+        ok: true,
+        warn: true,
+        detail: `not worked out: ${(err as Error).message}`,
+      });
+    }
+  }
+  return checks;
+}
+
+const results = await Promise.all([configuration(), discord(), served(), supabase(), redis(), faceit()]);
 let failed = 0;
 let warnings = 0;
 for (const c of results.flat()) {

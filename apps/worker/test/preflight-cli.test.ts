@@ -1,6 +1,7 @@
 // `./run preflight`: the worker's checks for an operator, each on its own, with what to fix.
 import { join } from 'node:path';
 import { type DiscordEmulator, startDiscordEmulator } from '@bridge/sandbox/discord/index';
+import { type FaceitEmulator, startFaceitEmulator } from '@bridge/sandbox/faceit/index';
 import { type LocalSupabase, startAppProcess, startLocalSupabase } from '@bridge/testbed';
 import { PermissionFlagsBits as P } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,13 +10,18 @@ const cli = join(import.meta.dirname, '../src/preflight-cli.ts');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 let emu: DiscordEmulator;
 let supabase: LocalSupabase;
+let faceit: FaceitEmulator;
 let guildId: string;
 let category: string;
 let lobby: string;
 let open: string;
 
 beforeAll(async () => {
-  [emu, supabase] = await Promise.all([startDiscordEmulator(), startLocalSupabase()]);
+  [emu, supabase, faceit] = await Promise.all([
+    startDiscordEmulator(),
+    startLocalSupabase(),
+    startFaceitEmulator({ redirectUris: ['https://bridge.example.org/faceit/callback'] }),
+  ]);
   const seed = emu.seedGuild({
     members: [{ username: 'owner' }],
     channels: [
@@ -30,7 +36,7 @@ beforeAll(async () => {
   lobby = seed.channels.Lobby as string;
 }, 60_000);
 afterAll(async () => {
-  await Promise.allSettled([emu?.close(), supabase?.stop()]);
+  await Promise.allSettled([emu?.close(), supabase?.stop(), faceit?.close()]);
 });
 
 async function preflight(env: Record<string, string>): Promise<{ code: number | string; out: string }> {
@@ -48,10 +54,14 @@ const complete = () => ({
   DISCORD_GUILD_ID: guildId,
   VC_CATEGORY_ID: category,
   VC_LOBBY_CHANNEL_ID: lobby,
-  FACEIT_API_KEY: 'faceit-api-key',
-  FACEIT_CLIENT_ID: 'client',
-  FACEIT_CLIENT_SECRET: 'client-secret-value',
-  FACEIT_REDIRECT_URI: 'http://127.0.0.1:3000/faceit/callback',
+  // FACEIT as it should be (preflight-faceit.test.ts covers its checks).
+  FACEIT_API_KEY: faceit.apiKey,
+  FACEIT_API_URL: faceit.dataApiUrl,
+  FACEIT_CLIENT_ID: faceit.clientId,
+  FACEIT_CLIENT_SECRET: faceit.clientSecret,
+  FACEIT_TOKEN_URL: faceit.tokenUrl,
+  FACEIT_REDIRECT_URI: 'https://bridge.example.org/faceit/callback',
+  FACEIT_WEBHOOK_SECRET: 'Qm9hcmQtc2VjcmV0LXRoYXQtaXMtbG9uZy1lbm91Z2g',
 });
 
 describe('./run preflight', () => {

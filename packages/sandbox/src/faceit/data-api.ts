@@ -1,4 +1,5 @@
-// Data API v4 routes: GET /data/v4/matches/{id}, GET /data/v4/players?nickname=, GET /data/v4/players/{id}.
+// Data API v4 routes: GET /data/v4/matches/{id}, GET /data/v4/players?nickname=, GET /data/v4/players/{id},
+// GET /data/v4/hubs/{id}, GET /data/v4/championships/{id}.
 import type { ServerResponse } from 'node:http';
 import { dataMatch, dataPlayer } from './data-shapes.ts';
 import { bearerToken, dataError, sendJson } from './http.ts';
@@ -81,5 +82,34 @@ export function dataApiRoutes(deps: DataApiDeps): Route[] {
         sendJson(res, 200, dataPlayer(player, friendsOf(player.id)), headers);
       },
     },
+    // A competition as far as the emulator knows one: from its seeded matches (id, name, organizer). The real
+    // answers carry more (game, region, rules, join settings …); docs/faceit.md, "Data API".
+    ...(['hub', 'championship'] as const).map(
+      (type): Route => ({
+        name: `data.${type}`,
+        method: 'GET',
+        family: 'data',
+        path: `/data/v4/${type === 'hub' ? 'hubs' : 'championships'}/:id`,
+        handle(req, res, { params }) {
+          const headers = gate(bearerToken(req), res);
+          if (!headers) return;
+          const match = [...deps.state.matches.values()].find(
+            (m) => m.competitionType === type && m.competitionId === params.id,
+          );
+          if (!match) return sendJson(res, 404, NOT_FOUND, headers);
+          sendJson(
+            res,
+            200,
+            {
+              [`${type}_id`]: match.competitionId,
+              name: match.competitionName,
+              organizer_id: match.organizerId,
+              game_id: 'cs2',
+            },
+            headers,
+          );
+        },
+      }),
+    ),
   ];
 }
