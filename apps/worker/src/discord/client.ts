@@ -12,7 +12,7 @@ export interface DiscordClientOptions {
 /**
  * A channel create that would wait longer than this for a rate limit (a sublimit, the daily creation
  * cap) fails at once with discord.js' RateLimitError instead of sleeping inside a job slot; the job is
- * rescheduled for when Discord allows it (consumers/match-worker.ts).
+ * rescheduled for when Discord allows it (consumers/match-scheduling.ts).
  */
 export const LONG_RATE_LIMIT_MS = 3000;
 const READY_TIMEOUT_MS = 120_000;
