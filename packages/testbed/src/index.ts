@@ -5,6 +5,7 @@ export {
   stopOnSignals,
   trackChild,
 } from './cleanup.ts';
+export { type CommandAnswer, type CommandRun, runCommand } from './commands.ts';
 export { createRestGateway, type RestGateway, type RestGatewayOptions } from './gateway.ts';
 export { signJwt, supabaseKeys } from './jwt.ts';
 export { consent, linkButtonUrl, linkWithFetch, openStart, startLink } from './linking.ts';
