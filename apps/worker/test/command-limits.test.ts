@@ -2,7 +2,7 @@
 // Attack: spam /register (alone, or with many accounts) while a match is played, to push the match's
 // FACEIT request back and keep its players waiting in the lobby.
 import { describe, expect } from 'vitest';
-import { seedLinkedPlayers, stackTest, waitFor, waitForChannels } from './matches-helpers.ts';
+import { runCommand, seedLinkedPlayers, stackTest, waitFor, waitForChannels } from './matches-helpers.ts';
 
 const USERS = 40;
 const SPAM = 260;
@@ -30,10 +30,9 @@ describe('command spam during a match', () => {
       faction2: [players[1]!.faceitId],
     });
     const register = (userId: string, nickname: string) =>
-      stack.discord
-        .invokeCommand({ guildId: stack.guildId, userId, name: 'register', options: { nickname } })
-        .then((r) => r.waitForReply(90_000))
-        .then((m) => m.content);
+      runCommand(stack, { user: userId, name: 'register', options: { nickname }, timeoutMs: 90_000 }).then(
+        (a) => a.content,
+      );
 
     // One spammer, 260 times; 40 other accounts once each: 300 invocations, each a nickname lookup at FACEIT.
     const spam = Array.from({ length: SPAM }, (_, i) => register(members.spammer!, `nobody_s${i}`));

@@ -1,68 +1,65 @@
-import { type Stack, startStack, waitFor } from '@bridge/testbed';
+import { runCommand, type Stack, waitFor } from '@bridge/testbed';
+import { stackTest } from '@bridge/testbed/fixtures';
 import { REST, Routes } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 // The slash commands are the application's global commands: one registration per deployment (not per
 // server, not per copy, not per start), and the per-server commands of earlier versions removed once.
-let stack: Stack;
-let rest: REST;
 const PUT_GLOBAL = 'PUT /applications/:app/commands';
 const PUT_GUILD = 'PUT /applications/:app/guilds/:guild/commands';
 const COMMANDS = ['admin', 'link', 'register', 'setup', 'status', 'unlink', 'whoami'];
 
-const guildCommands = async (guildId: string) =>
+const restOf = (stack: Stack) => new REST({ api: stack.discord.apiUrl }).setToken(stack.discord.botToken);
+const guildCommands = async (stack: Stack, guildId: string) =>
   (
-    (await rest.get(Routes.applicationGuildCommands(stack.discord.applicationId, guildId))) as {
+    (await restOf(stack).get(Routes.applicationGuildCommands(stack.discord.applicationId, guildId))) as {
       name: string;
     }[]
   ).map((c) => c.name);
-const puts = (route: string) => stack.discord.stats().byRoute[route] ?? 0;
+const puts = (stack: Stack, route: string) => stack.discord.stats().byRoute[route] ?? 0;
 
-beforeAll(async () => {
-  stack = await startStack({ workers: 0, guild: { members: [{ username: 'alice' }] } });
-  rest = new REST({ api: stack.discord.apiUrl }).setToken(stack.discord.botToken);
+const test = stackTest({ workers: 0, guild: { members: [{ username: 'alice' }] } }, async (stack) => {
   // What an earlier version left in every server it was in: the commands registered per server.
-  await rest.put(Routes.applicationGuildCommands(stack.discord.applicationId, stack.guildId), {
+  await restOf(stack).put(Routes.applicationGuildCommands(stack.discord.applicationId, stack.guildId), {
     body: COMMANDS.map((name) => ({ name, description: `old ${name}` })),
   });
   stack.discord.resetStats();
   for (let i = 0; i < 3; i++) await stack.startWorker();
 });
 
-afterAll(async () => {
-  await stack?.stop();
-});
-
 describe('global slash commands', () => {
-  it('are registered once across 3 copies, and the old per-server ones are removed once (no duplicates)', async () => {
+  test('are registered once across 3 copies, and the old per-server ones are removed once (no duplicates)', async ({
+    stack,
+  }) => {
     await waitFor(() => stack.discord.globalCommands().length > 0 || undefined, {
       what: 'the global commands registered',
       timeoutMs: 60_000,
     });
     expect(stack.discord.globalCommands().sort()).toEqual(COMMANDS);
     // The upgraded server shows each command once: its own list emptied by the background pass.
-    await waitFor(async () => (await guildCommands(stack.guildId)).length === 0 || undefined, {
+    await waitFor(async () => (await guildCommands(stack, stack.guildId)).length === 0 || undefined, {
       what: 'the old per-server commands removed',
       timeoutMs: 60_000,
     });
-    expect(puts(PUT_GLOBAL)).toBe(1);
-    expect(puts(PUT_GUILD)).toBe(1);
+    expect(puts(stack, PUT_GLOBAL)).toBe(1);
+    expect(puts(stack, PUT_GUILD)).toBe(1);
     // A command works through the global registration.
-    const record = await stack.discord.invokeCommand({
-      guildId: stack.guildId,
-      userId: stack.guild.members.alice as string,
+    const { content } = await runCommand(stack, {
+      user: stack.guild.members.alice as string,
       name: 'whoami',
     });
-    expect((await record.waitForReply()).content).toMatch(/not linked|FACEIT/);
+    expect(content).toMatch(/not linked|FACEIT/);
   });
 
-  it('a copy that starts again registers nothing: Discord already holds these definitions', async () => {
+  test('a copy that starts again registers nothing: Discord already holds these definitions', async ({
+    stack,
+  }) => {
     const [first] = stack.workers;
     await first?.kill('SIGTERM');
     const before = stack.discord.stats().requests;
     await stack.startWorker();
-    expect(puts(PUT_GLOBAL)).toBe(1);
-    expect(puts(PUT_GUILD)).toBe(1);
+    expect(puts(stack, PUT_GLOBAL)).toBe(1);
+    expect(puts(stack, PUT_GUILD)).toBe(1);
     // Nothing per server at start: a handful of requests (the REST checks and the gateway), whatever the server count.
     expect(stack.discord.stats().requests - before).toBeLessThan(10);
   });

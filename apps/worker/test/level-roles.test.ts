@@ -1,27 +1,34 @@
-import { linkWithFetch, type Stack, startStack, waitFor } from '@bridge/testbed';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkWithFetch, runCommand, type Stack, waitFor } from '@bridge/testbed';
+import { sharedStack } from '@bridge/testbed/fixtures';
+import { PermissionFlagsBits as F } from 'discord.js';
+import { describe, expect, it } from 'vitest';
 
 // Level roles and nicknames end to end: /setup through real discord.js against the emulator (with
 // Discord's hierarchy rules), links, a finished match whose FACEIT levels changed, an unlink.
-let stack: Stack;
 let users: Record<string, string>;
 let high: string;
 const TEMPLATE = '{nickname} [{level}]';
-const BIT = (n: number) => 1n << BigInt(n);
 // The emulator's default bot permissions plus Manage Nicknames.
-const BOT = BIT(10) | BIT(11) | BIT(4) | BIT(20) | BIT(24) | BIT(28) | BIT(27);
-const ADMINISTRATOR = BIT(3);
-const KICK = BIT(1);
-const MANAGE_SERVER = BIT(5);
-const MANAGE_ROLES = BIT(28);
+const BOT =
+  F.ViewChannel |
+  F.SendMessages |
+  F.ManageChannels |
+  F.Connect |
+  F.MoveMembers |
+  F.ManageRoles |
+  F.ManageNicknames;
+const ADMINISTRATOR = F.Administrator;
+const KICK = F.KickMembers;
+const MANAGE_SERVER = F.ManageGuild;
+const MANAGE_ROLES = F.ManageRoles;
 
-beforeAll(async () => {
-  stack = await startStack({
+const stack = sharedStack(
+  {
     guild: {
       botPermissions: BOT.toString(),
       members: [
         { username: 'owner' },
-        { username: 'mod', permissions: '32' }, // Manage Server; its role is above the bot's
+        { username: 'mod', permissions: String(F.ManageGuild) }, // its role is above the bot's
         { username: 'alice' },
         { username: 'bob' },
         { username: 'boss', permissions: '0' }, // a role above the bot's, nothing else
@@ -30,15 +37,13 @@ beforeAll(async () => {
       // Below the bot's role, so the bot could give it: an admin role a stranger with Manage Server wants.
       roles: [{ name: 'Mods', permissions: String(ADMINISTRATOR) }],
     },
-  });
-  users = stack.guild.members as Record<string, string>;
-  high = stack.discord.createRole(stack.guildId, { name: 'Veterans' });
-  stack.discord.moveRole(stack.guildId, high, 99);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+  },
+  async () => {
+    users = stack.guild.members as Record<string, string>;
+    high = stack.discord.createRole(stack.guildId, { name: 'Veterans' });
+    stack.discord.moveRole(stack.guildId, high, 99);
+  },
+);
 
 async function run(
   user: string,
@@ -46,14 +51,9 @@ async function run(
   subcommand?: string,
   options: Record<string, string | number | boolean> = {},
 ) {
-  const record = await stack.discord.invokeCommand({
-    guildId: stack.guildId,
-    userId: users[user]!,
-    name,
-    options,
-    ...(subcommand ? { subcommand } : {}),
-  });
-  return (await record.waitForReply(60_000)).content;
+  return (
+    await runCommand(stack, { user: users[user]!, name, options, ...(subcommand ? { subcommand } : {}) })
+  ).content;
 }
 
 const levelColumns = async () =>

@@ -1,13 +1,13 @@
-import { linkWithFetch, type Stack, startStack, waitFor } from '@bridge/testbed';
+import { linkWithFetch, runCommand, type Stack, waitFor } from '@bridge/testbed';
+import { sharedStack } from '@bridge/testbed/fixtures';
 import { PermissionFlagsBits, REST, Routes } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-let stack: Stack;
 let users: Record<string, string>;
 const invoked: string[] = [];
 
-beforeAll(async () => {
-  stack = await startStack({
+const stack = sharedStack(
+  {
     // Three copies on the gateway, and Discord delivers every interaction to each of them: every
     // interaction must still be answered exactly once.
     workers: 3,
@@ -15,20 +15,18 @@ beforeAll(async () => {
     guild: {
       members: [
         { username: 'owner' },
-        { username: 'mod', permissions: '32' }, // Manage Server
+        { username: 'mod', permissions: String(PermissionFlagsBits.ManageGuild) },
         { username: 'alice' },
         { username: 'bob' },
         { username: 'carol' },
         { username: 'dave' },
       ],
     },
-  });
-  users = stack.guild.members as Record<string, string>;
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+  },
+  async () => {
+    users = stack.guild.members as Record<string, string>;
+  },
+);
 
 async function run(
   user: string,
@@ -36,15 +34,13 @@ async function run(
   options: Record<string, string> = {},
   subcommand?: string,
 ): Promise<string> {
-  const record = await stack.discord.invokeCommand({
-    guildId: stack.guildId,
-    userId: users[user]!,
+  const { record, ...reply } = await runCommand(stack, {
+    user: users[user]!,
     name,
     options,
     ...(subcommand ? { subcommand } : {}),
   });
   invoked.push(record.id);
-  const reply = await record.waitForReply();
   expect(reply.ephemeral).toBe(true);
   expect(record.responses).toHaveLength(1);
   // Every command is acknowledged with a defer first (type 5), then edited.
@@ -114,13 +110,8 @@ describe('linking slash commands', () => {
   });
 
   it('/link answers with a button to our own start page, not to FACEIT', async () => {
-    const record = await stack.discord.invokeCommand({
-      guildId: stack.guildId,
-      userId: users.alice!,
-      name: 'link',
-    });
+    const { record, reply } = await runCommand(stack, { user: users.alice!, name: 'link' });
     invoked.push(record.id);
-    const reply = await record.waitForReply();
     expect(reply.ephemeral).toBe(true);
     expect(reply.content).toContain('Do not share it');
     const rows = reply.components as { components: { url?: string }[] }[];

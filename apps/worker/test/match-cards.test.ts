@@ -1,14 +1,22 @@
 import { cardMarker, shortId } from '@bridge/core';
-import { type Stack, waitFor } from '@bridge/testbed';
+import { runCommand, type Stack, waitFor } from '@bridge/testbed';
 import { stackTest } from '@bridge/testbed/fixtures';
+import { PermissionFlagsBits as F } from 'discord.js';
 import { describe, expect } from 'vitest';
 import { seedLinkedPlayers, waitForChannels, waitForNoChannels } from './matches-helpers.ts';
 
 // The live match card and the team channels' voice status, end to end: /setup cards through discord.js,
 // the card through the real worker against the emulator, ELO through the FACEIT emulator's Data API.
-const b = (n: number) => 1n << BigInt(n);
-// The default bot permissions plus Set Voice Channel Status (1 << 48); Embed Links comes from @everyone.
-const BOT = String(b(10) | b(20) | b(24) | b(4) | b(28) | b(11) | b(48));
+// The default bot permissions plus Set Voice Channel Status; Embed Links comes from @everyone.
+const BOT = String(
+  F.ViewChannel |
+    F.Connect |
+    F.MoveMembers |
+    F.ManageChannels |
+    F.ManageRoles |
+    F.SendMessages |
+    F.SetVoiceChannelStatus,
+);
 const test = stackTest({
   workers: 2,
   guild: {
@@ -16,7 +24,7 @@ const test = stackTest({
     members: [{ username: 'owner' }],
     channels: [
       { name: 'match-cards', type: 'text' },
-      { name: 'announcements', type: 'text', overwrites: [{ to: '@bot', deny: String(b(11)) }] },
+      { name: 'announcements', type: 'text', overwrites: [{ to: '@bot', deny: String(F.SendMessages) }] },
     ],
   },
 });
@@ -30,14 +38,7 @@ type Embed = {
 
 async function setupCards(stack: Stack, options: Record<string, string | boolean>): Promise<string> {
   const owner = (stack.guild.members as Record<string, string>).owner ?? '';
-  const record = await stack.discord.invokeCommand({
-    guildId: stack.guildId,
-    userId: owner,
-    name: 'setup',
-    subcommand: 'cards',
-    options,
-  });
-  return (await record.waitForReply()).content;
+  return (await runCommand(stack, { user: owner, name: 'setup', subcommand: 'cards', options })).content;
 }
 
 const cardsChannel = (stack: Stack) => stack.guild.channels['match-cards'] ?? '';

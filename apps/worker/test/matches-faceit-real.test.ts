@@ -1,4 +1,5 @@
 import type { Stack } from '@bridge/testbed';
+import { PermissionFlagsBits as F } from 'discord.js';
 import { describe, expect } from 'vitest';
 import {
   deliveredJobId,
@@ -20,7 +21,7 @@ import {
 const test = stackTest({ workers: 2, apiEnv: { FACEIT_WEBHOOK_QUERY_PARAM: 'auth' } });
 
 // View Channel, Connect, Speak and Use Voice Activity (the bot holds it: the emulator's @everyone has it).
-const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n) | (1n << 25n));
+const VIEW_CONNECT_SPEAK = String(F.ViewChannel | F.Connect | F.Speak | F.UseVAD);
 
 let sweeps = 0;
 async function sweep(stack: Stack): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Stack } from '@bridge/testbed';
-import { REST, Routes } from 'discord.js';
+import { PermissionFlagsBits as F, REST, Routes } from 'discord.js';
 import { describe, expect } from 'vitest';
 import {
   deliveredJobId,
@@ -109,11 +109,11 @@ describe('match voice channels under faults', () => {
         type: 2,
         parent_id: stack.guild.channels.Matches,
         permission_overwrites: [
-          { id: stack.guildId, type: 0, deny: String((1n << 10n) | (1n << 20n)), allow: '0' },
+          { id: stack.guildId, type: 0, deny: String(F.ViewChannel | F.Connect), allow: '0' },
           {
             id: stack.discord.botUserId,
             type: 1,
-            allow: String((1n << 10n) | (1n << 20n) | (1n << 24n) | (1n << 4n)),
+            allow: String(F.ViewChannel | F.Connect | F.MoveMembers | F.ManageChannels),
             deny: '0',
           },
         ],

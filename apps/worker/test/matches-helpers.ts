@@ -8,6 +8,7 @@ export {
   deliveredGuildJobId,
   deliveredJobId,
   failedJobs,
+  runCommand,
   settledJob,
   waitFor,
   withQueue,

@@ -1,3 +1,4 @@
+import { PermissionFlagsBits as F } from 'discord.js';
 import { describe, expect } from 'vitest';
 import {
   deliveredJobId,
@@ -18,7 +19,7 @@ import {
 const test = stackTest({ workers: 2 });
 
 // View Channel, Connect, Speak and Use Voice Activity (the bot holds it: the emulator's @everyone has it).
-const VIEW_CONNECT_SPEAK = String((1n << 10n) | (1n << 20n) | (1n << 21n) | (1n << 25n));
+const VIEW_CONNECT_SPEAK = String(F.ViewChannel | F.Connect | F.Speak | F.UseVAD);
 
 describe('match voice channels, end to end', () => {
   test('full lifecycle: channels with permissions, players moved, substitution, then cleanup to the lobby', async ({
@@ -47,7 +48,7 @@ describe('match voice channels, end to end', () => {
     expect(state.f1.parentId).toBe(stack.guild.channels.Matches);
     expect(state.f1.createdBy).toBe('bot');
     const ow = (id: string) => state.f1.permissionOverwrites.find((o) => o.id === id);
-    expect(ow(stack.guildId)?.deny).toBe(String((1n << 10n) | (1n << 20n)));
+    expect(ow(stack.guildId)?.deny).toBe(String(F.ViewChannel | F.Connect));
     expect(ow(a!.discordId)?.allow).toBe(VIEW_CONNECT_SPEAK);
     expect(ow(stack.guild.roles.Staff!)?.allow).toBe(VIEW_CONNECT_SPEAK);
     expect(ow(stack.discord.botUserId)).toBeDefined();

@@ -1,5 +1,7 @@
-import { deliveredJobId, type Stack, startStack, waitFor, withQueue } from '@bridge/testbed';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveredJobId, type Stack, waitFor, withQueue } from '@bridge/testbed';
+import { stackTest } from '@bridge/testbed/fixtures';
+import { PermissionFlagsBits as F } from 'discord.js';
+import { describe, expect } from 'vitest';
 import {
   matchChannels,
   matchRows,
@@ -8,8 +10,6 @@ import {
   waitForNoChannels,
 } from './matches-helpers.ts';
 
-const MANAGE_CHANNELS = 1n << 4n;
-const USE_VAD = 1n << 25n;
 /** The overwrite a member has in a channel of the emulator's state. */
 const memberAllow = (stack: Stack, channelName: string, userId: string) =>
   BigInt(
@@ -20,17 +20,11 @@ const memberAllow = (stack: Stack, channelName: string, userId: string) =>
   );
 
 describe('a permission lost after start', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ workers: 1 });
-  }, 90_000);
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const test = stackTest({ workers: 1 });
 
   // No retry can fix a missing permission, so the job fails at once, saying what to fix. (A permission missing
   // at start is caught before the login: startup-preflight.test.ts.)
-  it('fails the job on its first attempt with a message for the operator', async () => {
+  test('fails the job on its first attempt with a message for the operator', async ({ stack }) => {
     // An operator denies the bot Manage Channels on the match category while the worker runs.
     const category = stack.guild.channels.Matches as string;
     const denied = await fetch(
@@ -38,7 +32,7 @@ describe('a permission lost after start', () => {
       {
         method: 'PUT',
         headers: { Authorization: `Bot ${stack.discord.botToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 1, allow: '0', deny: String(MANAGE_CHANNELS) }),
+        body: JSON.stringify({ type: 1, allow: '0', deny: String(F.ManageChannels) }),
       },
     );
     expect(denied.status).toBe(204);
@@ -64,17 +58,13 @@ describe('a permission lost after start', () => {
 });
 
 describe('a private match category', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ workers: 1, privateCategory: true });
-  }, 90_000);
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const test = stackTest({ workers: 1, privateCategory: true });
 
   // Discord checks overwrite edits against the bot's permissions in the category: the bot's own overwrite
   // there (View, Connect, Speak, Move Members, Manage Channels) is what lets it re-apply a changed roster.
-  it('creates the channels, updates their overwrites when a player links late, and cleans up', async () => {
+  test('creates the channels, updates their overwrites when a player links late, and cleans up', async ({
+    stack,
+  }) => {
     const [a, late, b] = await seedLinkedPlayers(stack, 'priv', 3);
     await stack.supabase.query('delete from player_links where discord_id = $1', [late!.discordId]);
     const match = stack.faceit.seedMatch({
@@ -88,7 +78,7 @@ describe('a private match category', () => {
     expect(faction1()?.parentId).toBe(stack.guild.channels.Matches);
     expect(faction1()?.permissionOverwrites.map((o) => o.id)).not.toContain(late!.discordId);
     // The bot holds Use Voice Activity (from @everyone): players are granted it, so no push-to-talk.
-    expect(memberAllow(stack, faction1()?.name ?? '', a!.discordId) & USE_VAD).toBe(USE_VAD);
+    expect(memberAllow(stack, faction1()?.name ?? '', a!.discordId) & F.UseVAD).toBe(F.UseVAD);
 
     await stack.supabase.query(
       `insert into player_links (discord_id, faceit_id, faceit_nickname, verified_method) values ($1,$2,$3,'oauth')`,
@@ -111,21 +101,17 @@ describe('a private match category', () => {
 });
 
 describe('a server whose @everyone lacks Use Voice Activity', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    const everyone = (1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 16n) | (1n << 20n) | (1n << 21n);
-    stack = await startStack({
-      workers: 1,
-      guild: { roles: [{ name: '@everyone', permissions: String(everyone) }] },
-    });
-  }, 90_000);
-  afterAll(async () => {
-    await stack?.stop();
+  const everyone = F.ViewChannel | F.SendMessages | F.EmbedLinks | F.ReadMessageHistory | F.Connect | F.Speak;
+  const test = stackTest({
+    workers: 1,
+    guild: { roles: [{ name: '@everyone', permissions: String(everyone) }] },
   });
 
   // Discord refuses a channel whose overwrites grant a bit the bot lacks in the server, so the bridge leaves
   // Use Voice Activity out (the channels are still made) and says at start what players lose.
-  it('creates the team channels without it, and the worker says players will need push-to-talk', async () => {
+  test('creates the team channels without it, and the worker says players will need push-to-talk', async ({
+    stack,
+  }) => {
     const worker = stack.workers[0]!;
     expect(worker.lines.find((l) => l.check === 'voice activity')?.msg).toMatch(/push-to-talk/);
     const [a, b] = await seedLinkedPlayers(stack, 'novad', 2);
@@ -133,6 +119,6 @@ describe('a server whose @everyone lacks Use Voice Activity', () => {
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     await waitForChannels(stack, match.id);
     const name = matchChannels(stack, match.id).find((c) => c.name.endsWith('-faction1'))?.name ?? '';
-    expect(memberAllow(stack, name, a!.discordId)).toBe((1n << 10n) | (1n << 20n) | (1n << 21n));
+    expect(memberAllow(stack, name, a!.discordId)).toBe(F.ViewChannel | F.Connect | F.Speak);
   });
 });

@@ -1,11 +1,13 @@
 import { cardMarker } from '@bridge/core';
 import type { Stack } from '@bridge/testbed';
+import { PermissionFlagsBits as F } from 'discord.js';
 import { describe, expect } from 'vitest';
 import {
   deliveredJobId,
   failedJobs,
   matchChannels,
   matchRows,
+  runCommand,
   seedLinkedPlayers,
   settledJob,
   stackTest,
@@ -18,9 +20,16 @@ import {
 // FACEIT as its own records show it (real webhook captures of championship matches, see fixtures/):
 // a finish is acted on only when FACEIT confirms it, a match scheduled days ahead gets channels only when
 // FACEIT configures it, and a finished match FACEIT restarts gets its channels back.
-const b = (n: number) => 1n << BigInt(n);
 // The default bot permissions plus Set Voice Channel Status; Embed Links comes from @everyone.
-const BOT = String(b(10) | b(20) | b(24) | b(4) | b(28) | b(11) | b(48));
+const BOT = String(
+  F.ViewChannel |
+    F.Connect |
+    F.MoveMembers |
+    F.ManageChannels |
+    F.ManageRoles |
+    F.SendMessages |
+    F.SetVoiceChannelStatus,
+);
 const test = stackTest({
   workers: 2,
   guild: {
@@ -54,14 +63,13 @@ async function matchState(stack: Stack, matchId: string) {
 }
 
 async function cardsOn(stack: Stack): Promise<void> {
-  const setup = await stack.discord.invokeCommand({
-    guildId: stack.guildId,
-    userId: (stack.guild.members as Record<string, string>).owner ?? '',
+  const setup = await runCommand(stack, {
+    user: (stack.guild.members as Record<string, string>).owner ?? '',
     name: 'setup',
     subcommand: 'cards',
     options: { channel: stack.guild.channels['match-cards'] ?? '' },
   });
-  expect((await setup.waitForReply()).content).toMatch(/Match cards go to/);
+  expect(setup.content).toMatch(/Match cards go to/);
 }
 
 /** The description of the match's card ('' while it has none). */

@@ -1,23 +1,19 @@
 import { MATCH_JOBS, shortId } from '@bridge/core';
-import { deliveredGuildJobId, type Stack, settledJob, startStack, waitFor, withQueue } from '@bridge/testbed';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveredGuildJobId, runCommand, type Stack, settledJob, waitFor, withQueue } from '@bridge/testbed';
+import { sharedStack } from '@bridge/testbed/fixtures';
+import { PermissionFlagsBits as F } from 'discord.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 // Many communities from one deployment: no DISCORD_GUILD_ID, guilds invite the bot while it runs and
 // are configured with /setup; each match gets channels in exactly the guilds whose follows take it.
 const HUB1 = '11111111-1111-4111-8111-111111111111';
 const HUB2 = '22222222-2222-4222-8222-222222222222';
-const MANAGE_CHANNELS = 1n << 4n;
-const CONNECT = 1n << 20n;
-const SPEAK = 1n << 21n;
+const MANAGE_CHANNELS = F.ManageChannels;
+const CONNECT = F.Connect;
+const SPEAK = F.Speak;
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({
-    workerEnv: { DISCORD_GUILD_ID: '', VC_CATEGORY_ID: '', VC_LOBBY_CHANNEL_ID: '', VC_STAFF_ROLE_ID: '' },
-  });
-}, 120_000);
-afterAll(async () => {
-  await stack?.stop();
+const stack = sharedStack({
+  workerEnv: { DISCORD_GUILD_ID: '', VC_CATEGORY_ID: '', VC_LOBBY_CHANNEL_ID: '', VC_STAFF_ROLE_ID: '' },
 });
 
 type Community = Awaited<ReturnType<typeof invite>>;
@@ -36,18 +32,12 @@ async function invite(name: string, follows: { kind: string; id?: string }[], de
       { name: 'Lobby', type: 'voice' },
       { name: 'General', type: 'voice' },
     ],
-    members: [{ username: `${name}-admin`, permissions: '32' }],
+    members: [{ username: `${name}-admin`, permissions: String(F.ManageGuild) }],
   });
   const admin = g.members[`${name}-admin`] as string;
   const setup = async (subcommand: string, options: Record<string, string>) => {
-    const record = await stack.discord.invokeCommand({
-      guildId: g.guildId,
-      userId: admin,
-      name: 'setup',
-      subcommand,
-      options,
-    });
-    return (await record.waitForReply()).content;
+    return (await runCommand(stack, { guildId: g.guildId, user: admin, name: 'setup', subcommand, options }))
+      .content;
   };
   // The commands are registered as the bot joins: the first /setup may come before that.
   const [first, ...rest] = follows;

@@ -5,6 +5,7 @@ import {
   type AppProcess,
   failedJobs,
   type LocalRedisCluster,
+  runCommand,
   type Stack,
   startRedisCluster,
   startStack,
@@ -65,18 +66,17 @@ async function invite(s: Stack, shard: number, k: number): Promise<Community> {
   });
   const admin = g.members[`${name}-admin`] as string;
   const setup = async (subcommand: string, options: Record<string, string>) => {
-    const asked = await s.discord.invokeCommand({
+    const { record, content } = await runCommand(s, {
       guildId: g.guildId,
-      userId: admin,
+      user: admin,
       name: 'setup',
       subcommand,
       options,
     });
-    const reply = await asked.waitForReply(60_000);
     // Answered once, by the one copy holding the guild's shard.
-    expect(asked.sessionIds).toHaveLength(1);
-    expect(asked.responses).toHaveLength(1);
-    return reply.content;
+    expect(record.sessionIds).toHaveLength(1);
+    expect(record.responses).toHaveLength(1);
+    return content;
   };
   const hub = randomUUID();
   // The commands are registered as the bot joins: the first /setup may come before that.
@@ -251,12 +251,11 @@ async function scaleScenario(redisUrl?: string) {
   expect(shardOverlaps(s.discord.sessionLog())).toEqual([]);
   // The new owner answers its community's slash command, once.
   const moved = communities.find((c) => after[c.shard] === copyOf(fourth)) as Community;
-  const asked = await s.discord.invokeCommand({
+  const { record: asked } = await runCommand(s, {
     guildId: moved.guildId,
-    userId: moved.players[0]!.discordId,
+    user: moved.players[0]!.discordId,
     name: 'whoami',
   });
-  await asked.waitForReply(60_000);
   expect(asked.sessionIds).toHaveLength(1);
   expect(asked.responses).toHaveLength(1);
   // No process ever ran into the cluster's slot rules.

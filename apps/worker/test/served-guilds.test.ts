@@ -1,15 +1,16 @@
 import { matchJobId, shortId } from '@bridge/core';
-import { type Stack, settledJob, startStack, waitFor } from '@bridge/testbed';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand, type Stack, settledJob, waitFor } from '@bridge/testbed';
+import { stackTest } from '@bridge/testbed/fixtures';
+import { PermissionFlagsBits } from 'discord.js';
+import { describe, expect } from 'vitest';
 
 // Which servers one deployment serves. Single-guild mode without BRIDGE_GUILDS: the stack's guild only.
 // Anyone may add a public bot to a server they own; the bot leaves it and acts on nothing there.
-let stack: Stack;
 let early: ReturnType<Stack['discord']['seedGuild']>;
 
 const LEFT = 'left a server this deployment does not serve (BRIDGE_GUILDS / DISCORD_GUILD_ID)';
 
-const gone = (guildId: string) => {
+const gone = (stack: Stack, guildId: string) => {
   try {
     stack.discord.state(guildId);
     return false;
@@ -17,58 +18,58 @@ const gone = (guildId: string) => {
     return true;
   }
 };
-const leftLines = (guildId: string) =>
+const leftLines = (stack: Stack, guildId: string) =>
   stack.workers.flatMap((w) => w.lines.filter((l) => l.msg === LEFT && l.guildId === guildId));
-const settingsOf = async (guildId: string) =>
+const settingsOf = async (stack: Stack, guildId: string) =>
   stack.supabase.query('select * from guild_settings where guild_id = $1', [guildId]);
 
-beforeAll(async () => {
-  stack = await startStack({ workers: 0, guild: { members: [{ username: 'homer' }] } });
+const test = stackTest({ workers: 0, guild: { members: [{ username: 'homer' }] } }, async (stack) => {
   // A stranger's server the bot is already in when the worker starts, with settings from a time it was served.
-  early = stack.discord.seedGuild({ name: 'early', members: [{ username: 'e-admin', permissions: '32' }] });
+  early = stack.discord.seedGuild({
+    name: 'early',
+    members: [{ username: 'e-admin', permissions: String(PermissionFlagsBits.ManageGuild) }],
+  });
   await stack.supabase.query(`insert into guild_settings (guild_id) values ($1)`, [early.guildId]);
   await stack.supabase.query(`insert into guild_follows (guild_id, kind) values ($1, 'all')`, [
     early.guildId,
   ]);
   await stack.startWorker();
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
 });
 
 describe('servers this deployment does not serve', () => {
-  it('a server the bot is in at start is left, once, and its rows forgotten; the home server is served', async () => {
-    await waitFor(() => gone(early.guildId) && leftLines(early.guildId).length === 1, {
+  test('a server the bot is in at start is left, once, and its rows forgotten; the home server is served', async ({
+    stack,
+  }) => {
+    await waitFor(() => gone(stack, early.guildId) && leftLines(stack, early.guildId).length === 1, {
       what: 'the early stranger left',
       timeoutMs: 60_000,
     });
-    await waitFor(async () => (await settingsOf(early.guildId)).length === 0, { what: 'its rows forgotten' });
+    await waitFor(async () => (await settingsOf(stack, early.guildId)).length === 0, {
+      what: 'its rows forgotten',
+    });
     const homer = (stack.guild.members as Record<string, string>).homer as string;
     // The global commands are registered in the background after the worker's start.
-    const reply = await waitFor(
-      () =>
-        stack.discord
-          .invokeCommand({ guildId: stack.guildId, userId: homer, name: 'whoami' })
-          .then((r) => r.waitForReply())
-          .catch(() => null),
-      { what: 'the home server answered', timeoutMs: 60_000 },
-    );
+    const reply = await waitFor(() => runCommand(stack, { user: homer, name: 'whoami' }).catch(() => null), {
+      what: 'the home server answered',
+      timeoutMs: 60_000,
+    });
     expect(reply.content).toContain('You are not linked to a FACEIT account');
   });
 
-  it('a server that adds the bot while it runs is left at once', async () => {
+  test('a server that adds the bot while it runs is left at once', async ({ stack }) => {
     const late = stack.discord.seedGuild({
       name: 'late',
-      members: [{ username: 'l-admin', permissions: '32' }],
+      members: [{ username: 'l-admin', permissions: String(PermissionFlagsBits.ManageGuild) }],
     });
-    await waitFor(() => gone(late.guildId) && leftLines(late.guildId).length === 1, {
+    await waitFor(() => gone(stack, late.guildId) && leftLines(stack, late.guildId).length === 1, {
       what: 'the late stranger left',
       timeoutMs: 60_000,
     });
   });
 
-  it('where Discord will not let it leave: nothing registered there, every command refused, no channels built', async () => {
+  test('where Discord will not let it leave: nothing registered there, every command refused, no channels built', async ({
+    stack,
+  }) => {
     stack.discord.setFault({
       method: 'DELETE',
       route: 'DELETE /users/@me/guilds/:guild',
@@ -83,7 +84,10 @@ describe('servers this deployment does not serve', () => {
           { name: 'Matches', type: 'category' },
           { name: 'General', type: 'voice' },
         ],
-        members: [{ username: 's-admin', permissions: '32' }, { username: 's-player' }],
+        members: [
+          { username: 's-admin', permissions: String(PermissionFlagsBits.ManageGuild) },
+          { username: 's-player' },
+        ],
       });
       await waitFor(
         () =>
@@ -104,15 +108,13 @@ describe('servers this deployment does not serve', () => {
 
       // The commands are global, so the server has them: each is refused, changing nothing.
       const player = stack.discord.state(stuck.guildId).members.find((m) => m.username === 's-player')?.id;
-      const record = await stack.discord.invokeCommand({
+      const { content } = await runCommand(stack, {
         guildId: stuck.guildId,
-        userId: player as string,
+        user: player as string,
         name: 'register',
         options: { nickname: 'StuckNick' },
       });
-      expect((await record.waitForReply()).content).toMatch(
-        /does not serve this server.*Nothing was changed/,
-      );
+      expect(content).toMatch(/does not serve this server.*Nothing was changed/);
       stack.faceit.seedPlayer({ nickname: 'StuckNick' });
       expect(
         await stack.supabase.query('select 1 from player_links where discord_id = $1', [player]),

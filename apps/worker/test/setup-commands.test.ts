@@ -1,31 +1,33 @@
 import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
-import { deliveredJobId, type Stack, startStack, waitFor } from '@bridge/testbed';
-import { REST, Routes } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveredJobId, runCommand, type Stack, waitFor } from '@bridge/testbed';
+import { sharedStack } from '@bridge/testbed/fixtures';
+import { PermissionFlagsBits as F, REST, Routes } from 'discord.js';
+import { describe, expect, it } from 'vitest';
 import { matchChannels, seedLinkedPlayers, waitForChannels } from './matches-helpers.ts';
 
 // /setup and /status through real discord.js against the emulator, the settings in Postgres behind
 // PostgREST; and the guild lifecycle: the bot invited while running, then removed.
-let stack: Stack;
 let users: Record<string, string>;
 const HUB = '11111111-1111-4111-8111-111111111111';
 
-beforeAll(async () => {
-  stack = await startStack({
+const stack = sharedStack(
+  {
     // Single-guild mode that also serves any other server that invites the bot (the lifecycle test's).
     workerEnv: { BRIDGE_GUILDS: '*' },
     guild: {
-      members: [{ username: 'owner' }, { username: 'mod', permissions: '32' }, { username: 'alice' }],
+      members: [
+        { username: 'owner' },
+        { username: 'mod', permissions: String(F.ManageGuild) },
+        { username: 'alice' },
+      ],
       roles: [{ name: 'Spectators' }],
       channels: [{ name: 'Scrims', type: 'category' }],
     },
-  });
-  users = stack.guild.members as Record<string, string>;
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+  },
+  async () => {
+    users = stack.guild.members as Record<string, string>;
+  },
+);
 
 async function run(
   user: string,
@@ -34,14 +36,13 @@ async function run(
   options: Record<string, string | number> = {},
   guildId = stack.guildId,
 ): Promise<string> {
-  const record = await stack.discord.invokeCommand({
+  const reply = await runCommand(stack, {
     guildId,
-    userId: user,
+    user,
     name,
     options,
     ...(subcommand ? { subcommand } : {}),
   });
-  const reply = await record.waitForReply();
   expect(reply.ephemeral).toBe(true);
   return reply.content;
 }
@@ -218,7 +219,7 @@ describe('guild lifecycle', () => {
         { name: 'Hall', type: 'voice' },
       ],
       members: [{ username: 'boss' }],
-      botPermissions: String((1n << 10n) | (1n << 20n)),
+      botPermissions: String(F.ViewChannel | F.Connect),
     });
     const boss = late.members.boss!;
     const first = await waitFor(

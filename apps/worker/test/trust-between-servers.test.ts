@@ -1,65 +1,63 @@
 import { cardMarker, shortId } from '@bridge/core';
-import { linkWithFetch, type Stack, startStack, waitFor } from '@bridge/testbed';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkWithFetch, runCommand, type Stack, waitFor } from '@bridge/testbed';
+import { sharedStack } from '@bridge/testbed/fixtures';
+import { PermissionFlagsBits as F } from 'discord.js';
+import { describe, expect, it } from 'vitest';
 
 // Identity is global, authority is local — tried as a stranger would: Mallory adds the bot to a server of
 // her own ("evil", where she has Manage Server) on a public deployment (BRIDGE_GUILDS=*) that also serves the
 // community "FACEIT Hub" (the stack's guild). Everything goes through the real processes and the emulators.
-const b = (n: number) => 1n << BigInt(n);
-const VIEW_CONNECT_SPEAK = b(10) | b(20) | b(21);
+const VIEW_CONNECT_SPEAK = F.ViewChannel | F.Connect | F.Speak;
 /** Whether an overwrite lets its member see, join and speak in the channel. */
 const letsIn = (o: { allow: string } | undefined) =>
   o !== undefined && (BigInt(o.allow) & VIEW_CONNECT_SPEAK) === VIEW_CONNECT_SPEAK;
 const OPERATOR = '290000000000000001';
 
-let stack: Stack;
 let hub: Record<string, string>;
 let evil: ReturnType<Stack['discord']['seedGuild']> & { members: Record<string, string> };
 let mallory: string;
 /** Mallory's co-admin: /admin allows 5 a minute per user, and this file asks more of it. */
 let eve: string;
 
-beforeAll(async () => {
-  stack = await startStack({
+const stack = sharedStack(
+  {
     workerEnv: { BRIDGE_GUILDS: '*', BRIDGE_OPERATOR_IDS: OPERATOR },
     guild: {
       members: [
-        { username: 'hubmod', permissions: '32' },
+        { username: 'hubmod', permissions: String(F.ManageGuild) },
         { username: 'alice' },
         { username: 'bob' },
         { username: 'vic' },
         { username: 'carol' },
-        { id: OPERATOR, username: 'ops', permissions: '32' },
+        { id: OPERATOR, username: 'ops', permissions: String(F.ManageGuild) },
       ],
       channels: [{ name: 'cards', type: 'text' }],
     },
-  });
-  hub = stack.guild.members as Record<string, string>;
-  evil = stack.discord.seedGuild({
-    name: 'evil',
-    channels: [
-      { name: 'Matches', type: 'category' },
-      { name: 'Lobby', type: 'voice' },
-      { name: 'General', type: 'voice' },
-      { name: 'cards', type: 'text' },
-    ],
-    members: [
-      { username: 'mallory', permissions: '32' },
-      { username: 'eve', permissions: '32' },
-    ],
-  }) as typeof evil;
-  mallory = evil.members.mallory as string;
-  eve = evil.members.eve as string;
-  // The commands are registered as the bot joins: the first command may come before that.
-  await waitFor(() => run(evil.guildId, mallory, 'whoami').catch(() => null), {
-    what: 'commands registered in the stranger’s server',
-    timeoutMs: 60_000,
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+  },
+  async () => {
+    hub = stack.guild.members as Record<string, string>;
+    evil = stack.discord.seedGuild({
+      name: 'evil',
+      channels: [
+        { name: 'Matches', type: 'category' },
+        { name: 'Lobby', type: 'voice' },
+        { name: 'General', type: 'voice' },
+        { name: 'cards', type: 'text' },
+      ],
+      members: [
+        { username: 'mallory', permissions: String(F.ManageGuild) },
+        { username: 'eve', permissions: String(F.ManageGuild) },
+      ],
+    }) as typeof evil;
+    mallory = evil.members.mallory as string;
+    eve = evil.members.eve as string;
+    // The commands are registered as the bot joins: the first command may come before that.
+    await waitFor(() => run(evil.guildId, mallory, 'whoami').catch(() => null), {
+      what: 'commands registered in the stranger’s server',
+      timeoutMs: 60_000,
+    });
+  },
+);
 
 async function run(
   guildId: string,
@@ -68,14 +66,9 @@ async function run(
   subcommand?: string,
   options: Record<string, string | boolean> = {},
 ): Promise<string> {
-  const record = await stack.discord.invokeCommand({
-    guildId,
-    userId,
-    name,
-    options,
-    ...(subcommand ? { subcommand } : {}),
-  });
-  return (await record.waitForReply()).content;
+  return (
+    await runCommand(stack, { guildId, user: userId, name, options, ...(subcommand ? { subcommand } : {}) })
+  ).content;
 }
 const inEvil = (subcommand: string, options: Record<string, string | boolean>, as = mallory) =>
   run(evil.guildId, as, 'admin', subcommand, options);
@@ -269,7 +262,11 @@ describe('operators change verified links, and the person is told', () => {
 
     // The application's owner (read from Discord) is an operator too, in any server the bot serves.
     const owner = stack.discord.applicationOwner().userId;
-    stack.discord.addMember(stack.guildId, { id: owner, username: 'app-owner', permissions: '32' });
+    stack.discord.addMember(stack.guildId, {
+      id: owner,
+      username: 'app-owner',
+      permissions: String(F.ManageGuild),
+    });
     expect(
       await everywhere(owner, stack.guildId, 'link', {
         user: carol,

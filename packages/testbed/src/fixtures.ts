@@ -33,25 +33,45 @@ export const redisTest = test.extend<{ $test: RedisFixtures }>({
   },
 });
 
-/**
- * `stack`: the whole bridge (startStack with `opts`), started once before the file's first test and
- * stopped after its last. Started in a hook rather than in the first test that asks for it: a start on a
- * loaded machine can take most of a test's time limit, and hooks have their own, longer one (hookTimeout).
- * Call it at the top level of a test file.
- */
-export function stackTest(opts: StackOptions = {}) {
+/** Starts the stack before the file's (or block's) first test, runs `setUp`, stops it after the last. */
+function startedOnce(opts: StackOptions, setUp?: (stack: Stack) => Promise<void> | void): () => Stack {
   let started: Stack | undefined;
   beforeAll(async () => {
     started = await startStack(opts);
+    await setUp?.(started);
   });
   afterAll(async () => {
     await started?.stop();
   });
+  return () => {
+    if (!started) throw new Error('the stack did not start (see the beforeAll error)');
+    return started;
+  };
+}
+
+/**
+ * `stack`: the whole bridge (startStack with `opts`), started once before the file's first test and
+ * stopped after its last; `setUp` runs once after the start (seeding what every test of the file shares).
+ * Started in a hook rather than in the first test that asks for it: a start on a loaded machine can take
+ * most of a test's time limit, and hooks have their own, longer one (hookTimeout). Call it at the top level
+ * of a test file (or of a describe block, for a stack of that block's own).
+ */
+export function stackTest(opts: StackOptions = {}, setUp?: (stack: Stack) => Promise<void> | void) {
+  const started = startedOnce(opts, setUp);
   return test.extend<{ stack: Stack }>({
     // biome-ignore lint/correctness/noEmptyPattern: vitest reads which fixtures a fixture needs from this pattern
     stack: async ({}, use) => {
-      if (!started) throw new Error('the stack did not start (see the beforeAll error)');
-      await use(started);
+      await use(started());
     },
   });
+}
+
+/**
+ * The stack of stackTest for a file whose helpers all work on that one stack: the same start and stop,
+ * and a `Stack` that stands for the started one (reading it before the start throws), to use at the top
+ * level of the file.
+ */
+export function sharedStack(opts: StackOptions = {}, setUp?: (stack: Stack) => Promise<void> | void): Stack {
+  const started = startedOnce(opts, setUp);
+  return new Proxy({} as Stack, { get: (_, key) => Reflect.get(started(), key) });
 }

@@ -1,10 +1,10 @@
 /** Linking a FACEIT account as a user would, without a browser (the API's and the worker's tests use it). */
+import { runCommand } from './commands.ts';
 import type { Stack } from './stack.ts';
 
 /** Invokes /link as `userId` and returns the Link button's URL (our start page) from the ephemeral reply. */
 export async function linkButtonUrl(stack: Stack, userId: string): Promise<{ url: URL; ephemeral: boolean }> {
-  const record = await stack.discord.invokeCommand({ guildId: stack.guildId, userId, name: 'link' });
-  const reply = await record.waitForReply();
+  const { reply } = await runCommand(stack, { user: userId, name: 'link' });
   const rows = reply.components as { components: { style: number; url?: string }[] }[];
   const button = rows[0]?.components[0];
   if (!button?.url || button.style !== 5) throw new Error(`no link button in ${JSON.stringify(reply)}`);

@@ -12,6 +12,7 @@ import {
   type FaceitEmulatorOptions,
   startFaceitEmulator,
 } from '@bridge/sandbox/faceit/index';
+import { PermissionFlagsBits as F } from 'discord-api-types/v10';
 import { deferCleanup } from './cleanup.ts';
 import { type AppProcess, startAppProcess } from './process.ts';
 import { cleanupPrefix, REDIS_URL, testPrefix } from './redis.ts';
@@ -27,13 +28,6 @@ export const API_ENTRY = join(repoRoot, 'apps/api/src/main.ts');
  */
 export const API_NODE_ARGS = ['--max-semi-space-size=32'];
 export const WORKER_ENTRY = join(repoRoot, 'apps/worker/src/main.ts');
-
-// Discord permission bits for the private category.
-const VIEW_CHANNEL = 1n << 10n;
-const CONNECT = 1n << 20n;
-const SPEAK = 1n << 21n;
-const MOVE_MEMBERS = 1n << 24n;
-const MANAGE_CHANNELS = 1n << 4n;
 
 export interface StackOptions {
   workers?: number;
@@ -123,8 +117,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
             name: 'Matches',
             type: 'category' as const,
             overwrites: [
-              { to: '@everyone', deny: String(VIEW_CHANNEL | CONNECT) },
-              { to: '@bot', allow: String(VIEW_CHANNEL | CONNECT | SPEAK | MOVE_MEMBERS | MANAGE_CHANNELS) },
+              { to: '@everyone', deny: String(F.ViewChannel | F.Connect) },
+              {
+                to: '@bot',
+                allow: String(F.ViewChannel | F.Connect | F.Speak | F.MoveMembers | F.ManageChannels),
+              },
             ],
           }
         : { name: 'Matches', type: 'category' as const },
