@@ -1,4 +1,4 @@
-import { linkWithFetch, runCommand, type Stack, waitFor } from '@bridge/testbed';
+import { deliveredJobId, linkWithFetch, runCommand, settledJob, waitFor } from '@bridge/testbed';
 import { sharedStack } from '@bridge/testbed/fixtures';
 import { PermissionFlagsBits as F } from 'discord.js';
 import { describe, expect, it } from 'vitest';
@@ -100,6 +100,15 @@ function seedPlayer(user: string, level: number) {
   });
 }
 
+/** The finish's job has completed: the level sync after the match (part of it) is done. */
+async function finishSettled(matchId: string) {
+  const job = await settledJob(
+    stack,
+    'cleanup',
+    deliveredJobId(stack.faceit, matchId, 'match_status_finished'),
+  );
+  expect(job.state).toBe('completed');
+}
 const roleOf = (id: string) => stack.discord.state(stack.guildId).roles.find((r) => r.id === id);
 const levelRoleCount = () =>
   stack.discord.state(stack.guildId).roles.filter((r) => r.name.startsWith('FACEIT Level')).length;
@@ -234,13 +243,7 @@ describe('level roles and nicknames', () => {
     const w0 = writes(before);
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready', 'match_status_finished']);
     await waitForMember('alice', ['FACEIT Level 8'], 'alice_f [8]');
-    await waitFor(
-      () =>
-        stack.workers[0]!.lines.some(
-          (l) => l.matchId === match.id && l.msg === 'level roles / nicknames after the match: done',
-        ),
-      { what: 'level sync done', timeoutMs: 60_000 },
-    );
+    await finishSettled(match.id);
     const w1 = writes(stack.discord.stats().byRoute);
     // alice: one role added, one removed, one rename; bob, owner and boss were already right.
     expect({ add: w1.add - w0.add, remove: w1.remove - w0.remove, nick: w1.nick - w0.nick }).toEqual({
@@ -293,11 +296,7 @@ describe('level roles and nicknames', () => {
     );
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready', 'match_status_finished']);
     const worker = stack.workers[0]!;
-    await worker.waitForLine(
-      (l) => l.matchId === match.id && l.msg === 'level roles / nicknames after the match: done',
-      'level sync done',
-      60_000,
-    );
+    await finishSettled(match.id);
     // Neither got Level 6; alice keeps Level 3 (not taken away either); the nicknames still follow.
     await waitForMember('alice', ['FACEIT Level 3'], 'alice_f [6]');
     await waitForMember('bob', [], 'bob_f [6]');

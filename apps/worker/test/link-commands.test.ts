@@ -1,4 +1,4 @@
-import { linkWithFetch, runCommand, type Stack, waitFor } from '@bridge/testbed';
+import { linkWithFetch, runCommand, waitFor } from '@bridge/testbed';
 import { sharedStack } from '@bridge/testbed/fixtures';
 import { PermissionFlagsBits, REST, Routes } from 'discord.js';
 import { describe, expect, it } from 'vitest';

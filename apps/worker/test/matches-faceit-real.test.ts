@@ -78,25 +78,16 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
     const [a, b] = await seedLinkedPlayers(stack, 'hid', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     stack.faceit.hideMatch(match.id, 3000);
-    const [delivered] = await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     await waitForChannels(stack, match.id);
-    await waitFor(
-      () => workerLogged(stack, (l) => l.eventId === delivered?.eventId && l.msg === 'job done'),
-      {
-        what: 'job done',
-        timeoutMs: 30_000,
-      },
+    const job = await settledJob(
+      stack,
+      'matches',
+      deliveredJobId(stack.faceit, match.id, 'match_status_ready'),
     );
+    expect(job.state).toBe('completed');
     // It did see the 404 first, and retried rather than failing.
-    expect(
-      workerLogged(
-        stack,
-        (l) =>
-          l.eventId === delivered?.eventId &&
-          l.msg === 'job attempt failed' &&
-          /404 err_nf0/.test(String(l.err)),
-      ),
-    ).toBe(true);
+    expect(job.attemptErrors[0]).toMatch(/404 err_nf0/);
     expect(await failedJobs(stack)).toBe(0);
   });
 
@@ -215,9 +206,10 @@ describe('championship rosters', () => {
     expect(allowed(b!.discordId)).toBe(VIEW_CONNECT_SPEAK);
     expect(allowed(sub!.discordId)).toBe(VIEW_CONNECT_SPEAK);
     expect(allowed(bench!.discordId)).toBe(VIEW_CONNECT_SPEAK);
-    await waitFor(() => workerLogged(stack, (l) => l.matchId === match.id && l.msg === 'job done'), {
-      what: 'job done',
-    });
+    expect(
+      (await settledJob(stack, 'matches', deliveredJobId(stack.faceit, match.id, 'match_status_ready')))
+        .state,
+    ).toBe('completed');
     expect(stack.discord.state(stack.guildId).voiceStates[bench!.discordId]).toBe(general);
   });
 
@@ -232,7 +224,7 @@ describe('championship rosters', () => {
       faction2: [],
       bye: 'faction2',
     });
-    const [delivered] = await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     const f1Name = `match-${shortId(match.id)}-faction1`;
     await stack.discord.waitForState(
       stack.guildId,
@@ -242,16 +234,13 @@ describe('championship rosters', () => {
       },
       20_000,
     );
-    await waitFor(
-      () => workerLogged(stack, (l) => l.eventId === delivered?.eventId && l.msg === 'job done'),
-      {
-        what: 'job done',
-      },
+    const job = await settledJob(
+      stack,
+      'matches',
+      deliveredJobId(stack.faceit, match.id, 'match_status_ready'),
     );
+    expect(job).toMatchObject({ state: 'completed', attemptsMade: 1, attemptErrors: [] });
     expect(matchChannels(stack, match.id).map((c) => c.name)).toEqual([f1Name]);
-    expect(
-      workerLogged(stack, (l) => l.eventId === delivered?.eventId && l.msg === 'job attempt failed'),
-    ).toBe(false);
     expect(await failedJobs(stack)).toBe(0);
     await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
     await waitForNoChannels(stack, match.id);
@@ -267,17 +256,12 @@ describe('championship rosters', () => {
       bye: 'faction1',
     });
     const [delivered] = await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
-    await waitFor(
-      () =>
-        workerLogged(
-          stack,
-          (l) =>
-            l.eventId === delivered?.eventId &&
-            l.msg === 'job done' &&
-            (l.result as { status?: string })?.status === 'no-players',
-        ),
-      { what: 'job done with no players' },
+    const job = await settledJob(
+      stack,
+      'matches',
+      deliveredJobId(stack.faceit, match.id, 'match_status_ready'),
     );
+    expect(job).toMatchObject({ state: 'completed', attemptsMade: 1, result: { status: 'no-players' } });
     expect(
       workerLogged(
         stack,
@@ -287,9 +271,6 @@ describe('championship rosters', () => {
           (l.teams as unknown[])[0] === 'bye',
       ),
     ).toBe(true);
-    expect(
-      workerLogged(stack, (l) => l.eventId === delivered?.eventId && l.msg === 'job attempt failed'),
-    ).toBe(false);
     expect(matchChannels(stack, match.id)).toHaveLength(0);
     expect(await failedJobs(stack)).toBe(0);
   });

@@ -1,5 +1,5 @@
 import { MATCH_JOBS, shortId } from '@bridge/core';
-import { deliveredGuildJobId, runCommand, type Stack, settledJob, waitFor, withQueue } from '@bridge/testbed';
+import { deliveredGuildJobId, runCommand, settledJob, waitFor, withQueue } from '@bridge/testbed';
 import { sharedStack } from '@bridge/testbed/fixtures';
 import { PermissionFlagsBits as F } from 'discord.js';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { createProducerRedis, createQueue, QUEUES } from '@bridge/core';
-import { deliveredJobId, runCommand, type Stack, waitFor } from '@bridge/testbed';
+import { deliveredJobId, runCommand, waitFor } from '@bridge/testbed';
 import { sharedStack } from '@bridge/testbed/fixtures';
 import { PermissionFlagsBits as F, REST, Routes } from 'discord.js';
 import { describe, expect, it } from 'vitest';

@@ -18,7 +18,14 @@ export {
   workerMetricsUrl,
 } from './metrics.ts';
 export { type AppProcess, startAppProcess } from './process.ts';
-export { deliveredGuildJobId, deliveredJobId, failedJobs, settledJob, withQueue } from './queues.ts';
+export {
+  deliveredGuildJobId,
+  deliveredJobId,
+  failedJobs,
+  type SettledJob,
+  settledJob,
+  withQueue,
+} from './queues.ts';
 export { cleanupPrefix, type PrivateRedis, REDIS_URL, startPrivateRedis, testPrefix } from './redis.ts';
 export { type LocalRedisCluster, startRedisCluster } from './redis-cluster.ts';
 export {

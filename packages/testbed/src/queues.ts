@@ -44,6 +44,17 @@ export async function failedJobs(
   return failed;
 }
 
+/** How a job ended. */
+export interface SettledJob {
+  state: 'completed' | 'failed';
+  failedReason: string | undefined;
+  attemptsMade: number;
+  /** What its handler answered (completed jobs). */
+  result: unknown;
+  /** The error of each failed attempt, oldest first (BullMQ keeps their stack traces; the message leads). */
+  attemptErrors: string[];
+}
+
 /**
  * Waits until the job has completed or failed (a retry is not the end) and answers how it ended, read after
  * it ended: a Job fetched earlier is a snapshot that may predate its failure.
@@ -53,14 +64,16 @@ export function settledJob(
   name: keyof typeof QUEUES,
   jobId: string,
   timeoutMs = 60_000,
-): Promise<{ state: 'completed' | 'failed'; failedReason: string | undefined; attemptsMade: number }> {
+): Promise<SettledJob> {
   return waitFor(
     () =>
-      withQueue(at, name, async (queue) => {
+      withQueue(at, name, async (queue): Promise<SettledJob | undefined> => {
         const state = await queue.getJobState(jobId);
         if (state !== 'completed' && state !== 'failed') return undefined;
         const job = await queue.getJob(jobId);
-        return job ? { state, failedReason: job.failedReason, attemptsMade: job.attemptsMade } : undefined;
+        if (!job) return undefined;
+        const { failedReason, attemptsMade, returnvalue: result, stacktrace } = job;
+        return { state, failedReason, attemptsMade, result, attemptErrors: stacktrace ?? [] };
       }),
     { what: `${name} job ${jobId} settled`, timeoutMs },
   );
