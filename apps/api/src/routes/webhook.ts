@@ -131,7 +131,7 @@ export function registerWebhook(app: Hono<AppEnv>, deps: RouteDeps): void {
       retryCount: envelope.retry_count,
     };
 
-    // Without a live connection the add would fail anyway; answer 503 now rather than after a timeout.
+    // Without a live connection the intake append would fail anyway; answer 503 now rather than after a timeout.
     if (deps.redis.status !== 'ready') {
       log.error(
         { ...ctx, outcome: 'unavailable', redis: deps.redis.status },

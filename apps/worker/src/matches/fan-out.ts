@@ -48,7 +48,7 @@ export async function finishInEveryGuild(
   cycle = 0,
 ): Promise<{ guilds: string[]; channels?: number }> {
   const own = ctx.deps.config.DISCORD_GUILD_ID;
-  // DISCORD_GUILD_ID's settings are read with the rows (one round trip, as before fan-out existed).
+  // DISCORD_GUILD_ID's settings are read at the same time as the rows (one round trip).
   const [rows, ownSettings] = await Promise.all([
     ctx.store.rows(data.matchId),
     own ? settingsOf(ctx, own) : undefined,

@@ -11,7 +11,7 @@ export type GuildAllowList = 'any' | ReadonlySet<string>;
  * - BRIDGE_GUILDS=`*`: any server (a public deployment), whatever DISCORD_GUILD_ID says;
  * - BRIDGE_GUILDS=a,b: those, plus DISCORD_GUILD_ID when set;
  * - BRIDGE_GUILDS unset, DISCORD_GUILD_ID set (single-guild mode): that server only;
- * - neither set: any server (each configured with /setup), as a multi-community deployment was before.
+ * - neither set: any server (each configured with /setup): a multi-community deployment.
  */
 export function guildAllowList(opts: {
   bridgeGuilds?: 'any' | readonly string[] | undefined;
