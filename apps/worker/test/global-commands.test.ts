@@ -7,7 +7,7 @@ import { describe, expect } from 'vitest';
 // server, not per copy, not per start), and the per-server commands of earlier versions removed once.
 const PUT_GLOBAL = 'PUT /applications/:app/commands';
 const PUT_GUILD = 'PUT /applications/:app/guilds/:guild/commands';
-const COMMANDS = ['admin', 'link', 'register', 'setup', 'status', 'unlink', 'whoami'];
+const COMMANDS = ['admin', 'help', 'link', 'register', 'setup', 'status', 'unlink', 'whoami'];
 
 const restOf = (stack: Stack) => new REST({ api: stack.discord.apiUrl }).setToken(stack.discord.botToken);
 const guildCommands = async (stack: Stack, guildId: string) =>

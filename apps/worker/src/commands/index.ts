@@ -1,5 +1,6 @@
 import { adminCommand } from './admin.ts';
 import { guarded } from './guard.ts';
+import { helpCommand } from './help.ts';
 import { linkCommand } from './link.ts';
 import { registerCommand } from './register.ts';
 import { setupCommand } from './setup.ts';
@@ -17,4 +18,5 @@ export const commands: SlashCommand[] = [
   adminCommand,
   setupCommand,
   statusCommand,
+  helpCommand,
 ].map(guarded);

@@ -8,6 +8,7 @@ import {
 } from 'discord.js';
 import { setupCards } from './setup/cards.ts';
 import { setupChannels } from './setup/channels.ts';
+import { CLEARABLE, setupClear } from './setup/clear.ts';
 import { setupFollow, setupUnfollow } from './setup/follow.ts';
 import { setupLevels } from './setup/levels.ts';
 import { setupLinking } from './setup/linking.ts';
@@ -27,6 +28,7 @@ const handlers: Record<string, SetupHandler> = {
   show: setupShow,
   cards: setupCards,
   linking: setupLinking,
+  clear: setupClear,
 };
 
 const kindOption = (o: SlashCommandStringOption) =>
@@ -148,6 +150,20 @@ export const setupCommand: SlashCommand = {
             )
             .setRequired(true)
             .addChoices(...LINK_POLICIES.map((p) => ({ name: p, value: p }))),
+        ),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('clear')
+        .setDescription(
+          'Unset one setting (category, lobby, staff, spectator, user limit, cards, levels, nicknames)',
+        )
+        .addStringOption((o) =>
+          o
+            .setName('setting')
+            .setDescription('The setting to clear')
+            .setRequired(true)
+            .addChoices(...Object.keys(CLEARABLE).map((k) => ({ name: k.replace('_', ' '), value: k }))),
         ),
     )
     .addSubcommand((s) =>

@@ -1,5 +1,6 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
+import { setupWarnings } from './setup/show.ts';
 import type { SlashCommand } from './types.ts';
 
 /** What this command uses of the worker. */
@@ -22,9 +23,17 @@ export const statusCommand: SlashCommand = {
       await interaction.editReply('/status works in a server, not in DMs.');
       return;
     }
-    const matches = await deps.guilds.activeMatches(interaction.guildId);
+    const [matches, settings, follows] = await Promise.all([
+      deps.guilds.activeMatches(interaction.guildId),
+      deps.guilds.get(interaction.guildId),
+      deps.guilds.follows(interaction.guildId),
+    ]);
+    const warnings = setupWarnings(settings?.lobby_channel_id ?? null, follows.length);
     if (matches.length === 0) {
-      await interaction.editReply('No active matches with voice channels in this server.');
+      await interaction.editReply({
+        content: [...warnings, 'No active matches with voice channels in this server.'].join('\n'),
+        allowedMentions: { parse: [] },
+      });
       return;
     }
     const lines = matches.map((m) => {
@@ -33,7 +42,11 @@ export const statusCommand: SlashCommand = {
       return `- \`${m.matchId}\`: ${channels}, started <t:${started}:R>`;
     });
     await interaction.editReply({
-      content: [`**${matches.length} active match${matches.length === 1 ? '' : 'es'}**`, ...lines].join('\n'),
+      content: [
+        ...warnings,
+        `**${matches.length} active match${matches.length === 1 ? '' : 'es'}**`,
+        ...lines,
+      ].join('\n'),
       allowedMentions: { parse: [] },
     });
   },

@@ -4,12 +4,32 @@ import { POLICY_TEXT } from './linking.ts';
 import { permissionReport } from './permission-report.ts';
 import type { SetupHandler } from './types.ts';
 
+/**
+ * What makes a server get nothing, or lose players at the end, said first (/setup show, /status, /help): no
+ * follow, no lobby.
+ */
+export function setupWarnings(lobbyId: string | null, follows: number): string[] {
+  return [
+    ...(follows === 0
+      ? [
+          '⚠️ This server follows nothing, so no match gets channels here: /setup follow kind:hub id:<hub id> (or championship, organizer, members, all).',
+        ]
+      : []),
+    ...(lobbyId
+      ? []
+      : [
+          '⚠️ No lobby: at the end of a match its players are disconnected when the channels go. Set one: /setup channels lobby:<voice channel>.',
+        ]),
+  ];
+}
+
 /** /setup show: the settings, what the guild follows, and the bot's permissions where it needs them. */
 export const setupShow: SetupHandler = async (_interaction, guild, deps) => {
   const store = deps.guilds;
   const [settings, follows] = await Promise.all([store.get(guild.id), store.follows(guild.id)]);
   const id = (v: string | null | undefined, fmt: (x: string) => string) => (v ? fmt(v) : 'not set');
   const lines = [
+    ...setupWarnings(settings?.lobby_channel_id ?? null, follows.length),
     `**Settings**${settings?.source === 'env' ? ' (from DISCORD_GUILD_ID / VC_*: every worker start resets category, lobby, staff role and names to them)' : ''}`,
     `category: ${id(settings?.category_id, (x) => `<#${x}>`)}`,
     `lobby: ${id(settings?.lobby_channel_id, (x) => `<#${x}>`)}`,
