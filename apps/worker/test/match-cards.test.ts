@@ -1,64 +1,29 @@
 import { cardMarker, shortId } from '@bridge/core';
-import { runCommand, type Stack, waitFor } from '@bridge/testbed';
+import { type Stack, waitFor } from '@bridge/testbed';
 import { stackTest } from '@bridge/testbed/fixtures';
 import { PermissionFlagsBits as F } from 'discord.js';
 import { describe, expect } from 'vitest';
-import { seedLinkedPlayers, waitForChannels, waitForNoChannels } from './matches-helpers.ts';
+import {
+  type CardEmbed,
+  cardsOf,
+  cardsStack,
+  seedLinkedPlayers,
+  setupCards,
+  waitForCard,
+  waitForChannels,
+  waitForNoChannels,
+} from './matches-helpers.ts';
 
 // The live match card and the team channels' voice status, end to end: /setup cards through discord.js,
 // the card through the real worker against the emulator, ELO through the FACEIT emulator's Data API.
-// The default bot permissions plus Set Voice Channel Status; Embed Links comes from @everyone.
-const BOT = String(
-  F.ViewChannel |
-    F.Connect |
-    F.MoveMembers |
-    F.ManageChannels |
-    F.ManageRoles |
-    F.SendMessages |
-    F.SetVoiceChannelStatus,
+const test = stackTest(
+  cardsStack([
+    { name: 'announcements', type: 'text', overwrites: [{ to: '@bot', deny: String(F.SendMessages) }] },
+  ]),
 );
-const test = stackTest({
-  workers: 2,
-  guild: {
-    botPermissions: BOT,
-    members: [{ username: 'owner' }],
-    channels: [
-      { name: 'match-cards', type: 'text' },
-      { name: 'announcements', type: 'text', overwrites: [{ to: '@bot', deny: String(F.SendMessages) }] },
-    ],
-  },
-});
-
-type Embed = {
-  title: string;
-  description: string;
-  fields: { name: string; value: string }[];
-  footer: { text: string };
-};
-
-async function setupCards(stack: Stack, options: Record<string, string | boolean>): Promise<string> {
-  const owner = (stack.guild.members as Record<string, string>).owner ?? '';
-  return (await runCommand(stack, { user: owner, name: 'setup', subcommand: 'cards', options })).content;
-}
 
 const cardsChannel = (stack: Stack) => stack.guild.channels['match-cards'] ?? '';
-const cardsOf = (stack: Stack, matchId: string) =>
-  stack.discord
-    .channelMessages(cardsChannel(stack))
-    .filter((m) => (m.embeds as Embed[]).some((e) => e.footer?.text?.includes(cardMarker(matchId))));
-
-/** Waits until the match has exactly one card and `check` holds for its embed; answers that card. */
-async function waitForCard(stack: Stack, matchId: string, what: string, check: (e: Embed) => boolean) {
-  return waitFor(
-    () => {
-      const cards = cardsOf(stack, matchId);
-      const embed = cards[0]?.embeds[0] as Embed | undefined;
-      return cards.length === 1 && embed && check(embed) ? { card: cards[0], embed } : undefined;
-    },
-    { what: `the card: ${what}`, timeoutMs: 90_000 },
-  );
-}
-const text = (e: Embed) =>
+const text = (e: CardEmbed) =>
   [e.title, e.description, ...e.fields.map((f) => `${f.name}: ${f.value}`)].join('\n');
 
 describe('match cards and voice channel status, end to end', () => {

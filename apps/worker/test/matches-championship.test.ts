@@ -1,14 +1,17 @@
-import { cardMarker } from '@bridge/core';
 import type { Stack } from '@bridge/testbed';
 import { describe, expect } from 'vitest';
 import {
-  deliveredJobId,
+  type CardEmbed,
+  cardsOf,
+  cardsOn,
+  cardsStack,
   failedJobs,
+  jobResult,
   matchChannels,
   seedLinkedPlayers,
-  settledJob,
   stackTest,
   waitFor,
+  waitForCard,
   waitForChannels,
   waitForNoChannels,
   withQueue,
@@ -17,53 +20,12 @@ import {
 // The records of a match on its card, as FACEIT sends them (real championship captures, fixtures/
 // faceit-samples/modelled__*): a forfeit, a cancel's reason and AFK players, one demo per map of a series,
 // and the captured championship room played end to end on the emulator clock.
-const b = (n: number) => 1n << BigInt(n);
-const BOT = String(b(10) | b(20) | b(24) | b(4) | b(28) | b(11) | b(48));
-const test = stackTest({
-  workers: 2,
-  guild: {
-    botPermissions: BOT,
-    members: [{ username: 'owner' }],
-    channels: [{ name: 'match-cards', type: 'text' }],
-  },
-});
+const test = stackTest(cardsStack());
 
-type Embed = { description: string; fields: { name: string; value: string }[]; footer: { text: string } };
-
-async function cardsOn(stack: Stack): Promise<void> {
-  const record = await stack.discord.invokeCommand({
-    guildId: stack.guildId,
-    userId: (stack.guild.members as Record<string, string>).owner ?? '',
-    name: 'setup',
-    subcommand: 'cards',
-    options: { channel: stack.guild.channels['match-cards'] ?? '' },
-  });
-  expect((await record.waitForReply()).content).toMatch(/Match cards go to/);
-}
-const cardsOf = (stack: Stack, matchId: string) =>
-  stack.discord
-    .channelMessages(stack.guild.channels['match-cards'] ?? '')
-    .filter((m) => (m.embeds as Embed[]).some((e) => e.footer?.text?.includes(cardMarker(matchId))));
-async function waitForCard(stack: Stack, matchId: string, what: string, check: (e: Embed) => boolean) {
-  return waitFor(
-    () => {
-      const cards = cardsOf(stack, matchId);
-      const embed = cards[0]?.embeds[0] as Embed | undefined;
-      return cards.length === 1 && embed && check(embed) ? embed : undefined;
-    },
-    { what: `the card: ${what}`, timeoutMs: 90_000 },
-  );
-}
-const field = (e: Embed, name: string) => e.fields.find((f) => f.name === name)?.value;
-const text = (e: Embed) => [e.description, ...e.fields.map((f) => `${f.name}: ${f.value}`)].join('\n');
+const field = (e: CardEmbed, name: string) => e.fields.find((f) => f.name === name)?.value;
+const text = (e: CardEmbed) => [e.description, ...e.fields.map((f) => `${f.name}: ${f.value}`)].join('\n');
 const cardEdits = (stack: Stack) =>
   stack.discord.stats().byRoute['PATCH /channels/:channel/messages/:message'] ?? 0;
-
-async function jobResult(stack: Stack, queue: 'matches' | 'cleanup', matchId: string, event: string) {
-  const id = deliveredJobId(stack.faceit, matchId, event as Parameters<typeof deliveredJobId>[2]);
-  expect((await settledJob(stack, queue, id, 90_000)).state).toBe('completed');
-  return withQueue(stack, queue, async (q) => (await q.getJob(id))?.returnvalue as Record<string, unknown>);
-}
 
 describe('the card shows what FACEIT recorded', () => {
   test('a forfeit: shown as a forfeit, no score, no ELO change', async ({ stack }) => {
@@ -71,7 +33,7 @@ describe('the card shows what FACEIT recorded', () => {
     const [a, bb] = await seedLinkedPlayers(stack, 'ff', 2);
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [bb!.faceitId] });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_configuring', 'match_status_ready']);
-    await waitForCard(stack, match.id, 'ready', (e) => e.description.startsWith('🟢 Ready'));
+    (await waitForCard(stack, match.id, 'ready', (e) => e.description.startsWith('🟢 Ready'))).embed;
     const elo = new Map(stack.faceit.players().map((p) => [p.id, p.elo]));
     stack.faceit.advanceTime(5 * 60_000);
     stack.faceit.setStatus(match.id, 'FINISHED', { forfeit: true, winner: 'faction2' });
@@ -80,7 +42,7 @@ describe('the card shows what FACEIT recorded', () => {
     });
     expect(fin?.envelope.payload.started_at).toBe('1970-01-01T00:00:00Z');
     await waitForNoChannels(stack, match.id);
-    const done = await waitForCard(stack, match.id, 'forfeit', (e) => e.description.startsWith('🏳️'));
+    const done = (await waitForCard(stack, match.id, 'forfeit', (e) => e.description.startsWith('🏳️'))).embed;
     expect(done.description).toBe(`🏳️ Forfeit (not played): **${match.factions.faction2.name}** gets the win`);
     expect(text(done)).not.toMatch(/\d+–\d+|ELO/);
     expect(done.footer.text).not.toMatch(/ELO/);
@@ -100,7 +62,7 @@ describe('the card shows what FACEIT recorded', () => {
       faction2: [stranger.id],
     });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_configuring']);
-    await waitForCard(stack, match.id, 'configuring', (e) => e.description.startsWith('🟡'));
+    (await waitForCard(stack, match.id, 'configuring', (e) => e.description.startsWith('🟡'))).embed;
     await waitForChannels(stack, match.id);
     stack.faceit.setStatus(match.id, 'CANCELLED', { afk: [a!.faceitId, stranger.id] });
     const [cancel] = await stack.faceit.play(stack.webhook, match.id, ['match_status_cancelled'], {
@@ -108,7 +70,8 @@ describe('the card shows what FACEIT recorded', () => {
     });
     expect(cancel?.envelope.payload).toMatchObject({ reason: 'MANUAL', afk: [a!.faceitId, stranger.id] });
     await waitForNoChannels(stack, match.id);
-    const done = await waitForCard(stack, match.id, 'cancelled', (e) => e.description.startsWith('⚪'));
+    const done = (await waitForCard(stack, match.id, 'cancelled', (e) => e.description.startsWith('⚪')))
+      .embed;
     expect(done.description).toBe('⚪ Cancelled: by an admin (MANUAL)');
     expect(field(done, 'AFK')).toBe(`<@${a!.discordId}>, afk\\_stranger`);
   });
@@ -126,7 +89,7 @@ describe('the card shows what FACEIT recorded', () => {
       faction2: [bb!.faceitId],
     });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_configuring', 'match_status_ready']);
-    await waitForCard(stack, match.id, 'ready', (e) => e.description.startsWith('🟢 Ready'));
+    (await waitForCard(stack, match.id, 'ready', (e) => e.description.startsWith('🟢 Ready'))).embed;
     await jobResult(stack, 'matches', match.id, 'match_status_ready');
 
     // Map 1 ends 13–9: its demo comes, the card gets its line, edited once.
@@ -139,7 +102,7 @@ describe('the card shows what FACEIT recorded', () => {
       status: 'drawn',
       map: 1,
     });
-    const one = await waitForCard(stack, match.id, 'map 1', (e) => field(e, 'Maps') !== undefined);
+    const one = (await waitForCard(stack, match.id, 'map 1', (e) => field(e, 'Maps') !== undefined)).embed;
     expect(field(one, 'Maps')).toMatch(/^Map 1 · \w+ · Aurora 13–9$/);
     expect(cardEdits(stack) - edits).toBe(1);
 
@@ -158,7 +121,8 @@ describe('the card shows what FACEIT recorded', () => {
     stack.faceit.setStatus(match.id, 'FINISHED');
     await stack.faceit.play(stack.webhook, match.id, ['match_status_finished'], { applyStatus: false });
     await waitForNoChannels(stack, match.id);
-    const done = await waitForCard(stack, match.id, 'finished', (e) => e.description.startsWith('🏁'));
+    const done = (await waitForCard(stack, match.id, 'finished', (e) => e.description.startsWith('🏁')))
+      .embed;
     expect(done.description).toBe('🏁 Finished: **Aurora** 1–1 **Boreal**');
     expect(field(done, 'Maps')?.split('\n')).toEqual([
       expect.stringMatching(/^Map 1 · \w+ · Aurora 13–9$/),
@@ -245,18 +209,18 @@ describe('the captured championship room, end to end on the emulator clock', () 
       },
       60_000,
     );
-    await waitForCard(stack, match.id, 'ready', (e) => e.description.startsWith('🟢 Ready'));
+    (await waitForCard(stack, match.id, 'ready', (e) => e.description.startsWith('🟢 Ready'))).embed;
 
     // Five minutes later a forfeit: channels gone, the card says so.
     await step('forfeit');
     await waitForNoChannels(stack, match.id);
-    await waitForCard(stack, match.id, 'forfeit', (e) => e.description.startsWith('🏳️ Forfeit'));
+    (await waitForCard(stack, match.id, 'forfeit', (e) => e.description.startsWith('🏳️ Forfeit'))).embed;
 
     // FACEIT restarts the room: channels again, players moved again, the same card back to configuring.
     await step('restart');
     await waitForChannels(stack, match.id);
     expect(await state()).toMatchObject({ status: 'active', reopens: 1 });
-    await waitForCard(stack, match.id, 'back to configuring', (e) => e.description.startsWith('🟡'));
+    (await waitForCard(stack, match.id, 'back to configuring', (e) => e.description.startsWith('🟡'))).embed;
     await stack.discord.waitForState(
       stack.guildId,
       (s) => {
@@ -268,16 +232,19 @@ describe('the captured championship room, end to end on the emulator clock', () 
 
     // Re-configures (faction2 swaps players), map 1 played, map 2 configures; map 1's demo adds its line.
     await step('map-1-demo');
-    await waitForCard(stack, match.id, 'map 1', (e) =>
-      /^Map 1 · \w+ · Ossi 13–9/.test(field(e, 'Maps') ?? ''),
-    );
+    (
+      await waitForCard(stack, match.id, 'map 1', (e) =>
+        /^Map 1 · \w+ · Ossi 13–9/.test(field(e, 'Maps') ?? ''),
+      )
+    ).embed;
     // Map 2 played; its demo comes with FACEIT reporting the match finished; then the copied finish.
     await step('map-2-demo');
-    await waitForCard(stack, match.id, 'map 2', (e) => (field(e, 'Maps') ?? '').includes('Map 2'));
+    (await waitForCard(stack, match.id, 'map 2', (e) => (field(e, 'Maps') ?? '').includes('Map 2'))).embed;
     const last = await step('finish-copy');
     expect(last.map((d) => d.step)).toEqual(['finish-copy']);
     await waitForNoChannels(stack, match.id);
-    const done = await waitForCard(stack, match.id, 'finished', (e) => e.description.startsWith('🏁'));
+    const done = (await waitForCard(stack, match.id, 'finished', (e) => e.description.startsWith('🏁')))
+      .embed;
     // Not a forfeit (FACEIT has the replay's start), the series 1–1 with both maps.
     expect(done.description).toBe('🏁 Finished: **Ossi** 1–1 **Produal**');
     expect(field(done, 'Maps')?.split('\n')).toEqual([

@@ -1,4 +1,3 @@
-import type { Stack } from '@bridge/testbed';
 import { PermissionFlagsBits as F } from 'discord.js';
 import { describe, expect } from 'vitest';
 import {
@@ -6,14 +5,16 @@ import {
   failedJobs,
   matchChannels,
   matchRows,
+  matchState,
   seedLinkedPlayers,
   settledJob,
   shortId,
   stackTest,
-  waitFor,
+  sweepNow,
   waitForChannels,
   waitForNoChannels,
   withQueue,
+  workerLogged,
 } from './matches-helpers.ts';
 
 // FACEIT as it really is (issue 12): the secret in the query string, 404s that are not final,
@@ -22,33 +23,6 @@ const test = stackTest({ workers: 2, apiEnv: { FACEIT_WEBHOOK_QUERY_PARAM: 'auth
 
 // View Channel, Connect, Speak and Use Voice Activity (the bot holds it: the emulator's @everyone has it).
 const VIEW_CONNECT_SPEAK = String(F.ViewChannel | F.Connect | F.Speak | F.UseVAD);
-
-let sweeps = 0;
-async function sweep(stack: Stack): Promise<void> {
-  const id = `sweep-real-${++sweeps}`;
-  await withQueue(stack, 'maintenance', async (q) => {
-    await q.add('sweep', { reason: 'test' }, { jobId: id });
-    await waitFor(async () => (await q.getJob(id))?.isCompleted(), {
-      what: `sweep ${id} done`,
-      timeoutMs: 30_000,
-    });
-  });
-}
-
-const workerLogged = (stack: Stack, pred: (l: Record<string, unknown>) => boolean) =>
-  stack.workers.some((w) => w.lines.some(pred));
-
-async function matchState(stack: Stack, matchId: string) {
-  const [row] = await stack.supabase.query<{
-    status: string;
-    ended_reason: string | null;
-    missing_sweeps: number;
-    missing_since: Date | null;
-  }>('select status, ended_reason, missing_sweeps, missing_since from match_states where match_id = $1', [
-    matchId,
-  ]);
-  return row;
-}
 
 describe('the webhook secret in the query string', () => {
   test('a subscription that sends the secret as ?auth= drives the whole bridge', async ({ stack }) => {
@@ -127,8 +101,8 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
     const channels = matchChannels(stack, match.id).map((c) => c.id);
 
     stack.faceit.hideMatch(match.id, 3_600_000);
-    await sweep(stack);
-    await sweep(stack);
+    await sweepNow(stack);
+    await sweepNow(stack);
     // Two consecutive 404 sweeps, minutes apart in real life: the channels stay.
     expect(matchChannels(stack, match.id).map((c) => c.id)).toEqual(channels);
     const kept = await matchState(stack, match.id);
@@ -147,7 +121,7 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
       `update match_states set missing_since = now() - interval '31 minutes' where match_id = $1`,
       [match.id],
     );
-    await sweep(stack);
+    await sweepNow(stack);
     await waitForNoChannels(stack, match.id);
     expect(await matchRows(stack, match.id)).toHaveLength(0);
     expect(await matchState(stack, match.id)).toMatchObject({
@@ -162,10 +136,10 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
     await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
     await waitForChannels(stack, match.id);
     stack.faceit.hideMatch(match.id, 3_600_000);
-    await sweep(stack);
+    await sweepNow(stack);
     expect((await matchState(stack, match.id))?.missing_sweeps).toBeGreaterThanOrEqual(1);
     stack.faceit.hideMatch(match.id, 0);
-    await sweep(stack);
+    await sweepNow(stack);
     expect(await matchState(stack, match.id)).toMatchObject({
       status: 'active',
       missing_sweeps: 0,

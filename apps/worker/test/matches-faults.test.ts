@@ -10,6 +10,7 @@ import {
   settledJob,
   shortId,
   stackTest,
+  sweepNow,
   waitFor,
   waitForChannels,
   waitForNoChannels,
@@ -23,18 +24,6 @@ const test = stackTest({
 });
 
 const CREATE = 'POST /guilds/:guild/channels';
-
-/** Runs one sweep now, as the scheduler would, and answers its result. */
-async function sweepNow(stack: Stack, jobId: string) {
-  return withQueue(stack, 'maintenance', async (queue) => {
-    await queue.add('sweep', { reason: 'test' }, { jobId });
-    await waitFor(async () => (await queue.getJob(jobId))?.isCompleted(), {
-      what: 'sweep done',
-      timeoutMs: 60_000,
-    });
-    return (await queue.getJob(jobId))?.returnvalue;
-  });
-}
 
 async function playedMatch(stack: Stack, tag: string) {
   const [a, b] = await seedLinkedPlayers(stack, tag, 2);

@@ -1,76 +1,27 @@
 import { cardMarker } from '@bridge/core';
 import type { Stack } from '@bridge/testbed';
-import { PermissionFlagsBits as F } from 'discord.js';
 import { describe, expect } from 'vitest';
 import {
-  deliveredJobId,
+  cardsOn,
+  cardsStack,
   failedJobs,
+  jobResult,
   matchChannels,
   matchRows,
-  runCommand,
+  matchState,
   seedLinkedPlayers,
-  settledJob,
   stackTest,
+  sweepNow,
   waitFor,
   waitForChannels,
   waitForNoChannels,
-  withQueue,
+  workerLogged,
 } from './matches-helpers.ts';
 
 // FACEIT as its own records show it (real webhook captures of championship matches, see fixtures/):
 // a finish is acted on only when FACEIT confirms it, a match scheduled days ahead gets channels only when
 // FACEIT configures it, and a finished match FACEIT restarts gets its channels back.
-// The default bot permissions plus Set Voice Channel Status; Embed Links comes from @everyone.
-const BOT = String(
-  F.ViewChannel |
-    F.Connect |
-    F.MoveMembers |
-    F.ManageChannels |
-    F.ManageRoles |
-    F.SendMessages |
-    F.SetVoiceChannelStatus,
-);
-const test = stackTest({
-  workers: 2,
-  guild: {
-    botPermissions: BOT,
-    members: [{ username: 'owner' }],
-    channels: [{ name: 'match-cards', type: 'text' }],
-  },
-});
-
-let sweeps = 0;
-async function sweep(stack: Stack): Promise<void> {
-  const id = `sweep-records-${++sweeps}`;
-  await withQueue(stack, 'maintenance', async (q) => {
-    await q.add('sweep', { reason: 'test' }, { jobId: id });
-    await waitFor(async () => (await q.getJob(id))?.isCompleted(), {
-      what: `sweep ${id} done`,
-      timeoutMs: 60_000,
-    });
-  });
-}
-
-const logged = (stack: Stack, pred: (l: Record<string, unknown>) => boolean) =>
-  stack.workers.some((w) => w.lines.some(pred));
-
-async function matchState(stack: Stack, matchId: string) {
-  const [row] = await stack.supabase.query<{ status: string; ended_reason: string | null; reopens: number }>(
-    'select status, ended_reason, reopens from match_states where match_id = $1',
-    [matchId],
-  );
-  return row;
-}
-
-async function cardsOn(stack: Stack): Promise<void> {
-  const setup = await runCommand(stack, {
-    user: (stack.guild.members as Record<string, string>).owner ?? '',
-    name: 'setup',
-    subcommand: 'cards',
-    options: { channel: stack.guild.channels['match-cards'] ?? '' },
-  });
-  expect(setup.content).toMatch(/Match cards go to/);
-}
+const test = stackTest(cardsStack());
 
 /** The description of the match's card ('' while it has none). */
 function description(stack: Stack, matchId: string): string {
@@ -85,12 +36,6 @@ function description(stack: Stack, matchId: string): string {
 }
 
 /** The worker's result of the job made of the last delivered `event` of the match, once it completed. */
-async function jobResult(stack: Stack, queue: 'matches' | 'cleanup', matchId: string, event: string) {
-  const id = deliveredJobId(stack.faceit, matchId, event as Parameters<typeof deliveredJobId>[2]);
-  expect((await settledJob(stack, queue, id, 60_000)).state).toBe('completed');
-  return withQueue(stack, queue, async (q) => (await q.getJob(id))?.returnvalue as Record<string, unknown>);
-}
-
 describe('a finish is acted on only when FACEIT confirms it', () => {
   test('a forged finish for a live match leaves its channels; the sweep ends the match once FACEIT does', async ({
     stack,
@@ -117,17 +62,17 @@ describe('a finish is acted on only when FACEIT confirms it', () => {
     expect(await matchState(stack, match.id)).toMatchObject({ status: 'active' });
     expect(description(stack, match.id)).toMatch(/^🟢 Ready/);
     expect(
-      logged(
+      workerLogged(
         stack,
         (l) => l.eventId === forged.event_id && String(l.msg).startsWith('finish not confirmed by FACEIT'),
       ),
     ).toBe(true);
 
     // A sweep while FACEIT still runs it keeps it; once FACEIT reports it finished, the sweep ends it.
-    await sweep(stack);
+    await sweepNow(stack);
     expect(matchChannels(stack, match.id).map((c) => c.id)).toEqual(channels);
     stack.faceit.setStatus(match.id, 'FINISHED');
-    await sweep(stack);
+    await sweepNow(stack);
     await waitForNoChannels(stack, match.id);
     expect(await matchState(stack, match.id)).toMatchObject({ status: 'ended', ended_reason: 'sweep-ended' });
     // The card shows the end FACEIT reported, with its score.
@@ -157,9 +102,9 @@ describe('a finish is acted on only when FACEIT confirms it', () => {
         await waitForNoChannels(stack, match.id, 60_000);
         // Bounded by the confirmation budget (5 s), not by FACEIT: measured loosely, the machine is shared.
         expect(Date.now() - t0).toBeLessThan(30_000);
-        expect(logged(stack, (l) => l.eventId === fin?.eventId && String(l.msg).startsWith('FACEIT'))).toBe(
-          true,
-        );
+        expect(
+          workerLogged(stack, (l) => l.eventId === fin?.eventId && String(l.msg).startsWith('FACEIT')),
+        ).toBe(true);
         expect(await matchState(stack, match.id)).toMatchObject({ status: 'ended' });
       } finally {
         stack.faceit.clearFaults();
@@ -196,7 +141,7 @@ describe('a championship match scheduled days ahead', () => {
       `update match_states set created_at = now() - interval '9 days' where match_id = $1`,
       [match.id],
     );
-    await sweep(stack);
+    await sweepNow(stack);
     expect(await matchState(stack, match.id)).toMatchObject({ status: 'active' });
 
     // Meanwhile a player was swapped (substitutions: 1); then FACEIT configures the match.
@@ -209,7 +154,7 @@ describe('a championship match scheduled days ahead', () => {
     expect(allowed(a2!.discordId)).toBe(false);
 
     // Live now: the age limit counts from here, so a sweep right away keeps it.
-    await sweep(stack);
+    await sweepNow(stack);
     expect(matchChannels(stack, match.id)).toHaveLength(2);
     expect(await failedJobs(stack)).toBe(0);
   });
