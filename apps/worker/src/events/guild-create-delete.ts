@@ -49,14 +49,27 @@ export async function startGuildFeature(
   // nothing (the commands are global).
   for (const guild of client.guilds.cache.values()) admitGuild(deps, guild);
   const onCreate = (guild: Guild) => {
-    if (admitGuild(deps, guild)) log.info({ guildId: guild.id }, 'joined a guild');
+    if (!admitGuild(deps, guild)) return;
+    // A re-invite within GUILD_RETENTION_DAYS gets the settings it had back.
+    void guilds.unshelve(guild.id, config.GUILD_RETENTION_DAYS).then(
+      (restored) =>
+        log.info(
+          { guildId: guild.id, restored },
+          restored ? 'joined a guild: its settings restored' : 'joined a guild',
+        ),
+      (err: Error) =>
+        log.error({ guildId: guild.id, err: err.message }, 'joined a guild: settings not restored'),
+    );
   };
   // discord.js emits GuildDelete only when the bot was removed (an outage is GuildUnavailable).
   const onDelete = (guild: Guild) => {
-    void guilds.forget(guild.id).then(
+    void guilds.shelve(guild.id).then(
       (rows) => {
         deps.liveChanged([guild.id]);
-        log.info({ guildId: guild.id, channelRows: rows }, 'removed from a guild: its rows forgotten');
+        log.info(
+          { guildId: guild.id, channelRows: rows, keptDays: config.GUILD_RETENTION_DAYS },
+          'removed from a guild: its channel rows forgotten, its settings kept for a re-invite',
+        );
       },
       (err: Error) => log.error({ guildId: guild.id, err: err.message }, 'guild rows not forgotten'),
     );

@@ -95,6 +95,10 @@ async function runSweep(
   }
   // Database only, so a Discord outage below does not stop the data from being pruned.
   const pruned = await ctx.store.prune(config.MATCH_RETENTION_DAYS);
+  // Servers that removed the bot and did not re-invite it within GUILD_RETENTION_DAYS are forgotten for good.
+  const forgottenGuilds = await ctx.guilds.expireShelf(config.GUILD_RETENTION_DAYS);
+  if (forgottenGuilds > 0)
+    log.info({ guilds: forgottenGuilds }, 'sweep forgot removed servers past their grace period');
 
   // Ended matches whose rows outlived their clean-up (just ended above, or a job that failed or died
   // half-way), per (match, guild): their channels would otherwise count as known forever. One guild's

@@ -77,6 +77,8 @@ export const workerConfigSchema = z
     SWEEP_INTERVAL_MS: positiveInt.default(300_000),
     /** Ended matches are forgotten (state, roster, move claims) this many days after they ended. */
     MATCH_RETENTION_DAYS: positiveInt.default(7),
+    /** A server that removed the bot gets its settings back when it re-invites it within this many days. */
+    GUILD_RETENTION_DAYS: positiveInt.default(30),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
     /**
      * Below this many IDENTIFYs left in Discord's 24-hour budget (1000) the worker does not log in: at 0

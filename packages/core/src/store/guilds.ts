@@ -201,6 +201,24 @@ export class GuildStore extends Store {
     return this.rpc<number>('guild_forget', { p_guild_id: guildId });
   }
 
+  /**
+   * The bot was removed from the guild: as `forget`, but its settings, follows and server links are put aside
+   * (removed_guilds) for a re-invite. Answers the channel rows removed.
+   */
+  async shelve(guildId: string): Promise<number> {
+    return this.rpc<number>('guild_shelve', { p_guild_id: guildId });
+  }
+
+  /** The bot was added to the guild: its rows put aside less than `maxAgeDays` ago come back. */
+  async unshelve(guildId: string, maxAgeDays: number): Promise<boolean> {
+    return this.rpc<boolean>('guild_unshelve', { p_guild_id: guildId, p_max_age_days: maxAgeDays });
+  }
+
+  /** Forgets the guilds removed longer ago than `maxAgeDays`; answers how many. */
+  async expireShelf(maxAgeDays: number): Promise<number> {
+    return this.rpc<number>('guild_shelf_expire', { p_max_age_days: maxAgeDays });
+  }
+
   private async ensure(guildId: string): Promise<void> {
     check(
       'guild_settings.ensure',
