@@ -54,20 +54,40 @@ describe('RedisRateLimiter', () => {
   );
 
   redisTest(
+    'a backlog of many seconds is kept: a request asked seconds after a burst waits for every slot reserved before it',
+    async ({ prefix, connect }) => {
+      const limiter = new RedisRateLimiter(connect(), `${prefix}:backlog`, 10);
+      // A burst of 100 match requests: about 10 s of slots.
+      const reserved = await Promise.all(Array.from({ length: 100 }, () => limiter.reserve()));
+      const last = Math.max(...reserved.map((r) => r.slotMs));
+      // Seconds go by with no other request, while slots of the burst are still due.
+      await waitFor(async () => (await limiter.backlogMs()) <= 6000, {
+        what: 'about 4 s of the backlog gone',
+        intervalMs: 100,
+      });
+      // The next request goes after the last slot reserved, not on top of those still due.
+      expect((await limiter.reserve()).slotMs).toBe(last + limiter.intervalMs);
+    },
+  );
+
+  redisTest(
     'interactive lane: a match request asked while commands wait in line goes within one slot, not behind them',
     async ({ prefix, connect }) => {
       const [a, b] = [connect(), connect()];
-      const commands = new RedisRateLimiter(a, `${prefix}:lanes`, 10);
-      const matches = new RedisRateLimiter(b, `${prefix}:lanes`, 10);
-      // Twelve commands at once: about 1.2 s of requests, all within their 5 s budget.
-      const served = Array.from({ length: 12 }, () => commands.acquireInteractive(5000));
-      await waitFor(async () => (await a.zcard(commands.interactiveKey)) >= 10, { what: 'commands in line' });
+      // Two requests a second: the eight commands below keep a line for about 3.5 s, so they still wait when
+      // the match asks even if this test is held up for seconds.
+      const commands = new RedisRateLimiter(a, `${prefix}:lanes`, 2);
+      const matches = new RedisRateLimiter(b, `${prefix}:lanes`, 2);
+      const all = Array.from({ length: 8 }, () => commands.acquireInteractive(30_000));
+      // Redis runs a connection's commands in order: once this answers, all eight have asked for a slot.
+      await a.ping();
       // The match reserves the next slot on Redis's clock: at most the one command in flight is ahead of it.
       const { waitMs } = await matches.reserve();
       expect(waitMs).toBeLessThanOrEqual(matches.intervalMs);
-      expect(await a.zcard(commands.interactiveKey)).toBeGreaterThan(0);
+      // Nobody joins the line after the reserve, so those in it now were waiting when the match asked.
+      expect(await a.zcard(commands.interactiveKey), 'commands still waiting').toBeGreaterThan(0);
       // Every command is still served, none refused.
-      expect(await Promise.all(served)).toHaveLength(12);
+      expect(await Promise.all(all)).toHaveLength(8);
       expect(await a.exists(commands.interactiveKey)).toBe(0);
     },
   );
@@ -77,9 +97,10 @@ describe('RedisRateLimiter', () => {
     async ({ prefix, connect }) => {
       const limiter = new RedisRateLimiter(connect(), `${prefix}:spacing`, 10);
       const interval = limiter.intervalMs;
-      // Three match requests reserved first: the commands come after them.
-      for (let i = 0; i < 3; i++) await limiter.reserve();
+      // Three match requests reserved first: the commands come after them. `start` is taken before the
+      // first reserve, so the bounds below hold however long the reserves take.
       const start = performance.now();
+      for (let i = 0; i < 3; i++) await limiter.reserve();
       const released = await Promise.all(
         Array.from({ length: 5 }, async () => {
           await limiter.acquireInteractive(5000);
@@ -87,9 +108,10 @@ describe('RedisRateLimiter', () => {
         }),
       );
       released.sort((x, y) => x - y);
+      // Command k takes the slot 3 + k intervals after the first match request's, which came after `start`.
       // Timers fire late, never early: lower bounds only (2 ms for Redis's whole-millisecond clock).
       released.forEach((at, k) => {
-        expect(at, `command ${k}`).toBeGreaterThanOrEqual((k + 2) * interval - 2);
+        expect(at, `command ${k}`).toBeGreaterThanOrEqual((k + 3) * interval - 2);
       });
     },
   );
@@ -117,8 +139,8 @@ describe('RedisRateLimiter', () => {
     async ({ prefix, connect }) => {
       const redis = connect();
       const limiter = new RedisRateLimiter(redis, `${prefix}:busy`, 10);
-      // 30 match requests reserved: about 3 s of backlog.
-      for (let i = 0; i < 30; i++) await limiter.reserve();
+      // 50 match requests reserved: about 5 s of backlog, 4 s more than the budget.
+      await Promise.all(Array.from({ length: 50 }, () => limiter.reserve()));
       const err = await limiter.acquireInteractive(1000).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(FaceitBusyError);
       expect((err as FaceitBusyError).waitMs).toBeGreaterThan(1000);
@@ -127,22 +149,16 @@ describe('RedisRateLimiter', () => {
   );
 
   redisTest(
-    'interactive lane: a waiter that match requests keep starving gives up at its deadline and leaves the line',
+    'interactive lane: a waiter that match requests push past its deadline gives up and leaves the line',
     async ({ prefix, connect }) => {
       const redis = connect();
       const limiter = new RedisRateLimiter(redis, `${prefix}:starved`, 10);
-      for (let i = 0; i < 3; i++) await limiter.reserve();
-      const waiting = limiter.acquireInteractive(800).catch((e: unknown) => e);
+      // About 3 s of match requests ahead: within its 5 s budget, so it waits in line.
+      await Promise.all(Array.from({ length: 30 }, () => limiter.reserve()));
+      const waiting = limiter.acquireInteractive(5000).catch((e: unknown) => e);
       await waitFor(async () => (await redis.zcard(limiter.interactiveKey)) === 1, { what: 'in line' });
-      // Matches keep coming: the schedule never falls idle for the waiter.
-      let done = false;
-      void waiting.then(() => {
-        done = true;
-      });
-      while (!done) {
-        await limiter.reserve();
-        await new Promise((r) => setTimeout(r, limiter.intervalMs / 2));
-      }
+      // More matches come before its turn: its wait now runs past its deadline.
+      await Promise.all(Array.from({ length: 30 }, () => limiter.reserve()));
       expect(await waiting).toBeInstanceOf(FaceitBusyError);
       expect(await redis.zcard(limiter.interactiveKey)).toBe(0);
     },

@@ -3,14 +3,15 @@ import type { RedisClient } from '../redis/connection.ts';
 
 // Reserves the next send slot: slots are `interval` ms apart, shared by every process through one
 // Redis key, timed by Redis's own clock (so workers' clocks need not agree). Returns how long the
-// caller must wait for its slot.
+// caller must wait for its slot. The key lives until a second after the time it holds: a shorter life
+// would forget a backlog of reserved slots, and the next caller would go at once, on top of them.
 const RESERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local interval = tonumber(ARGV[1])
 local nextSlot = tonumber(redis.call('GET', KEYS[1]) or '0')
 if nextSlot < now then nextSlot = now end
-redis.call('SET', KEYS[1], nextSlot + interval, 'PX', interval * 20 + 1000)
+redis.call('SET', KEYS[1], nextSlot + interval, 'PX', nextSlot + interval - now + 1000)
 return {nextSlot, nextSlot - now}
 `;
 
