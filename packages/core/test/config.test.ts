@@ -132,6 +132,19 @@ describe('worker config', () => {
     ]);
   });
 
+  it("reads FACEIT_COMMAND_WAIT_MS, 3 s unset, and names a value past Discord's 15 minutes", () => {
+    expect(parseEnv(workerConfigSchema, workerEnv).FACEIT_COMMAND_WAIT_MS).toBe(3000);
+    expect(
+      parseEnv(workerConfigSchema, { ...workerEnv, FACEIT_COMMAND_WAIT_MS: '10000' }).FACEIT_COMMAND_WAIT_MS,
+    ).toBe(10_000);
+    expect(
+      problems(() => parseEnv(workerConfigSchema, { ...workerEnv, FACEIT_COMMAND_WAIT_MS: '900000' })),
+    ).toEqual(['FACEIT_COMMAND_WAIT_MS: must be at most 600000 (10 minutes)']);
+    expect(
+      problems(() => parseEnv(workerConfigSchema, { ...workerEnv, FACEIT_COMMAND_WAIT_MS: '3s' })),
+    ).toEqual(['FACEIT_COMMAND_WAIT_MS: must be a number']);
+  });
+
   it('requires openid in FACEIT_SCOPE, which userinfo needs', () => {
     expect(
       problems(() => parseEnv(workerConfigSchema, { ...workerEnv, FACEIT_SCOPE: 'profile email' })),

@@ -30,7 +30,10 @@ export function guarded(command: SlashCommand): SlashCommand {
         }
       }
       try {
-        await command.execute(interaction, { ...deps, faceit: deps.faceit.interactive() });
+        await command.execute(interaction, {
+          ...deps,
+          faceit: deps.faceit.interactive(deps.config.FACEIT_COMMAND_WAIT_MS),
+        });
       } catch (err) {
         if (!(err instanceof FaceitBusyError)) throw err;
         deps.log.warn({ waitMs: err.waitMs }, 'command refused: FACEIT rate limit busy with matches');

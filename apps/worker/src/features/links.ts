@@ -14,7 +14,12 @@ export function startLinkFeature(
     links: deps.links,
     client: deps.client,
     // The level read a sign-in triggers is interactive: it never delays a match's FACEIT requests.
-    onLinked: (link, log) => levelsOnLink({ ...deps, faceit: deps.faceit.interactive() }, link, log),
+    onLinked: (link, log) =>
+      levelsOnLink(
+        { ...deps, faceit: deps.faceit.interactive(deps.config.FACEIT_COMMAND_WAIT_MS) },
+        link,
+        log,
+      ),
   });
   return { name: 'links', handlers: { links: { linkAccount } }, close: async () => {} };
 }

@@ -70,6 +70,18 @@ export const workerConfigSchema = z
       .default('openid profile'),
     /** Requests per second the FACEIT Data API key may make (the real limit is 10/s). */
     FACEIT_API_RPS: positiveInt.default(10),
+    /**
+     * How long a slash command (or the level read after a sign-in) may wait for a slot of FACEIT's rate
+     * limit, behind every match job's request, before it is answered "FACEIT is busy". 3 s is about 30
+     * requests' worth at 10/s; with a slower key fewer fit. At most 10 minutes: a command's answer must
+     * come within Discord's 15.
+     */
+    FACEIT_COMMAND_WAIT_MS: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number of milliseconds')
+      .min(0, 'must be 0 or more')
+      .max(600_000, 'must be at most 600000 (10 minutes)')
+      .default(3000),
     WORKER_CONCURRENCY: positiveInt.default(8),
     METRICS_PORT: port.default(9464),
     /** Matches older than this are swept even if FACEIT never said they ended. */

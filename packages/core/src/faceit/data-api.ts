@@ -97,13 +97,6 @@ export interface FaceitDataApiOptions {
 }
 
 /**
- * How long a slash command (or what it triggers) may wait for FACEIT's rate limit before it answers
- * "FACEIT is busy": about 30 requests' worth at 10/s, long enough for an ordinary queue of commands and
- * short enough for the person waiting on the answer.
- */
-export const INTERACTIVE_BUDGET_MS = 3000;
-
-/**
  * FACEIT Data API v4 client: stays under the key's rate limit (shared limiter), retries 429 (honouring
  * Retry-After / ratelimit-reset) and 5xx with exponential backoff, and turns 404 into FaceitNotFoundError.
  */
@@ -137,9 +130,9 @@ export class FaceitDataApi {
   /**
    * The same client for interactive callers (slash commands, the level read after a link): their requests
    * take the rate limit only when no match job wants it, and fail with FaceitBusyError when they would
-   * wait longer than `budgetMs`.
+   * wait longer than `budgetMs` (the worker's FACEIT_COMMAND_WAIT_MS).
    */
-  interactive(budgetMs = INTERACTIVE_BUDGET_MS): FaceitDataApi {
+  interactive(budgetMs: number): FaceitDataApi {
     return new FaceitDataApi({ ...this.opts, interactiveBudgetMs: budgetMs });
   }
 
