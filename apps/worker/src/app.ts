@@ -73,7 +73,10 @@ export async function startWorkerApp(
     redisReady: () => redis.status === 'ready',
   });
   const faceit = new FaceitDataApi({
-    onRequest: ({ route, status }) => metrics.faceitRequests.inc({ route, status: String(status) }),
+    onRequest: ({ route, status, attempt, lane, rateLimitWaitMs }) => {
+      metrics.faceitRequests.inc({ route, status: String(status) });
+      log.debug({ route, status, attempt, lane, rateLimitWaitMs }, 'FACEIT request');
+    },
     baseUrl: config.FACEIT_API_URL,
     apiKey: config.FACEIT_API_KEY,
     limiter: new RedisRateLimiter(

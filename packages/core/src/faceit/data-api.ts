@@ -75,6 +75,9 @@ export class FaceitApiError extends Error {
   }
 }
 
+/** `match`: first come, first served among match jobs; `interactive`: commands, behind every match request. */
+export type RateLimitLane = 'match' | 'interactive';
+
 /** Per-call bounds on the client's retries (attempts for 429/5xx/network errors) and per-request timeout. */
 export interface RequestLimits {
   attempts?: number;
@@ -88,7 +91,18 @@ export interface FaceitDataApiOptions {
   /** Attempts for 429/5xx/network errors before giving up (the job's own retries come on top). */
   attempts?: number;
   timeoutMs?: number;
-  onRequest?: (info: { route: string; status: number; attempt: number }) => void;
+  /**
+   * After each request: `status` 0 is a network error. `lane` is the rate limit's lane it went through,
+   * `rateLimitWaitMs` how long the rate limit held it (match lane: how far ahead its slot was, on Redis's
+   * clock; interactive lane: its time in line).
+   */
+  onRequest?: (info: {
+    route: string;
+    status: number;
+    attempt: number;
+    lane: RateLimitLane;
+    rateLimitWaitMs: number;
+  }) => void;
   /**
    * Set: requests go through the limiter's interactive lane (behind every match job's request) and fail
    * with FaceitBusyError when they would wait longer than this for the rate limit. See `interactive()`.
@@ -155,7 +169,14 @@ export class FaceitDataApi {
     }
   }
 
-  /** A slot of the key's rate limit, in this client's lane. */
+  /** The rate limit's lane this client's requests go through. */
+  #lane(): RateLimitLane {
+    return this.opts.interactiveBudgetMs !== undefined && this.opts.limiter.acquireInteractive
+      ? 'interactive'
+      : 'match';
+  }
+
+  /** A slot of the key's rate limit, in this client's lane; how long it was held (ms). */
   #acquire(): Promise<number> {
     const { limiter, interactiveBudgetMs } = this.opts;
     return interactiveBudgetMs !== undefined && limiter.acquireInteractive
@@ -168,7 +189,9 @@ export class FaceitDataApi {
     const timeoutMs = limits?.timeoutMs ?? this.opts.timeoutMs ?? 10_000;
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      await this.#acquire();
+      const rateLimitWaitMs = await this.#acquire();
+      const report = (status: number) =>
+        this.opts.onRequest?.({ route, status, attempt, lane: this.#lane(), rateLimitWaitMs });
       let res: Response;
       try {
         res = await fetch(`${this.opts.baseUrl.replace(/\/$/, '')}${path}`, {
@@ -177,11 +200,11 @@ export class FaceitDataApi {
         });
       } catch (err) {
         lastError = err;
-        this.opts.onRequest?.({ route, status: 0, attempt });
+        report(0);
         await backoff(attempt);
         continue;
       }
-      this.opts.onRequest?.({ route, status: res.status, attempt });
+      report(res.status);
       if (res.ok) return res.json();
       const text = await res.text();
       if (res.status === 404) throw new FaceitNotFoundError(what);
