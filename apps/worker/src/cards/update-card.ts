@@ -19,12 +19,13 @@ import {
 } from '@bridge/core';
 import type { Guild } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
+import { guild as guildOf } from '../discord/guild.ts';
 import { withLease } from '../lib/leases.ts';
 import { cardChannel, editOrPost, findCard } from './card-message.ts';
 import { putVoiceStatus } from './voice-status.ts';
 
 /** What match cards use of the worker: the card rows, Discord, FACEIT (ELO), and the lease rows. */
-export type CardDeps = Pick<WorkerDeps, 'cards' | 'client' | 'faceit' | 'matches' | 'log'>;
+export type CardDeps = Pick<WorkerDeps, 'cards' | 'client' | 'guildView' | 'faceit' | 'matches' | 'log'>;
 
 /** What happened to the match since the card was last drawn. */
 export type CardChange =
@@ -85,7 +86,7 @@ export async function updateCard(
   try {
     const channelId = await deps.cards.channelOf(guildId);
     if (!channelId) return;
-    const guild = deps.client.guilds.cache.get(guildId);
+    const guild = await guildOf(deps, guildId);
     if (!guild) return;
     // One writer per card at a time: two racing jobs cannot both post, and edits do not interleave.
     await withLease(deps, `card-${matchId}-${guildId}`, `card-${randomUUID()}`, () =>

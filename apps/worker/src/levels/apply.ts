@@ -6,12 +6,13 @@ import {
   type Logger,
   linksInGuild,
 } from '@bridge/core';
-import type { GuildMember, Role } from 'discord.js';
+import type { Guild, GuildMember, Role } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
+import { guild as guildOf } from '../discord/guild.ts';
 import { type LevelTarget, syncGuildMember } from './sync-member.ts';
 
 /** What the level hooks need: the Discord client, the database, FACEIT (its shared rate budget), links. */
-export type LevelDeps = Pick<WorkerDeps, 'client' | 'levels' | 'faceit' | 'links'>;
+export type LevelDeps = Pick<WorkerDeps, 'client' | 'guildView' | 'levels' | 'faceit' | 'links'>;
 
 /** The player's CS2 level from the Data API, or null (said in the log) when FACEIT does not tell. */
 async function readLevel(deps: LevelDeps, faceitId: string, log: Logger): Promise<number | null> {
@@ -104,6 +105,8 @@ function formerNickname(
  */
 interface LevelGuild {
   settings: LevelSettings;
+  /** the guild, read once per run through the one door (null: the bot is not in it) */
+  guild?: Guild | null;
   me?: GuildMember;
   rolesRead?: boolean;
   reported: Set<string>;
@@ -118,7 +121,8 @@ async function applyIn(
   log: Logger,
 ): Promise<void> {
   const { settings } = g;
-  const guild = deps.client.guilds.cache.get(settings.guildId);
+  if (g.guild === undefined) g.guild = await guildOf(deps, settings.guildId);
+  const guild = g.guild;
   if (!guild) return;
   try {
     // Fresh once per run: the bot's own roles change without an event to this client (no GuildMembers intent).

@@ -2,6 +2,7 @@ import type { GuildStore, MatchStore } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import type { Guild } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
+import { guild } from '../discord/guild.ts';
 import type { LeaseDeps } from '../lib/leases.ts';
 
 /** What the match jobs, the sweep and the late-join listener use of the worker. */
@@ -32,16 +33,12 @@ export interface MatchContext {
 /** What the lease helpers use of a match context. */
 export const leasesOf = (ctx: MatchContext): LeaseDeps => ({ matches: ctx.store, log: ctx.deps.log });
 
-/**
- * A guild the bot is in, from the cache (or Discord), or null when the bot is not (any more) in it.
- */
+/** A guild the bot is in, or null when the bot is not (any more) in it: the one door, discord/guild.ts. */
 export async function guildById(
   deps: Pick<WorkerDeps, 'client' | 'guildView'>,
   id: string,
 ): Promise<Guild | null> {
-  // With shard leases the client holds no gateway cache: the shared guild view answers (18b).
-  if (deps.guildView) return (await deps.guildView(id).catch(() => null)) ?? null;
-  return deps.client.guilds.cache.get(id) ?? (await deps.client.guilds.fetch(id).catch(() => null));
+  return guild(deps, id);
 }
 
 /** guildById for a job that must build or clean up there: not being in the guild is final. */
