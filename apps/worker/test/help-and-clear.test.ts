@@ -95,6 +95,9 @@ describe('/setup clear and the warnings', () => {
     expect(show).toContain(
       '⚠️ No lobby: at the end of a match its players are disconnected when the channels go.',
     );
+    // The permission report agrees with the warning (it said players "stay where they are").
+    expect(show).toContain('lobby: not set: players are disconnected when a match ends');
+    expect(show).not.toContain('stay where they are');
     expect(await run(users.owner!, 'status')).toContain('⚠️ No lobby');
 
     await run(users.owner!, 'setup', 'unfollow', { kind: 'all' });

@@ -45,7 +45,7 @@ export async function permissionReport(
       if (label === 'category') warn(server, 'category', 'in Server Settings → Roles');
       return label === 'category'
         ? 'category: not set: match channels are created outside any category (/setup channels category:)'
-        : 'lobby: not set: players stay where they are when a match ends (/setup channels lobby:)';
+        : 'lobby: not set: players are disconnected when a match ends and its channels go (/setup channels lobby:)';
     }
     const channel = await guild.channels.fetch(id).catch(() => null);
     if (!channel || channel.type !== type) {
