@@ -7,6 +7,7 @@ import { type DiscordEmulator, startDiscordEmulator } from '@bridge/sandbox/disc
 import { type FaceitEmulator, startFaceitEmulator } from '@bridge/sandbox/faceit/index';
 import { type LocalSupabase, startAppProcess, startLocalSupabase } from '@bridge/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describePlan, type SubscriptionPlan } from '../src/lib/faceit-preflight.ts';
 
 const preflightCli = join(import.meta.dirname, '../src/preflight-cli.ts');
 const subscriptionCli = join(import.meta.dirname, '../src/faceit-subscription-cli.ts');
@@ -154,5 +155,33 @@ describe('./run preflight, FACEIT', () => {
     const lines = sub.out.split('\n');
     const at = lines.findIndex((l) => l.startsWith('User subscription listing every linked player (2;'));
     expect(lines.slice(at + 1, at + 3)).toEqual(linked);
+  });
+});
+
+describe('the plan for a server that follows all', () => {
+  const plan = (over: Partial<SubscriptionPlan>): SubscriptionPlan => ({
+    organizers: new Map(),
+    userIds: null,
+    userReasons: [],
+    unknown: [],
+    followsAll: true,
+    ...over,
+  });
+
+  it('alone (single-guild mode), says that no follow names a subscription instead of pointing at an empty list', () => {
+    const [first] = describePlan(plan({}), { listIds: false });
+    expect(first).toMatch(/^A server follows all \(as single-guild mode's DISCORD_GUILD_ID does\)/);
+    expect(first).toContain('an Organizer subscription for the organizer of your hubs or championships');
+    expect(first).not.toContain('above');
+  });
+
+  it('next to other follows, gets what their subscriptions deliver', () => {
+    const lines = describePlan(plan({ organizers: new Map([['org-1', ['organizer org-1']]]) }), {
+      listIds: false,
+    });
+    expect(lines.slice(0, 2)).toEqual([
+      'Organizer subscription for organizer org-1: covers organizer org-1',
+      'A server follows all: it gets every match the subscriptions above deliver.',
+    ]);
   });
 });

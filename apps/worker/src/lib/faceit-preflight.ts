@@ -239,7 +239,15 @@ export function describePlan(plan: SubscriptionPlan, opts: { listIds: boolean })
     if (opts.listIds) lines.push(...plan.userIds);
   }
   for (const u of plan.unknown) lines.push(`organizer not found for ${u}: check the id in /setup show`);
-  if (plan.followsAll) lines.push('A server follows all: it gets whatever the subscriptions above deliver.');
+  // `all` (also what single-guild mode's DISCORD_GUILD_ID follows) names no organizer: alone, the plan cannot
+  // say which subscription to create, and must not point at an empty list "above".
+  if (plan.followsAll && lines.length > 0) {
+    lines.push('A server follows all: it gets every match the subscriptions above deliver.');
+  } else if (plan.followsAll) {
+    lines.push(
+      "A server follows all (as single-guild mode's DISCORD_GUILD_ID does): it gets every match your subscriptions deliver, and no follow names which to create: an Organizer subscription for the organizer of your hubs or championships, or a User subscription listing your players.",
+    );
+  }
   if (lines.length === 0) lines.push('No server follows anything yet: /setup follow in a server first.');
   lines.push(`Events to tick on each subscription: ${MATCH_EVENTS.join(', ')}.`);
   return lines;
