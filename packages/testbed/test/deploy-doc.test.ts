@@ -62,6 +62,20 @@ describe('docs/deploy.md', () => {
     for (const name of runs) expect(Object.keys(scripts), `./run ${name}`).toContain(name);
   });
 
+  it('has a production host run only production commands, and the README names exactly those', () => {
+    // `./run` sets a checkout up for development (every dependency, and as root on Debian the tests' system
+    // packages: Chromium, redis-server) for any command not on its production list: a step naming such a
+    // command would do that to a production host.
+    const runScript = readFileSync(join(root, 'run'), 'utf8');
+    const line = /^\s*([\w:| -]+)\)\s*\n\s*BRIDGE_SETUP=production/m.exec(runScript)?.[1];
+    const production = (line ?? '').split('|').map((c) => c.trim());
+    expect(production).toContain('start:worker');
+    for (const name of runs) expect(production, `./run ${name} in docs/deploy.md`).toContain(name);
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const listed = /\*\*Production commands\*\* \(([^)]*)\)/.exec(readme)?.[1] ?? '';
+    expect([...listed.matchAll(/`([\w:-]+)`/g)].map((m) => m[1]).sort()).toEqual([...production].sort());
+  });
+
   it('points only at files that exist', () => {
     expect(files.length).toBeGreaterThan(3);
     // What a command writes and git ignores (supabase/.temp/) is named but not in the repository.
