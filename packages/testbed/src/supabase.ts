@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -105,6 +105,44 @@ export async function applyMigrations(client: pg.Client, dir: string = migration
 }
 
 /**
+ * The name of a database holding the bootstrap and every migration of this checkout, built once on the
+ * server (under an advisory lock, so concurrent runs build it once between them) and then copied by
+ * `create database … template` for each new database: a copy is a file copy inside Postgres, where
+ * replaying the migrations over a connection cost each test file about a second of the server's CPU.
+ * The name carries a hash of the SQL it was built from, so a changed migration gets a template of its
+ * own. It is built under another name and renamed when complete: a run killed mid-build leaves no
+ * template that lacks a migration, only a build the next run drops.
+ */
+async function migratedTemplate(admin: pg.Client, adminUrl: string): Promise<string> {
+  const sql = createHash('sha256').update(readFileSync(join(here, '../sql/supabase-db.sql')));
+  for (const file of readdirSync(migrationsDir).sort()) {
+    if (file.endsWith('.sql')) sql.update(`\0${file}\0`).update(readFileSync(join(migrationsDir, file)));
+  }
+  const template = `bridge_template_${sql.digest('hex').slice(0, 16)}`;
+  const exists = async (name: string) =>
+    ((await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount ?? 0) > 0;
+  if (await exists(template)) return template;
+  await admin.query('select pg_advisory_lock(4242002)');
+  try {
+    if (await exists(template)) return template;
+    const build = `${template}_build`;
+    await admin.query(`drop database if exists "${build}" with (force)`);
+    await admin.query(`create database "${build}"`);
+    const client = new pg.Client({ connectionString: withDatabase(adminUrl, build) });
+    await client.connect();
+    try {
+      await applyMigrations(client);
+    } finally {
+      await client.end();
+    }
+    await admin.query(`alter database "${build}" rename to "${template}"`);
+    return template;
+  } finally {
+    await admin.query('select pg_advisory_unlock(4242002)');
+  }
+}
+
+/**
  * A Supabase-shaped backend for one test run (or the demo): a fresh database on the local Postgres
  * server with Supabase's roles and this repo's migrations, the real PostgREST binary on a private
  * unix socket, and a gateway serving `/rest/v1` with signed anon/service_role keys.
@@ -113,6 +151,7 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
   const adminUrl = opts.adminUrl ?? process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const database = opts.database ?? `bridge_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
+  let migrated = false;
   await admin.connect();
   try {
     // Roles are cluster-wide: serialize their creation across concurrent runs.
@@ -120,7 +159,14 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
     await admin.query(readFileSync(join(here, '../sql/supabase-roles.sql'), 'utf8'));
     await admin.query('select pg_advisory_unlock(4242001)');
     const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
-    if (exists.rowCount === 0) await admin.query(`create database "${database}"`);
+    // A new database is a copy of the migrated template; an existing one (a kept demo database) is
+    // brought up to date by applying the migrations below.
+    if (exists.rowCount === 0) {
+      migrated = true;
+      await admin.query(
+        `create database "${database}" template "${await migratedTemplate(admin, adminUrl)}"`,
+      );
+    }
   } finally {
     await admin.end();
   }
@@ -158,7 +204,7 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
 
   try {
     await client.connect();
-    await applyMigrations(client);
+    if (!migrated) await applyMigrations(client);
     const jwtSecret = randomBytes(32).toString('hex');
     const keys = supabaseKeys(jwtSecret);
     sockDir = await mkdtemp(join(tmpdir(), 'pgrst-'));
