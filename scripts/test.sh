@@ -19,6 +19,6 @@ vitest run "$@"
 tests=$?
 wait "$check"
 checked=$?
-# The summary line stays last when everything passed; a failed check is named again at the end.
+# A failed check is named again at the end (its output may be far above, among the tests').
 if [ "$checked" != 0 ]; then echo "check (typecheck + lint): FAILED (its output above)"; fi
 [ "$tests" = 0 ] && [ "$checked" = 0 ]
