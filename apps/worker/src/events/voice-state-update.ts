@@ -72,7 +72,7 @@ async function moveLateJoiner(
 ): Promise<void> {
   for (const { matchId, channelId } of channels) {
     const holder = `late-${randomUUID()}`;
-    if (await moveOnce(ctx, guild, matchId, userId, current, channelId, holder, log)) {
+    if (await moveOnce({ ctx, guild, matchId, holder, log }, { userId, from: current, to: channelId })) {
       log.info({ matchId, userId, channelId }, 'late joiner moved in');
       await updateCard(ctx.deps, matchId, guild.id, { kind: 'joined', userId }, log);
       return;

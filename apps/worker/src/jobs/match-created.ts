@@ -13,10 +13,11 @@ import {
 import { type Job, UnrecoverableError } from 'bullmq';
 import { buildInGuild } from '../matches/build-in-guild.ts';
 import { enqueueGuildBuilds, finishInEveryGuild } from '../matches/fan-out.ts';
+import { GuildBuild } from '../matches/guild-build.ts';
 import { settingsOf, voiceSettings } from '../matches/guild-settings.ts';
-import { dropAhead, type LeaseAhead, routeReadsAhead } from '../matches/lease-ahead.ts';
+import { dropAhead, type RouteAhead, routeReadsAhead } from '../matches/lease-ahead.ts';
 import type { MatchContext } from '../matches/match-context.ts';
-import { routeMatch } from '../matches/routing.ts';
+import { type Routed, routeMatch } from '../matches/routing.ts';
 import { stampOf } from './match-finished.ts';
 
 /**
@@ -83,18 +84,10 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     // Which guilds take it (with their settings) and the player links, in one round trip that also asks
     // for the home guild's first channel lease (it takes almost every match it sees). The match's age
     // limit starts now, written meanwhile (only the first time).
-    const { reads, ahead } = routeReadsAhead(ctx, match, job);
+    const ahead = routeReadsAhead(ctx, match, job);
     const marked = live ? undefined : ctx.store.markLive(data.matchId);
-    try {
-      const [result] = await Promise.all([
-        routeAndBuild(ctx, data, match, reads, ahead, job, log, cycle),
-        marked,
-      ]);
-      return result;
-    } finally {
-      // Unless the home guild's build took it over: routing went elsewhere, or a read failed.
-      await dropAhead(ctx, data.matchId, ahead);
-    }
+    const [result] = await Promise.all([routeAndBuild(ctx, { data, match, job, log, cycle }, ahead), marked]);
+    return result;
   };
 }
 
@@ -158,20 +151,46 @@ function scheduledAtOf(match: DataApiMatch): string | undefined {
   return Number.isFinite(at) && at > 0 ? new Date(at * 1000).toISOString() : undefined;
 }
 
+/** One run of matchCreated for a match it builds: what routing and the build read of it. */
+interface CreateRun {
+  data: MatchJobData;
+  match: DataApiMatch;
+  job: Job;
+  log: Logger;
+  cycle: number;
+}
+
 /** Which guilds take the match; one builds here, several (or an undecided one) get a job each. */
-async function routeAndBuild(
-  ctx: MatchContext,
-  data: MatchJobData,
-  match: DataApiMatch,
-  reads: ReturnType<typeof routeReadsAhead>['reads'],
-  ahead: LeaseAhead | undefined,
-  job: Job,
-  log: Logger,
-  cycle: number,
-) {
-  const { links, candidates } = await reads;
-  await seedLanded(ctx, candidates);
-  const { take, undecided } = await routeMatch(ctx, match, candidates, links);
+async function routeAndBuild(ctx: MatchContext, run: CreateRun, ahead: RouteAhead) {
+  const { data, match, log } = run;
+  let routed: Routed;
+  try {
+    const { links, candidates } = await ahead.reads;
+    await seedLanded(ctx, candidates);
+    routed = await routeMatch(ctx, match, candidates, links);
+    // One guild: it builds here (no second hop; the single-guild mode's path), taking over the lease asked
+    // for ahead when it is this guild's.
+    const [only, ...others] = routed.take;
+    if (only && others.length === 0 && routed.undecided.length === 0) {
+      const { guild, settings, links } = only;
+      const { holder, leases } = ahead;
+      const build = new GuildBuild({
+        ctx,
+        guild,
+        settings: voiceSettings(settings),
+        match,
+        holder,
+        log,
+        leases,
+      });
+      return await buildInGuild(build, { links, cycle: run.cycle, job: run.job });
+    }
+  } finally {
+    // The run owns the lease asked for ahead: unless a build took it over, it goes back here, before the
+    // guilds' own jobs can ask for it.
+    await dropAhead(ctx, ahead);
+  }
+  const { take, undecided } = routed;
   if (take.length === 0 && undecided.length === 0) {
     log.info(
       { competitionId: match.competition_id, organizerId: match.organizer_id },
@@ -179,25 +198,8 @@ async function routeAndBuild(
     );
     return { status: 'not-followed' };
   }
-  // One guild: it builds here (no second hop; the single-guild mode's path). Several, or a guild still
-  // undecided: a job per guild, so each one's permissions, category and rate limits are its own.
-  if (take.length === 1 && undecided.length === 0) {
-    const [only] = take as [(typeof take)[number]];
-    const taken = ahead?.guildId === only.guild.id ? ahead : undefined;
-    return buildInGuild(
-      ctx,
-      only.guild,
-      voiceSettings(only.settings),
-      match,
-      only.links,
-      job,
-      log,
-      cycle,
-      taken,
-    );
-  }
-  // The lease asked for ahead goes back before the guilds' own jobs can ask for it.
-  await dropAhead(ctx, data.matchId, ahead);
+  // Several guilds, or a guild still undecided: a job per guild, so each one's permissions, category and
+  // rate limits are its own.
   await enqueueGuildBuilds(
     ctx,
     data,

@@ -9,6 +9,7 @@ import {
 } from '@bridge/core';
 import { updateCard } from '../cards/update-card.ts';
 import { buildInGuild } from '../matches/build-in-guild.ts';
+import { GuildBuild, runHolder } from '../matches/guild-build.ts';
 import { settingsOf } from '../matches/guild-settings.ts';
 import { guildById, guildOf, type MatchContext } from '../matches/match-context.ts';
 import { removeMatchChannels } from '../matches/remove-channels.ts';
@@ -28,7 +29,8 @@ export function matchGuildCreatedHandler(ctx: MatchContext): JobHandler<MatchGui
       ctx.store.state(data.matchId),
     ]);
     const links = linksInGuild({ guildId: guild.id, policy: settings.linkPolicy, ...rows });
-    return buildInGuild(ctx, guild, settings, data.match, links, job, log, state?.reopens ?? 0);
+    const build = new GuildBuild({ ctx, guild, settings, match: data.match, holder: runHolder(job), log });
+    return buildInGuild(build, { links, cycle: state?.reopens ?? 0, job });
   };
 }
 

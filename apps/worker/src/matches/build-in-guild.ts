@@ -1,9 +1,7 @@
 import {
   type ChannelPlan,
-  type DataApiMatch,
   exitChannel,
   type GuildLink,
-  type Logger,
   linkMap,
   mustLeave,
   planChannels,
@@ -13,12 +11,9 @@ import { type Guild, PermissionFlagsBits } from 'discord.js';
 import { membersAmong } from '../access/members.ts';
 import { updateCard } from '../cards/update-card.ts';
 import { MoveRefusedError, membersInVoice, moveMember } from '../discord/channels.ts';
-import { LEASE } from '../lib/leases.ts';
 import { convergeChannel } from './converge-channel.ts';
-import type { VoiceSettings } from './guild-settings.ts';
-import { type LeaseAhead, runHolder } from './lease-ahead.ts';
+import type { GuildBuild } from './guild-build.ts';
 import type { MatchContext } from './match-context.ts';
-import { type AheadClaim, moveOnce } from './move-once.ts';
 import { removeMatchChannels } from './remove-channels.ts';
 
 export type BuildResult =
@@ -42,29 +37,49 @@ async function grantsVoiceActivity(guild: Guild, categoryId: string | undefined)
  * category, template, roles and user limit), then its permissions and moves. Runs in the routing job
  * when one guild takes the match, else in that guild's own job; either way under this job's holder.
  * `links` say who is who in this guild (linksInGuild); only its members are let in, moved or named, so a
- * player's Discord id never shows in a server they are not in.
+ * player's Discord id never shows in a server they are not in. `cycle`: how often FACEIT restarted the
+ * match (the card of a new cycle goes back to live).
  */
 export async function buildInGuild(
-  ctx: MatchContext,
-  guild: Guild,
-  settings: VoiceSettings,
-  match: DataApiMatch,
-  links: readonly GuildLink[],
-  job: Job,
-  log: Logger,
-  /** How often FACEIT restarted the match (the card of a new cycle goes back to live). */
-  cycle: number,
-  /** The first faction's lease, asked for in this guild before routing decided (see lease-ahead.ts). */
-  ahead?: LeaseAhead,
+  build: GuildBuild,
+  run: { links: readonly GuildLink[]; cycle: number; job: Job },
 ): Promise<BuildResult> {
-  const matchId = match.match_id;
+  const { ctx, guild, settings, match, matchId, log } = build;
+  const { plans, linked } = await planGuild(build, run.links);
+  // The moves already started are seen through (and their errors reported) before the job ends.
+  const channels = await convergeAll(build, plans).catch(async (err: unknown) => {
+    await build.settle().catch(() => {});
+    throw err;
+  });
+  await build.settle();
+  // Ended while we built: this job's rows/channels (any faction) go the finish way: lobby, then delete.
+  if (!channels) {
+    await removeMatchChannels(ctx, guild, matchId, log);
+    return { status: 'ended-meanwhile' };
+  }
+  observeReady(ctx, run.job);
+  const change = {
+    kind: 'built' as const,
+    match,
+    links: linked,
+    channels,
+    policy: settings.linkPolicy,
+    cycle: run.cycle,
+  };
+  await updateCard(ctx.deps, matchId, guild.id, change, log);
+  return { status: 'converged', channels };
+}
+
+/** The guild's channel plans: who of the links is a member here, and what each faction's channel grants. */
+async function planGuild(build: GuildBuild, links: readonly GuildLink[]) {
+  const { ctx, guild, settings } = build;
   const members = await membersAmong(
     ctx.deps,
     guild,
     links.map((l) => l.discordId),
   );
   const linked = linkMap(links.filter((l) => members.has(l.discordId)));
-  const plans = planChannels(match, {
+  const plans = planChannels(build.match, {
     template: settings.nameTemplate,
     guildId: guild.id,
     botUserId: ctx.deps.client.user.id,
@@ -73,88 +88,35 @@ export async function buildInGuild(
     voiceActivity: await grantsVoiceActivity(guild, settings.categoryId),
     links: linked,
   });
-  // Channels are created one faction after the other (they share a category and a rate-limit
-  // bucket anyway); each faction's moves start as soon as its channel exists, overlapping the next.
-  // Who holds this run's leases and move claims: one run of the job, not the job id. A copy whose lock
-  // lapsed while it still ran (a frozen event loop) shares the job id with its rerun, and must not
-  // share their leases: a dead run's leases lapse after their bound instead.
-  const holder = ahead?.holder ?? runHolder(job);
-  const result: Record<string, string> = {};
-  const moves: Promise<void>[] = [];
-  const build = async (): Promise<boolean> => {
-    for (const plan of plans) {
-      // The move claims are asked for while the channel is converged (its round trips off the path to
-      // the first move).
-      const claims = new Map<string, AheadClaim>();
-      for (const userId of plan.moveIds) {
-        if (!guild.voiceStates.cache.get(userId)?.channelId) continue;
-        const state = ctx.store.claimMove(matchId, guild.id, userId, holder, LEASE.ttlSeconds);
-        state.catch(() => {}); // seen (and reported) by the move that awaits it
-        claims.set(userId, { at: Date.now(), state });
-      }
-      // A channel this run just created starts its moves at once, while its row is written (one round
-      // trip off the path to the first move). Should that write find the match ended meanwhile, the
-      // moves are seen through and removeMatchChannels below takes everyone back to the lobby; a
-      // reused or adopted channel waits for the row (its permissions may still need updating).
-      let moving = false;
-      const startMoves = (channelId: string) => {
-        if (moving) return;
-        moving = true;
-        moves.push(movePlayers(ctx, guild, matchId, plan, channelId, holder, log, claims));
-      };
-      const [, channelId] = await Promise.all([
-        ctx.store.setRoster(matchId, plan.faction, plan.rosterFaceitIds),
-        convergeChannel(
-          ctx,
-          guild,
-          settings,
-          matchId,
-          plan,
-          holder,
-          log,
-          takeOver(ahead, plan.faction),
-          startMoves,
-        ),
-      ]).catch(async (err: unknown) => {
-        // Moves already under way give back their own claims when they do not happen.
-        if (!moving) await giveBack(ctx, guild.id, matchId, claims, holder);
-        throw err;
-      });
-      // null: the match ended meanwhile; removeMatchChannels below clears what was built.
-      if (!channelId) {
-        if (!moving) await giveBack(ctx, guild.id, matchId, claims, holder);
-        return false;
-      }
-      result[plan.faction] = channelId;
-      // The row and roster are committed: the copy holding the guild's shard learns who plays here now.
-      ctx.deps.liveChanged([guild.id]);
-      startMoves(channelId);
-      moves.push(moveOutLeavers(ctx, guild, settings.lobbyChannelId, plan, channelId, log));
-    }
-    return true;
-  };
-  // Moves already started are seen through (and their errors reported) before the job ends.
-  const built = await build().catch(async (err: unknown) => {
-    await Promise.allSettled(moves);
-    throw err;
-  });
-  const failed = (await Promise.allSettled(moves)).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  if (built) observeReady(ctx, job);
-  // Ended while we built: this job's rows/channels (any faction) go the finish way: lobby, then delete.
-  if (!built) await removeMatchChannels(ctx, guild, matchId, log);
-  else {
-    const change = {
-      kind: 'built' as const,
-      match,
-      links: linked,
-      channels: result,
-      policy: settings.linkPolicy,
-      cycle,
-    };
-    await updateCard(ctx.deps, matchId, guild.id, change, log);
+  return { plans, linked };
+}
+
+/**
+ * Channels are converged one faction after the other (they share a category and a rate-limit bucket
+ * anyway); each faction's moves start as soon as its channel exists, overlapping the next. The channel of
+ * each faction, or null: the match ended meanwhile (removeMatchChannels clears what was built).
+ */
+async function convergeAll(
+  build: GuildBuild,
+  plans: readonly ChannelPlan[],
+): Promise<Record<string, string> | null> {
+  const { ctx, guild, matchId } = build;
+  const channels: Record<string, string> = {};
+  for (const plan of plans) {
+    build.claimAhead(plan);
+    const [, channelId] = await Promise.all([
+      ctx.store.setRoster(matchId, plan.faction, plan.rosterFaceitIds),
+      convergeChannel(build, plan),
+    ]);
+    if (!channelId) return null;
+    channels[plan.faction] = channelId;
+    // The row and roster are committed: the copy holding the guild's shard learns who plays here now.
+    ctx.deps.liveChanged([guild.id]);
+    // A reused or adopted channel's moves wait for its row (its permissions may have needed updating).
+    build.startMoves(plan, channelId);
+    build.track(moveOutLeavers(build, plan, channelId));
   }
-  return built ? { status: 'converged', channels: result } : { status: 'ended-meanwhile' };
+  return channels;
 }
 
 /**
@@ -168,81 +130,12 @@ function observeReady(ctx: MatchContext, job: Job): void {
   ctx.deps.metrics.matchReady.observe({ event }, Math.max(0, Date.now() - received) / 1000);
 }
 
-/** The lease asked for ahead, for its faction's converge (which then releases it), once. */
-function takeOver(ahead: LeaseAhead | undefined, faction: LeaseAhead['faction']) {
-  if (!ahead || ahead.used || ahead.faction !== faction) return undefined;
-  ahead.used = true;
-  return ahead.begun;
-}
-
-/** Claims taken ahead for moves that will not happen (the match ended, or the build failed) go back. */
-async function giveBack(
-  ctx: MatchContext,
-  guildId: string,
-  matchId: string,
-  claims: ReadonlyMap<string, AheadClaim>,
-  holder: string,
-): Promise<void> {
-  await Promise.allSettled(
-    [...claims].map(async ([userId, claim]) => {
-      if ((await claim.state) === 'claimed') await ctx.store.unclaimMove(matchId, guildId, userId, holder);
-    }),
-  );
-}
-
-/**
- * Moves the faction's linked players who are in voice, each at most once per match (SQL claim lease). A move
- * Discord refuses is that player's problem: logged with what to fix, the claim given back (moveOnce),
- * the others still moved.
- */
-async function movePlayers(
-  ctx: MatchContext,
-  guild: Guild,
-  matchId: string,
-  plan: ChannelPlan,
-  channelId: string,
-  holder: string,
-  log: Logger,
-  claims: ReadonlyMap<string, AheadClaim>,
-): Promise<void> {
-  // Moves are independent calls: do them at once rather than one after another.
-  await Promise.all(
-    // Players only: bench substitutes may join the channel but are not moved.
-    plan.moveIds.map(async (userId) => {
-      const current = guild.voiceStates.cache.get(userId)?.channelId;
-      if (!current) {
-        // Left voice since the claim was taken ahead: give it back so their next connect moves them.
-        const claim = claims.get(userId);
-        if (claim && (await claim.state) === 'claimed')
-          await ctx.store.unclaimMove(matchId, guild.id, userId, holder);
-        return;
-      }
-      try {
-        if (
-          await moveOnce(ctx, guild, matchId, userId, current, channelId, holder, log, claims.get(userId))
-        ) {
-          log.info({ userId, channelId }, 'player moved in');
-        }
-      } catch (err) {
-        if (!(err instanceof MoveRefusedError)) throw err;
-        log.warn({ userId, channelId, from: current, err: err.message }, 'player not moved: Discord refused');
-      }
-    }),
-  );
-}
-
 /**
  * Anyone in the team channel who is not on the team and may no longer connect (a player substituted
  * out) leaves it: to the lobby, or out of voice. Discord would let them keep hearing the team.
  */
-async function moveOutLeavers(
-  ctx: MatchContext,
-  guild: Guild,
-  lobbyChannelId: string | undefined,
-  plan: ChannelPlan,
-  channelId: string,
-  log: Logger,
-): Promise<void> {
+async function moveOutLeavers(build: GuildBuild, plan: ChannelPlan, channelId: string): Promise<void> {
+  const { ctx, guild, log } = build;
   const channel = guild.channels.cache.get(channelId);
   if (!channel?.isVoiceBased()) return;
   const occupants = await Promise.all(
@@ -252,7 +145,7 @@ async function moveOutLeavers(
       return { userId, canConnect };
     }),
   );
-  const exit = exitChannel(lobbyChannelId);
+  const exit = exitChannel(build.settings.lobbyChannelId);
   for (const userId of mustLeave(occupants, plan.memberIds, ctx.deps.client.user.id)) {
     try {
       if (await moveMember(guild, userId, exit)) {

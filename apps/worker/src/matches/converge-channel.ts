@@ -1,5 +1,5 @@
-import { type ChannelPlan, diffOverwrites, type Faction, isEmptyDiff, type Logger } from '@bridge/core';
-import type { Guild, GuildBasedChannel } from 'discord.js';
+import { type ChannelPlan, diffOverwrites, isEmptyDiff } from '@bridge/core';
+import type { GuildBasedChannel } from 'discord.js';
 import {
   bridgeVoiceChannels,
   createVoiceChannel,
@@ -10,30 +10,8 @@ import {
 } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
 import { LEASE, withLease, withLeaseTaken } from '../lib/leases.ts';
-import type { VoiceSettings } from './guild-settings.ts';
-import { leasesOf, type MatchContext } from './match-context.ts';
-
-/** Per (match, guild, faction): another guild's build of the same match is not this one's business. */
-export const channelLeaseKey = (matchId: string, guildId: string, faction: Faction) =>
-  `vc-${matchId}-${guildId}-${faction}`;
-
-/** Takes the (match, guild, faction) channel lease, reading the ended marker and the row on record with it. */
-export function beginChannel(
-  ctx: MatchContext,
-  matchId: string,
-  guildId: string,
-  faction: Faction,
-  holder: string,
-) {
-  return ctx.store.beginChannel(
-    matchId,
-    guildId,
-    faction,
-    channelLeaseKey(matchId, guildId, faction),
-    holder,
-    LEASE.ttlSeconds,
-  );
-}
+import { channelLeaseKey, type GuildBuild } from './guild-build.ts';
+import { leasesOf } from './match-context.ts';
 
 /**
  * Exactly one channel for (match, guild, faction): under a SQL lease that covers the whole create, reuse the
@@ -43,27 +21,17 @@ export function beginChannel(
  * locks the match's state): when a matchFinished ran meanwhile it returns null and the caller runs
  * removeMatchChannels (lobby first, then delete). Returns the channel id, or null.
  */
-export async function convergeChannel(
-  ctx: MatchContext,
-  guild: Guild,
-  settings: VoiceSettings,
-  matchId: string,
-  plan: ChannelPlan,
-  holder: string,
-  log: Logger,
-  /** beginChannel already asked for (overlapped with other work by the caller), for the first take */
-  begun?: ReturnType<typeof beginChannel>,
-  /** Told of a channel this call created, before its row is written (the caller may start moves). */
-  onCreated?: (channelId: string) => void,
-): Promise<string | null> {
-  const { categoryId } = settings;
+export async function convergeChannel(build: GuildBuild, plan: ChannelPlan): Promise<string | null> {
+  const { ctx, guild, matchId, holder, log } = build;
+  const { categoryId } = build.settings;
   const key = channelLeaseKey(matchId, guild.id, plan.faction);
   // One round trip takes the lease and reads the ended marker (a cheap pre-check; the authoritative one
-  // comes with the row write) and the faction's channel on record. The caller may have started it.
-  let first = begun;
+  // comes with the row write) and the faction's channel on record; the first may have been asked for ahead.
+  let ahead = build.takeLease(key);
   const begin = () => {
-    const attempt = first ?? beginChannel(ctx, matchId, guild.id, plan.faction, holder);
-    first = undefined;
+    const attempt =
+      ahead ?? ctx.store.beginChannel(matchId, guild.id, plan.faction, key, holder, LEASE.ttlSeconds);
+    ahead = undefined;
     return attempt;
   };
   return withLeaseTaken(leasesOf(ctx), key, holder, begin, async ({ ended, channelId, maybeOrphan }) => {
@@ -87,10 +55,11 @@ export async function convergeChannel(
         plan.name,
         plan.overwrites,
         (fn) => withLease(leasesOf(ctx), `category-${categoryId}`, holder, fn),
-        settings.userLimit,
+        build.settings.userLimit,
       );
       log.info({ channelId: channel.id, faction: plan.faction, name: plan.name }, 'channel created');
-      onCreated?.(channel.id);
+      // Its moves start now, while its row is written (one round trip off the path to the first move).
+      build.startMoves(plan, channel.id);
     }
     const recorded = await ctx.store.recordChannel(
       { match_id: matchId, faction: plan.faction, guild_id: guild.id, voice_channel_id: channel.id },
