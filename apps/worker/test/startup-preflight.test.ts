@@ -74,13 +74,16 @@ async function samples(proc: AppProcess, name: string): Promise<string[]> {
   return text.split('\n').filter((l) => l.startsWith(`${name}{`));
 }
 
-/** Waits for the n-th refusal: the worker is still up and has retried n-1 times. */
+/**
+ * Waits for the n-th refusal: the worker is still up and has retried n-1 times. Counted from the process's
+ * spawn, so the bound covers a worker's start, which takes 25–45 s on this 2-core machine under load ~20.
+ */
 async function refusals(proc: AppProcess, n: number): Promise<Record<string, unknown>[]> {
   await waitFor(
     () =>
       proc.lines.filter((l) => l.msg === 'not logging into Discord until this is fixed').length >= n ||
       undefined,
-    { what: `${n} refusals`, timeoutMs: 20_000 },
+    { what: `${n} refusals`, timeoutMs: 90_000 },
   );
   return proc.lines.filter((l) => l.msg === 'not logging into Discord until this is fixed');
 }
@@ -194,7 +197,7 @@ describe('the worker against a database without every migration of its release',
           proc.lines.filter(
             (l) => l.msg === "not taking jobs until the database has this release's migrations",
           ).length >= 2 || undefined,
-        { what: 'two schema refusals', timeoutMs: 30_000 },
+        { what: 'two schema refusals', timeoutMs: 90_000 }, // from the spawn, as refusals()
       );
       const health = await healthz(proc);
       expect(health.status).toBe(503);
