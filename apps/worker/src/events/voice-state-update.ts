@@ -25,25 +25,25 @@ const SETTLE_MS = 2000;
 export function listenForLateJoiners(ctx: MatchContext, live: LiveMembers, log: Logger): () => void {
   const handler = (oldState: VoiceState, newState: VoiceState) => {
     if (oldState.channelId || !newState.channelId) return;
-    if (!servesGuild(ctx.deps.config, newState.guild.id)) return;
+    if (!servesGuild(ctx.config, newState.guild.id)) return;
     const channels = live.channelsOf(newState.guild.id, newState.id);
-    ctx.deps.metrics.voiceConnects.inc({ ours: channels.length > 0 ? 'yes' : 'no' });
+    ctx.metrics.voiceConnects.inc({ ours: channels.length > 0 ? 'yes' : 'no' });
     if (channels.length === 0) return;
     moveInBackground(ctx, newState.guild, newState.id, newState.channelId, channels, log);
   };
   live.onLive = (guildId, userId, channels) => {
     setTimeout(() => {
       void (async () => {
-        const guild = await guildById(ctx.deps, guildId);
+        const guild = await guildById(ctx, guildId);
         const current = guild?.voiceStates.cache.get(userId)?.channelId;
         if (!guild || !current || channels.some((c) => c.channelId === current)) return;
         moveInBackground(ctx, guild, userId, current, channels, log);
       })();
     }, SETTLE_MS).unref();
   };
-  ctx.deps.client.on(Events.VoiceStateUpdate, handler);
+  ctx.client.on(Events.VoiceStateUpdate, handler);
   return () => {
-    ctx.deps.client.off(Events.VoiceStateUpdate, handler);
+    ctx.client.off(Events.VoiceStateUpdate, handler);
     live.onLive = () => {};
   };
 }
@@ -74,7 +74,7 @@ async function moveLateJoiner(
     const holder = `late-${randomUUID()}`;
     if (await moveOnce({ ctx, guild, matchId, holder, log }, { userId, from: current, to: channelId })) {
       log.info({ matchId, userId, channelId }, 'late joiner moved in');
-      await updateCard(ctx.deps, matchId, guild.id, { kind: 'joined', userId }, log);
+      await updateCard(ctx, matchId, guild.id, { kind: 'joined', userId }, log);
       return;
     }
   }

@@ -16,7 +16,7 @@ import type { MatchContext } from '../matches/match-context.ts';
 export async function startMatchFeature(
   deps: WorkerDeps,
 ): Promise<FeatureHandle & { handlers: Pick<JobHandlers, 'matches' | 'cleanup' | 'maintenance'> }> {
-  const ctx: MatchContext = { deps, store: deps.matches, guilds: deps.guilds };
+  const ctx: MatchContext = deps;
   // Idempotent: every copy upserts the same scheduler at start.
   await deps.queues.maintenance.upsertJobScheduler(
     MAINTENANCE_JOBS.sweep,

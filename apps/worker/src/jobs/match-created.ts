@@ -29,8 +29,8 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     log.info({ payloadVersion: data.payloadVersion }, 'matchCreated received');
     // The state check and the FACEIT fetch are independent: overlap them (the fetch is the slow one).
     const [stored, fetched] = await Promise.all([
-      ctx.store.touchState(data.matchId, data.event, data.payloadVersion),
-      ctx.deps.faceit.getMatch(data.matchId).then(
+      ctx.matches.touchState(data.matchId, data.event, data.payloadVersion),
+      ctx.faceit.getMatch(data.matchId).then(
         (m) => ({ ok: true as const, m }),
         (err: unknown) => ({ ok: false as const, err }),
       ),
@@ -48,7 +48,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     if (decision === 'finish') {
       log.info({ faceitStatus: match.status }, 'FACEIT reports the match ended: finishing it');
       const end = faceitEndStamp(match, event.at);
-      await ctx.store.endBy(data.matchId, `faceit-${match.status?.toLowerCase()}`, end, null);
+      await ctx.matches.endBy(data.matchId, `faceit-${match.status?.toLowerCase()}`, end, null);
       await finishInEveryGuild(ctx, data, log, stored.reopens);
       return { status: 'finished' };
     }
@@ -85,7 +85,7 @@ export function matchCreatedHandler(ctx: MatchContext): JobHandler<MatchJobData>
     // for the home guild's first channel lease (it takes almost every match it sees). The match's age
     // limit starts now, written meanwhile (only the first time).
     const ahead = routeReadsAhead(ctx, match, job);
-    const marked = live ? undefined : ctx.store.markLive(data.matchId);
+    const marked = live ? undefined : ctx.matches.markLive(data.matchId);
     const [result] = await Promise.all([routeAndBuild(ctx, { data, match, job, log, cycle }, ahead), marked]);
     return result;
   };
@@ -133,14 +133,14 @@ async function reopen(
   event: EventStamp,
   log: Logger,
 ): Promise<{ cycle: number } | null> {
-  const r = await ctx.store.reopen(data.matchId, event);
+  const r = await ctx.matches.reopen(data.matchId, event);
   if (r.result === 'stale' || r.result === 'missing') return null;
   if (r.result === 'busy') {
     throw new Error(`match ${data.matchId} restarted by FACEIT while its last clean-up runs: retrying`);
   }
   if (r.result === 'reopened') {
     log.info({ cycle: r.cycle }, 'FACEIT restarted the match: re-opened');
-    if (r.endedJob) await ctx.deps.queues.cleanup.remove(r.endedJob).catch(() => 0);
+    if (r.endedJob) await ctx.queues.cleanup.remove(r.endedJob).catch(() => 0);
   }
   return { cycle: r.cycle };
 }
@@ -222,7 +222,7 @@ async function routeAndBuild(ctx: MatchContext, run: CreateRun, ahead: RouteAhea
  * that guild is not among the candidates (it follows all unless narrowed with /setup).
  */
 async function seedLanded(ctx: MatchContext, candidates: readonly { settings: { guild_id: string } }[]) {
-  const own = ctx.deps.config.DISCORD_GUILD_ID;
+  const own = ctx.config.DISCORD_GUILD_ID;
   if (!own || candidates.some((c) => c.settings.guild_id === own)) return;
   await settingsOf(ctx, own);
 }

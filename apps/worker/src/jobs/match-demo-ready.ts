@@ -18,9 +18,9 @@ export function matchDemoReadyHandler(ctx: MatchContext): JobHandler<MatchJobDat
       );
       return { status: 'no-map' };
     }
-    const guilds = await ctx.deps.cards.guildsWithCard(data.matchId);
+    const guilds = await ctx.cards.guildsWithCard(data.matchId);
     if (guilds.length === 0) return { status: 'no-card', map: demo.map };
-    const match = await ctx.deps.faceit.getMatch(data.matchId).catch((err: Error) => {
+    const match = await ctx.faceit.getMatch(data.matchId).catch((err: Error) => {
       log.warn(
         { err: err.message },
         'match card: FACEIT match not read for the map; drawn without its score',
@@ -28,7 +28,7 @@ export function matchDemoReadyHandler(ctx: MatchContext): JobHandler<MatchJobDat
       return undefined;
     });
     for (const guildId of guilds) {
-      await updateCard(ctx.deps, data.matchId, guildId, { kind: 'map', map: demo.map, match }, log);
+      await updateCard(ctx, data.matchId, guildId, { kind: 'map', map: demo.map, match }, log);
     }
     return { status: 'drawn', map: demo.map, guilds: guilds.length };
   };

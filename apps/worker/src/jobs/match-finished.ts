@@ -28,7 +28,7 @@ export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData
     log.info({ payloadVersion: data.payloadVersion }, 'matchFinished received');
     // FACEIT is asked while the stored state is read (the Data API read is the slow one).
     const [stored, faceit] = await Promise.all([
-      ctx.store.state(data.matchId),
+      ctx.matches.state(data.matchId),
       readFaceitWithin(ctx, data.matchId, log),
     ]);
     const event = stampOf(data);
@@ -45,7 +45,7 @@ export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData
       log.info('finish older than the match’s restart, and FACEIT unreadable: ignored');
       return { status: 'stale' };
     }
-    await ctx.store.endBy(data.matchId, data.event, event, job.id ?? null);
+    await ctx.matches.endBy(data.matchId, data.event, event, job.id ?? null);
     const cycle = stored?.reopens ?? 0;
     const { guilds, channels } = await finishInEveryGuild(ctx, data, log, cycle);
     log.info({ channels, guilds }, 'match finished');
@@ -60,15 +60,14 @@ export function matchFinishedHandler(ctx: MatchContext): JobHandler<MatchJobData
         cycle,
         details: data.details,
       };
-      await updateCard(ctx.deps, data.matchId, only, change, log);
+      await updateCard(ctx, data.matchId, only, change, log);
     }
     // Level roles are the player's, in every guild: once per match; a forfeit changed no level.
     const forfeit = isForfeit({
       payloadStartedAt: data.details?.startedAt,
       faceitStartedAt: faceit.match ? (faceit.match.started_at ?? null) : undefined,
     });
-    if (data.event === 'match_status_finished' && !forfeit)
-      await levelsAfterMatch(ctx.deps, data.matchId, log);
+    if (data.event === 'match_status_finished' && !forfeit) await levelsAfterMatch(ctx, data.matchId, log);
     return channels === undefined ? { status: 'finished', guilds } : { status: 'finished', channels };
   };
 }

@@ -22,11 +22,11 @@ import { removeMatchChannels } from '../matches/remove-channels.ts';
  */
 export function matchGuildCreatedHandler(ctx: MatchContext): JobHandler<MatchGuildCreatedData> {
   return async (data, { job, log }) => {
-    const guild = await guildOf(ctx.deps, data.guildId);
+    const guild = await guildOf(ctx, data.guildId);
     const [settings, rows, state] = await Promise.all([
       settingsOf(ctx, guild.id),
-      ctx.deps.links.rows({ faceitIds: faceitIdsOf(data.match), guildId: guild.id }),
-      ctx.store.state(data.matchId),
+      ctx.links.rows({ faceitIds: faceitIdsOf(data.match), guildId: guild.id }),
+      ctx.matches.state(data.matchId),
     ]);
     const links = linksInGuild({ guildId: guild.id, policy: settings.linkPolicy, ...rows });
     const build = new GuildBuild({ ctx, guild, settings, match: data.match, holder: runHolder(job), log });
@@ -37,14 +37,14 @@ export function matchGuildCreatedHandler(ctx: MatchContext): JobHandler<MatchGui
 /** matchGuildFinished: the match ended (its marker is set); its channels and rows in this guild go. */
 export function matchGuildFinishedHandler(ctx: MatchContext): JobHandler<MatchGuildFinishedData> {
   return async (data, { log }) => {
-    const guild = await guildById(ctx.deps, data.guildId);
+    const guild = await guildById(ctx, data.guildId);
     // The bot left: the channels went with the guild, and GUILD_DELETE forgot its rows.
     if (!guild) return { status: 'not-in-guild' };
     const channels = await removeMatchChannels(ctx, guild, data.matchId, log);
     log.info({ channels }, 'match finished in this guild');
     if (jobNameForEvent(data.event) === MATCH_JOBS.finished) {
       const change = { kind: 'ended' as const, event: data.event, details: data.details };
-      await updateCard(ctx.deps, data.matchId, guild.id, change, log);
+      await updateCard(ctx, data.matchId, guild.id, change, log);
     }
     return { status: 'finished', channels };
   };

@@ -41,11 +41,11 @@ async function runSweep(
   /** the guilds listed for orphans: where the bridge owns something, and the slow pass's page */
   listed: { owned: number; slowPass: number };
 }> {
-  const { config, faceit } = ctx.deps;
+  const { config, faceit } = ctx;
   const endedNow = new Set<string>();
   // The card's last stage, for a match FACEIT reports ended (a finish the webhook did not get confirmed).
   const endedAs = new Map<string, MatchEvent>();
-  for (const m of await ctx.store.listLive()) {
+  for (const m of await ctx.matches.listLive()) {
     const liveSince = m.live_since ? new Date(m.live_since) : null;
     const base = {
       createdAt: new Date(m.created_at),
@@ -57,7 +57,7 @@ async function runSweep(
       // Never live (scheduled days ahead): no channels, FACEIT is not asked; forgotten after a long while.
       const verdict = sweepVerdict(base);
       if (verdict === 'keep') continue;
-      await ctx.store.endBy(m.match_id, `sweep-${verdict}`, { version: null, at: new Date() }, null);
+      await ctx.matches.endBy(m.match_id, `sweep-${verdict}`, { version: null, at: new Date() }, null);
       log.info({ matchId: m.match_id, verdict }, 'sweep ended match');
       endedNow.add(m.match_id);
       continue;
@@ -70,13 +70,13 @@ async function runSweep(
     try {
       ({ status, finished_at: finishedAt } = await faceit.getMatch(m.match_id));
     } catch (err) {
-      if (err instanceof FaceitNotFoundError) missing = await ctx.store.noteMissing(m.match_id);
+      if (err instanceof FaceitNotFoundError) missing = await ctx.matches.noteMissing(m.match_id);
       else {
         log.warn({ matchId: m.match_id, err: (err as Error).message }, 'sweep cannot read match; kept');
         continue;
       }
     }
-    if (!missing) await ctx.store.clearMissing(m.match_id);
+    if (!missing) await ctx.matches.clearMissing(m.match_id);
     const verdict = sweepVerdict({ ...base, faceitStatus: status, missing });
     if (verdict === 'keep' && missing) {
       log.warn(
@@ -86,7 +86,7 @@ async function runSweep(
     }
     if (verdict === 'keep') continue;
     const end = faceitEndStamp({ finished_at: verdict === 'ended' ? finishedAt : null }, new Date());
-    await ctx.store.endBy(m.match_id, `sweep-${verdict}`, end, null);
+    await ctx.matches.endBy(m.match_id, `sweep-${verdict}`, end, null);
     const as = verdict === 'ended' ? endEventOf(status) : undefined;
     if (as) endedAs.set(m.match_id, as);
     // Its guilds are cleaned up below, with every other ended match that still has rows.
@@ -94,7 +94,7 @@ async function runSweep(
     endedNow.add(m.match_id);
   }
   // Database only, so a Discord outage below does not stop the data from being pruned.
-  const pruned = await ctx.store.prune(config.MATCH_RETENTION_DAYS);
+  const pruned = await ctx.matches.prune(config.MATCH_RETENTION_DAYS);
   // Servers that removed the bot and did not re-invite it within GUILD_RETENTION_DAYS are forgotten for good.
   const forgottenGuilds = await ctx.guilds.expireShelf(config.GUILD_RETENTION_DAYS);
   if (forgottenGuilds > 0)
@@ -105,15 +105,15 @@ async function runSweep(
   // failure (a missing permission, Discord down there) leaves the others' clean-up done.
   const problems: string[] = [];
   const finished = new Set<string>();
-  for (const { matchId, guildId } of await ctx.store.endedWithRows()) {
-    const guild = await guildById(ctx.deps, guildId);
+  for (const { matchId, guildId } of await ctx.matches.endedWithRows()) {
+    const guild = await guildById(ctx, guildId);
     if (!guild) continue; // the bot left it: GUILD_DELETE forgets its rows
     const at = log.child({ matchId, guildId });
     try {
       await removeMatchChannels(ctx, guild, matchId, at);
       at.info('sweep finished the clean-up of an ended match');
       const as = endedAs.get(matchId);
-      if (as) await updateCard(ctx.deps, matchId, guildId, { kind: 'ended', event: as }, at);
+      if (as) await updateCard(ctx, matchId, guildId, { kind: 'ended', event: as }, at);
       if (!endedNow.has(matchId)) finished.add(matchId);
     } catch (err) {
       problems.push(`clean-up of ${matchId} in guild ${guildId}: ${(err as Error).message}`);
@@ -136,7 +136,7 @@ async function runSweep(
   const { targets, passed } = await sweepGuilds(ctx);
   for (const row of targets) {
     await pace();
-    const guild = await guildById(ctx.deps, row.guild_id).catch(() => null);
+    const guild = await guildById(ctx, row.guild_id).catch(() => null);
     if (!guild) continue;
     const settings = voiceSettings(row);
     try {
@@ -148,7 +148,7 @@ async function runSweep(
   }
   let orphans = 0;
   if (listed.length > 0) {
-    const [known, active] = await Promise.all([ctx.store.allChannelIds(), ctx.store.listActive()]);
+    const [known, active] = await Promise.all([ctx.matches.allChannelIds(), ctx.matches.listActive()]);
     const activeMatchIds = active.map((m) => m.match_id);
     for (const { guild, settings, channels } of listed) {
       try {
@@ -237,7 +237,7 @@ function pacer(everyMs: number): () => Promise<void> {
  * lost its rows, is found within a day). The pass's place is kept in Redis between sweeps.
  */
 async function sweepGuilds(ctx: MatchContext): Promise<{ targets: GuildSettings[]; passed: number }> {
-  const { redis, config } = ctx.deps;
+  const { redis, config } = ctx;
   const cursorKey = redisKey(redis, config.QUEUE_PREFIX, 'maintenance', 'sweep-pass-cursor');
   const [owned, count, cursor] = await Promise.all([
     ctx.guilds.sweepTargets(),

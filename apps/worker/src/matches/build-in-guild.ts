@@ -66,7 +66,7 @@ export async function buildInGuild(
     policy: settings.linkPolicy,
     cycle: run.cycle,
   };
-  await updateCard(ctx.deps, matchId, guild.id, change, log);
+  await updateCard(ctx, matchId, guild.id, change, log);
   return { status: 'converged', channels };
 }
 
@@ -74,7 +74,7 @@ export async function buildInGuild(
 async function planGuild(build: GuildBuild, links: readonly GuildLink[]) {
   const { ctx, guild, settings } = build;
   const members = await membersAmong(
-    ctx.deps,
+    ctx,
     guild,
     links.map((l) => l.discordId),
   );
@@ -82,7 +82,7 @@ async function planGuild(build: GuildBuild, links: readonly GuildLink[]) {
   const plans = planChannels(build.match, {
     template: settings.nameTemplate,
     guildId: guild.id,
-    botUserId: ctx.deps.client.user.id,
+    botUserId: ctx.client.user.id,
     staffRoleId: settings.staffRoleId,
     spectatorRoleId: settings.spectatorRoleId,
     voiceActivity: await grantsVoiceActivity(guild, settings.categoryId),
@@ -105,13 +105,13 @@ async function convergeAll(
   for (const plan of plans) {
     build.claimAhead(plan);
     const [, channelId] = await Promise.all([
-      ctx.store.setRoster(matchId, plan.faction, plan.rosterFaceitIds),
+      ctx.matches.setRoster(matchId, plan.faction, plan.rosterFaceitIds),
       convergeChannel(build, plan),
     ]);
     if (!channelId) return null;
     channels[plan.faction] = channelId;
     // The row and roster are committed: the copy holding the guild's shard learns who plays here now.
-    ctx.deps.liveChanged([guild.id]);
+    ctx.liveChanged([guild.id]);
     // A reused or adopted channel's moves wait for its row (its permissions may have needed updating).
     build.startMoves(plan, channelId);
     build.track(moveOutLeavers(build, plan, channelId));
@@ -127,7 +127,7 @@ function observeReady(ctx: MatchContext, job: Job): void {
   const { event, receivedAt } = job.data as { event?: string; receivedAt?: string };
   const received = Date.parse(receivedAt ?? '');
   if (!event || !Number.isFinite(received)) return;
-  ctx.deps.metrics.matchReady.observe({ event }, Math.max(0, Date.now() - received) / 1000);
+  ctx.metrics.matchReady.observe({ event }, Math.max(0, Date.now() - received) / 1000);
 }
 
 /**
@@ -146,7 +146,7 @@ async function moveOutLeavers(build: GuildBuild, plan: ChannelPlan, channelId: s
     }),
   );
   const exit = exitChannel(build.settings.lobbyChannelId);
-  for (const userId of mustLeave(occupants, plan.memberIds, ctx.deps.client.user.id)) {
+  for (const userId of mustLeave(occupants, plan.memberIds, ctx.client.user.id)) {
     try {
       if (await moveMember(guild, userId, exit)) {
         log.info({ userId, channelId, to: exit }, 'player no longer on the team moved out');

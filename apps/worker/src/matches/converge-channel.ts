@@ -11,7 +11,6 @@ import {
 import { discordOp } from '../discord/errors.ts';
 import { LEASE, withLease, withLeaseTaken } from '../lib/leases.ts';
 import { channelLeaseKey, type GuildBuild } from './guild-build.ts';
-import { leasesOf } from './match-context.ts';
 
 /**
  * Exactly one channel for (match, guild, faction): under a SQL lease that covers the whole create, reuse the
@@ -30,11 +29,11 @@ export async function convergeChannel(build: GuildBuild, plan: ChannelPlan): Pro
   let ahead = build.takeLease(key);
   const begin = () => {
     const attempt =
-      ahead ?? ctx.store.beginChannel(matchId, guild.id, plan.faction, key, holder, LEASE.ttlSeconds);
+      ahead ?? ctx.matches.beginChannel(matchId, guild.id, plan.faction, key, holder, LEASE.ttlSeconds);
     ahead = undefined;
     return attempt;
   };
-  return withLeaseTaken(leasesOf(ctx), key, holder, begin, async ({ ended, channelId, maybeOrphan }) => {
+  return withLeaseTaken(ctx, key, holder, begin, async ({ ended, channelId, maybeOrphan }) => {
     log.debug({ faction: plan.faction }, 'channel lease taken');
     if (ended) return null;
     let channel: GuildBasedChannel | null = channelId ? await getChannel(guild, channelId) : null;
@@ -54,14 +53,14 @@ export async function convergeChannel(build: GuildBuild, plan: ChannelPlan): Pro
         categoryId,
         plan.name,
         plan.overwrites,
-        (fn) => withLease(leasesOf(ctx), `category-${categoryId}`, holder, fn),
+        (fn) => withLease(ctx, `category-${categoryId}`, holder, fn),
         build.settings.userLimit,
       );
       log.info({ channelId: channel.id, faction: plan.faction, name: plan.name }, 'channel created');
       // Its moves start now, while its row is written (one round trip off the path to the first move).
       build.startMoves(plan, channel.id);
     }
-    const recorded = await ctx.store.recordChannel(
+    const recorded = await ctx.matches.recordChannel(
       { match_id: matchId, faction: plan.faction, guild_id: guild.id, voice_channel_id: channel.id },
       key,
     );

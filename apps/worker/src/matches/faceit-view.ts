@@ -21,7 +21,7 @@ export async function readFaceitWithin(
   const late = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), budgetMs);
   });
-  const read = ctx.deps.faceit.getMatch(matchId, CONFIRM_LIMITS).then(
+  const read = ctx.faceit.getMatch(matchId, CONFIRM_LIMITS).then(
     (match) => ({ match }),
     (err: unknown) => ({ err: err as Error }),
   );

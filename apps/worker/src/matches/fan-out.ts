@@ -25,7 +25,7 @@ export async function enqueueGuildBuilds(
 ): Promise<void> {
   const name = MATCH_JOBS.guildCreated;
   const slim = jobMatchSchema.parse(match);
-  await ctx.deps.queues.matches.addBulk(
+  await ctx.queues.matches.addBulk(
     guildIds.map((guildId) => ({
       name,
       data: { ...data, guildId, match: slim } satisfies MatchGuildCreatedData,
@@ -47,16 +47,16 @@ export async function finishInEveryGuild(
   /** How often FACEIT restarted the match: its per-guild clean-ups are this cycle's. */
   cycle = 0,
 ): Promise<{ guilds: string[]; channels?: number }> {
-  const own = ctx.deps.config.DISCORD_GUILD_ID;
+  const own = ctx.config.DISCORD_GUILD_ID;
   // DISCORD_GUILD_ID's settings are read at the same time as the rows (one round trip).
   const [rows, ownSettings] = await Promise.all([
-    ctx.store.rows(data.matchId),
+    ctx.matches.rows(data.matchId),
     own ? settingsOf(ctx, own) : undefined,
   ]);
   const guildIds = [...new Set([...rows.map((r) => r.guild_id), ...(own ? [own] : [])])].sort();
   if (guildIds.length === 1) {
     const guildId = guildIds[0] as string;
-    const guild = await guildById(ctx.deps, guildId);
+    const guild = await guildById(ctx, guildId);
     // The bot left it: its channels went with it, and GUILD_DELETE forgot the rows.
     if (!guild) {
       log.warn({ guildId }, 'the bot is not in this guild any more: nothing to clean up there');
@@ -67,7 +67,7 @@ export async function finishInEveryGuild(
   }
   const name = MATCH_JOBS.guildFinished;
   // Clean-up jobs run in the `cleanup` queue's own slots, never behind creates.
-  await ctx.deps.queues.cleanup.addBulk(
+  await ctx.queues.cleanup.addBulk(
     guildIds.map((guildId) => ({
       name,
       data: { ...data, guildId } satisfies MatchGuildFinishedData,

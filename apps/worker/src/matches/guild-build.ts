@@ -77,7 +77,7 @@ export class GuildBuild implements MoveScope {
   claimAhead(plan: ChannelPlan): void {
     for (const userId of plan.moveIds) {
       if (!this.guild.voiceStates.cache.get(userId)?.channelId) continue;
-      const state = this.ctx.store.claimMove(
+      const state = this.ctx.matches.claimMove(
         this.matchId,
         this.guild.id,
         userId,
@@ -121,7 +121,7 @@ export class GuildBuild implements MoveScope {
   /** A claim asked for ahead for a move that will not happen goes back (a later connect still moves them). */
   async #giveBack(userId: string, claim: AheadClaim): Promise<void> {
     if ((await claim.state) === 'claimed')
-      await this.ctx.store.unclaimMove(this.matchId, this.guild.id, userId, this.holder);
+      await this.ctx.matches.unclaimMove(this.matchId, this.guild.id, userId, this.holder);
   }
 
   /** The claim asked for ahead goes back now (the player left voice before their move). */

@@ -34,7 +34,7 @@ export function voiceSettings(row: GuildSettings): VoiceSettings {
  */
 export async function settingsOf(ctx: MatchContext, guildId: string): Promise<VoiceSettings> {
   const row = await ctx.guilds.get(guildId);
-  if (!row && guildId === ctx.deps.config.DISCORD_GUILD_ID) {
+  if (!row && guildId === ctx.config.DISCORD_GUILD_ID) {
     // Seeded at start; a database that was down then is seeded again in the background.
     throw new Error(
       `guild ${guildId} has no settings yet: seeding from DISCORD_GUILD_ID / VC_* is pending; retrying`,

@@ -12,7 +12,7 @@ import type { MatchContext } from './match-context.ts';
  * what no build took over, and gives it back with dropAhead.
  */
 export interface RouteAhead {
-  reads: ReturnType<MatchContext['store']['routeReads']>;
+  reads: ReturnType<MatchContext['matches']['routeReads']>;
   /** The run's holder: a build that takes a lease over holds everything else under it too. */
   holder: string;
   leases: LeasesAhead;
@@ -21,7 +21,7 @@ export interface RouteAhead {
 /** The player links, the candidate guilds and (with a home guild) its first channel lease, in one round trip. */
 export function routeReadsAhead(ctx: MatchContext, match: DataApiMatch, job: Job): RouteAhead {
   const matchId = match.match_id;
-  const guildId = ctx.deps.config.DISCORD_GUILD_ID;
+  const guildId = ctx.config.DISCORD_GUILD_ID;
   const faction = factionsInPlay(match)[0];
   const holder = runHolder(job);
   const key = guildId && faction ? channelLeaseKey(matchId, guildId, faction) : undefined;
@@ -29,7 +29,7 @@ export function routeReadsAhead(ctx: MatchContext, match: DataApiMatch, job: Job
     guildId && faction && key
       ? { matchId, guildId, faction, key, holder, ttlSeconds: LEASE.ttlSeconds }
       : undefined;
-  const reads = ctx.store.routeReads(faceitIdsOf(match), routingOf(match), lease);
+  const reads = ctx.matches.routeReads(faceitIdsOf(match), routingOf(match), lease);
   reads.catch(() => {}); // awaited by the routing, or seen through the lease by dropAhead
   const leases: LeasesAhead = new Prefetched();
   if (key) {
@@ -49,7 +49,7 @@ export async function dropAhead(ctx: MatchContext, ahead: RouteAhead): Promise<v
     const taken = await begun.catch(() => null);
     if (!taken) continue;
     // The marker first: once the lease is free another build may take it and set a marker of its own.
-    await ctx.store.releaseLease(`${key}:intent`, ahead.holder).catch(() => {});
-    await ctx.store.releaseLease(key, ahead.holder).catch(() => {});
+    await ctx.matches.releaseLease(`${key}:intent`, ahead.holder).catch(() => {});
+    await ctx.matches.releaseLease(key, ahead.holder).catch(() => {});
   }
 }

@@ -1,12 +1,13 @@
-import type { GuildStore, MatchStore } from '@bridge/core';
 import { UnrecoverableError } from 'bullmq';
 import type { Guild } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
 import { guild } from '../discord/guild.ts';
-import type { LeaseDeps } from '../lib/leases.ts';
 
-/** What the match jobs, the sweep and the late-join listener use of the worker. */
-export type MatchDeps = Pick<
+/**
+ * What the match jobs, the sweep and the late-join listener use of the worker: its deps, read flat
+ * (`ctx.matches` is the match lifecycle store, `ctx.guilds` the guild settings store).
+ */
+export type MatchContext = Pick<
   WorkerDeps,
   | 'config'
   | 'log'
@@ -19,19 +20,10 @@ export type MatchDeps = Pick<
   | 'queues'
   | 'metrics'
   | 'matches'
+  | 'guilds'
   | 'liveChanged'
   | 'redis'
 >;
-
-/** What the match jobs share: those deps plus the lifecycle and guild stores. */
-export interface MatchContext {
-  deps: MatchDeps;
-  store: MatchStore;
-  guilds: GuildStore;
-}
-
-/** What the lease helpers use of a match context. */
-export const leasesOf = (ctx: MatchContext): LeaseDeps => ({ matches: ctx.store, log: ctx.deps.log });
 
 /** A guild the bot is in, or null when the bot is not (any more) in it: the one door, discord/guild.ts. */
 export async function guildById(

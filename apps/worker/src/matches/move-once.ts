@@ -41,7 +41,7 @@ export interface Move {
 export async function moveOnce(scope: MoveScope, move: Move): Promise<boolean> {
   const { ctx, guild, matchId, holder: me, log } = scope;
   const { userId, ahead } = move;
-  const claim = () => ctx.store.claimMove(matchId, guild.id, userId, me, LEASE.ttlSeconds);
+  const claim = () => ctx.matches.claimMove(matchId, guild.id, userId, me, LEASE.ttlSeconds);
   const deadline = Date.now() + LEASE.waitMs;
   // A claim asked for ahead counts only while it is surely still ours (nothing renews it before the
   // move starts): older than one renewal period, it is taken again (re-taking our own claim extends it).
@@ -55,7 +55,7 @@ export async function moveOnce(scope: MoveScope, move: Move): Promise<boolean> {
   }
   if (state === 'done') return false;
   if (move.from === move.to) {
-    await ctx.store.confirmMove(matchId, guild.id, userId, me);
+    await ctx.matches.confirmMove(matchId, guild.id, userId, me);
     return false;
   }
   const stop = keepAlive(
@@ -67,12 +67,12 @@ export async function moveOnce(scope: MoveScope, move: Move): Promise<boolean> {
     log.debug({ userId }, 'move claimed: asking Discord');
     const moved = await moveMember(guild, userId, move.to);
     stop();
-    if (moved) await ctx.store.confirmMove(matchId, guild.id, userId, me);
-    else await ctx.store.unclaimMove(matchId, guild.id, userId, me);
+    if (moved) await ctx.matches.confirmMove(matchId, guild.id, userId, me);
+    else await ctx.matches.unclaimMove(matchId, guild.id, userId, me);
     return moved;
   } catch (err) {
     stop();
-    await ctx.store.unclaimMove(matchId, guild.id, userId, me).catch(() => {});
+    await ctx.matches.unclaimMove(matchId, guild.id, userId, me).catch(() => {});
     throw err;
   }
 }

@@ -28,11 +28,11 @@ export async function removeMatchChannels(
   const [[settings, rows], statusSet] = await Promise.all([
     read
       ? ([read.settings, read.rows] as const)
-      : Promise.all([settingsOf(ctx, guild.id), ctx.store.rows(matchId, guild.id)]),
-    cardVoiceStatusSet(ctx.deps, matchId, guild.id),
+      : Promise.all([settingsOf(ctx, guild.id), ctx.matches.rows(matchId, guild.id)]),
+    cardVoiceStatusSet(ctx, matchId, guild.id),
   ]);
   // The match ended: its players are late joiners no more (before their channels go).
-  ctx.deps.liveChanged([guild.id]);
+  ctx.liveChanged([guild.id]);
   const ids = channelsOfMatch({
     matchId,
     template: settings.nameTemplate,
@@ -57,12 +57,12 @@ export async function removeMatchChannels(
       }
     }
     // The card set a status on the team channels: cleared before the channel goes (one request).
-    if (statusSet) await clearVoiceStatus(ctx.deps.client, id, log);
+    if (statusSet) await clearVoiceStatus(ctx.client, id, log);
     await deleteChannel(guild, id);
     log.info({ channelId: id }, 'match channel deleted');
   }
-  for (const row of rows) await ctx.store.forget(matchId, guild.id, row.faction);
-  if (rows.length > 0) ctx.deps.liveChanged([guild.id]);
+  for (const row of rows) await ctx.matches.forget(matchId, guild.id, row.faction);
+  if (rows.length > 0) ctx.liveChanged([guild.id]);
   const removed = await removeEmptyOverflow(guild, settings.categoryId);
   if (removed.length > 0) log.info({ categories: removed }, 'empty overflow categories removed');
   return ids.length;

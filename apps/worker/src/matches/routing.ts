@@ -38,8 +38,8 @@ export async function routeMatch(
   const undecided: Routed['undecided'] = [];
   const decided = await Promise.all(
     candidates.map(async ({ settings, follows }) => {
-      if (!servesGuild(ctx.deps.config, settings.guild_id)) return null;
-      const guild = await guildById(ctx.deps, settings.guild_id);
+      if (!servesGuild(ctx.config, settings.guild_id)) return null;
+      const guild = await guildById(ctx, settings.guild_id);
       if (!guild) return null;
       const links = linksInGuild({ guildId: guild.id, policy: settings.link_policy, ...rows });
       let member = false;
