@@ -41,69 +41,105 @@ async function runSweep(
   /** the guilds listed for orphans: where the bridge owns something, and the slow pass's page */
   listed: { owned: number; slowPass: number };
 }> {
-  const { config, faceit } = ctx;
-  const endedNow = new Set<string>();
-  // The card's last stage, for a match FACEIT reports ended (a finish the webhook did not get confirmed).
-  const endedAs = new Map<string, MatchEvent>();
-  for (const m of await ctx.matches.listLive()) {
-    const liveSince = m.live_since ? new Date(m.live_since) : null;
-    const base = {
-      createdAt: new Date(m.created_at),
-      liveSince,
-      now: new Date(),
-      maxAgeHours: config.MATCH_MAX_AGE_HOURS,
-    };
-    if (liveSince === null) {
-      // Never live (scheduled days ahead): no channels, FACEIT is not asked; forgotten after a long while.
-      const verdict = sweepVerdict(base);
-      if (verdict === 'keep') continue;
-      await ctx.matches.endBy(m.match_id, `sweep-${verdict}`, { version: null, at: new Date() }, null);
-      log.info({ matchId: m.match_id, verdict }, 'sweep ended match');
-      endedNow.add(m.match_id);
-      continue;
-    }
-    let status: string | null | undefined;
-    let finishedAt: number | null | undefined;
-    // A 404 is not proof the match is gone (new matches have been reported to 404 for a while): it
-    // starts or extends a streak, and only a long enough streak of consecutive 404 sweeps ends it.
-    let missing: { sweeps: number; forMs: number } | undefined;
-    try {
-      ({ status, finished_at: finishedAt } = await faceit.getMatch(m.match_id));
-    } catch (err) {
-      if (err instanceof FaceitNotFoundError) missing = await ctx.matches.noteMissing(m.match_id);
-      else {
-        log.warn({ matchId: m.match_id, err: (err as Error).message }, 'sweep cannot read match; kept');
-        continue;
-      }
-    }
-    if (!missing) await ctx.matches.clearMissing(m.match_id);
-    const verdict = sweepVerdict({ ...base, faceitStatus: status, missing });
-    if (verdict === 'keep' && missing) {
-      log.warn(
-        { matchId: m.match_id, sweeps: missing.sweeps, missingForMs: missing.forMs },
-        'FACEIT answers 404 for an active match; kept until 404s on consecutive sweeps span 30 min',
-      );
-    }
-    if (verdict === 'keep') continue;
-    const end = faceitEndStamp({ finished_at: verdict === 'ended' ? finishedAt : null }, new Date());
-    await ctx.matches.endBy(m.match_id, `sweep-${verdict}`, end, null);
-    const as = verdict === 'ended' ? endEventOf(status) : undefined;
-    if (as) endedAs.set(m.match_id, as);
-    // Its guilds are cleaned up below, with every other ended match that still has rows.
-    log.info({ matchId: m.match_id, verdict }, 'sweep ended match');
-    endedNow.add(m.match_id);
-  }
+  const endedNow = await endStaleMatches(ctx, log);
   // Database only, so a Discord outage below does not stop the data from being pruned.
-  const pruned = await ctx.matches.prune(config.MATCH_RETENTION_DAYS);
-  // Servers that removed the bot and did not re-invite it within GUILD_RETENTION_DAYS are forgotten for good.
-  const forgottenGuilds = await ctx.guilds.expireShelf(config.GUILD_RETENTION_DAYS);
+  const pruned = await pruneRetained(ctx, log);
+  // One guild's failure (a missing permission, Discord down there) leaves the others' work done; the
+  // problems are reported (the job fails, and says where) once every guild had its turn.
+  const problems: string[] = [];
+  const finished = await finishCutShortCleanups(ctx, endedNow, problems, log);
+  const { orphans, listed } = await deleteOrphansEverywhere(ctx, problems, log);
+  if (problems.length > 0) throw new Error(`sweep: ${problems.join('; ')}`);
+  return { ended: endedNow.size + finished, orphans, pruned, listed };
+}
+
+/**
+ * Phase 1: ends the live matches FACEIT reports ended, or that are too old (a match never live is not asked
+ * about). The matches ended now, each with the card's last stage when FACEIT said how it ended (a finish the
+ * webhook did not get confirmed).
+ */
+async function endStaleMatches(ctx: MatchContext, log: Logger): Promise<Map<string, MatchEvent | undefined>> {
+  const endedNow = new Map<string, MatchEvent | undefined>();
+  for (const m of await ctx.matches.listLive()) {
+    const ended = await sweepMatch(ctx, m, log);
+    if (ended) endedNow.set(m.match_id, ended.as);
+  }
+  return endedNow;
+}
+
+/** One live match's verdict, and its end when it is over: its guilds are cleaned up in phase 3. */
+async function sweepMatch(
+  ctx: MatchContext,
+  m: { match_id: string; created_at: string; live_since: string | null },
+  log: Logger,
+): Promise<{ as: MatchEvent | undefined } | null> {
+  const liveSince = m.live_since ? new Date(m.live_since) : null;
+  const base = {
+    createdAt: new Date(m.created_at),
+    liveSince,
+    now: new Date(),
+    maxAgeHours: ctx.config.MATCH_MAX_AGE_HOURS,
+  };
+  if (liveSince === null) {
+    // Never live (scheduled days ahead): no channels, FACEIT is not asked; forgotten after a long while.
+    const verdict = sweepVerdict(base);
+    if (verdict === 'keep') return null;
+    await ctx.matches.endBy(m.match_id, `sweep-${verdict}`, { version: null, at: new Date() }, null);
+    log.info({ matchId: m.match_id, verdict }, 'sweep ended match');
+    return { as: undefined };
+  }
+  let status: string | null | undefined;
+  let finishedAt: number | null | undefined;
+  // A 404 is not proof the match is gone (new matches have been reported to 404 for a while): it
+  // starts or extends a streak, and only a long enough streak of consecutive 404 sweeps ends it.
+  let missing: { sweeps: number; forMs: number } | undefined;
+  try {
+    ({ status, finished_at: finishedAt } = await ctx.faceit.getMatch(m.match_id));
+  } catch (err) {
+    if (!(err instanceof FaceitNotFoundError)) {
+      log.warn({ matchId: m.match_id, err: (err as Error).message }, 'sweep cannot read match; kept');
+      return null;
+    }
+    missing = await ctx.matches.noteMissing(m.match_id);
+  }
+  if (!missing) await ctx.matches.clearMissing(m.match_id);
+  const verdict = sweepVerdict({ ...base, faceitStatus: status, missing });
+  if (verdict === 'keep' && missing) {
+    log.warn(
+      { matchId: m.match_id, sweeps: missing.sweeps, missingForMs: missing.forMs },
+      'FACEIT answers 404 for an active match; kept until 404s on consecutive sweeps span 30 min',
+    );
+  }
+  if (verdict === 'keep') return null;
+  const end = faceitEndStamp({ finished_at: verdict === 'ended' ? finishedAt : null }, new Date());
+  await ctx.matches.endBy(m.match_id, `sweep-${verdict}`, end, null);
+  log.info({ matchId: m.match_id, verdict }, 'sweep ended match');
+  return { as: verdict === 'ended' ? endEventOf(status) : undefined };
+}
+
+/**
+ * Phase 2: what the database keeps about matches that ended more than MATCH_RETENTION_DAYS ago goes, and
+ * servers that removed the bot and did not re-invite it within GUILD_RETENTION_DAYS are forgotten for good.
+ */
+async function pruneRetained(ctx: MatchContext, log: Logger): Promise<PruneResult> {
+  const pruned = await ctx.matches.prune(ctx.config.MATCH_RETENTION_DAYS);
+  const forgottenGuilds = await ctx.guilds.expireShelf(ctx.config.GUILD_RETENTION_DAYS);
   if (forgottenGuilds > 0)
     log.info({ guilds: forgottenGuilds }, 'sweep forgot removed servers past their grace period');
+  return pruned;
+}
 
-  // Ended matches whose rows outlived their clean-up (just ended above, or a job that failed or died
-  // half-way), per (match, guild): their channels would otherwise count as known forever. One guild's
-  // failure (a missing permission, Discord down there) leaves the others' clean-up done.
-  const problems: string[] = [];
+/**
+ * Phase 3: ended matches whose rows outlived their clean-up (just ended in phase 1, or a job that failed or
+ * died half-way), per (match, guild): their channels would otherwise count as known forever. How many
+ * matches ended earlier were finished here.
+ */
+async function finishCutShortCleanups(
+  ctx: MatchContext,
+  endedNow: ReadonlyMap<string, MatchEvent | undefined>,
+  problems: string[],
+  log: Logger,
+): Promise<number> {
   const finished = new Set<string>();
   for (const { matchId, guildId } of await ctx.matches.endedWithRows()) {
     const guild = await guildById(ctx, guildId);
@@ -112,7 +148,7 @@ async function runSweep(
     try {
       await removeMatchChannels(ctx, guild, matchId, at);
       at.info('sweep finished the clean-up of an ended match');
-      const as = endedAs.get(matchId);
+      const as = endedNow.get(matchId);
       if (as) await updateCard(ctx, matchId, guildId, { kind: 'ended', event: as }, at);
       if (!endedNow.has(matchId)) finished.add(matchId);
     } catch (err) {
@@ -120,20 +156,35 @@ async function runSweep(
       at.warn({ err: (err as Error).message }, 'sweep could not clean up an ended match in this guild');
     }
   }
-  const ended = endedNow.size + finished.size;
+  return finished.size;
+}
 
-  // Orphans, in the guilds where the bridge owns something and in this sweep's page of the slow pass over
-  // every guild with settings (one guild's failure does not stop the others). Every guild is listed first,
-  // then the rows and the active matches are read once: a job marks its match active before it creates a
-  // channel, so every channel in a listing is either recorded or of a match read as active after it. Read
-  // before the listings (as this sweep once did), a channel created and recorded in between was deleted.
-  const listed: { guild: Guild; settings: VoiceSettings; channels: BridgeChannel[] }[] = [];
+/** A guild listed for orphans: its settings and the bridge's channels in it. */
+interface Listed {
+  guild: Guild;
+  settings: VoiceSettings;
+  channels: BridgeChannel[];
+}
+
+/**
+ * Phase 4: orphans, in the guilds where the bridge owns something and in this sweep's page of the slow pass
+ * over every guild with settings (one guild's failure does not stop the others). Every guild is listed first,
+ * then the rows and the active matches are read once: a job marks its match active before it creates a
+ * channel, so every channel in a listing is either recorded or of a match read as active after it. Read
+ * before the listings (as this sweep once did), a channel created and recorded in between was deleted.
+ */
+async function deleteOrphansEverywhere(
+  ctx: MatchContext,
+  problems: string[],
+  log: Logger,
+): Promise<{ orphans: number; listed: { owned: number; slowPass: number } }> {
   const failed = (guildId: string, err: unknown) => {
     problems.push(`orphans in guild ${guildId}: ${(err as Error).message}`);
     log.warn({ guildId, err: (err as Error).message }, 'sweep could not look for orphans here');
   };
   const pace = pacer(SWEEP_REQUEST_MS);
   const { targets, passed } = await sweepGuilds(ctx);
+  const listed: Listed[] = [];
   for (const row of targets) {
     await pace();
     const guild = await guildById(ctx, row.guild_id).catch(() => null);
@@ -148,13 +199,16 @@ async function runSweep(
   }
   let orphans = 0;
   if (listed.length > 0) {
-    const [known, active] = await Promise.all([ctx.matches.allChannelIds(), ctx.matches.listActive()]);
-    const activeMatchIds = active.map((m) => m.match_id);
-    for (const { guild, settings, channels } of listed) {
+    const [knownChannelIds, active] = await Promise.all([
+      ctx.matches.allChannelIds(),
+      ctx.matches.listActive(),
+    ]);
+    const known = { knownChannelIds, activeMatchIds: active.map((m) => m.match_id) };
+    for (const at of listed) {
       try {
-        orphans += await deleteOrphans(guild, settings, channels, known, activeMatchIds, log, pace);
+        orphans += await deleteOrphans(at, known, log, pace);
       } catch (err) {
-        failed(guild.id, err);
+        failed(at.guild.id, err);
       }
     }
   }
@@ -162,9 +216,7 @@ async function runSweep(
     { guilds: listed.length, owned: targets.length - passed, slowPass: passed, orphans },
     'sweep looked for orphans',
   );
-  // Reported (the job fails, and says where) once every guild had its turn.
-  if (problems.length > 0) throw new Error(`sweep: ${problems.join('; ')}`);
-  return { ended, orphans, pruned, listed: { owned: targets.length - passed, slowPass: passed } };
+  return { orphans, listed: { owned: targets.length - passed, slowPass: passed } };
 }
 
 /** The webhook event FACEIT's end status stands for (the card draws the end from it). */
@@ -187,20 +239,12 @@ async function listBridgeChannels(guild: Guild, settings: VoiceSettings): Promis
 
 /** Deletes those of the listed channels that no row and no active match knows. */
 async function deleteOrphans(
-  guild: Guild,
-  settings: VoiceSettings,
-  channels: BridgeChannel[],
-  knownChannelIds: ReadonlySet<string>,
-  activeMatchIds: readonly string[],
+  { guild, settings, channels }: Listed,
+  known: { knownChannelIds: ReadonlySet<string>; activeMatchIds: readonly string[] },
   log: Logger,
   pace: () => Promise<void>,
 ): Promise<number> {
-  const orphaned = orphanChannels({
-    template: settings.nameTemplate,
-    knownChannelIds,
-    activeMatchIds,
-    bridgeChannels: channels,
-  });
+  const orphaned = orphanChannels({ template: settings.nameTemplate, ...known, bridgeChannels: channels });
   for (const ch of orphaned) {
     await pace();
     await deleteChannel(guild, ch.id);
