@@ -18,14 +18,18 @@ const guildCommands = async (stack: Stack, guildId: string) =>
   ).map((c) => c.name);
 const puts = (stack: Stack, route: string) => stack.discord.stats().byRoute[route] ?? 0;
 
-const test = stackTest({ workers: 0, guild: { members: [{ username: 'alice' }] } }, async (stack) => {
-  // What an earlier version left in every server it was in: the commands registered per server.
-  await restOf(stack).put(Routes.applicationGuildCommands(stack.discord.applicationId, stack.guildId), {
-    body: COMMANDS.map((name) => ({ name, description: `old ${name}` })),
-  });
-  stack.discord.resetStats();
-  for (let i = 0; i < 3; i++) await stack.startWorker();
-});
+// No API: nothing here arrives by webhook or browser (an API process is ~2 s of CPU to start).
+const test = stackTest(
+  { apis: 0, workers: 0, guild: { members: [{ username: 'alice' }] } },
+  async (stack) => {
+    // What an earlier version left in every server it was in: the commands registered per server.
+    await restOf(stack).put(Routes.applicationGuildCommands(stack.discord.applicationId, stack.guildId), {
+      body: COMMANDS.map((name) => ({ name, description: `old ${name}` })),
+    });
+    stack.discord.resetStats();
+    for (let i = 0; i < 3; i++) await stack.startWorker();
+  },
+);
 
 describe('global slash commands', () => {
   test('are registered once across 3 copies, and the old per-server ones are removed once (no duplicates)', async ({

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ workerEnv: { BRIDGE_GUILDS: '*', GUILD_RETENTION_DAYS: '3' } });
+  // No API: nothing here arrives by webhook or browser (an API process is ~2 s of CPU to start).
+  stack = await startStack({ apis: 0, workerEnv: { BRIDGE_GUILDS: '*', GUILD_RETENTION_DAYS: '3' } });
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();
