@@ -12,6 +12,7 @@ const alone = ['apps/worker/test/ops-scale.test.ts', 'apps/worker/test/ops-shard
 
 const shared = {
   pool: 'forks',
+  globalSetup: './vitest.global-setup.ts',
   testTimeout: 120_000,
   hookTimeout: 180_000,
   teardownTimeout: 60_000,

@@ -105,20 +105,21 @@ export async function applyMigrations(client: pg.Client, dir: string = migration
 }
 
 /**
- * The name of a database holding the bootstrap and every migration of this checkout, built once on the
- * server (under an advisory lock, so concurrent runs build it once between them) and then copied by
- * `create database … template` for each new database: a copy is a file copy inside Postgres, where
- * replaying the migrations over a connection cost each test file about a second of the server's CPU.
- * The name carries a hash of the SQL it was built from, so a changed migration gets a template of its
- * own. It is built under another name and renamed when complete: a run killed mid-build leaves no
- * template that lacks a migration, only a build the next run drops.
+ * The test run's migrated template: a database holding the bootstrap and every migration of this
+ * checkout, built once per run (under an advisory lock, so the run's parallel test files build it once
+ * between them) and then copied by `create database … template` for each new database: a copy is a file
+ * copy inside Postgres, where replaying the migrations over a connection cost each test file about a
+ * second of the server's CPU. The name carries the run (`BRIDGE_TEST_RUN`, set by vitest's global set-up,
+ * which drops the run's templates when it ends: nothing is left on the server) and a hash of the SQL, so
+ * concurrent runs of different checkouts never share one. It is built under another name and renamed when
+ * complete: a build cut short leaves no template that lacks a migration.
  */
-async function migratedTemplate(admin: pg.Client, adminUrl: string): Promise<string> {
+async function migratedTemplate(admin: pg.Client, adminUrl: string, run: string): Promise<string> {
   const sql = createHash('sha256').update(readFileSync(join(here, '../sql/supabase-db.sql')));
   for (const file of readdirSync(migrationsDir).sort()) {
     if (file.endsWith('.sql')) sql.update(`\0${file}\0`).update(readFileSync(join(migrationsDir, file)));
   }
-  const template = `bridge_template_${sql.digest('hex').slice(0, 16)}`;
+  const template = `${TEMPLATE_PREFIX}${sql.digest('hex').slice(0, 16)}_${run}`;
   const exists = async (name: string) =>
     ((await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount ?? 0) > 0;
   if (await exists(template)) return template;
@@ -142,13 +143,35 @@ async function migratedTemplate(admin: pg.Client, adminUrl: string): Promise<str
   }
 }
 
+const TEMPLATE_PREFIX = 'bridge_template_';
+
+/** Drops the templates a test run built (its global teardown calls this). */
+export async function dropRunTemplates(run: string, adminUrl = defaultAdminUrl()): Promise<string[]> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>(
+      'select datname from pg_database where datname like $1',
+      [`${TEMPLATE_PREFIX}%\\_${run}%`],
+    );
+    for (const { datname } of rows) await admin.query(`drop database if exists "${datname}" with (force)`);
+    return rows.map((r) => r.datname);
+  } finally {
+    await admin.end();
+  }
+}
+
+function defaultAdminUrl(): string {
+  return process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
 /**
  * A Supabase-shaped backend for one test run (or the demo): a fresh database on the local Postgres
  * server with Supabase's roles and this repo's migrations, the real PostgREST binary on a private
  * unix socket, and a gateway serving `/rest/v1` with signed anon/service_role keys.
  */
 export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promise<LocalSupabase> {
-  const adminUrl = opts.adminUrl ?? process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const adminUrl = opts.adminUrl ?? defaultAdminUrl();
   const database = opts.database ?? `bridge_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   let migrated = false;
@@ -159,13 +182,15 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions = {}): Promi
     await admin.query(readFileSync(join(here, '../sql/supabase-roles.sql'), 'utf8'));
     await admin.query('select pg_advisory_unlock(4242001)');
     const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
-    // A new database is a copy of the migrated template; an existing one (a kept demo database) is
-    // brought up to date by applying the migrations below.
-    if (exists.rowCount === 0) {
+    // In a test run a new database is a copy of the run's migrated template; outside one (the demo, a
+    // bench) and for an existing database (a kept demo database) the migrations are applied below.
+    const run = process.env.BRIDGE_TEST_RUN;
+    if (exists.rowCount === 0 && run) {
       migrated = true;
-      await admin.query(
-        `create database "${database}" template "${await migratedTemplate(admin, adminUrl)}"`,
-      );
+      const template = await migratedTemplate(admin, adminUrl, run);
+      await admin.query(`create database "${database}" template "${template}"`);
+    } else if (exists.rowCount === 0) {
+      await admin.query(`create database "${database}"`);
     }
   } finally {
     await admin.end();
