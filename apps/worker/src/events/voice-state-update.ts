@@ -29,7 +29,11 @@ export function listenForLateJoiners(ctx: MatchContext, live: LiveMembers, log: 
     const channels = live.channelsOf(newState.guild.id, newState.id);
     ctx.metrics.voiceConnects.inc({ ours: channels.length > 0 ? 'yes' : 'no' });
     if (channels.length === 0) return;
-    moveInBackground(ctx, newState.guild, newState.id, newState.channelId, channels, log);
+    moveInBackground(
+      ctx,
+      { guild: newState.guild, userId: newState.id, current: newState.channelId, channels },
+      log,
+    );
   };
   live.onLive = (guildId, userId, channels) => {
     setTimeout(() => {
@@ -37,7 +41,7 @@ export function listenForLateJoiners(ctx: MatchContext, live: LiveMembers, log: 
         const guild = await guildById(ctx, guildId);
         const current = guild?.voiceStates.cache.get(userId)?.channelId;
         if (!guild || !current || channels.some((c) => c.channelId === current)) return;
-        moveInBackground(ctx, guild, userId, current, channels, log);
+        moveInBackground(ctx, { guild, userId, current, channels }, log);
       })();
     }, SETTLE_MS).unref();
   };
@@ -48,28 +52,25 @@ export function listenForLateJoiners(ctx: MatchContext, live: LiveMembers, log: 
   };
 }
 
-function moveInBackground(
-  ctx: MatchContext,
-  guild: Guild,
-  userId: string,
-  current: string,
-  channels: readonly LiveChannel[],
-  log: Logger,
-): void {
-  void moveLateJoiner(ctx, guild, userId, current, channels, log).catch((err: Error) => {
+/** A member of a live match who is in voice outside their team channel(s). */
+interface LateJoin {
+  guild: Guild;
+  userId: string;
+  /** The channel they are in now. */
+  current: string;
+  channels: readonly LiveChannel[];
+}
+
+function moveInBackground(ctx: MatchContext, join: LateJoin, log: Logger): void {
+  const { userId } = join;
+  void moveLateJoiner(ctx, join, log).catch((err: Error) => {
     if (err instanceof MoveRefusedError) log.warn({ userId, err: err.message }, 'late joiner not moved');
     else log.error({ userId, err: err.message }, 'late joiner not moved');
   });
 }
 
-async function moveLateJoiner(
-  ctx: MatchContext,
-  guild: Guild,
-  userId: string,
-  current: string,
-  channels: readonly LiveChannel[],
-  log: Logger,
-): Promise<void> {
+async function moveLateJoiner(ctx: MatchContext, join: LateJoin, log: Logger): Promise<void> {
+  const { guild, userId, current, channels } = join;
   for (const { matchId, channelId } of channels) {
     const holder = `late-${randomUUID()}`;
     if (await moveOnce({ ctx, guild, matchId, holder, log }, { userId, from: current, to: channelId })) {
