@@ -289,11 +289,13 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
         { what: `match ${m} built`, timeoutMs: 60_000, intervalMs: 20 },
       );
       if (m >= 0) samples.push(performance.now() - t);
-      await faceit.deliver(webhook, faceit.buildWebhook(match.id, 'match_status_finished'));
+      const finished = faceit.buildWebhook(match.id, 'match_status_finished');
+      await faceit.deliver(webhook, finished);
+      // Match job ids carry FACEIT's payload version.
       await settledJob(
         { redisUrl: REDIS_URL, prefix },
         'cleanup',
-        matchJobId(match.id, 'match_status_finished'),
+        matchJobId(match.id, 'match_status_finished', finished.payload.version),
       );
       // Discord's buckets (10 per 10 s) refilled: each match meets them as the first of its window.
       await pause(10_000);
