@@ -12,6 +12,7 @@ import {
 } from '@bridge/testbed';
 import { afterEach, expect, it } from 'vitest';
 import { CARDS_BOT_PERMISSIONS, cardsOn, waitForCard, waitForChannels } from './matches-helpers.ts';
+import { shardedCommunitiesEnv } from './shard-helpers.ts';
 
 // Issue 26: cards and level roles reach their guild through the one door (discord/guild.ts) whichever copy
 // holds the guild's shard. The copy that runs every job here holds no shard: another process (shard-copy.ts,
@@ -34,15 +35,7 @@ it('a copy that does not hold the guild’s shard posts its match card and grant
   const s = await startStack({
     workers: 1,
     // No home guild: a community set up with /setup, so no copy reads the guild at start.
-    workerEnv: {
-      DISCORD_GUILD_ID: '',
-      VC_CATEGORY_ID: '',
-      VC_LOBBY_CHANNEL_ID: '',
-      VC_STAFF_ROLE_ID: '',
-      DISCORD_SHARDING: 'leases',
-      DISCORD_SHARD_COUNT: '1',
-      DISCORD_SHARD_LEASE_MS: String(LEASE_MS),
-    },
+    workerEnv: shardedCommunitiesEnv(1, LEASE_MS),
     guild: {
       botPermissions: CARDS_BOT_PERMISSIONS,
       members: [{ username: 'owner' }],

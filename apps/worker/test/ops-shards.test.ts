@@ -14,7 +14,7 @@ import {
 } from '@bridge/testbed';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seedLinkedPlayers } from './matches-helpers.ts';
-import { guildIdOn, liveByShard, longestGap } from './shard-helpers.ts';
+import { guildIdOn, liveByShard, longestGap, shardedCommunitiesEnv } from './shard-helpers.ts';
 
 // The scale test of issue 18 with real worker processes: 3 copies share the gateway's 4 shards through Redis
 // leases; 8 communities (2 per shard, invited while the copies run, configured with /setup through the
@@ -115,15 +115,7 @@ async function scaleScenario(redisUrl?: string) {
     workers: 3,
     ...(redisUrl ? { redisUrl, prefix: testPrefix('shards', { tagged: false }) } : {}),
     // Many communities, no home guild: each one is set up with /setup.
-    workerEnv: {
-      DISCORD_GUILD_ID: '',
-      VC_CATEGORY_ID: '',
-      VC_LOBBY_CHANNEL_ID: '',
-      VC_STAFF_ROLE_ID: '',
-      DISCORD_SHARDING: 'leases',
-      DISCORD_SHARD_COUNT: String(SHARDS),
-      DISCORD_SHARD_LEASE_MS: String(LEASE_MS),
-    },
+    workerEnv: shardedCommunitiesEnv(SHARDS, LEASE_MS),
     discord: {
       identify: { maxConcurrency: 2 },
       rateLimits: { perRoute: { limit: 50, windowMs: 1000 }, global: 100 },

@@ -2,6 +2,22 @@ import type { SessionLogEntry } from '@bridge/sandbox';
 
 // What the shard tests read from the emulator's session log, for a gateway of `shards` shards.
 
+/**
+ * The worker env of a deployment of many communities (no home guild: each one set up with /setup) whose
+ * copies share `shards` shards by leases.
+ */
+export function shardedCommunitiesEnv(shards: number, leaseMs: number): Record<string, string> {
+  return {
+    DISCORD_GUILD_ID: '',
+    VC_CATEGORY_ID: '',
+    VC_LOBBY_CHANNEL_ID: '',
+    VC_STAFF_ROLE_ID: '',
+    DISCORD_SHARDING: 'leases',
+    DISCORD_SHARD_COUNT: String(shards),
+    DISCORD_SHARD_LEASE_MS: String(leaseMs),
+  };
+}
+
 /** A guild id that Discord routes to `shard` ((id >> 22) % shards): the k-th such id above `base`. */
 export function guildIdOn(shard: number, k: number, shards: number, base = 300_000_000_000): string {
   return ((BigInt(base + k * shards + shard) << 22n) | 7n).toString();
