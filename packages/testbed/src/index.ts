@@ -31,6 +31,7 @@ export { type LocalRedisCluster, startRedisCluster } from './redis-cluster.ts';
 export {
   API_ENTRY,
   API_NODE_ARGS,
+  faceitWorkerEnv,
   type RunningApp,
   type Stack,
   type StackOptions,

@@ -95,6 +95,20 @@ export interface StackResources {
   ports: number[];
 }
 
+/** The worker's FACEIT settings for the emulated FACEIT (Data API, OAuth client and endpoints). */
+export function faceitWorkerEnv(faceit: FaceitEmulator, redirectUri: string): Record<string, string> {
+  return {
+    FACEIT_API_KEY: faceit.apiKey,
+    FACEIT_API_URL: faceit.dataApiUrl,
+    FACEIT_CLIENT_ID: faceit.clientId,
+    FACEIT_CLIENT_SECRET: faceit.clientSecret,
+    FACEIT_REDIRECT_URI: redirectUri,
+    FACEIT_AUTH_URL: faceit.authUrl,
+    FACEIT_TOKEN_URL: faceit.tokenUrl,
+    FACEIT_USERINFO_URL: faceit.userinfoUrl,
+  };
+}
+
 /**
  * The whole bridge for an end-to-end test or the demo: a fresh Supabase (Postgres + PostgREST),
  * both emulators, a Redis prefix of its own, and the API and worker(s) as real child processes.
@@ -153,14 +167,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     VC_CATEGORY_ID: guild.channels.Matches!,
     VC_LOBBY_CHANNEL_ID: guild.channels.Lobby!,
     VC_STAFF_ROLE_ID: guild.roles.Staff!,
-    FACEIT_API_KEY: faceit.apiKey,
-    FACEIT_API_URL: faceit.dataApiUrl,
-    FACEIT_CLIENT_ID: faceit.clientId,
-    FACEIT_CLIENT_SECRET: faceit.clientSecret,
-    FACEIT_REDIRECT_URI: redirectUri,
-    FACEIT_AUTH_URL: faceit.authUrl,
-    FACEIT_TOKEN_URL: faceit.tokenUrl,
-    FACEIT_USERINFO_URL: faceit.userinfoUrl,
+    ...faceitWorkerEnv(faceit, redirectUri),
     METRICS_PORT: '0',
     SHUTDOWN_TIMEOUT_MS: '10000',
     ...opts.workerEnv,
