@@ -48,33 +48,13 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedisCluster>
   };
   const forget = deferCleanup('redis cluster', stop);
   try {
-    for (let i = 0; i < masters; i++) {
-      const [port, busPort] = [await freePort(), await freePort()];
-      const dir = mkdtempSync(join(tmpdir(), 'bridge-redis-cluster-'));
-      const child = spawn(
-        'redis-server',
-        [
-          ...['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1'],
-          ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--dir', dir],
-          ...['--cluster-node-timeout', '5000', '--save', '', '--appendonly', 'no'],
-        ],
-        { stdio: 'ignore' },
-      );
-      trackChild(child);
-      nodes.push({ port, busPort, dir, child });
-    }
+    for (let i = 0; i < masters; i++) nodes.push(await startNode());
     const clients = nodes.map(
       (n) => new Redis({ host: '127.0.0.1', port: n.port, lazyConnect: true, maxRetriesPerRequest: 1 }),
     );
     try {
       for (const c of clients) c.on('error', () => {});
-      await waitFor(
-        async () => {
-          await Promise.all(clients.map((c) => (c.status === 'wait' ? c.connect() : c.ping())));
-          return true;
-        },
-        { what: 'redis cluster nodes answering', timeoutMs: 30_000 },
-      );
+      await Promise.all(clients.map((c) => c.connect()));
       const per = Math.ceil(SLOTS / masters);
       await Promise.all(
         clients.map((c, i) =>
@@ -111,6 +91,57 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedisCluster>
       forget();
     },
   };
+}
+
+/**
+ * One cluster-enabled `redis-server` on fresh ports, answering PING. A port `freePort` found free can be
+ * taken before the server binds it (the kernel hands the same range out for outgoing connections, and
+ * a full test run makes thousands): the server then exits at once, and the node starts again on other
+ * ports instead of the cluster waiting for a node that is gone.
+ */
+async function startNode(): Promise<{ port: number; busPort: number; dir: string; child: ChildProcess }> {
+  let lastExit = '';
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [port, busPort] = [await freePort(), await freePort()];
+    const dir = mkdtempSync(join(tmpdir(), 'bridge-redis-cluster-'));
+    const child = spawn(
+      'redis-server',
+      [
+        ...['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1'],
+        ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--dir', dir],
+        ...['--cluster-node-timeout', '5000', '--save', '', '--appendonly', 'no'],
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    trackChild(child);
+    let log = '';
+    child.stdout?.on('data', (d) => {
+      log = (log + String(d)).slice(-2_000);
+    });
+    const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1 });
+    probe.on('error', () => {});
+    try {
+      const up = await waitFor(
+        async () => {
+          if (child.exitCode !== null || child.signalCode !== null) return 'exited';
+          if (probe.status === 'wait') await probe.connect();
+          return (await probe.ping()) === 'PONG' ? 'up' : undefined;
+        },
+        { what: `redis-server on port ${port} answering`, timeoutMs: 30_000 },
+      );
+      if (up === 'up') return { port, busPort, dir, child };
+    } catch (err) {
+      child.kill('SIGKILL');
+      await childExited(child);
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    } finally {
+      probe.disconnect();
+    }
+    lastExit = log.trim().split('\n').pop() ?? '';
+    rmSync(dir, { recursive: true, force: true });
+  }
+  throw new Error(`redis-server for the cluster did not start on 5 pairs of free ports: ${lastExit}`);
 }
 
 /** A clear failure instead of a spawn ENOENT: the cluster needs redis-server ≥ 7.0 (--cluster-port). */

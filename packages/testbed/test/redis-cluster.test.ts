@@ -42,13 +42,21 @@ describe("the test bed's Redis Cluster", () => {
     child.stderr.on('data', (d) => {
       out += String(d);
     });
-    const held = await waitFor(
+    const up = waitFor(
       () => {
         const line = /^cluster (\{.*\})$/m.exec(out)?.[1];
         return line ? (JSON.parse(line) as { pids: number[]; dirs: string[] }) : undefined;
       },
       { what: 'the holder up', timeoutMs: 90_000 },
     );
+    // A holder that died will never be up: fail then, with what it said.
+    const died = childExited(child).then(() => {
+      throw new Error(
+        `the holder exited (${child.exitCode ?? child.signalCode}) before its cluster was up: ${out}`,
+      );
+    });
+    const held = await Promise.race([up, died]);
+    died.catch(() => {});
     for (const pid of held.pids) expect(isAlive(pid)).toBe(true);
     child.kill('SIGINT');
     await childExited(child);
