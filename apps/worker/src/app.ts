@@ -146,17 +146,13 @@ export async function startWorkerApp(
     metrics,
     liveChanged,
   };
-  const sharded = config.DISCORD_SHARDING === 'leases' ? await shardedGateway(deps) : null;
-  if (sharded) deps.guildView = sharded.guildView;
+  const sharded = await shardedGateway(deps);
+  deps.guildView = sharded.guildView;
 
   const copyId = `copy-${randomUUID().slice(0, 8)}`;
   // Follows guilds joining and leaving, seeds DISCORD_GUILD_ID's settings.
   const guildFeature = await startGuildFeature(deps);
-  // Without shard leases this copy's session receives every guild (shard 0 of 1).
-  const commandFeature = startCommandFeature(deps, commands, {
-    copyId,
-    guildIds: sharded ? null : () => [...client.guilds.cache.keys()],
-  });
+  const commandFeature = startCommandFeature(deps, commands, { copyId, guildIds: null });
 
   const matchFeature = await startMatchFeature(deps);
   const linkFeature = startLinkFeature(deps);
@@ -174,10 +170,8 @@ export async function startWorkerApp(
   for (const worker of workers) instrumentWorker(metrics, worker);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   // The listeners are attached: the shards' events may flow.
-  if (sharded) {
-    owner = sharded.owner;
-    await owner.start();
-  }
+  owner = sharded.owner;
+  await owner.start();
   log.info(
     {
       guild: guild?.id ?? null,

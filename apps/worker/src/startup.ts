@@ -76,15 +76,12 @@ async function connect(
   config: WorkerConfig,
   log: Logger,
 ): Promise<{ client: Client<true>; guild: Guild | undefined }> {
-  // With shard leases the gateway sessions are the ShardOwner's (app.ts): this client only calls REST.
-  const client =
-    config.DISCORD_SHARDING === 'leases'
-      ? await restOnlyClient({
-          token: config.DISCORD_TOKEN,
-          apiUrl: config.DISCORD_API_URL,
-          rest: { rejectOnRateLimit: isLongCreateWait },
-        })
-      : await connectDiscord({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log });
+  // The gateway sessions are the ShardOwner's (app.ts): this client only calls REST.
+  const client = await restOnlyClient({
+    token: config.DISCORD_TOKEN,
+    apiUrl: config.DISCORD_API_URL,
+    rest: { rejectOnRateLimit: isLongCreateWait },
+  });
   if (!config.DISCORD_GUILD_ID) return { client, guild: undefined };
   const guild = await client.guilds.fetch(config.DISCORD_GUILD_ID).catch(() => null);
   if (!guild) {

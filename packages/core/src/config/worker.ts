@@ -98,14 +98,11 @@ export const workerConfigSchema = z
      */
     DISCORD_IDENTIFY_FLOOR: positiveInt.default(50),
     /**
-     * `off`: every copy opens one session for all guilds (shard 0 of 1), as a single copy does. `leases`: the
-     * gateway is split into shards and each shard is held by exactly one copy (Redis leases), jobs run on any
-     * copy and read voice states from Redis.
+     * The gateway's shard count (every copy must use the same); unset = what `GET /gateway/bot` recommends.
+     * Each shard is held by exactly one copy (Redis leases); one copy holds them all.
      */
-    DISCORD_SHARDING: z.enum(['off', 'leases']).default('off'),
-    /** With DISCORD_SHARDING=leases: the shard count; unset = what `GET /gateway/bot` recommends. */
     DISCORD_SHARD_COUNT: positiveInt.optional(),
-    /** With DISCORD_SHARDING=leases: a dead copy's shards are taken over this long after its last renewal. */
+    /** A dead copy's shards are taken over this long after its last renewal. */
     DISCORD_SHARD_LEASE_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
     /** First wait before the start-up checks run again after a failure; doubles up to 16×. */
     PREFLIGHT_RETRY_MS: positiveInt.default(60_000),
