@@ -146,13 +146,13 @@ export async function startWorkerApp(
     metrics,
     liveChanged,
   };
+  const copyId = `copy-${randomUUID().slice(0, 8)}`;
+  const commandFeature = startCommandFeature(deps, commands, { copyId });
   const sharded = await shardedGateway(deps);
   deps.guildView = sharded.guildView;
 
-  const copyId = `copy-${randomUUID().slice(0, 8)}`;
   // Follows guilds joining and leaving, seeds DISCORD_GUILD_ID's settings.
   const guildFeature = await startGuildFeature(deps);
-  const commandFeature = startCommandFeature(deps, commands, { copyId, guildIds: null });
 
   const matchFeature = await startMatchFeature(deps);
   const linkFeature = startLinkFeature(deps);
@@ -170,6 +170,13 @@ export async function startWorkerApp(
   for (const worker of workers) instrumentWorker(metrics, worker);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   // The listeners are attached: the shards' events may flow.
+  sharded.listeners.ready = (shard, guildIds) => {
+    guildFeature.shardUp(guildIds);
+    commandFeature.shardReady(shard, sharded.shardCount, guildIds);
+  };
+  sharded.listeners.voiceConnect = matchFeature.voiceConnect;
+  sharded.listeners.joined = guildFeature.joined;
+  sharded.listeners.removed = guildFeature.removed;
   owner = sharded.owner;
   await owner.start();
   log.info(

@@ -42,8 +42,8 @@ export interface WorkerDeps {
    */
   liveChanged: (guildIds: readonly string[] | 'links') => void;
   /**
-   * With DISCORD_SHARDING=leases: the guild as REST and the Redis voice mirror describe it (this copy's client
-   * has no gateway cache). Unset: guilds come from the client's own gateway cache.
+   * The guild as REST and the Redis voice mirror describe it, whichever copy holds its shard (the client has no
+   * gateway cache; set once the gateway is wired). Unset only in tests that give the client a cache by hand.
    */
   guildView?: (guildId: string) => Promise<Guild | null>;
 }

@@ -14,6 +14,14 @@ process.on('unhandledRejection', (err) =>
   log.error({ err }, 'unhandled rejection (the worker keeps running)'),
 );
 
+// Removed in 1.0.0 (CHANGELOG.md): the copies always share the gateway's shards.
+if (process.env.DISCORD_SHARDING !== undefined) {
+  log.warn(
+    { DISCORD_SHARDING: process.env.DISCORD_SHARDING },
+    'DISCORD_SHARDING is ignored since 1.0.0 (the worker copies always share the shards): remove it from .env',
+  );
+}
+
 const stop = new AbortController();
 let worker: RunningWorker | undefined;
 const starting = startWorkerApp(config, log, stop.signal).then((w) => {

@@ -1,8 +1,7 @@
 import { type Logger, pause, type WorkerConfig } from '@bridge/core';
 
 import type { Client, Guild } from 'discord.js';
-import { restOnlyClient } from './discord/cacheless.ts';
-import { connectDiscord, isLongCreateWait } from './discord/client.ts';
+import { restClient } from './discord/client.ts';
 import { type Check, describeFailures, discordPreflight, failedCheckCode } from './discord/preflight.ts';
 
 /** The wait before attempt n+1: the base, doubling, at most 16× (minutes with the default base). */
@@ -77,11 +76,7 @@ async function connect(
   log: Logger,
 ): Promise<{ client: Client<true>; guild: Guild | undefined }> {
   // The gateway sessions are the ShardOwner's (app.ts): this client only calls REST.
-  const client = await restOnlyClient({
-    token: config.DISCORD_TOKEN,
-    apiUrl: config.DISCORD_API_URL,
-    rest: { rejectOnRateLimit: isLongCreateWait },
-  });
+  const client = await restClient({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log });
   if (!config.DISCORD_GUILD_ID) return { client, guild: undefined };
   const guild = await client.guilds.fetch(config.DISCORD_GUILD_ID).catch(() => null);
   if (!guild) {

@@ -3,7 +3,7 @@ import { type DiscordEmulator, startDiscordEmulator } from '@bridge/sandbox';
 import type { Client } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operators } from '../src/access/operators.ts';
-import { restOnlyClient } from '../src/discord/cacheless.ts';
+import { restClient } from '../src/discord/client.ts';
 
 // The deployment's operators, read from Discord (a team-owned application in the emulator) through the real
 // discord.js client, plus BRIDGE_OPERATOR_IDS.
@@ -23,7 +23,7 @@ beforeAll(async () => {
       },
     },
   });
-  client = await restOnlyClient({ token: emu.botToken, apiUrl: emu.apiUrl });
+  client = await restClient({ token: emu.botToken, apiUrl: emu.apiUrl });
 });
 afterAll(async () => {
   await client?.destroy();

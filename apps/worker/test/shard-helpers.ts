@@ -12,7 +12,6 @@ export function shardedCommunitiesEnv(shards: number, leaseMs: number): Record<s
     VC_CATEGORY_ID: '',
     VC_LOBBY_CHANNEL_ID: '',
     VC_STAFF_ROLE_ID: '',
-    DISCORD_SHARDING: 'leases',
     DISCORD_SHARD_COUNT: String(shards),
     DISCORD_SHARD_LEASE_MS: String(leaseMs),
   };

@@ -180,13 +180,13 @@ export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollecto
     }),
     gatewayShardHeld: new Gauge({
       name: 'bridge_gateway_shard_held',
-      help: 'With DISCORD_SHARDING=leases: 1 for each shard this worker copy holds; a shard with no copy, or two, is a problem',
+      help: '1 for each shard this worker copy holds; a shard with no copy, or two, is a problem',
       labelNames: ['shard'] as const,
       registers,
     }),
     gatewayShardCount: valueGauge({
       name: 'bridge_gateway_shard_count',
-      help: 'With DISCORD_SHARDING=leases: the shard count this worker copy uses (every copy must use the same)',
+      help: 'The shard count this worker copy uses (every copy must use the same)',
       registers,
     }),
     gatewaySessions: new Counter({

@@ -1,6 +1,7 @@
 import type { Guild } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
 import { discordCode, discordOp } from '../discord/errors.ts';
+import { voiceChannelOf } from '../discord/voice.ts';
 
 /** Discord's "Unknown Member": the user is not in the guild. */
 const UNKNOWN_MEMBER = 10007;
@@ -19,7 +20,7 @@ export async function membersAmong(
   const members = new Set<string>();
   const unknown: string[] = [];
   for (const id of new Set(userIds)) {
-    if (guild.members.cache.has(id) || guild.voiceStates.cache.get(id)?.channelId) members.add(id);
+    if (guild.members.cache.has(id) || voiceChannelOf(guild, id)) members.add(id);
     else unknown.push(id);
   }
   if (unknown.length === 0) return members;

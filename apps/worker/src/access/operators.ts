@@ -1,5 +1,11 @@
 import { operatorIds } from '@bridge/core';
-import { type Client, Team, TeamMemberMembershipState, TeamMemberRole } from 'discord.js';
+import {
+  type APIApplication,
+  type Client,
+  Routes,
+  TeamMemberMembershipState,
+  TeamMemberRole,
+} from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
 
 /** How long the application's owner and team are trusted before Discord is asked again. */
@@ -21,17 +27,18 @@ const inFlight = new WeakMap<Client, Promise<Cached>>();
  * here either), from GET /applications/@me.
  */
 async function fromDiscord(client: Client<true>): Promise<Set<string>> {
-  const app = await client.application.fetch();
-  const owner = app.owner;
-  if (owner instanceof Team) {
-    const members = owner.members
+  const app = (await client.rest.get(Routes.currentApplication())) as APIApplication;
+  const team = app.team;
+  if (team) {
+    const members = team.members
       .filter(
-        (m) => m.membershipState === TeamMemberMembershipState.Accepted && m.role !== TeamMemberRole.ReadOnly,
+        (m) =>
+          m.membership_state === TeamMemberMembershipState.Accepted && m.role !== TeamMemberRole.ReadOnly,
       )
-      .map((m) => m.id);
-    return operatorIds({ owner: { teamMemberIds: [...(owner.ownerId ? [owner.ownerId] : []), ...members] } });
+      .map((m) => m.user.id);
+    return operatorIds({ owner: { teamMemberIds: [team.owner_user_id, ...members] } });
   }
-  return operatorIds({ owner: owner ? { userId: owner.id } : null });
+  return operatorIds({ owner: app.owner ? { userId: app.owner.id } : null });
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 import type { Guild } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
 import { guild as guildOf } from '../discord/guild.ts';
+import { voiceChannelOf } from '../discord/voice.ts';
 import { withLease } from '../lib/leases.ts';
 import { cardChannel, editOrPost, findCard } from './card-message.ts';
 import { putVoiceStatus } from './voice-status.ts';
@@ -158,7 +159,7 @@ async function nextCard(
 ): Promise<{ input: CardInput; eloBefore?: Record<string, number> } | null> {
   if (change.kind === 'built') {
     // Linked players who are not in any voice channel now that their team's channel is ready.
-    const notInVoice = [...change.links.values()].filter((id) => !guild.voiceStates.cache.get(id)?.channelId);
+    const notInVoice = [...change.links.values()].filter((id) => !voiceChannelOf(guild, id));
     const drawn = cardFromMatch(change.match, change.links, change.channels, notInVoice);
     const nicknames = drawn.teams.flatMap((t) =>
       t.players.filter((p) => !p.discordId).map((p) => p.nickname),

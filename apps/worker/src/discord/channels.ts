@@ -17,6 +17,7 @@ import {
   type VoiceChannel,
 } from 'discord.js';
 import { discordCode, discordOp, discordOpIgnoring, isCategoryFull } from './errors.ts';
+import { recordVoiceMove } from './voice.ts';
 
 /** Discord's real per-category limit; the emulator may use a smaller one, caught by isCategoryFull. */
 const CATEGORY_LIMIT = 50;
@@ -257,13 +258,11 @@ export async function moveMember(guild: Guild, userId: string, channelId: string
       throw err;
     }
   });
+  // 40032 (not in voice) and 10007 (left the guild): out of voice either way.
+  recordVoiceMove(guild, userId, done === null ? null : channelId);
   return done !== null;
 }
 
 export async function deleteChannel(guild: Guild, id: string): Promise<void> {
   await discordOpIgnoring(`delete channel ${id}`, [10003], () => guild.channels.delete(id));
-}
-
-export function membersInVoice(guild: Guild, channelId: string): string[] {
-  return [...guild.voiceStates.cache.filter((v) => v.channelId === channelId).keys()];
 }

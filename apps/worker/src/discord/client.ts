@@ -1,10 +1,10 @@
 import type { Logger } from '@bridge/core';
-import { Client, Events, GatewayIntentBits, type RateLimitData } from 'discord.js';
+import { Client, type ClientUser, GatewayIntentBits, type RateLimitData } from 'discord.js';
 
 export interface DiscordClientOptions {
   token: string;
   apiUrl: string;
-  log: Logger;
+  log?: Logger;
   /** Per-request REST timeout; discord.js retries timeouts and 5xx itself, and waits out 429s. */
   restTimeoutMs?: number;
 }
@@ -15,7 +15,6 @@ export interface DiscordClientOptions {
  * rescheduled for when Discord allows it (consumers/match-scheduling.ts).
  */
 export const LONG_RATE_LIMIT_MS = 3000;
-const READY_TIMEOUT_MS = 120_000;
 
 /** True for the request `rejectOnRateLimit` should refuse: a channel create facing a long wait. */
 export function isLongCreateWait(d: RateLimitData): boolean {
@@ -28,10 +27,12 @@ export function isLongCreateWait(d: RateLimitData): boolean {
 }
 
 /**
- * The gateway + REST client. Intents: Guilds (channels, roles) and GuildVoiceStates (who is in which
- * voice channel, and late joiners). No privileged intent is needed: members are resolved by id.
+ * The worker's discord.js client: REST only. The gateway sessions are the shards' (gateway/), so discord.js
+ * never sees a READY and fills no cache; `client.user` is read over REST (`GET /users/@me`, as READY would
+ * fill it: a `User` from discord.js' public `users.fetch`, of which the bridge reads only the id).
+ * `client.application` stays null: what needs the application reads it over REST.
  */
-export async function connectDiscord(opts: DiscordClientOptions): Promise<Client<true>> {
+export async function restClient(opts: DiscordClientOptions): Promise<Client<true>> {
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates],
     rest: {
@@ -42,38 +43,20 @@ export async function connectDiscord(opts: DiscordClientOptions): Promise<Client
     },
   });
   client.rest.on('rateLimited', (info) =>
-    opts.log.debug(
+    opts.log?.debug(
       { route: info.route, retryAfter: info.retryAfter, global: info.global },
       'discord rate limited',
     ),
   );
   // Each Discord answer, for `bench/profile.ts` (only at debug: the listener is not free).
-  if (opts.log.isLevelEnabled('debug')) {
+  if (opts.log?.isLevelEnabled('debug')) {
     client.rest.on('response', (req, res) =>
-      opts.log.debug({ method: req.method, route: req.route, status: res.status }, 'discord answered'),
+      opts.log?.debug({ method: req.method, route: req.route, status: res.status }, 'discord answered'),
     );
   }
-  client.on(Events.Error, (err) => opts.log.error({ err }, 'discord client error'));
-  client.on(Events.ShardDisconnect, (event) =>
-    opts.log.warn({ closeCode: event.code }, 'discord gateway disconnected'),
-  );
-  const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, (c) => resolve(c)));
-  let timer: NodeJS.Timeout | undefined;
-  // A session that never becomes ready (e.g. sharding required) is reported, not waited on forever.
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no READY from the gateway within ${READY_TIMEOUT_MS / 1000} s`)),
-      READY_TIMEOUT_MS,
-    );
-  });
-  try {
-    await client.login(opts.token);
-    return await Promise.race([ready, timeout]);
-  } catch (err) {
-    // No half-open client left behind (its sockets would keep reconnecting).
-    await client.destroy();
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
+  client.token = opts.token;
+  client.rest.setToken(opts.token);
+  const ready = client as Client<true>;
+  ready.user = (await client.users.fetch('@me')) as ClientUser;
+  return ready;
 }

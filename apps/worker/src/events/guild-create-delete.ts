@@ -1,5 +1,4 @@
 import { pause } from '@bridge/core';
-import { Events, type Guild } from 'discord.js';
 import { admitGuild } from '../access/served-guilds.ts';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
 import { backoff } from '../startup.ts';
@@ -12,8 +11,8 @@ import { backoff } from '../startup.ts';
  */
 export async function startGuildFeature(
   deps: Pick<WorkerDeps, 'config' | 'client' | 'log' | 'guilds' | 'liveChanged'>,
-): Promise<FeatureHandle> {
-  const { config, client, log, guilds } = deps;
+): Promise<GuildFeature> {
+  const { config, log, guilds } = deps;
   const stopping = new AbortController();
   const retries = new Set<Promise<void>>();
   const retryInBackground = (what: string, fn: () => Promise<unknown>, first: Error, guildId: string) => {
@@ -45,11 +44,7 @@ export async function startGuildFeature(
     );
     if (failed) retryInBackground('seeding the guild settings from the env', seed, failed, guildId);
   }
-  // A guild this deployment does not serve is left: only such a guild costs a request here, the served ones
-  // nothing (the commands are global).
-  for (const guild of client.guilds.cache.values()) admitGuild(deps, guild);
-  const onCreate = (guild: Guild) => {
-    if (!admitGuild(deps, guild)) return;
+  const restore = (guild: { id: string }) => {
     // A re-invite within GUILD_RETENTION_DAYS gets the settings it had back.
     void guilds.unshelve(guild.id, config.GUILD_RETENTION_DAYS).then(
       (restored) =>
@@ -61,30 +56,52 @@ export async function startGuildFeature(
         log.error({ guildId: guild.id, err: err.message }, 'joined a guild: settings not restored'),
     );
   };
-  // discord.js emits GuildDelete only when the bot was removed (an outage is GuildUnavailable).
-  const onDelete = (guild: Guild) => {
-    void guilds.shelve(guild.id).then(
+  const joined = (guild: { id: string; name: string }) => {
+    if (admitGuild(deps, guild)) restore(guild);
+  };
+  // A shard came up with these guilds: a guild this deployment does not serve is left (only such a guild
+  // costs a request, the served ones nothing: the commands are global), and one that re-invited the bot while
+  // no copy was listening gets its settings back (one query for the shard, against the few put aside).
+  const shardUp = (guildIds: readonly string[]) => {
+    const served = guildIds.filter((id) => admitGuild(deps, { id }));
+    void guilds.shelvedIds().then(
+      (shelved) => {
+        for (const id of served) if (shelved.has(id)) restore({ id });
+      },
+      (err: Error) => log.warn({ err: err.message }, 'servers put aside not read; a re-invite restores them'),
+    );
+  };
+  const removed = (guildId: string) => {
+    void guilds.shelve(guildId).then(
       (rows) => {
-        deps.liveChanged([guild.id]);
+        deps.liveChanged([guildId]);
         log.info(
-          { guildId: guild.id, channelRows: rows, keptDays: config.GUILD_RETENTION_DAYS },
+          { guildId, channelRows: rows, keptDays: config.GUILD_RETENTION_DAYS },
           'removed from a guild: its channel rows forgotten, its settings kept for a re-invite',
         );
       },
-      (err: Error) => log.error({ guildId: guild.id, err: err.message }, 'guild rows not forgotten'),
+      (err: Error) => log.error({ guildId, err: err.message }, 'guild rows not forgotten'),
     );
   };
-  client.on(Events.GuildCreate, onCreate);
-  client.on(Events.GuildDelete, onDelete);
   return {
     name: 'guilds',
+    shardUp,
+    joined,
+    removed,
     close: async () => {
-      client.off(Events.GuildCreate, onCreate);
-      client.off(Events.GuildDelete, onDelete);
       stopping.abort();
       await Promise.all(retries);
     },
   };
+}
+
+/** The guild feature's handle: also told the guilds of each shard that comes up on this copy. */
+export interface GuildFeature extends FeatureHandle {
+  shardUp(guildIds: readonly string[]): void;
+  /** the bot was added to a guild */
+  joined(guild: { id: string; name: string }): void;
+  /** the bot was removed from a guild */
+  removed(guildId: string): void;
 }
 
 /** Runs `fn` until it succeeds, waiting with backoff between attempts; stops when `signal` aborts. */

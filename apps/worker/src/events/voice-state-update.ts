@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@bridge/core';
-import { Events, type Guild, type VoiceState } from 'discord.js';
+import type { Guild } from 'discord.js';
 import { servesGuild } from '../access/served-guilds.ts';
 import { updateCard } from '../cards/update-card.ts';
 import { MoveRefusedError } from '../discord/channels.ts';
+import { voiceChannelOf } from '../discord/voice.ts';
 import type { LiveChannel, LiveMembers } from '../gateway/live-members.ts';
 import { guildById, type MatchContext } from '../matches/match-context.ts';
 import { moveOnce } from '../matches/move-once.ts';
@@ -22,34 +23,46 @@ const SETTLE_MS = 2000;
  * live while already in voice elsewhere (they connected just before their channel was recorded, or while no
  * copy held their shard) is moved too.
  */
-export function listenForLateJoiners(ctx: MatchContext, live: LiveMembers, log: Logger): () => void {
-  const handler = (oldState: VoiceState, newState: VoiceState) => {
-    if (oldState.channelId || !newState.channelId) return;
-    if (!servesGuild(ctx.config, newState.guild.id)) return;
-    const channels = live.channelsOf(newState.guild.id, newState.id);
+export function listenForLateJoiners(
+  ctx: MatchContext,
+  live: LiveMembers,
+  log: Logger,
+): { connected: (move: VoiceConnect) => void; stop: () => void } {
+  const connected = ({ guildId, userId, to }: VoiceConnect) => {
+    if (!servesGuild(ctx.config, guildId)) return;
+    const channels = live.channelsOf(guildId, userId);
     ctx.metrics.voiceConnects.inc({ ours: channels.length > 0 ? 'yes' : 'no' });
     if (channels.length === 0) return;
-    moveInBackground(
-      ctx,
-      { guild: newState.guild, userId: newState.id, current: newState.channelId, channels },
-      log,
+    // Ours: only now is the guild read.
+    void guildById(ctx, guildId).then(
+      (guild) => guild && moveInBackground(ctx, { guild, userId, current: to, channels }, log),
+      (err: Error) => log.error({ userId, guildId, err: err.message }, 'late joiner not moved'),
     );
   };
   live.onLive = (guildId, userId, channels) => {
     setTimeout(() => {
       void (async () => {
         const guild = await guildById(ctx, guildId);
-        const current = guild?.voiceStates.cache.get(userId)?.channelId;
+        const current = guild ? voiceChannelOf(guild, userId) : null;
         if (!guild || !current || channels.some((c) => c.channelId === current)) return;
         moveInBackground(ctx, { guild, userId, current, channels }, log);
       })();
     }, SETTLE_MS).unref();
   };
-  ctx.client.on(Events.VoiceStateUpdate, handler);
-  return () => {
-    ctx.client.off(Events.VoiceStateUpdate, handler);
-    live.onLive = () => {};
+  return {
+    connected,
+    stop: () => {
+      live.onLive = () => {};
+    },
   };
+}
+
+/** A member who connected to voice in a guild (from the gateway, gateway/dispatch.ts). */
+export interface VoiceConnect {
+  guildId: string;
+  userId: string;
+  /** the channel they connected to */
+  to: string;
 }
 
 /** A member of a live match who is in voice outside their team channel(s). */

@@ -4,16 +4,24 @@ import { routeInteractions } from '../events/interaction-create.ts';
 import { applicationId, keepGlobalCommands } from '../gateway/global-commands.ts';
 import { clearOldGuildCommands } from '../gateway/old-guild-commands.ts';
 
+/** The command feature's handle: also told when a gateway shard this copy holds is ready. */
+export interface CommandFeature extends FeatureHandle {
+  /**
+   * A shard this copy holds identified with these guilds: once per deployment and shard, the per-server
+   * commands of earlier versions are removed from them (in the background, paced).
+   */
+  shardReady(shard: number, shardCount: number, guildIds: readonly string[]): void;
+}
+
 /**
  * Slash commands: routed to their handlers; registered globally once per deployment (in the background:
- * start-up never waits for it); and, once, the per-server commands of earlier versions removed (`guildIds`
- * lists the servers whose events this copy receives, or null when it cannot tell which).
+ * start-up never waits for it); and the per-server commands of earlier versions removed, shard by shard.
  */
 export function startCommandFeature(
   deps: WorkerDeps,
   commands: SlashCommand[],
-  opts: { copyId: string; guildIds: (() => readonly string[]) | null },
-): FeatureHandle {
+  opts: { copyId: string },
+): CommandFeature {
   routeInteractions(deps, commands);
   const stopping = new AbortController();
   const { client, redis, config, log } = deps;
@@ -22,20 +30,29 @@ export function startCommandFeature(
   const tasks = [
     keepGlobalCommands({ ...base, definitions: commands.map((c) => c.data), signal: stopping.signal }),
   ];
-  const guildIds = opts.guildIds;
-  if (guildIds) {
-    tasks.push(
-      clearOldGuildCommands({ ...base, shard: 0, shardCount: 1, guildIds, signal: stopping.signal }).then(
-        () => {},
-        (err: Error) => {
-          if (!stopping.signal.aborted)
-            log.warn({ err: err.message }, 'old per-server commands not removed; the next start goes on');
-        },
-      ),
-    );
-  }
   return {
     name: 'commands',
+    shardReady: (shard, shardCount, guildIds) => {
+      if (stopping.signal.aborted) return;
+      tasks.push(
+        clearOldGuildCommands({
+          ...base,
+          shard,
+          shardCount,
+          guildIds: () => guildIds,
+          signal: stopping.signal,
+        }).then(
+          () => {},
+          (err: Error) => {
+            if (!stopping.signal.aborted)
+              log.warn(
+                { err: err.message, shard },
+                'old per-server commands not removed; the next start goes on',
+              );
+          },
+        ),
+      );
+    },
     close: async () => {
       stopping.abort(new Error('shutting down'));
       await Promise.all(tasks);

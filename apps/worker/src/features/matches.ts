@@ -1,6 +1,6 @@
 import { IntakeRelay, type JobHandlers, MAINTENANCE_JOBS } from '@bridge/core';
 import type { FeatureHandle, WorkerDeps } from '../deps.ts';
-import { listenForLateJoiners } from '../events/voice-state-update.ts';
+import { listenForLateJoiners, type VoiceConnect } from '../events/voice-state-update.ts';
 import { LiveMembers } from '../gateway/live-members.ts';
 import { matchCreatedHandler } from '../jobs/match-created.ts';
 import { matchDemoReadyHandler } from '../jobs/match-demo-ready.ts';
@@ -13,9 +13,13 @@ import type { MatchContext } from '../matches/match-context.ts';
  * Match voice channels: the handlers of the `matches`, `cleanup` and `maintenance` jobs, the intake relay, late
  * joiners, and the sweep's schedule.
  */
-export async function startMatchFeature(
-  deps: WorkerDeps,
-): Promise<FeatureHandle & { handlers: Pick<JobHandlers, 'matches' | 'cleanup' | 'maintenance'> }> {
+export async function startMatchFeature(deps: WorkerDeps): Promise<
+  FeatureHandle & {
+    handlers: Pick<JobHandlers, 'matches' | 'cleanup' | 'maintenance'>;
+    /** a member connected to voice in a guild whose shard this copy holds */
+    voiceConnect: (move: VoiceConnect) => void;
+  }
+> {
   const ctx: MatchContext = deps;
   // Idempotent: every copy upserts the same scheduler at start.
   await deps.queues.maintenance.upsertJobScheduler(
@@ -35,9 +39,10 @@ export async function startMatchFeature(
     },
   });
   relay.start();
-  // Who plays where, in memory for the late-join listener: this copy's session receives every guild.
+  // Who plays where, in memory for the late-join listener: every guild's (a superset of what the shards this
+  // copy holds need; its size is the live matches', not the servers').
   const live = new LiveMembers(deps.matches, deps.log);
-  const stopLateJoin = listenForLateJoiners(ctx, live, deps.log);
+  const lateJoin = listenForLateJoiners(ctx, live, deps.log);
   await live.listen(deps.redis.duplicate(), deps.config.QUEUE_PREFIX);
   // A database that is down at start must not stop the worker: the periodic reload reads it later.
   void live
@@ -47,6 +52,7 @@ export async function startMatchFeature(
     );
   return {
     name: 'matches',
+    voiceConnect: lateJoin.connected,
     handlers: {
       matches: {
         matchCreated: matchCreatedHandler(ctx),
@@ -60,7 +66,7 @@ export async function startMatchFeature(
       maintenance: { sweep: sweepHandler(ctx) },
     },
     close: async () => {
-      stopLateJoin();
+      lateJoin.stop();
       live.stop();
       await relay.close();
     },

@@ -2,25 +2,28 @@ import { VoiceStates } from '@bridge/core';
 import { GatewayIntentBits, type Guild } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
 import { restGuild } from '../discord/cacheless.ts';
-import { dispatchTo } from './dispatch.ts';
+import { dispatchTo, type GatewayListeners } from './dispatch.ts';
 import { resolveShardCount } from './shard-count.ts';
 import { ShardOwner } from './shard-owner.ts';
 
 export type { ShardOwner };
 
 /**
- * The worker's gateway with DISCORD_SHARDING=leases: a ShardOwner holding this copy's share of the shards,
+ * The worker's gateway: a ShardOwner holding this copy's share of the shards,
  * their events handled here once, and the guild view jobs use on any copy (REST + the Redis voice mirror).
  */
 export async function shardedGateway(deps: WorkerDeps): Promise<{
   owner: ShardOwner;
   shardCount: number;
   guildView: (guildId: string) => Promise<Guild | null>;
+  /** set by the features before `owner.start()`: no event flows before */
+  listeners: GatewayListeners;
 }> {
   const { config, client, redis, log, metrics } = deps;
   const voice = new VoiceStates(redis, config.QUEUE_PREFIX);
   const guildView = async (guildId: string) => restGuild(client, guildId, await voice.all(guildId));
   const shardCount = await resolveShardCount(client.rest, config.DISCORD_SHARD_COUNT);
+  const listeners: GatewayListeners = {};
   const owner = new ShardOwner({
     redis,
     prefix: config.QUEUE_PREFIX,
@@ -32,7 +35,7 @@ export async function shardedGateway(deps: WorkerDeps): Promise<{
     identifyFloor: config.DISCORD_IDENTIFY_FLOOR,
     log: log.child({ component: 'gateway' }),
     metrics,
-    onDispatch: dispatchTo({ client, voice, guild: guildView, log }),
+    onDispatch: dispatchTo({ client, voice, log, listeners }),
   });
-  return { owner, shardCount, guildView };
+  return { owner, shardCount, guildView, listeners };
 }

@@ -3,6 +3,7 @@ import type { ChannelBegun, ChannelPlan, DataApiMatch, Faction, Logger } from '@
 import type { Job } from 'bullmq';
 import type { Guild } from 'discord.js';
 import { MoveRefusedError } from '../discord/channels.ts';
+import { voiceChannelOf } from '../discord/voice.ts';
 import { LEASE } from '../lib/leases.ts';
 import { Prefetched } from '../lib/prefetched.ts';
 import type { VoiceSettings } from './guild-settings.ts';
@@ -76,7 +77,7 @@ export class GuildBuild implements MoveScope {
    */
   claimAhead(plan: ChannelPlan): void {
     for (const userId of plan.moveIds) {
-      if (!this.guild.voiceStates.cache.get(userId)?.channelId) continue;
+      if (!voiceChannelOf(this.guild, userId)) continue;
       const state = this.ctx.matches.claimMove(
         this.matchId,
         this.guild.id,
@@ -141,7 +142,7 @@ async function movePlayers(build: GuildBuild, plan: ChannelPlan, channelId: stri
   await Promise.all(
     // Players only: bench substitutes may join the channel but are not moved.
     plan.moveIds.map(async (userId) => {
-      const from = build.guild.voiceStates.cache.get(userId)?.channelId;
+      const from = voiceChannelOf(build.guild, userId);
       // Left voice since the claim was asked for: it goes back so their next connect moves them.
       if (!from) return build.giveBack(userId);
       try {

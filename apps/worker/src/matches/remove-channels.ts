@@ -5,10 +5,10 @@ import {
   bridgeVoiceChannels,
   deleteChannel,
   MoveRefusedError,
-  membersInVoice,
   moveMember,
   removeEmptyOverflow,
 } from '../discord/channels.ts';
+import { membersInVoice } from '../discord/voice.ts';
 import { settingsOf, type VoiceSettings } from './guild-settings.ts';
 import type { MatchContext } from './match-context.ts';
 

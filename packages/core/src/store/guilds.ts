@@ -214,6 +214,18 @@ export class GuildStore extends Store {
     return this.rpc<boolean>('guild_unshelve', { p_guild_id: guildId, p_max_age_days: maxAgeDays });
   }
 
+  /**
+   * The guilds whose rows are put aside (removed the bot, kept for a re-invite): few, whatever the number of
+   * servers the bot is in. A shard coming up checks its guilds against them in one query.
+   */
+  async shelvedIds(): Promise<Set<string>> {
+    const rows = check<{ guild_id: string }[]>(
+      'removed_guilds.list',
+      await this.db.from('removed_guilds').select('guild_id'),
+    );
+    return new Set(rows.map((r) => r.guild_id));
+  }
+
   /** Forgets the guilds removed longer ago than `maxAgeDays`; answers how many. */
   async expireShelf(maxAgeDays: number): Promise<number> {
     return this.rpc<number>('guild_shelf_expire', { p_max_age_days: maxAgeDays });
