@@ -96,8 +96,8 @@ export async function startWorkerApp(
   let owner: ShardOwner | null = null;
   const health = (): WorkerHealth => {
     if (problem) return { ok: false, ...problem };
-    // With shard leases a copy may rightly hold no shard (more copies than shards): its gateway is the owner's loop.
-    if (!owner && !discord?.client.isReady()) {
+    // Taking part in the shard leases: a copy may rightly hold no shard (more copies than shards).
+    if (!owner) {
       return { ok: false, reason: 'discord gateway not connected', code: 'gateway' };
     }
     if (redis.status !== 'ready') return { ok: false, reason: `redis ${redis.status}`, code: 'redis' };
@@ -123,7 +123,7 @@ export async function startWorkerApp(
     redis.disconnect();
     throw err;
   }
-  const { client, guild } = discord;
+  const { client } = discord;
   instrumentDiscord(metrics, client);
   const liveChanged: WorkerDeps['liveChanged'] = (guildIds) => {
     void announceLiveChange(redis, config.QUEUE_PREFIX, guildIds).catch((err: Error) =>
@@ -181,9 +181,8 @@ export async function startWorkerApp(
   await owner.start();
   log.info(
     {
-      guild: guild?.id ?? null,
-      guilds: client.guilds.cache.size,
-      shards: owner ? { count: sharded?.shardCount, held: owner.held(), copy: owner.copyId } : undefined,
+      guild: config.DISCORD_GUILD_ID ?? null,
+      shards: { count: sharded.shardCount, held: owner.held(), copy: owner.copyId },
       commands: commands.map((c) => c.data.name),
       features: features.map((f) => f.name),
       metricsPort: metricsServer.port,

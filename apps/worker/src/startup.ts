@@ -1,6 +1,6 @@
 import { type Logger, pause, type WorkerConfig } from '@bridge/core';
 
-import type { Client, Guild } from 'discord.js';
+import type { Client } from 'discord.js';
 import { restClient } from './discord/client.ts';
 import { type Check, describeFailures, discordPreflight, failedCheckCode } from './discord/preflight.ts';
 
@@ -23,7 +23,7 @@ export async function loginSafely(opts: {
   setProblem: (problem: string | null, code?: string) => void;
   /** Every migration this release ships is applied (lib/schema-check.ts); checked first, before Discord. */
   schema?: () => Promise<Check>;
-}): Promise<{ client: Client<true>; guild: Guild | undefined }> {
+}): Promise<{ client: Client<true> }> {
   const { config, log, signal } = opts;
   // No IDENTIFY is at stake in the schema check: retried sooner than the Discord checks (from 5 s, doubling).
   for (let attempt = 0; opts.schema; attempt++) {
@@ -70,20 +70,7 @@ export async function loginSafely(opts: {
   }
 }
 
-/** `guild` is DISCORD_GUILD_ID's (single-guild mode), undefined without it. */
-async function connect(
-  config: WorkerConfig,
-  log: Logger,
-): Promise<{ client: Client<true>; guild: Guild | undefined }> {
-  // The gateway sessions are the ShardOwner's (app.ts): this client only calls REST.
-  const client = await restClient({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log });
-  if (!config.DISCORD_GUILD_ID) return { client, guild: undefined };
-  const guild = await client.guilds.fetch(config.DISCORD_GUILD_ID).catch(() => null);
-  if (!guild) {
-    await client.destroy();
-    throw new Error(
-      `the bot is not in guild DISCORD_GUILD_ID=${config.DISCORD_GUILD_ID}: invite it, or fix the id`,
-    );
-  }
-  return { client, guild };
+/** The REST client (the gateway sessions are the ShardOwner's, app.ts). The preflight checked the guild. */
+async function connect(config: WorkerConfig, log: Logger): Promise<{ client: Client<true> }> {
+  return { client: await restClient({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL, log }) };
 }

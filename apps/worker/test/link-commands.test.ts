@@ -232,15 +232,11 @@ describe('linking slash commands', () => {
     );
     expect(new Set(ids).size).toBe(ids.length);
     expect(handled().reduce((a, b) => a + b, 0)).toBe(invoked.length);
-    // Each copy got every interaction: it either answered it or saw another copy acknowledge it first.
-    for (const w of stack.workers) {
-      const seen = w.lines.filter(
-        (l) =>
-          (l.msg === 'command handled' || l.msg === 'interaction acknowledged by another worker copy') &&
-          invoked.includes(String(l.interactionId)),
-      );
-      expect(new Set(seen.map((l) => String(l.interactionId))).size).toBe(invoked.length);
-    }
+    // Discord delivered each interaction to one copy only: the one holding the guild's shard.
+    const raced = stack.workers.flatMap((w) =>
+      w.lines.filter((l) => l.msg === 'interaction acknowledged by another worker copy'),
+    );
+    expect(raced).toEqual([]);
     const errors = stack.workers.flatMap((w) => w.lines.filter((l) => Number(l.level) >= 50));
     expect(errors).toEqual([]);
   });

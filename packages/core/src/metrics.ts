@@ -76,6 +76,7 @@ export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollecto
   const registers = [registry];
   const reports = (group: ReportGroup) => collectors.reports?.(group) ?? true;
   let budget: { remaining: number; at: number } | undefined;
+  let spent = false;
   const noteBudget = (remaining: number) => {
     budget = { remaining, at: Date.now() };
   };
@@ -203,15 +204,24 @@ export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollecto
       },
       async () => {
         if (!reports('worker')) return [];
-        if (collectors.identifyBudget && (!budget || Date.now() - budget.at > BUDGET_FRESH_MS)) {
+        if (collectors.identifyBudget && (!budget || spent || Date.now() - budget.at > BUDGET_FRESH_MS)) {
+          spent = false;
           const remaining = await within(READ_TIMEOUT_MS, collectors.identifyBudget());
           if (remaining !== undefined) noteBudget(remaining);
         }
         return budget && Date.now() - budget.at < BUDGET_STALE_MS ? [{ value: budget.remaining }] : [];
       },
     ),
-    /** A budget read made anyway (before an IDENTIFY): saves the next scrape a request. */
-    identifyBudget: { note: noteBudget },
+    /**
+     * `note`: a budget read made anyway (before an IDENTIFY) saves the next scrape a request. `spent`: this
+     * copy has just IDENTIFYed, so the last read is one too high: the next scrape reads again.
+     */
+    identifyBudget: {
+      note: noteBudget,
+      spent: () => {
+        spent = true;
+      },
+    },
     voiceConnects: new Counter({
       name: 'bridge_voice_connects_total',
       help: 'Members connecting to voice in the guilds of the shards this copy holds, by whether they have a live team channel there (ours: a late joiner); the others cost no round trip',

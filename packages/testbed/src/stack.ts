@@ -234,7 +234,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const startWorker = async (extra: Record<string, string> = {}) => {
     const proc = startAppProcess(opts.workerEntry ?? WORKER_ENTRY, { ...workerEnv, ...extra });
     workers.push(proc);
-    await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready', 60_000);
+    const ready = await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready', 60_000);
+    // Ready means taking part in the shard leases, not holding a session yet: a test's first slash command
+    // or voice event waits, as Discord's would, until every shard has a connected session.
+    const shards = (ready.shards as { count?: number } | undefined)?.count ?? 1;
+    await discord.waitForSessions(shards, 60_000);
     return proc;
   };
 

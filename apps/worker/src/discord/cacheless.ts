@@ -4,19 +4,21 @@
  * calls, and hands raw interactions to discord.js (the one private call left, `emitInteraction`).
  */
 import type { APIInteraction, Client, Guild } from 'discord.js';
+import { discordCode } from './errors.ts';
 import { withVoice } from './voice.ts';
 
 /**
  * A guild as REST and the voice mirror describe it: its roles (GET /guilds/{id}), its channels
  * (GET /guilds/{id}/channels) and who is in which voice channel (`voice`: user id → channel id, from Redis).
- * Not cached on the client: every call is a fresh picture. null when the bot is not in the guild.
+ * Not cached on the client: every call is a fresh picture. null when the bot is not in the guild; any other
+ * failure (a timeout, a 5xx) throws, so that a job retries instead of taking the guild for gone.
  */
 export async function restGuild(
   client: Client<true>,
   guildId: string,
   voice: ReadonlyMap<string, string>,
 ): Promise<Guild | null> {
-  const guild = await client.guilds.fetch({ guild: guildId, force: true, cache: false }).catch(() => null);
+  const guild = await client.guilds.fetch({ guild: guildId, force: true, cache: false }).catch(notInGuild);
   if (!guild) return null;
   await guild.channels.fetch();
   return withVoice(guild, voice);
@@ -27,7 +29,7 @@ export async function restGuild(
  * (the command handlers). Channels are re-read whole, so deleted ones do not linger.
  */
 export async function cacheGuild(client: Client<true>, guildId: string): Promise<Guild | null> {
-  const guild = await client.guilds.fetch({ guild: guildId, force: true }).catch(() => null);
+  const guild = await client.guilds.fetch({ guild: guildId, force: true }).catch(notInGuild);
   if (!guild) return null;
   guild.channels.cache.clear();
   await guild.channels.fetch();
@@ -42,4 +44,10 @@ export function emitInteraction(client: Client, data: APIInteraction): void {
   const actions = (client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } })
     .actions;
   actions.InteractionCreate.handle(data);
+}
+
+/** Unknown Guild (10004) or Missing Access (50001) on the guild itself: the bot is not in it. */
+function notInGuild(err: unknown): null {
+  if ([10004, 50001].includes(discordCode(err) ?? 0)) return null;
+  throw err;
 }

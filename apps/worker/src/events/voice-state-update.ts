@@ -46,7 +46,9 @@ export function listenForLateJoiners(
         const current = guild ? voiceChannelOf(guild, userId) : null;
         if (!guild || !current || channels.some((c) => c.channelId === current)) return;
         moveInBackground(ctx, { guild, userId, current, channels }, log);
-      })();
+      })().catch((err: Error) =>
+        log.warn({ userId, guildId, err: err.message }, 'late joiner not looked at'),
+      );
     }, SETTLE_MS).unref();
   };
   return {

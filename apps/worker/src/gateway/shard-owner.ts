@@ -156,6 +156,7 @@ export class ShardOwner {
       onDispatch: o.onDispatch,
       onSession: (id, kind) => {
         o.metrics?.gatewaySessions.inc({ kind });
+        if (kind === 'identify') o.metrics?.identifyBudget.spent();
         o.log.info({ shardId: id, shardCount: o.shardCount, kind, copy: this.copyId }, 'gateway shard live');
       },
     });

@@ -15,7 +15,6 @@ import {
 import type { Guild } from 'discord.js';
 import { updateCard } from '../cards/update-card.ts';
 import { bridgeVoiceChannels, deleteChannel, removeEmptyOverflow } from '../discord/channels.ts';
-import { discordOp } from '../discord/errors.ts';
 import { type VoiceSettings, voiceSettings } from '../matches/guild-settings.ts';
 import { guildById, type MatchContext } from '../matches/match-context.ts';
 import { removeMatchChannels } from '../matches/remove-channels.ts';
@@ -187,15 +186,14 @@ async function deleteOrphansEverywhere(
   const listed: Listed[] = [];
   for (const row of targets) {
     await pace();
-    const guild = await guildById(ctx, row.guild_id).catch(() => null);
+    // The door reads the guild with a fresh listing of its channels: that is the listing.
+    const guild = await guildById(ctx, row.guild_id).catch((err: unknown) => {
+      failed(row.guild_id, err);
+      return null;
+    });
     if (!guild) continue;
     const settings = voiceSettings(row);
-    try {
-      await pace();
-      listed.push({ guild, settings, channels: await listBridgeChannels(guild, settings) });
-    } catch (err) {
-      failed(guild.id, err);
-    }
+    listed.push({ guild, settings, channels: bridgeVoiceChannels(guild, settings.categoryId) });
   }
   let orphans = 0;
   if (listed.length > 0) {
@@ -226,15 +224,6 @@ function endEventOf(status: string | null | undefined): MatchEvent | undefined {
   if (s === 'CANCELLED') return 'match_status_cancelled';
   if (s === 'ABORTED') return 'match_status_aborted';
   return undefined;
-}
-
-/**
- * The guild's channels this bridge may have created, from one fresh listing (so channels created by other
- * copies are seen even if this cache lags), taken as the listing answers.
- */
-async function listBridgeChannels(guild: Guild, settings: VoiceSettings): Promise<BridgeChannel[]> {
-  await discordOp('list guild channels', () => guild.channels.fetch());
-  return bridgeVoiceChannels(guild, settings.categoryId);
 }
 
 /** Deletes those of the listed channels that no row and no active match knows. */

@@ -121,7 +121,18 @@ async function applyIn(
   log: Logger,
 ): Promise<void> {
   const { settings } = g;
-  if (g.guild === undefined) g.guild = await guildOf(deps, settings.guildId);
+  if (g.guild === undefined) {
+    try {
+      g.guild = await guildOf(deps, settings.guildId);
+    } catch (err) {
+      // Discord did not answer: this member's update is lost like any other failure here, logged.
+      log.warn(
+        { guildId: settings.guildId, userId, err: (err as Error).message },
+        'level role / nickname not applied',
+      );
+      return;
+    }
+  }
   const guild = g.guild;
   if (!guild) return;
   try {

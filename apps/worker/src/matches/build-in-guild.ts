@@ -75,7 +75,6 @@ export async function buildInGuild(
 async function planGuild(build: GuildBuild, links: readonly GuildLink[]) {
   const { ctx, guild, settings } = build;
   const members = await membersAmong(
-    ctx,
     guild,
     links.map((l) => l.discordId),
   );

@@ -10,8 +10,8 @@ import {
   routingOf,
 } from '@bridge/core';
 import type { Guild } from 'discord.js';
+import { membersAmong } from '../access/members.ts';
 import { servesGuild } from '../access/served-guilds.ts';
-import { discordOp } from '../discord/errors.ts';
 import { guildById, type MatchContext } from './match-context.ts';
 
 /** Where a match goes: the guilds that take it, with their settings, and the ones routing could not decide. */
@@ -61,12 +61,8 @@ export async function routeMatch(
   return { take: decided.filter((d) => d !== null), undecided };
 }
 
-/** Whether at least one of these users is a member of the guild (the cache first, then Discord). */
+/** Whether at least one of these users is a member of the guild. */
 async function hasMember(guild: Guild, userIds: readonly string[]): Promise<boolean> {
   if (userIds.length === 0) return false;
-  if (userIds.some((id) => guild.members.cache.has(id))) return true;
-  const found = await discordOp(`read members of guild ${guild.id}`, () =>
-    guild.members.fetch({ user: [...userIds] }),
-  );
-  return found.size > 0;
+  return (await membersAmong(guild, userIds)).size > 0;
 }
