@@ -145,6 +145,8 @@ describe('the worker before its gateway login', () => {
     expect(fixed.status).toBe(204);
     await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready');
     expect((await healthz(proc)).status).toBe(200);
+    // Ready: taking part in the shard leases; its one shard then identifies, once.
+    await emu.waitForSessions(1);
     expect(emu.stats().gateway.identifies).toBe(1);
   });
 
@@ -215,6 +217,7 @@ describe('the worker against a database without every migration of its release',
       );
       await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready', 60_000);
       expect((await healthz(proc)).status).toBe(200);
+      await emu.waitForSessions(1);
       expect(emu.stats().gateway.identifies).toBe(1);
     } finally {
       await supabase.query(
@@ -234,6 +237,7 @@ describe('the worker after its login', () => {
     const seed = emu.seedGuild({ members: [{ username: 'owner' }, { username: 'alice' }] });
     const proc = startWorker(emu, { DISCORD_GUILD_ID: seed.guildId });
     await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready');
+    await emu.waitForSessions(1);
     // A command this worker does not know (left over from another version), whose reply Discord refuses.
     const added = await fetch(
       `${emu.apiUrl}/v10/applications/${emu.applicationId}/guilds/${seed.guildId}/commands`,

@@ -24,16 +24,36 @@ export async function restGuild(
   return withVoice(guild, voice);
 }
 
+/** A burst of commands in one guild shares one read of it begun less than this long ago. */
+export const SHARED_READ_MS = 2000;
+const reads = new WeakMap<Client, Map<string, { at: number; read: Promise<Guild | null> }>>();
+
 /**
  * Puts a fresh copy of the guild (roles, channels) in the client's cache, for what reads `interaction.guild`
- * (the command handlers). Channels are re-read whole, so deleted ones do not linger.
+ * (the command handlers). Channels are re-read whole, so deleted ones do not linger. Commands arriving
+ * together (a server's members all typing /register) share one read begun within SHARED_READ_MS: two
+ * requests per command would spend Discord's per-route limits that match jobs need.
  */
-export async function cacheGuild(client: Client<true>, guildId: string): Promise<Guild | null> {
-  const guild = await client.guilds.fetch({ guild: guildId, force: true }).catch(notInGuild);
-  if (!guild) return null;
-  guild.channels.cache.clear();
-  await guild.channels.fetch();
-  return guild;
+export function cacheGuild(client: Client<true>, guildId: string): Promise<Guild | null> {
+  let byGuild = reads.get(client);
+  if (!byGuild) reads.set(client, (byGuild = new Map()));
+  const now = Date.now();
+  const recent = byGuild.get(guildId);
+  if (recent && now - recent.at < SHARED_READ_MS) return recent.read;
+  for (const [id, r] of byGuild) if (now - r.at >= SHARED_READ_MS) byGuild.delete(id);
+  const read = (async () => {
+    const guild = await client.guilds.fetch({ guild: guildId, force: true }).catch(notInGuild);
+    if (!guild) return null;
+    guild.channels.cache.clear();
+    await guild.channels.fetch();
+    return guild;
+  })();
+  // A failed read is not shared: the next command tries again.
+  read.catch(() => {
+    if (byGuild.get(guildId)?.read === read) byGuild.delete(guildId);
+  });
+  byGuild.set(guildId, { at: now, read });
+  return read;
 }
 
 /**
