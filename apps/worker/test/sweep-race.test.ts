@@ -1,3 +1,4 @@
+import type { AppProcess } from '@bridge/testbed';
 import { describe, expect } from 'vitest';
 import {
   matchChannels,
@@ -25,15 +26,32 @@ describe('the sweep and a match starting meanwhile', () => {
     // Discord answers the sweep's listing slowly: the match starts after the sweep has read the database,
     // and its channels are created and recorded while the listing is on its way (seen in a burst benchmark:
     // the sweep deleted a channel a job had just made).
+    // The sweep runs on one copy and the match on the other: within a copy, the match's own read of the guild
+    // would queue behind the sweep's listing (discord.js sends one request at a time per route and guild).
+    // So the other copy is held still (SIGSTOP, a few seconds: well within its job and shard leases) while the
+    // sweep is taken, and the sweep's copy while the match is.
+    const [sweeper, builder] = stack.workers as [AppProcess, AppProcess];
     stack.discord.setLatency(LISTING, 10_000);
     let built: string[] = [];
     try {
       await withQueue(stack, 'maintenance', async (queue) => {
-        await queue.add('sweep', { reason: 'test' }, { jobId: SWEEP_ID });
-        await waitFor(() => listings() > before || undefined, { what: 'the sweep listing the guild' });
-        await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
-        await waitForChannels(stack, match.id);
-        await waitFor(async () => (await matchRows(stack, match.id)).length === 2, { what: 'rows' });
+        builder.child.kill('SIGSTOP');
+        try {
+          await queue.add('sweep', { reason: 'test' }, { jobId: SWEEP_ID });
+          await waitFor(() => listings() > before || undefined, { what: 'the sweep listing the guild' });
+        } finally {
+          sweeper.child.kill('SIGSTOP');
+          builder.child.kill('SIGCONT');
+        }
+        // Only the sweep's listing is slow (it is on its way): the match job reads the guild at full speed.
+        stack.discord.setLatency(LISTING, 0);
+        try {
+          await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+          await waitForChannels(stack, match.id);
+          await waitFor(async () => (await matchRows(stack, match.id)).length === 2, { what: 'rows' });
+        } finally {
+          sweeper.child.kill('SIGCONT');
+        }
         built = matchChannels(stack, match.id).map((c) => c.id);
         // The race this test is about took place: the listing had not been answered yet.
         expect(await (await queue.getJob(SWEEP_ID))?.isCompleted()).toBe(false);
@@ -44,6 +62,7 @@ describe('the sweep and a match starting meanwhile', () => {
       });
     } finally {
       stack.discord.setLatency(LISTING, 0);
+      for (const w of stack.workers) w.child.kill('SIGCONT');
     }
     // Both channels are still there, the very ones the match job made.
     expect(built).toHaveLength(2);

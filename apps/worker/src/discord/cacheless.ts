@@ -10,49 +10,50 @@ import { withVoice } from './voice.ts';
 /**
  * A guild as REST and the voice mirror describe it: its roles (GET /guilds/{id}), its channels
  * (GET /guilds/{id}/channels) and who is in which voice channel (`voice`: user id → channel id, from Redis).
- * Not cached on the client: every call is a fresh picture. null when the bot is not in the guild; any other
- * failure (a timeout, a 5xx) throws, so that a job retries instead of taking the guild for gone.
+ * Every call is a fresh picture. null when the bot is not in the guild; any other failure (a timeout, a 5xx)
+ * throws, so that a job retries instead of taking the guild for gone.
  */
 export async function restGuild(
   client: Client<true>,
   guildId: string,
   voice: ReadonlyMap<string, string>,
 ): Promise<Guild | null> {
-  const guild = await client.guilds.fetch({ guild: guildId, force: true, cache: false }).catch(notInGuild);
-  if (!guild) return null;
-  await guild.channels.fetch();
-  return withVoice(guild, voice);
+  const guild = await freshGuild(client, guildId);
+  return guild && withVoice(guild, voice);
 }
 
-/** A burst of commands in one guild shares one read of it begun less than this long ago. */
-export const SHARED_READ_MS = 2000;
-const reads = new WeakMap<Client, Map<string, { at: number; read: Promise<Guild | null> }>>();
+/**
+ * The guild read again, kept in the client's cache: discord.js gives what it creates in a guild (a channel)
+ * back only for a guild it has cached. So the cache holds the guilds the bridge works in, not every server.
+ * Channels are listed whole and those no longer listed dropped (fetching adds, it never removes).
+ */
+async function freshGuild(client: Client<true>, guildId: string): Promise<Guild | null> {
+  const guild = await client.guilds.fetch({ guild: guildId, force: true }).catch(notInGuild);
+  if (!guild) {
+    client.guilds.cache.delete(guildId);
+    return null;
+  }
+  const listed = await guild.channels.fetch();
+  for (const id of guild.channels.cache.keys()) if (!listed.has(id)) guild.channels.cache.delete(id);
+  return guild;
+}
+
+const reads = new WeakMap<Client, Map<string, Promise<Guild | null>>>();
 
 /**
  * Puts a fresh copy of the guild (roles, channels) in the client's cache, for what reads `interaction.guild`
- * (the command handlers). Channels are re-read whole, so deleted ones do not linger. Commands arriving
- * together (a server's members all typing /register) share one read begun within SHARED_READ_MS: two
- * requests per command would spend Discord's per-route limits that match jobs need.
+ * (the command handlers). Commands arriving while
+ * a read of their guild is on its way (a server's members all typing /register) share it: two requests per
+ * command would spend Discord's per-route limits that match jobs need. Only a read still on its way is
+ * shared, so a command sees the guild as it was at most one read's time before it arrived.
  */
 export function cacheGuild(client: Client<true>, guildId: string): Promise<Guild | null> {
-  let byGuild = reads.get(client);
-  if (!byGuild) reads.set(client, (byGuild = new Map()));
-  const now = Date.now();
-  const recent = byGuild.get(guildId);
-  if (recent && now - recent.at < SHARED_READ_MS) return recent.read;
-  for (const [id, r] of byGuild) if (now - r.at >= SHARED_READ_MS) byGuild.delete(id);
-  const read = (async () => {
-    const guild = await client.guilds.fetch({ guild: guildId, force: true }).catch(notInGuild);
-    if (!guild) return null;
-    guild.channels.cache.clear();
-    await guild.channels.fetch();
-    return guild;
-  })();
-  // A failed read is not shared: the next command tries again.
-  read.catch(() => {
-    if (byGuild.get(guildId)?.read === read) byGuild.delete(guildId);
-  });
-  byGuild.set(guildId, { at: now, read });
+  const inFlight = reads.get(client) ?? new Map<string, Promise<Guild | null>>();
+  reads.set(client, inFlight);
+  const pending = inFlight.get(guildId);
+  if (pending) return pending;
+  const read = freshGuild(client, guildId).finally(() => inFlight.delete(guildId));
+  inFlight.set(guildId, read);
   return read;
 }
 

@@ -64,9 +64,12 @@ export class HeldShard {
     this.#manager.on(WebSocketShardEvents.Dispatch, ({ data, shardId }) => opts.onDispatch(shardId, data));
     this.#manager.on(WebSocketShardEvents.Ready, () => opts.onSession(opts.shardId, 'identify'));
     this.#manager.on(WebSocketShardEvents.Resumed, () => opts.onSession(opts.shardId, 'resume'));
-    this.#manager.on(WebSocketShardEvents.Closed, ({ code }) =>
-      opts.log.debug({ shardId: opts.shardId, closeCode: code }, 'gateway shard connection closed'),
-    );
+    this.#manager.on(WebSocketShardEvents.Closed, ({ code }) => {
+      // Our own closes (a handover) are routine; Discord closing the connection is worth a line.
+      if (this.#keep)
+        opts.log.debug({ shardId: opts.shardId, closeCode: code }, 'gateway shard connection closed');
+      else opts.log.warn({ shardId: opts.shardId, closeCode: code }, 'discord gateway disconnected');
+    });
     this.#manager.on(WebSocketShardEvents.Error, ({ error }) =>
       opts.log.warn({ shardId: opts.shardId, err: error.message }, 'gateway shard error'),
     );
