@@ -222,14 +222,18 @@ async function scaleScenario(redisUrl?: string) {
     expect(bot).toHaveLength(MATCHES_PER_GUILD * 2);
     expect(new Set(bot.map((x) => x.name)).size).toBe(MATCHES_PER_GUILD * 2);
   }
-  const rows = await s.supabase.query<{ guild_id: string; n: number }>(
-    'select guild_id, count(*)::int as n from active_matches group by guild_id order by guild_id',
-  );
-  expect(rows).toEqual(
-    communities
-      .map((c) => ({ guild_id: c.guildId, n: MATCHES_PER_GUILD * 2 }))
-      .sort((a, b) => a.guild_id.localeCompare(b.guild_id)),
-  );
+  const expected = communities
+    .map((c) => ({ guild_id: c.guildId, n: MATCHES_PER_GUILD * 2 }))
+    .sort((a, b) => a.guild_id.localeCompare(b.guild_id));
+  const rows = () =>
+    s.supabase.query<{ guild_id: string; n: number }>(
+      'select guild_id, count(*)::int as n from active_matches group by guild_id order by guild_id',
+    );
+  // A channel's row is written while its players are moved: the last rows may follow the last move.
+  await waitFor(async () => JSON.stringify(await rows()) === JSON.stringify(expected) || undefined, {
+    what: 'every channel recorded',
+  });
+  expect(await rows()).toEqual(expected);
   expect(await failedJobs(s)).toBe(0);
   expect(shardOverlaps(s.discord.sessionLog())).toEqual([]);
 

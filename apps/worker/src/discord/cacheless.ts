@@ -5,7 +5,7 @@
  */
 import type { APIInteraction, Client, Guild } from 'discord.js';
 import { discordCode } from './errors.ts';
-import { withVoice } from './voice.ts';
+import { type VoiceWriter, withVoice } from './voice.ts';
 
 /**
  * A guild as REST and the voice mirror describe it: its roles (GET /guilds/{id}), its channels
@@ -17,9 +17,10 @@ export async function restGuild(
   client: Client<true>,
   guildId: string,
   voice: ReadonlyMap<string, string>,
+  write?: VoiceWriter,
 ): Promise<Guild | null> {
   const guild = await freshGuild(client, guildId);
-  return guild && withVoice(guild, voice);
+  return guild && withVoice(guild, voice, write);
 }
 
 /**

@@ -259,7 +259,7 @@ export async function moveMember(guild: Guild, userId: string, channelId: string
     }
   });
   // 40032 (not in voice) and 10007 (left the guild): out of voice either way.
-  recordVoiceMove(guild, userId, done === null ? null : channelId);
+  await recordVoiceMove(guild, userId, done === null ? null : channelId);
   return done !== null;
 }
 

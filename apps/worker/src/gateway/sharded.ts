@@ -21,7 +21,10 @@ export async function shardedGateway(deps: WorkerDeps): Promise<{
 }> {
   const { config, client, redis, log, metrics } = deps;
   const voice = new VoiceStates(redis, config.QUEUE_PREFIX);
-  const guildView = async (guildId: string) => restGuild(client, guildId, await voice.all(guildId));
+  const guildView = async (guildId: string) =>
+    restGuild(client, guildId, await voice.all(guildId), (userId, channelId) =>
+      voice.set(guildId, userId, channelId),
+    );
   const shardCount = await resolveShardCount(client.rest, config.DISCORD_SHARD_COUNT);
   const listeners: GatewayListeners = {};
   const owner = new ShardOwner({
