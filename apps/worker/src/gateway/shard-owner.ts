@@ -162,7 +162,11 @@ export class ShardOwner {
     });
     this.#held.set(shardId, shard);
     // Not awaited: an IDENTIFY may wait seconds for its slot; renewals go on meanwhile.
-    shard.connect().catch((err: Error) => o.log.error({ shardId, err: err.message }, 'gateway shard failed'));
+    shard.connect().catch((err: Error) => {
+      // A shard let go while it waited for its IDENTIFY slot ends its connect with the reason: not a failure.
+      if (this.#held.get(shardId) === shard && !this.#stopped)
+        o.log.error({ shardId, err: err.message }, 'gateway shard failed');
+    });
   }
 
   async #release(shardId: number): Promise<void> {
