@@ -12,13 +12,15 @@ export type { ShardOwner };
  * The worker's gateway: a ShardOwner holding this copy's share of the shards,
  * their events handled here once, and the guild view jobs use on any copy (REST + the Redis voice mirror).
  */
-export async function shardedGateway(deps: WorkerDeps): Promise<{
+export interface ShardedGateway {
   owner: ShardOwner;
   shardCount: number;
   guildView: (guildId: string) => Promise<Guild | null>;
   /** set by the features before `owner.start()`: no event flows before */
   listeners: GatewayListeners;
-}> {
+}
+
+export async function shardedGateway(deps: WorkerDeps): Promise<ShardedGateway> {
   const { config, client, redis, log, metrics } = deps;
   const voice = new VoiceStates(redis, config.QUEUE_PREFIX);
   const guildView = async (guildId: string) =>
