@@ -276,11 +276,17 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
           const ids = new Set(
             s.channels.filter((c) => c.createdBy === 'bot' && c.type === 'voice').map((c) => c.id),
           );
-          return ids.size === 2 && people.every((p) => ids.has(s.voiceStates[p.discordId] ?? ''));
+          if (ids.size === 2 && people.every((p) => ids.has(s.voiceStates[p.discordId] ?? ''))) return true;
+          // Said if it times out: what is there instead.
+          throw new Error(
+            `${ids.size} bot voice channels; players in ${people.map((p) => s.voiceStates[p.discordId] ?? 'no voice').join(', ')}`,
+          );
         },
         { what: `match ${m} built`, timeoutMs: 60_000, intervalMs: 20 },
       );
       if (m >= 0) samples.push(performance.now() - t);
+      // As on FACEIT, the match is finished when its finish arrives: the worker asks before tearing down.
+      faceit.setStatus(match.id, 'FINISHED');
       const finished = faceit.buildWebhook(match.id, 'match_status_finished');
       await faceit.deliver(webhook, finished);
       // Match job ids carry FACEIT's payload version.
@@ -288,6 +294,11 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
         { redisUrl: REDIS_URL, prefix },
         'cleanup',
         matchJobId(match.id, 'match_status_finished', finished.payload.version),
+      );
+      await waitFor(
+        async () =>
+          !(await discord.state(home)).channels.some((c) => c.createdBy === 'bot' && c.type === 'voice'),
+        { what: `match ${m} cleaned up`, timeoutMs: 60_000, intervalMs: 50 },
       );
       // Discord's buckets (10 per 10 s) refilled: each match meets them as the first of its window.
       await pause(10_000);
