@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { matchJobId } from '@bridge/core';
 import { startFaceitEmulator } from '@bridge/sandbox';
 import {
@@ -140,6 +140,8 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
       DISCORD_TOKEN: info.botToken,
       DISCORD_API_URL: info.apiUrl,
       DISCORD_GUILD_ID: info.home.guildId,
+      // A public bot serving every server that adds it (without this it would leave all but the home guild).
+      BRIDGE_GUILDS: '*',
       DISCORD_SHARD_COUNT: String(opts.shards),
       VC_CATEGORY_ID: info.home.channels.Matches as string,
       VC_LOBBY_CHANNEL_ID: info.home.channels.Lobby as string,
@@ -327,6 +329,11 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
     say(`fleet ${servers}: sweep ${JSON.stringify(result.sweep)}`);
     return result;
   } finally {
+    // FLEET_LOGS=<file>: every worker copy's log lines, for a figure that needs explaining.
+    if (process.env.FLEET_LOGS) {
+      const lines = copies.flatMap((c, i) => c.lines.map((l) => JSON.stringify({ copy: i, ...l })));
+      writeFileSync(`${process.env.FLEET_LOGS}.${servers}`, `${lines.join('\n')}\n`);
+    }
     await Promise.all(procs.map((p) => p.kill('SIGKILL')));
     await Promise.allSettled([discord.stop(), faceit.close(), supabase.stop()]);
     await cleanupPrefix(REDIS_URL, prefix);
