@@ -90,6 +90,8 @@ describe('the card shows what FACEIT recorded', () => {
     });
     await stack.faceit.play(stack.webhook, match.id, ['match_status_configuring', 'match_status_ready']);
     (await waitForCard(stack, match.id, 'ready', (e) => e.description.startsWith('🟢 Ready'))).embed;
+    // Both jobs done (a slow configuring job would edit the card after the count starts).
+    await jobResult(stack, 'matches', match.id, 'match_status_configuring');
     await jobResult(stack, 'matches', match.id, 'match_status_ready');
 
     // Map 1 ends 13–9: its demo comes, the card gets its line, edited once.

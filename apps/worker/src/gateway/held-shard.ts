@@ -22,9 +22,6 @@ export interface HeldShardOptions {
   onSession: (shardId: number, kind: 'resume' | 'identify') => void;
 }
 
-/** How long letting a shard go waits for its connection to close. */
-const CLOSE_WAIT_MS = 3000;
-
 /**
  * One gateway shard this copy holds: an @discordjs/ws manager for that shard alone, with no cache (what jobs
  * need is mirrored to Redis by the dispatch handler). Its session info lives in Redis, so the next holder
@@ -40,8 +37,6 @@ export class HeldShard {
   #keep = false;
   #dirty = false;
   #writes: Promise<void> = Promise.resolve();
-  /** aborted when the shard is let go: a wait for an IDENTIFY slot ends then instead of identifying */
-  readonly #letGo = new AbortController();
 
   constructor(opts: HeldShardOptions) {
     this.shardId = opts.shardId;
@@ -52,10 +47,7 @@ export class HeldShard {
       rest: opts.rest,
       shardIds: [opts.shardId],
       shardCount: opts.shardCount,
-      buildIdentifyThrottler: () => ({
-        waitForIdentify: (shardId, signal) =>
-          opts.throttler.waitForIdentify(shardId, AbortSignal.any([signal, this.#letGo.signal])),
-      }),
+      buildIdentifyThrottler: () => opts.throttler,
       retrieveSessionInfo: async () => {
         if (!this.#loaded) {
           this.#info = await opts.sessions.get(opts.shardId);
@@ -94,7 +86,7 @@ export class HeldShard {
    */
   async handOver(): Promise<void> {
     this.#keep = true;
-    await this.#close('handing the shard to another copy');
+    await this.#manager.destroy({ code: CloseCodes.Resuming, reason: 'handing the shard to another copy' });
     this.#persist();
     await this.#writes;
   }
@@ -103,23 +95,7 @@ export class HeldShard {
   async abandon(): Promise<void> {
     this.#keep = true;
     this.#dirty = true; // no more writes: the session belongs to the new holder
-    await this.#close('the shard is held elsewhere');
-  }
-
-  /**
-   * Closes with a resumable code. A shard still waiting for its IDENTIFY slot stops waiting (it has no session
-   * to hand over), and the close is bounded: a stop must not wait on a connection that is still being made.
-   */
-  async #close(reason: string): Promise<void> {
-    this.#letGo.abort(new Error(reason));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.resolve(this.#manager.destroy({ code: CloseCodes.Resuming, reason })).catch(() => {}),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, CLOSE_WAIT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    await this.#manager.destroy({ code: CloseCodes.Resuming, reason: 'the shard is held elsewhere' });
   }
 
   /** Writes the latest session info behind the dispatches: at most one write in flight, the last one wins. */

@@ -34,6 +34,9 @@ export interface ShardOwnerOptions {
   copyId?: string;
 }
 
+/** How long letting a shard go waits for its connection to close. */
+const HANDOVER_WAIT_MS = 3000;
+
 /**
  * This worker copy's part of the gateway. Every tick it renews its heartbeat and its shards' leases, then
  * moves toward its even share: takes free shards (RESUMEing their sessions from Redis where it can), hands
@@ -173,11 +176,25 @@ export class ShardOwner {
     const shard = this.#held.get(shardId);
     if (!shard) return;
     this.#held.delete(shardId);
-    await shard
-      .handOver()
-      .catch((err: Error) =>
-        this.#opts.log.warn({ shardId, err: err.message }, 'gateway shard did not close cleanly'),
-      );
+    // Bounded: a shard let go while it was still connecting (waiting for its IDENTIFY slot) may take its
+    // close past the connect; a stop must not wait on that (its lease is released either way).
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'waited'>((resolve) => {
+      timer = setTimeout(() => resolve('waited'), HANDOVER_WAIT_MS);
+    });
+    const closed = await Promise.race([
+      shard.handOver().then(
+        () => 'closed' as const,
+        (err: Error) => {
+          this.#opts.log.warn({ shardId, err: err.message }, 'gateway shard did not close cleanly');
+          return 'closed' as const;
+        },
+      ),
+      waited,
+    ]);
+    clearTimeout(timer);
+    if (closed === 'waited')
+      this.#opts.log.warn({ shardId }, 'gateway shard still closing; its lease is released');
     await this.#leases.release(shardId);
     this.#opts.log.info({ shardId, copy: this.copyId }, 'gateway shard handed over');
   }
