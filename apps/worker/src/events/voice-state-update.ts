@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@bridge/core';
+import { type Logger, VoiceStates } from '@bridge/core';
 import type { Guild } from 'discord.js';
 import { servesGuild } from '../access/served-guilds.ts';
 import { updateCard } from '../cards/update-card.ts';
@@ -39,9 +39,14 @@ export function listenForLateJoiners(
       (err: Error) => log.error({ userId, guildId, err: err.message }, 'late joiner not moved'),
     );
   };
+  const voice = new VoiceStates(ctx.redis, ctx.config.QUEUE_PREFIX);
   live.onLive = (guildId, userId, channels) => {
     setTimeout(() => {
       void (async () => {
+        // Every copy hears who became live: the voice mirror says in one read whether there is anything to
+        // do (nearly always not: the job moved them), before the guild is read over REST.
+        const where = await voice.of(guildId, userId);
+        if (!where || channels.some((c) => c.channelId === where)) return;
         const guild = await guildById(ctx, guildId);
         const current = guild ? voiceChannelOf(guild, userId) : null;
         if (!guild || !current || channels.some((c) => c.channelId === current)) return;

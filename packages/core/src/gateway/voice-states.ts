@@ -37,6 +37,11 @@ export class VoiceStates {
     await multi.exec();
   }
 
+  /** The voice channel one user is in, or null. */
+  async of(guildId: string, userId: string): Promise<string | null> {
+    return this.#redis.hget(this.#keys.voice(guildId), userId);
+  }
+
   /** user id → channel id for everyone in voice in the guild. */
   async all(guildId: string): Promise<Map<string, string>> {
     return new Map(Object.entries(await this.#redis.hgetall(this.#keys.voice(guildId))));
