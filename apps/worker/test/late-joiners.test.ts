@@ -59,6 +59,47 @@ const inChannel = (stack: Stack, userId: string, channelId: string) =>
   );
 
 describe('late joiners, from memory', () => {
+  // First in the file: the looks it counts are its own players' (another test's match would add its own).
+  test('a match that ends before its players are looked at asks Discord nothing more: the look finds it over', async ({
+    stack,
+  }) => {
+    // In the lobby when the match starts: moved in by the job, then back to the lobby by the clean-up, at once.
+    const [a, b] = await seedLinkedPlayers(stack, 'quick', 2);
+    for (const p of [a!, b!]) stack.discord.setVoice(stack.guildId, p.discordId, stack.guild.channels.Lobby!);
+    const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+    const worker = stack.workers[0] as AppProcess;
+    const checks = () =>
+      Promise.all(
+        ['ended', 'in_place', 'read'].map((o) =>
+          metric(worker, 'bridge_late_join_checks_total', { outcome: o }),
+        ),
+      );
+    const [ended0 = 0, inPlace0 = 0, read0 = 0] = await checks();
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+    await settledJob(stack, 'matches', deliveredJobId(stack.faceit, match.id, 'match_status_ready'));
+    stack.faceit.setStatus(match.id, 'FINISHED');
+    await stack.faceit.play(stack.webhook, match.id, ['match_status_finished']);
+    await settledJob(stack, 'cleanup', deliveredJobId(stack.faceit, match.id, 'match_status_finished'));
+    expect(stack.discord.state(stack.guildId).voiceStates[a!.discordId]).toBe(stack.guild.channels.Lobby);
+    const guildReads = () => stack.discord.stats().byRoute['GET /guilds/:guild'] ?? 0;
+    const readsAfterCleanup = guildReads();
+    // Each of the two players is looked at once, a little after their channel was recorded.
+    const [ended, inPlace, read] = await waitFor(
+      async () => {
+        const now = await checks();
+        return now[0]! - ended0 + (now[1]! - inPlace0) + (now[2]! - read0) >= 2 ? now : undefined;
+      },
+      { what: 'both players looked at' },
+    );
+    // Back in the lobby because the match is over, not late: no guild read, no move (before, the look took the
+    // channels it was told of at the start, found them in the lobby and read the guild for each).
+    expect({ read: read! - read0, guildReads: guildReads() - readsAfterCleanup }).toEqual({
+      read: 0,
+      guildReads: 0,
+    });
+    expect(ended! - ended0 + (inPlace! - inPlace0)).toBeGreaterThanOrEqual(2);
+    expect(stack.discord.state(stack.guildId).voiceStates[a!.discordId]).toBe(stack.guild.channels.Lobby);
+  });
   test('voice connects of members in no match cost no database round trip; a late joiner is still moved', async ({
     stack,
   }) => {

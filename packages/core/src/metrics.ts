@@ -228,6 +228,12 @@ export function createMetrics(app: 'api' | 'worker', collectors: MetricsCollecto
       labelNames: ['ours'] as const,
       registers,
     }),
+    lateJoinChecks: new Counter({
+      name: 'bridge_late_join_checks_total',
+      help: 'Looks, shortly after a member became live (their team channel recorded), at whether they sit in voice elsewhere, by outcome: ended (the match is over by then), in_place (the voice mirror shows them in their channel or out of voice; nothing asked of Discord), read (the guild read to move them)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     faceitRequests: new Counter({
       name: 'bridge_faceit_requests_total',
       help: 'FACEIT Data API responses by route and status (0 = network error); 429s are rate limits met',

@@ -10,10 +10,16 @@ import { guildById, type MatchContext } from '../matches/match-context.ts';
 import { moveOnce } from '../matches/move-once.ts';
 
 /**
- * How long after a member becomes live (their team channel recorded) this copy looks whether they still sit
- * in voice outside it: by then the job that made the channel has moved whoever it saw in voice.
+ * How long after a member becomes live (their team channel recorded) the copy holding their guild's shard looks
+ * whether they still sit in voice outside it: by then the job that made the channel has moved whoever it saw in
+ * voice.
  */
 const SETTLE_MS = 2000;
+/**
+ * The other copies look this much later, as a backstop for a shard changing hands meanwhile: by then the holder
+ * has moved the member, so the voice mirror answers in one read and nothing goes to Discord.
+ */
+const BACKSTOP_MS = 8000;
 
 /**
  * Late joiners: a linked player of an active match who connects to voice (no channel → a channel) in a guild
@@ -27,6 +33,8 @@ export function listenForLateJoiners(
   ctx: MatchContext,
   live: LiveMembers,
   log: Logger,
+  /** whether this copy holds the shard of the guild (receives its events) */
+  holds: (guildId: string) => boolean = () => true,
 ): { connected: (move: VoiceConnect) => void; stop: () => void } {
   const connected = ({ guildId, userId, to }: VoiceConnect) => {
     if (!servesGuild(ctx.config, guildId)) return;
@@ -40,13 +48,19 @@ export function listenForLateJoiners(
     );
   };
   const voice = new VoiceStates(ctx.redis, ctx.config.QUEUE_PREFIX);
-  live.onLive = (guildId, userId, channels) => {
+  live.onLive = (guildId, userId) => {
+    const delay = holds(guildId) ? SETTLE_MS : SETTLE_MS + BACKSTOP_MS;
     setTimeout(() => {
       void (async () => {
-        // Every copy hears who became live: the voice mirror says in one read whether there is anything to
-        // do (nearly always not: the job moved them), before the guild is read over REST.
+        // Their channels as they are now: a match that ended meanwhile asks nothing.
+        const channels = live.channelsOf(guildId, userId);
+        const checked = ctx.metrics.lateJoinChecks;
+        if (channels.length === 0) return checked.inc({ outcome: 'ended' });
+        // The voice mirror says in one read whether there is anything to do (nearly always not: the job moved
+        // them), before the guild is read over REST.
         const where = await voice.of(guildId, userId);
-        if (!where || channels.some((c) => c.channelId === where)) return;
+        if (!where || channels.some((c) => c.channelId === where)) return checked.inc({ outcome: 'in_place' });
+        checked.inc({ outcome: 'read' });
         const guild = await guildById(ctx, guildId);
         const current = guild ? voiceChannelOf(guild, userId) : null;
         if (!guild || !current || channels.some((c) => c.channelId === current)) return;
@@ -54,7 +68,7 @@ export function listenForLateJoiners(
       })().catch((err: Error) =>
         log.warn({ userId, guildId, err: err.message }, 'late joiner not looked at'),
       );
-    }, SETTLE_MS).unref();
+    }, delay).unref();
   };
   return {
     connected,

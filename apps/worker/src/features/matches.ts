@@ -13,7 +13,11 @@ import type { MatchContext } from '../matches/match-context.ts';
  * Match voice channels: the handlers of the `matches`, `cleanup` and `maintenance` jobs, the intake relay, late
  * joiners, and the sweep's schedule.
  */
-export async function startMatchFeature(deps: WorkerDeps): Promise<
+export async function startMatchFeature(
+  deps: WorkerDeps,
+  /** whether this copy holds the shard of a guild (late joiners: the holder looks first) */
+  holds?: (guildId: string) => boolean,
+): Promise<
   FeatureHandle & {
     handlers: Pick<JobHandlers, 'matches' | 'cleanup' | 'maintenance'>;
     /** a member connected to voice in a guild whose shard this copy holds */
@@ -42,7 +46,7 @@ export async function startMatchFeature(deps: WorkerDeps): Promise<
   // Who plays where, in memory for the late-join listener: every guild's (a superset of what the shards this
   // copy holds need; its size is the live matches', not the servers').
   const live = new LiveMembers(deps.matches, deps.log);
-  const lateJoin = listenForLateJoiners(ctx, live, deps.log);
+  const lateJoin = listenForLateJoiners(ctx, live, deps.log, holds);
   await live.listen(deps.redis.duplicate(), deps.config.QUEUE_PREFIX);
   // A database that is down at start must not stop the worker: the periodic reload reads it later.
   void live

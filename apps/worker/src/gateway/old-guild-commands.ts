@@ -2,15 +2,19 @@ import { gatewayKeys, type Logger, pause, type RedisClient, RedisLock } from '@b
 import { type REST, Routes } from 'discord.js';
 import { discordCode } from '../discord/errors.ts';
 
-/** One request per this long: the pass must leave Discord's 50 requests a second to the match work. */
-export const CLEAR_PACE_MS = 500;
+/**
+ * The deployment's pace, one request per this long: the route's bucket is the application's, shared by every
+ * server (10 per 10 s; discord.js keys it without a major parameter), and every shard's holder runs its own
+ * pass at the same time, so each goes at this × the shard count. The pass is once per deployment: slow is fine.
+ */
+export const CLEAR_PACE_MS = 1100;
 const LOCK_MS = 30_000;
 
 /**
  * Versions before the global commands registered the slash commands in every server; a server that still has
  * them would show every command twice. This pass empties each server's own command list (one bulk overwrite
  * with nothing, `PUT /applications/{app}/guilds/{guild}/commands []`), once per deployment and shard: the
- * shard's holder runs it in the background, one request per CLEAR_PACE_MS, and Redis records the servers done
+ * shard's holder runs it in the background, at most one request per CLEAR_PACE_MS for the whole deployment, and Redis records the servers done
  * (so a pass cut short goes on where it stopped) and then the shard as done. Start-up never waits for it.
  */
 export async function clearOldGuildCommands(opts: {
@@ -31,7 +35,14 @@ export async function clearOldGuildCommands(opts: {
   const keys = gatewayKeys(redis, opts.prefix);
   const doneKey = keys.guildCommandsCleared(shard, shardCount);
   if ((await redis.get(doneKey)) === 'done') return 'already';
-  const lock = new RedisLock(redis, keys.guildCommandsLock(shard, shardCount), opts.copyId, LOCK_MS);
+  const pace = opts.paceMs ?? CLEAR_PACE_MS * shardCount;
+  // Renewed once per request: it must outlast the pause between two.
+  const lock = new RedisLock(
+    redis,
+    keys.guildCommandsLock(shard, shardCount),
+    opts.copyId,
+    Math.max(LOCK_MS, pace * 3),
+  );
   if (!(await lock.take())) return 'elsewhere';
   const doneSet = `${doneKey}:guilds`;
   try {
@@ -49,7 +60,7 @@ export async function clearOldGuildCommands(opts: {
       }
       await redis.sadd(doneSet, guildId);
       if (!(await lock.renew())) throw new Error('lost the lock of the per-server command clean-up');
-      await pause(opts.paceMs ?? CLEAR_PACE_MS, signal);
+      await pause(pace, signal);
     }
     await redis.multi().set(doneKey, 'done').del(doneSet).exec();
     opts.log.info({ shard, shardCount, servers: cleared }, 'old per-server slash commands removed');

@@ -5,6 +5,7 @@ import {
   GuildStore,
   LevelSettingsStore,
   type Logger,
+  shardOfGuild,
   type WorkerConfig,
 } from '@bridge/core';
 import type { Worker } from 'bullmq';
@@ -74,7 +75,9 @@ export async function startFeatures(
   deps.guildView = gateway.guildView;
   // Follows guilds joining and leaving, seeds DISCORD_GUILD_ID's settings.
   const guildFeature = await startGuildFeature(deps);
-  const matchFeature = await startMatchFeature(deps);
+  const matchFeature = await startMatchFeature(deps, (guildId) =>
+    gateway.owner.held().includes(shardOfGuild(guildId, gateway.shardCount)),
+  );
   const linkFeature = startLinkFeature(deps);
   const consumers = startConsumers(
     {
