@@ -163,7 +163,10 @@ await section(
   'fleet (the emulator with N servers in its own process, 3 worker copies, 6 shards, voice traffic; Discord defaults)',
   () =>
     benchFleet(
-      process.env.FLEET_SIZES ? { sizes: process.env.FLEET_SIZES.split(',').map(Number) } : {},
+      {
+        ...(process.env.FLEET_SIZES ? { sizes: process.env.FLEET_SIZES.split(',').map(Number) } : {}),
+        ...(process.env.FLEET_MATCHES ? { matches: Number(process.env.FLEET_MATCHES) } : {}),
+      },
       (msg) => process.stderr.write(`bench: ${msg}\n`),
     ),
   (r) => ({

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { matchJobId } from '@bridge/core';
+import { gatewayKeys, MAINTENANCE_JOBS, matchJobId } from '@bridge/core';
 import { startFaceitEmulator } from '@bridge/sandbox';
 import {
   API_ENTRY,
@@ -75,6 +75,20 @@ function rssMiB(pid: number): number {
     .find((l) => l.startsWith('VmRSS:'));
   return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
 }
+/** Requests per route between two stats readings. */
+function routesSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([r, n]) => [r, n - (before[r] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
+}
+const topRoutes = (byRoute: Record<string, number>) =>
+  Object.entries(byRoute)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([r, n]) => `${r} ×${n}`)
+    .join(', ');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every shard (as the copies identify them) has a live session, and every copy said it is ready. */
@@ -134,7 +148,7 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
     const workerEnv = {
       REDIS_URL,
       QUEUE_PREFIX: prefix,
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env.FLEET_LOG_LEVEL ?? 'info',
       SUPABASE_URL: supabase.url,
       SUPABASE_SERVICE_ROLE_KEY: supabase.serviceRoleKey,
       DISCORD_TOKEN: info.botToken,
@@ -149,12 +163,21 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
       ...faceitWorkerEnv(faceit, redirectUri),
       METRICS_PORT: '0',
       SHUTDOWN_TIMEOUT_MS: '10000',
-      // The bench runs one sweep itself.
-      SWEEP_INTERVAL_MS: String(24 * 3600_000),
+      // The production sweep interval: it sizes the slow pass's page (servers / a day's sweeps). The bench
+      // also runs one sweep itself, measured on its own.
     };
 
+    // A deployment that ran before: its one-time removal of the per-server commands of earlier versions is done
+    // (one request per server, once, in the background at most one a second; not what a start costs).
+    const keysRedis = new Redis(REDIS_URL);
+    const keys = gatewayKeys(keysRedis, prefix);
+    for (let shard = 0; shard < opts.shards; shard++)
+      await keysRedis.set(keys.guildCommandsCleared(shard, opts.shards), 'done');
+    keysRedis.disconnect();
+
     // Start → every shard ready.
-    const before = (await discord.stats()).requests;
+    const beforeStats = await discord.stats();
+    const before = beforeStats.requests;
     const t0 = Date.now();
     for (let i = 0; i < opts.copies; i++) {
       const c = startAppProcess(WORKER_ENTRY, workerEnv);
@@ -182,11 +205,11 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
             : 'every shard live, every copy ready',
       },
       restAtStart,
-      restAtStartByRoute: started.byRoute,
+      restAtStartByRoute: routesSince(beforeStats.byRoute, started.byRoute),
       rssMiB: [],
     };
     say(
-      `fleet ${servers}: ready ${ready === null ? result.ready.note : `${ready} ms`}, ${restAtStart} REST requests`,
+      `fleet ${servers}: ready ${ready === null ? result.ready.note : `${ready} ms`}, ${restAtStart} REST requests (${topRoutes(routesSince(beforeStats.byRoute, started.byRoute))}), RSS ${copies.map((c) => rssMiB(c.child.pid as number)).join('/')} MiB`,
     );
     if (ready === null) {
       result.rssMiB = copies.map((c) => rssMiB(c.child.pid as number));
@@ -201,8 +224,13 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
     const statsRedis = new Redis(REDIS_URL);
     const redisCommandsNow = async () =>
       Number(/total_commands_processed:(\d+)/.exec(await statsRedis.info('stats'))?.[1] ?? 0);
+    // The live-members reload (each copy, once a minute, whatever happens) is periodic, not per event: it is
+    // in the idle baseline, counted apart, and the per-event figure is every other round trip.
+    const reload = (path: string) => path.includes('match_live_members');
+    const perEvent = (path: string) => !reload(path);
     const measure = async (run: () => Promise<void>) => {
-      const db0 = supabase.restRequests();
+      const db0 = supabase.restRequests(perEvent);
+      const reload0 = supabase.restRequests(reload);
       const r0 = await redisCommandsNow();
       const cpu0 = copies.reduce((s, c) => s + cpuMs(c.child.pid as number), 0);
       const t = Date.now();
@@ -210,11 +238,20 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
       await pause(1000); // the last events' handling
       return {
         ms: Date.now() - t,
-        db: supabase.restRequests() - db0,
+        db: supabase.restRequests(perEvent) - db0,
+        reloads: supabase.restRequests(reload) - reload0,
         redis: (await redisCommandsNow()) - r0 - 1,
         cpu: copies.reduce((s, c) => s + cpuMs(c.child.pid as number), 0) - cpu0,
       };
     };
+    // The scheduled sweep (every SWEEP_INTERVAL_MS) is measured on its own below: the windows avoid it.
+    const next = await withQueue({ redisUrl: REDIS_URL, prefix }, 'maintenance', (q) =>
+      q.getJobScheduler(MAINTENANCE_JOBS.sweep),
+    );
+    const windowsMs = 60_000;
+    if (next?.next && next.next - Date.now() < windowsMs) {
+      await pause(Math.max(0, next.next - Date.now()) + 5_000);
+    }
     const idle = await measure(async () => {
       await pause(19_000);
     });
@@ -233,7 +270,11 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
         redisCommands: per1000(busy.redis, idle.redis),
         workerCpuMs: per1000(busy.cpu, idle.cpu),
       },
-      baselinePer20s: { dbRoundTrips: idle.db, redisCommands: idle.redis, workerCpuMs: Math.round(idle.cpu) },
+      baselinePer20s: {
+        dbRoundTrips: idle.db + idle.reloads,
+        redisCommands: idle.redis,
+        workerCpuMs: Math.round(idle.cpu),
+      },
     };
     say(`fleet ${servers}: voice ${JSON.stringify(result.voice.per1000Events)} per 1000 events`);
 
@@ -269,6 +310,7 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
         faction2: [people[2]!.player.id, people[3]!.player.id],
         status: 'READY',
       });
+      const matchStats = await discord.stats();
       const t = performance.now();
       const res = await faceit.deliver(webhook, faceit.buildWebhook(match.id, 'match_status_ready'));
       if (res.status !== 202) throw new Error(`webhook answered ${res.status}`);
@@ -286,7 +328,14 @@ async function fleetOf(servers: number, opts: FleetOptions, say: (s: string) => 
         },
         { what: `match ${m} built`, timeoutMs: 60_000, intervalMs: 20 },
       );
-      if (m >= 0) samples.push(performance.now() - t);
+      const took = performance.now() - t;
+      if (m >= 0) samples.push(took);
+      if (process.env.FLEET_LOGS) {
+        const now = await discord.stats();
+        say(
+          `fleet ${servers}: match ${m} ${Math.round(took)} ms: ${topRoutes(routesSince(matchStats.byRoute, now.byRoute))}; 429 ${topRoutes(routesSince(matchStats.rateLimitedByRoute, now.rateLimitedByRoute))}`,
+        );
+      }
       // As on FACEIT, the match is finished when its finish arrives: the worker asks before tearing down.
       faceit.setStatus(match.id, 'FINISHED');
       const finished = faceit.buildWebhook(match.id, 'match_status_finished');
