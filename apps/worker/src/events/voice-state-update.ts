@@ -59,7 +59,8 @@ export function listenForLateJoiners(
         // The voice mirror says in one read whether there is anything to do (nearly always not: the job moved
         // them), before the guild is read over REST.
         const where = await voice.of(guildId, userId);
-        if (!where || channels.some((c) => c.channelId === where)) return checked.inc({ outcome: 'in_place' });
+        if (!where || channels.some((c) => c.channelId === where))
+          return checked.inc({ outcome: 'in_place' });
         checked.inc({ outcome: 'read' });
         const guild = await guildById(ctx, guildId);
         const current = guild ? voiceChannelOf(guild, userId) : null;
