@@ -1,10 +1,13 @@
 import { defineConfig } from 'vitest/config';
+import SlowestFirst from './vitest.sequencer.ts';
 
 // One run over every package, on a 2-core machine that other runs may be loading at the same time.
-// - Integration tests start real PostgREST, Redis prefixes, emulators and app processes per file, so
-//   files run in two forks at most; the files that run 5 app processes at once (ops-scale, and ops-shards
-//   with its 4 sharded worker copies) run last, alone, rather than competing with another whole stack for
-//   the two cores (a shard lease renewed late under that load is a handover the test did not ask for).
+// - Integration tests start real PostgREST, Redis prefixes, emulators and app processes per file, and
+//   spend most of their time waiting on them (a full run keeps the two cores ~60 % busy), so files run in
+//   three forks, the slowest started first (vitest.sequencer.ts); the files that run 5 app processes at once
+//   (ops-scale, and ops-shards with its 4 sharded worker copies) run last, alone, rather than competing with
+//   other whole stacks for the two cores (a shard lease renewed late under that load is a handover the test
+//   did not ask for).
 // - Time limits are bounds, not expectations: every wait in a test is on a condition, so a limit far
 //   above the usual time costs nothing when things work and only decides how long a real hang takes to
 //   be reported. A test's own waits are shorter than its limit, so a failure names the condition.
@@ -21,6 +24,7 @@ const shared = {
 export default defineConfig({
   test: {
     reporters: ['default', './vitest.summary-reporter.ts'],
+    sequence: { sequencer: SlowestFirst },
     projects: [
       {
         test: {
@@ -28,7 +32,7 @@ export default defineConfig({
           name: 'main',
           include: ['{apps,packages}/*/{src,test}/**/*.test.ts'],
           exclude: ['**/node_modules/**', ...alone],
-          maxWorkers: 2,
+          maxWorkers: 3,
           sequence: { groupOrder: 0 },
         },
       },
