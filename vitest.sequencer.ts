@@ -4,9 +4,10 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * The files that take longest (measured with `./run test`, whose report gives each file's time), started
  * first: on a fresh clone vitest has no timings of its own and starts the largest files first, which left the
  * slowest ones to finish alone at the end while the other forks idled. Longest first is what keeps every fork
- * busy to the end. A file missing here only starts later; a run with vitest's cache orders by its timings.
+ * busy to the end. The listed files go first in every run; the others keep vitest's order (its own timings
+ * when a local run has them, else the largest first). A file missing here only starts later.
  */
-export const SLOWEST_FIRST = [
+const SLOWEST_FIRST = [
   'apps/api/test/callback.test.ts',
   'apps/worker/test/matches-championship.test.ts',
   'apps/worker/test/chaos.test.ts',

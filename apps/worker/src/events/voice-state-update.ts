@@ -34,7 +34,7 @@ export function listenForLateJoiners(
   live: LiveMembers,
   log: Logger,
   /** whether this copy holds the shard of the guild (receives its events) */
-  holds: (guildId: string) => boolean = () => true,
+  holds: (guildId: string) => boolean,
 ): { connected: (move: VoiceConnect) => void; stop: () => void } {
   const connected = ({ guildId, userId, to }: VoiceConnect) => {
     if (!servesGuild(ctx.config, guildId)) return;

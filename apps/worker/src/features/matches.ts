@@ -16,7 +16,7 @@ import type { MatchContext } from '../matches/match-context.ts';
 export async function startMatchFeature(
   deps: WorkerDeps,
   /** whether this copy holds the shard of a guild (late joiners: the holder looks first) */
-  holds?: (guildId: string) => boolean,
+  holds: (guildId: string) => boolean,
 ): Promise<
   FeatureHandle & {
     handlers: Pick<JobHandlers, 'matches' | 'cleanup' | 'maintenance'>;

@@ -14,8 +14,9 @@ const LOCK_MS = 30_000;
  * Versions before the global commands registered the slash commands in every server; a server that still has
  * them would show every command twice. This pass empties each server's own command list (one bulk overwrite
  * with nothing, `PUT /applications/{app}/guilds/{guild}/commands []`), once per deployment and shard: the
- * shard's holder runs it in the background, at most one request per CLEAR_PACE_MS for the whole deployment, and Redis records the servers done
- * (so a pass cut short goes on where it stopped) and then the shard as done. Start-up never waits for it.
+ * shard's holder runs it in the background (at most one request per CLEAR_PACE_MS for the whole deployment),
+ * and Redis records the servers done (so a pass cut short goes on where it stopped) and then the shard as done.
+ * Start-up never waits for it.
  */
 export async function clearOldGuildCommands(opts: {
   rest: REST;
