@@ -238,6 +238,11 @@ describe('the worker after its login', () => {
     const proc = startWorker(emu, { DISCORD_GUILD_ID: seed.guildId });
     await proc.waitForLine((l) => l.msg === 'worker ready', 'worker ready');
     await emu.waitForSessions(1);
+    // The one-time clean-up of old per-server commands empties the guild's list: the command is added after it.
+    await waitFor(
+      () => (emu?.stats().byRoute['PUT /applications/:app/guilds/:guild/commands'] ?? 0) >= 1 || undefined,
+      { what: 'old per-server commands cleared' },
+    );
     // A command this worker does not know (left over from another version), whose reply Discord refuses.
     const added = await fetch(
       `${emu.apiUrl}/v10/applications/${emu.applicationId}/guilds/${seed.guildId}/commands`,
