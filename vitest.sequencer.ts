@@ -28,6 +28,7 @@ const SLOWEST_FIRST = [
   'apps/worker/test/gateway-shards.test.ts',
   'apps/worker/test/command-limits.test.ts',
   'apps/worker/test/sweep-race.test.ts',
+  'apps/worker/test/matches-overflow.test.ts',
 ];
 
 export default class SlowestFirst extends BaseSequencer {

@@ -1,14 +1,18 @@
 import { describe, expect } from 'vitest';
 import {
+  failedJobs,
   matchRows,
   seedLinkedPlayers,
+  shortId,
   stackTest,
+  sweepNow,
   waitFor,
   waitForChannels,
   waitForNoChannels,
 } from './matches-helpers.ts';
 
 // A category holding 2 channels (Discord's real limit is 50) so that overflow happens fast.
+const CREATE = 'POST /guilds/:guild/channels';
 const test = stackTest({ workers: 1, discord: { limits: { channelsPerCategory: 2 } } });
 
 describe('a full category', () => {
@@ -39,5 +43,39 @@ describe('a full category', () => {
     expect(
       stack.discord.state(stack.guildId).channels.some((c) => c.id === stack.guild.channels.Matches),
     ).toBe(true);
+  });
+
+  // A clean-up (the sweep here, or another match's end) that finds an overflow category empty must not delete
+  // it while a build is about to put its channel there: Discord would move that channel to the top level, or
+  // refuse it (the category is gone) and the match would wait for a retry.
+  test('being filled, survives a clean-up that finds it empty', async ({ stack }) => {
+    const build = async (tag: string) => {
+      const [a, b] = await seedLinkedPlayers(stack, tag, 2);
+      const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
+      await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
+      return match;
+    };
+    await waitForChannels(stack, (await build('fla')).id); // the base category is full now
+    const match = await build('flb');
+    const overflowId = await stack.discord.waitForState(
+      stack.guildId,
+      (s) => s.channels.find((c) => c.type === 'category' && c.name === 'Matches 2')?.id,
+    );
+    // Its first channel's create, which follows the category's, takes seconds: the category stands empty
+    // meanwhile, and the sweep reads the guild then (its listing is the next one).
+    stack.discord.setLatency(CREATE, 8000);
+    const listings = () => stack.discord.stats().byRoute['GET /guilds/:guild/channels'] ?? 0;
+    const before = listings();
+    const sweep = sweepNow(stack);
+    await waitFor(() => listings() > before || undefined, { what: "the sweep's listing" });
+    stack.discord.setLatency(CREATE, 0);
+    await sweep;
+    await waitForChannels(stack, match.id);
+
+    const channels = stack.discord.state(stack.guildId).channels;
+    expect(channels.find((c) => c.id === overflowId)).toBeDefined();
+    const placed = channels.filter((c) => c.name.startsWith(`match-${shortId(match.id)}-`));
+    expect(placed.map((c) => c.parentId)).toEqual([overflowId, overflowId]);
+    expect(await failedJobs(stack)).toBe(0);
   });
 });

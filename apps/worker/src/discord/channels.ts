@@ -16,7 +16,7 @@ import {
   OverwriteType,
   type VoiceChannel,
 } from 'discord.js';
-import { discordCode, discordOp, discordOpIgnoring, isCategoryFull } from './errors.ts';
+import { discordCode, discordOp, discordOpIgnoring, isCategoryFull, isParentGone } from './errors.ts';
 import { recordVoiceMove } from './voice.ts';
 
 /** Discord's real per-category limit; the emulator may use a smaller one, caught by isCategoryFull. */
@@ -115,15 +115,16 @@ function childCount(guild: Guild, id: string): number {
 
 /**
  * Creates the voice channel in the first managed category with room, creating an overflow category
- * ("<name> 2", …) with the base category's overwrites when all are full. `withCategoryLease` serializes
- * overflow-category creation across workers.
+ * ("<name> 2", …) with the base category's overwrites when all are full. An overflow category is chosen (or
+ * made) and given its channel under `withCategoryLease`, which its removal takes too: one copy's clean-up
+ * never deletes an overflow category another copy has just made for a channel it is creating.
  */
 export async function createVoiceChannel(
   guild: Guild,
   baseId: string | undefined,
   name: string,
   overwrites: Overwrite[],
-  withCategoryLease: <T>(fn: () => Promise<T>) => Promise<T>,
+  withCategoryLease: CategoryLease,
   /** Discord's voice user_limit; 0 = no limit. */
   userLimit = 0,
 ): Promise<VoiceChannel> {
@@ -138,7 +139,17 @@ export async function createVoiceChannel(
       }),
     );
   if (!baseId) return create(null);
-  const full = new Set<string>();
+  // Categories Discord refused: full whatever the count says, or deleted since the cache saw them.
+  const refused = new Set<string>();
+  const tryIn = async (parent: string) => {
+    try {
+      return await create(parent);
+    } catch (err) {
+      if (!isCategoryFull(err) && !isParentGone(err)) throw err;
+      refused.add(parent);
+      return null;
+    }
+  };
   for (let i = 0; i < 20; i++) {
     const [base, ...overflow] = managedCategories(guild, baseId);
     if (!base) throw await missingCategory(guild, baseId);
@@ -147,20 +158,20 @@ export async function createVoiceChannel(
       name: c.name,
       children: childCount(guild, c.id),
     });
-    const choice = chooseCategory(info(base), overflow.map(info), CATEGORY_LIMIT, full);
-    const parent =
-      'use' in choice
-        ? choice.use
-        : await withCategoryLease(() => ensureOverflow(guild, base, choice.create));
-    try {
-      return await create(parent);
-    } catch (err) {
-      if (!isCategoryFull(err)) throw err;
-      full.add(parent);
-    }
+    const choice = chooseCategory(info(base), overflow.map(info), CATEGORY_LIMIT, refused);
+    const made =
+      'use' in choice && choice.use === base.id
+        ? await tryIn(base.id)
+        : await withCategoryLease(async () =>
+            tryIn('use' in choice ? choice.use : await ensureOverflow(guild, base, choice.create, refused)),
+          );
+    if (made) return made;
   }
   throw new Error(`no room for ${name}: every managed category is full`);
 }
+
+/** Runs `fn` holding the lease of the guild's match category (its overflow categories' creation and removal). */
+export type CategoryLease = <T>(fn: () => Promise<T>) => Promise<T>;
 
 async function missingCategory(guild: Guild, baseId: string): Promise<Error> {
   const fetched = await discordOpIgnoring(`read category ${baseId}`, [10003], () =>
@@ -170,9 +181,18 @@ async function missingCategory(guild: Guild, baseId: string): Promise<Error> {
   return new UnrecoverableError(`VC_CATEGORY_ID=${baseId} is not a category of the guild: fix the id`);
 }
 
-async function ensureOverflow(guild: Guild, base: CategoryChannel, name: string): Promise<string> {
+async function ensureOverflow(
+  guild: Guild,
+  base: CategoryChannel,
+  name: string,
+  refused: ReadonlySet<string>,
+): Promise<string> {
   const existing = guild.channels.cache.find(
-    (c) => c.type === ChannelType.GuildCategory && c.name === name && bridgeCreated(c, guild.client.user.id),
+    (c) =>
+      c.type === ChannelType.GuildCategory &&
+      c.name === name &&
+      !refused.has(c.id) &&
+      bridgeCreated(c, guild.client.user.id),
   );
   if (existing) return existing.id;
   const botId = guild.client.user.id;
@@ -193,17 +213,30 @@ async function ensureOverflow(guild: Guild, base: CategoryChannel, name: string)
   return created.id;
 }
 
-/** Deletes overflow categories this bridge created that hold no channel any more. */
-export async function removeEmptyOverflow(guild: Guild, baseId: string | undefined): Promise<string[]> {
+/**
+ * Deletes overflow categories this bridge created that hold no channel any more. Only when this copy's cache
+ * shows one empty (most calls ask nothing): then, under the category lease (no build is filling one), a fresh
+ * listing decides, since a channel another copy made may not have reached this cache yet.
+ */
+export async function removeEmptyOverflow(
+  guild: Guild,
+  baseId: string | undefined,
+  withCategoryLease: CategoryLease,
+): Promise<string[]> {
   if (!baseId) return [];
-  const [, ...overflow] = managedCategories(guild, baseId);
-  const removed: string[] = [];
-  for (const cat of overflow) {
-    if (childCount(guild, cat.id) > 0) continue;
-    await discordOpIgnoring(`delete empty overflow category ${cat.name}`, [10003], () => cat.delete());
-    removed.push(cat.id);
-  }
-  return removed;
+  if (managedCategories(guild, baseId).every((c) => c.id === baseId || childCount(guild, c.id) > 0))
+    return [];
+  return withCategoryLease(async () => {
+    // The listing adds what it finds to the cache but drops nothing from it: it alone decides.
+    const listed = await discordOp('list the channels of the guild', () => guild.channels.fetch());
+    const removed: string[] = [];
+    for (const cat of managedCategories(guild, baseId).slice(1)) {
+      if (!listed.has(cat.id) || listed.some((c) => c?.parentId === cat.id)) continue;
+      await discordOpIgnoring(`delete empty overflow category ${cat.name}`, [10003], () => cat.delete());
+      removed.push(cat.id);
+    }
+    return removed;
+  });
 }
 
 /**

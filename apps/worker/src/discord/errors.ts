@@ -42,6 +42,18 @@ export async function discordOpIgnoring<T>(
 }
 
 export function isCategoryFull(err: unknown): boolean {
-  if (!(err instanceof DiscordAPIError) || err.code !== 50035) return false;
-  return JSON.stringify(err.rawError).includes('CHANNEL_PARENT_MAX_CHANNELS');
+  return parentError(err) === 'CHANNEL_PARENT_MAX_CHANNELS';
+}
+
+/** Discord refused a channel's parent as gone (deleted since this copy's cache saw it). */
+export function isParentGone(err: unknown): boolean {
+  return parentError(err) === 'CHANNEL_PARENT_INVALID';
+}
+
+/** The code of a 50035's `parent_id` field error, e.g. CHANNEL_PARENT_MAX_CHANNELS. */
+function parentError(err: unknown): string | undefined {
+  if (!(err instanceof DiscordAPIError) || err.code !== 50035) return undefined;
+  const raw = err.rawError as { errors?: { parent_id?: { _errors?: Array<{ code?: unknown }> } } };
+  const code = raw.errors?.parent_id?._errors?.[0]?.code;
+  return typeof code === 'string' ? code : undefined;
 }

@@ -15,6 +15,7 @@ import {
 import type { Guild } from 'discord.js';
 import { updateCard } from '../cards/update-card.ts';
 import { bridgeVoiceChannels, deleteChannel, removeEmptyOverflow } from '../discord/channels.ts';
+import { categoryLease } from '../lib/leases.ts';
 import { type VoiceSettings, voiceSettings } from '../matches/guild-settings.ts';
 import { guildById, type MatchContext } from '../matches/match-context.ts';
 import { removeMatchChannels } from '../matches/remove-channels.ts';
@@ -204,7 +205,7 @@ async function deleteOrphansEverywhere(
     const known = { knownChannelIds, activeMatchIds: active.map((m) => m.match_id) };
     for (const at of listed) {
       try {
-        orphans += await deleteOrphans(at, known, log, pace);
+        orphans += await deleteOrphans(ctx, at, known, log, pace);
       } catch (err) {
         failed(at.guild.id, err);
       }
@@ -228,6 +229,7 @@ function endEventOf(status: string | null | undefined): MatchEvent | undefined {
 
 /** Deletes those of the listed channels that no row and no active match knows. */
 async function deleteOrphans(
+  ctx: MatchContext,
   { guild, settings, channels }: Listed,
   known: { knownChannelIds: ReadonlySet<string>; activeMatchIds: readonly string[] },
   log: Logger,
@@ -240,7 +242,7 @@ async function deleteOrphans(
     log.info({ guildId: guild.id, channelId: ch.id, name: ch.name }, 'sweep deleted orphan channel');
   }
   await pace();
-  await removeEmptyOverflow(guild, settings.categoryId);
+  await removeEmptyOverflow(guild, settings.categoryId, categoryLease(ctx, settings.categoryId));
   return orphaned.length;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Logger, type MatchStore, pause } from '@bridge/core';
 
 /**
@@ -93,4 +94,17 @@ export async function withLeaseTaken<R, T>(
     // concurrent taker that comes in before it lands retries later, as with any held lease.
     void deps.matches.releaseLease(key, holder).catch(() => {});
   }
+}
+
+/**
+ * The lease of a guild's match category: held while an overflow category is chosen or made and given its
+ * channel, and while empty ones are removed. `holder` defaults to one of its own (a removal holds nothing else).
+ */
+export function categoryLease(
+  deps: LeaseDeps,
+  /** none: channels go to the top level, no overflow category to guard */
+  categoryId: string | undefined,
+  holder = `category:${randomUUID().slice(0, 8)}`,
+): <T>(fn: () => Promise<T>) => Promise<T> {
+  return (fn) => (categoryId ? withLease(deps, `category-${categoryId}`, holder, fn) : fn());
 }

@@ -9,7 +9,7 @@ import {
   toDiscord,
 } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
-import { LEASE, withLease, withLeaseTaken } from '../lib/leases.ts';
+import { categoryLease, LEASE, withLeaseTaken } from '../lib/leases.ts';
 import { channelLeaseKey, type GuildBuild } from './guild-build.ts';
 
 /**
@@ -53,7 +53,7 @@ export async function convergeChannel(build: GuildBuild, plan: ChannelPlan): Pro
         categoryId,
         plan.name,
         plan.overwrites,
-        (fn) => withLease(ctx, `category-${categoryId}`, holder, fn),
+        categoryLease(ctx, categoryId, holder),
         build.settings.userLimit,
       );
       log.info({ channelId: channel.id, faction: plan.faction, name: plan.name }, 'channel created');

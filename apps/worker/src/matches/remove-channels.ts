@@ -9,6 +9,7 @@ import {
   removeEmptyOverflow,
 } from '../discord/channels.ts';
 import { membersInVoice } from '../discord/voice.ts';
+import { categoryLease } from '../lib/leases.ts';
 import { settingsOf, type VoiceSettings } from './guild-settings.ts';
 import type { MatchContext } from './match-context.ts';
 
@@ -63,7 +64,8 @@ export async function removeMatchChannels(
   }
   for (const row of rows) await ctx.matches.forget(matchId, guild.id, row.faction);
   if (rows.length > 0) ctx.liveChanged([guild.id]);
-  const removed = await removeEmptyOverflow(guild, settings.categoryId);
+  const lease = categoryLease(ctx, settings.categoryId);
+  const removed = await removeEmptyOverflow(guild, settings.categoryId, lease);
   if (removed.length > 0) log.info({ categories: removed }, 'empty overflow categories removed');
   return ids.length;
 }
