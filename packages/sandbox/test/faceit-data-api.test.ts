@@ -141,13 +141,15 @@ describe('FACEIT Data API v4', () => {
     const win = e.seedPlayer({ nickname: 'winner', skillLevel: 4, elo: 1040 });
     const lose = e.seedPlayer({ nickname: 'loser', skillLevel: 4, elo: 1000 });
     const m = e.seedMatch({ faction1: [win.id], faction2: [lose.id], status: 'READY' });
-    const cs2 = async (id: string) => ((await (await get(e, `/players/${id}`)).json()) as any).games.cs2;
+    type Cs2 = { faceit_elo: number; skill_level: number };
+    const cs2 = async (id: string) =>
+      ((await (await get(e, `/players/${id}`)).json()) as { games: { cs2: Cs2 } }).games.cs2;
     expect(await cs2(win.id)).toMatchObject({ faceit_elo: 1040, skill_level: 4 });
     e.setStatus(m.id, 'FINISHED', { winner: 'faction1', eloChange: 30 });
     e.setStatus(m.id, 'FINISHED', { winner: 'faction1', eloChange: 30 });
     expect(await cs2(win.id)).toMatchObject({ faceit_elo: 1070, skill_level: 5 });
     expect(await cs2(lose.id)).toMatchObject({ faceit_elo: 970, skill_level: 4 });
-    const body = (await (await get(e, `/matches/${m.id}`)).json()) as any;
+    const body = (await (await get(e, `/matches/${m.id}`)).json()) as { results: unknown };
     expect(body.results).toEqual({ winner: 'faction1', score: { faction1: 13, faction2: 10 } });
     // Championship matches do not count for ELO.
     const cup = e.seedMatch({ faction1: [win.id], faction2: [lose.id], competitionType: 'championship' });
