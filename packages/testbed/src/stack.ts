@@ -117,11 +117,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const redisUrl = opts.redisUrl ?? REDIS_URL;
   const prefix = opts.prefix ?? testPrefix('stack');
   const webhookSecret = randomBytes(16).toString('hex');
-  const supabase = await startLocalSupabase();
-  const discord = await startDiscordEmulator(opts.discord);
+  // Side by side (a database copy and PostgREST, two emulators): one failing stops the others.
   const apiPort = opts.apiPort ?? (await freePort());
   const redirectUri = `http://127.0.0.1:${apiPort}/faceit/callback`;
-  const faceit = await startFaceitEmulator({ redirectUris: [redirectUri], ...opts.faceit });
+  const [supabase, discord, faceit] = await allStarted([
+    startLocalSupabase(),
+    startDiscordEmulator(opts.discord),
+    startFaceitEmulator({ redirectUris: [redirectUri], ...opts.faceit }),
+  ] as const);
   const guild = discord.seedGuild({
     name: 'FACEIT Hub',
     roles: [{ name: 'Staff' }, ...(opts.guild?.roles ?? [])],
@@ -271,8 +274,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   });
 
   try {
-    for (let i = 0; i < (opts.apis ?? 1); i++) await startApi();
-    for (let i = 0; i < (opts.workers ?? 1); i++) await startWorker();
+    // The APIs and the workers start side by side (each group one by one: a worker copy's IDENTIFY waits
+    // for the previous one's anyway). A worker started before the first API moved to another port (its
+    // own was taken meanwhile) has the old FACEIT redirect URI: it starts again with the new one.
+    const startApis = async () => {
+      for (let i = 0; i < (opts.apis ?? 1); i++) await startApi();
+    };
+    const startWorkers = async () => {
+      for (let i = 0; i < (opts.workers ?? 1); i++) await startWorker();
+    };
+    const uri = workerEnv.FACEIT_REDIRECT_URI;
+    await Promise.all([startApis(), startWorkers()]);
+    if (workerEnv.FACEIT_REDIRECT_URI !== uri) {
+      const stale = workers.splice(0);
+      await Promise.all(stale.map((w) => w.kill('SIGKILL')));
+      await startWorkers();
+    }
     // The slash commands are global, registered by one copy in the background after its start: a test's
     // first command waits for them, as a user would see them appear.
     if ((opts.workers ?? 1) > 0) {
@@ -307,4 +324,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     resources,
     stop,
   };
+}
+
+/** Resolves every start, or stops those that started and rejects with the first failure. */
+async function allStarted<
+  T extends readonly Promise<{ close?: () => Promise<void>; stop?: () => Promise<void> }>[],
+>(starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as never;
+  await Promise.allSettled(
+    settled.map((r) => (r.status === 'fulfilled' ? (r.value.stop?.() ?? r.value.close?.()) : undefined)),
+  );
+  throw failed.reason;
 }
