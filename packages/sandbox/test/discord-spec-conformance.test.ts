@@ -322,7 +322,7 @@ describe('the emulator against Discord OpenAPI spec (discord-api-spec 10.0.26613
     const body = role.body as Record<string, unknown>;
     const { colors: _dropped, ...withoutColors } = body;
     expect(conformance({ ...role, body: withoutColors }).problems).toEqual([
-      'GET /guilds/{guild_id}/roles/{role_id} (get_guild_role) → 200: colors: Invalid input',
+      'GET /guilds/{guild_id}/roles/{role_id} (get_guild_role) → 200: colors: invalid_type',
     ]);
     expect(conformance({ ...role, body: { ...body, invented: 1 } }).problems).toEqual([
       'GET /guilds/{guild_id}/roles/{role_id} (get_guild_role) → 200: .invented is not in the spec',

@@ -243,8 +243,10 @@ export function conformance(x: Exchange): { template?: string; operationId?: str
   } else {
     const parsed = z.safeParse(body, x.body);
     if (!parsed.success) {
+      // The issue's code, not its message: the message's wording is process-wide zod config (its full locale
+      // once any module imported 'zod', the short one in 'zod/mini' alone), and test files share a process.
       for (const issue of parsed.error.issues) {
-        problems.push(`${where}: ${issue.path.join('.') || '(body)'}: ${issue.message}`);
+        problems.push(`${where}: ${issue.path.join('.') || '(body)'}: ${issue.code}`);
       }
     } else {
       const extra: string[] = [];
