@@ -33,6 +33,7 @@ export default defineConfig({
           include: ['{apps,packages}/*/{src,test}/**/*.test.ts'],
           exclude: ['**/node_modules/**', ...alone],
           maxWorkers: 3,
+          isolate: false,
           sequence: { groupOrder: 0 },
         },
       },
