@@ -284,7 +284,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       for (let i = 0; i < (opts.workers ?? 1); i++) await startWorker();
     };
     const uri = workerEnv.FACEIT_REDIRECT_URI;
-    await Promise.all([startApis(), startWorkers()]);
+    // Both settled before going on: on a failure, stop() must find every process the other group started.
+    const started = await Promise.allSettled([startApis(), startWorkers()]);
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
     if (workerEnv.FACEIT_REDIRECT_URI !== uri) {
       const stale = workers.splice(0);
       await Promise.all(stale.map((w) => w.kill('SIGKILL')));
