@@ -13,6 +13,12 @@ const metricsServer = await startMetricsServer(deps.metrics, {
   port: config.API_METRICS_PORT,
   host: config.HOST,
 });
+// Before the line that says the API is up: whoever reads it may signal at once.
+onShutdown(log, { timeoutMs: 10_000, draining: 'no new requests, finishing in-flight ones' }, async () => {
+  await api.close();
+  await metricsServer.close();
+  await deps.close();
+});
 log.info(
   {
     url: api.url,
@@ -23,9 +29,3 @@ log.info(
   },
   'api listening',
 );
-
-onShutdown(log, { timeoutMs: 10_000, draining: 'no new requests, finishing in-flight ones' }, async () => {
-  await api.close();
-  await metricsServer.close();
-  await deps.close();
-});

@@ -62,8 +62,6 @@ const out = [
   '',
   'Ctrl-C to stop.',
 ];
-process.stdout.write(`${out.join('\n')}\n`);
-
 // One Ctrl-C reaches this process more than once (the terminal signals the process group and pnpm
 // forwards what it gets), so later signals must not cut the close short; the close is bounded instead.
 let stopping = false;
@@ -75,6 +73,8 @@ const stop = (why: string) => {
   void Promise.allSettled([discord.close(), faceit.close()]).then(() => process.exit(0));
 };
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+// The banner after the handlers: whoever reads "Ctrl-C to stop." may signal at once.
+process.stdout.write(`${out.join('\n')}\n`);
 // Started through pnpm, which may be killed outright: do not outlive it holding the ports.
 const parent = process.ppid;
 setInterval(() => process.ppid !== parent && stop('parent process gone'), 1_000).unref();
