@@ -109,7 +109,7 @@ describe('a Data API 404 is not proof that a match does not exist', () => {
     expect(kept).toMatchObject({ status: 'active' });
     expect(kept?.missing_sweeps).toBeGreaterThanOrEqual(2);
     expect(
-      workerLogged(
+      await workerLogged(
         stack,
         (l) =>
           l.matchId === match.id && String(l.msg).startsWith('FACEIT answers 404 for an active match; kept'),
@@ -237,7 +237,7 @@ describe('championship rosters', () => {
     );
     expect(job).toMatchObject({ state: 'completed', attemptsMade: 1, result: { status: 'no-players' } });
     expect(
-      workerLogged(
+      await workerLogged(
         stack,
         (l) =>
           l.eventId === delivered?.eventId &&

@@ -84,9 +84,20 @@ export async function sweepNow(stack: Stack, jobId = `sweep-${randomUUID()}`): P
   return job.result;
 }
 
-/** Whether any worker copy wrote a log line `pred` accepts. */
-export const workerLogged = (stack: Stack, pred: (l: Record<string, unknown>) => boolean) =>
-  stack.workers.some((w) => w.lines.some(pred));
+/**
+ * Whether any worker copy wrote a log line `pred` accepts, waiting for it: a line written before a
+ * job completed can still be in the pipe from the worker's stdout when the test reads the job.
+ */
+export async function workerLogged(
+  stack: Stack,
+  pred: (l: Record<string, unknown>) => boolean,
+  timeoutMs = 20_000,
+): Promise<boolean> {
+  return waitFor(() => stack.workers.some((w) => w.lines.some(pred)), {
+    timeoutMs,
+    what: 'the worker log line',
+  }).catch(() => false);
+}
 
 /** The match's lifecycle row. */
 export async function matchState(stack: Stack, matchId: string) {

@@ -182,10 +182,13 @@ describe('a copy that has not yet heard of the channel', () => {
       await waitFor(async () => (await matchRows(stack, match.id)).length === 2, { what: 'rows' });
       const f1 = matchChannels(stack, match.id).find((ch) => ch.name.endsWith('faction1'))!;
       // Only the copy that created the channels knows them; stop it, so the other one must act.
-      const creator = stack.workers.find((w) =>
-        w.lines.some((l) => l.msg === 'channel created' && l.channelId === f1.id),
+      const creator = await waitFor(
+        () =>
+          stack.workers.find((w) =>
+            w.lines.some((l) => l.msg === 'channel created' && l.channelId === f1.id),
+          ),
+        { what: "the creating copy's log line" },
       );
-      expect(creator).toBeDefined();
       await creator!.kill('SIGKILL');
       const other = stack.workers.find((w) => w !== creator)!;
 

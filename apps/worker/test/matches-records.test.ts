@@ -62,7 +62,7 @@ describe('a finish is acted on only when FACEIT confirms it', () => {
     expect(await matchState(stack, match.id)).toMatchObject({ status: 'active' });
     expect(description(stack, match.id)).toMatch(/^🟢 Ready/);
     expect(
-      workerLogged(
+      await workerLogged(
         stack,
         (l) => l.eventId === forged.event_id && String(l.msg).startsWith('finish not confirmed by FACEIT'),
       ),
@@ -103,7 +103,7 @@ describe('a finish is acted on only when FACEIT confirms it', () => {
         // Bounded by the confirmation budget (5 s), not by FACEIT: measured loosely, the machine is shared.
         expect(Date.now() - t0).toBeLessThan(30_000);
         expect(
-          workerLogged(stack, (l) => l.eventId === fin?.eventId && String(l.msg).startsWith('FACEIT')),
+          await workerLogged(stack, (l) => l.eventId === fin?.eventId && String(l.msg).startsWith('FACEIT')),
         ).toBe(true);
         expect(await matchState(stack, match.id)).toMatchObject({ status: 'ended' });
       } finally {

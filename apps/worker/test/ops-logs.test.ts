@@ -1,5 +1,5 @@
 import { matchJobId } from '@bridge/core';
-import { startStack } from '@bridge/testbed';
+import { startStack, waitFor } from '@bridge/testbed';
 import { describe, expect, it } from 'vitest';
 import { seedLinkedPlayers, waitForChannels, waitForNoChannels } from './matches-helpers.ts';
 
@@ -17,6 +17,15 @@ describe('logs an operator can follow', () => {
       await waitForChannels(stack, match.id);
       sent.push(...(await stack.faceit.play(stack.webhook, match.id, ['match_status_finished'])));
       await waitForNoChannels(stack, match.id);
+      // The worker's last lines about the finish can still be in the pipe when the channels are gone.
+      const jobIds = sent.map((d) => matchJobId(match.id, d.event, d.envelope.payload.version));
+      await waitFor(
+        () =>
+          jobIds.every((jobId) =>
+            stack.workers[0]!.lines.some((l) => l.jobId === jobId && l.msg === 'job done'),
+          ),
+        { what: "the worker's 'job done' line for every delivery" },
+      );
 
       const apiLines = stack.apis[0]!.proc.lines.filter((l) => l.matchId === match.id);
       const workerLines = stack.workers[0]!.lines.filter((l) => l.matchId === match.id);
