@@ -61,6 +61,20 @@ describe('/help', () => {
     expect(text).toMatch(/2\. `\/setup follow kind: id:`.*✅ 1 followed/);
     expect(text).not.toContain('⚠️');
   });
+
+  it('costs no read of the server from Discord (only the commands that show its roles or channels do)', async () => {
+    const reads = () => {
+      const by = stack.discord.stats().byRoute;
+      return (by['GET /guilds/:guild'] ?? 0) + (by['GET /guilds/:guild/channels'] ?? 0);
+    };
+    const before = reads();
+    expect(await run(users.owner!, 'help')).toContain('**For moderators**');
+    expect(await run(users.owner!, 'status')).toBeTruthy();
+    expect(reads()).toBe(before);
+    // /setup show reports on the server's channels: it reads them.
+    expect(await run(users.owner!, 'setup', 'show')).toContain('lobby');
+    expect(reads()).toBeGreaterThan(before);
+  });
 });
 
 describe('/setup clear and the warnings', () => {

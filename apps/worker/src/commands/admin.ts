@@ -48,6 +48,7 @@ const REFUSED: Record<ServerLinkRefusal, (user: string, nickname: string) => str
  * may change anyone's own link everywhere (everywhere:True, with a reason the member is told).
  */
 export const adminCommand: SlashCommand = {
+  readsGuild: true,
   data: new SlashCommandBuilder()
     .setName('admin')
     .setDescription('Manage members’ FACEIT links in this server')

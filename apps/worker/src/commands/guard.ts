@@ -19,6 +19,7 @@ export function guarded(command: SlashCommand): SlashCommand {
   const windows = COMMAND_LIMITS[name];
   return {
     data: command.data,
+    ...(command.readsGuild ? { readsGuild: true } : {}),
     async execute(interaction, deps) {
       if (windows) {
         const limits = new CommandLimits(deps.redis, deps.config.QUEUE_PREFIX);

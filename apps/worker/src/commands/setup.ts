@@ -45,6 +45,7 @@ const idOption = (o: SlashCommandStringOption) =>
 
 /** /setup: this guild's match channels, roles and what it follows. Manage Server, checked at run time. */
 export const setupCommand: SlashCommand = {
+  readsGuild: true,
   data: new SlashCommandBuilder()
     .setName('setup')
     .setDescription('Configure the FACEIT voice bridge in this server')

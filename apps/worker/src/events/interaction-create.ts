@@ -56,8 +56,11 @@ async function handle(
     return;
   }
   try {
-    // Without a gateway cache (shard leases) the handlers' `interaction.guild` is read over REST, after the defer.
-    if (deps.guildView && interaction.guildId) await cacheGuild(deps.client, interaction.guildId);
+    // Without a gateway cache (shard leases) `interaction.guild` is read over REST, after the defer, for the
+    // handlers that read it.
+    if (deps.guildView && interaction.guildId && command.readsGuild) {
+      await cacheGuild(deps.client, interaction.guildId);
+    }
     await command.execute(interaction, { ...deps, log });
     log.info('command handled');
   } catch (err) {
