@@ -239,8 +239,9 @@ describe('one deployment, three communities, two hubs', () => {
   it("one guild's long Discord rate limit does not hold another guild's channels", async () => {
     const p1 = await linkedPlayer('rl_p1', [a, b]);
     const p2 = await linkedPlayer('rl_p2', [a, b]);
-    // Every channel create in bravo meets a sublimit (429, Retry-After 20 s); alpha's creates do not.
-    stack.discord.setFault({ route: `POST /guilds/${b.guildId}/channels`, kind: 'sublimit', retryAfter: 20 });
+    // Every channel create in bravo meets a sublimit (429, Retry-After 6 s: twice what the bridge waits out
+    // in place, LONG_RATE_LIMIT_MS); alpha's creates do not.
+    stack.discord.setFault({ route: `POST /guilds/${b.guildId}/channels`, kind: 'sublimit', retryAfter: 6 });
     try {
       const m = stack.faceit.seedMatch({
         faction1: [p1.faceitId],

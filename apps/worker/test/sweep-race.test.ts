@@ -23,15 +23,17 @@ describe('the sweep and a match starting meanwhile', () => {
     const match = stack.faceit.seedMatch({ faction1: [a!.faceitId], faction2: [b!.faceitId] });
     const listings = () => stack.discord.stats().byRoute[LISTING] ?? 0;
     const before = listings();
-    // Discord answers the sweep's listing slowly: the match starts after the sweep has read the database,
-    // and its channels are created and recorded while the listing is on its way (seen in a burst benchmark:
-    // the sweep deleted a channel a job had just made).
+    // Discord holds the sweep's listing until the match is built: the match starts after the sweep has read
+    // the database, and its channels are created and recorded while the listing is on its way (seen in a burst
+    // benchmark: the sweep deleted a channel a job had just made).
     // The sweep runs on one copy and the match on the other: within a copy, the match's own read of the guild
     // would queue behind the sweep's listing (discord.js sends one request at a time per route and guild).
-    // So the other copy is held still (SIGSTOP, a few seconds: well within its job and shard leases) while the
-    // sweep is taken, and the sweep's copy while the match is.
+    // So the other copy is held still (SIGSTOP) while the sweep is taken, and the sweep's copy while the match
+    // is: long enough that the webhook's intake entry, handed to the stopped copy, is taken over by the other
+    // (seconds), and the stopped copy's leases may lapse meanwhile, as a frozen process's would.
     const [sweeper, builder] = stack.workers as [AppProcess, AppProcess];
-    stack.discord.setLatency(LISTING, 10_000);
+    // Only the first listing (the sweep's): the match job reads the guild at full speed.
+    const release = stack.discord.holdRequests(LISTING, 1);
     let built: string[] = [];
     try {
       await withQueue(stack, 'maintenance', async (queue) => {
@@ -43,8 +45,6 @@ describe('the sweep and a match starting meanwhile', () => {
           sweeper.child.kill('SIGSTOP');
           builder.child.kill('SIGCONT');
         }
-        // Only the sweep's listing is slow (it is on its way): the match job reads the guild at full speed.
-        stack.discord.setLatency(LISTING, 0);
         try {
           await stack.faceit.play(stack.webhook, match.id, ['match_status_ready']);
           await waitForChannels(stack, match.id);
@@ -53,15 +53,17 @@ describe('the sweep and a match starting meanwhile', () => {
           sweeper.child.kill('SIGCONT');
         }
         built = matchChannels(stack, match.id).map((c) => c.id);
-        // The race this test is about took place: the listing had not been answered yet.
+        // The race this test is about took place: the listing had not been answered yet (a bound, not a
+        // sleep: discord.js gives up on a request after 15 s and sends it again, unheld).
         expect(await (await queue.getJob(SWEEP_ID))?.isCompleted()).toBe(false);
+        release();
         await waitFor(async () => (await queue.getJob(SWEEP_ID))?.isCompleted(), {
           what: 'sweep done',
           timeoutMs: 60_000,
         });
       });
     } finally {
-      stack.discord.setLatency(LISTING, 0);
+      release();
       for (const w of stack.workers) w.child.kill('SIGCONT');
     }
     // Both channels are still there, the very ones the match job made.

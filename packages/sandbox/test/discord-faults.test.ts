@@ -1,5 +1,5 @@
 import { ChannelType, type Client, DiscordAPIError } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type DiscordEmulator, type GuildSeed, startDiscordEmulator } from '../src/discord/index.ts';
 import { loginClient } from '../src/discord/testing.ts';
 
@@ -161,6 +161,40 @@ describe('discord emulator faults and rate limits', () => {
     const t0 = performance.now();
     await guild.roles.fetch();
     expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
+  });
+
+  it('holds a route until released, then answers with the state as it is then', async () => {
+    const { emu, guild, seed } = await setup();
+    const release = emu.holdRequests('GET /guilds/:guild/channels', 1);
+    let answered = false;
+    const listing = guild.channels.fetch().then((all) => {
+      answered = true;
+      return all;
+    });
+    await vi.waitFor(() => expect(emu.stats().byRoute['GET /guilds/:guild/channels']).toBe(1), {
+      timeout: 30_000,
+    });
+    // Other routes go through meanwhile.
+    const made = await guild.channels.create({ name: 'made-meanwhile', type: ChannelType.GuildVoice });
+    expect(answered).toBe(false);
+    release();
+    const all = await listing;
+    expect([...all.keys()].sort()).toEqual([seed.channels.Lobby, made.id].sort());
+    // One request held: the next listing is answered at once.
+    expect((await guild.channels.fetch()).size).toBe(2);
+    // Every request until released, then none.
+    const releaseAll = emu.holdRequests('GET /guilds/:guild/roles');
+    let rolesAnswered = false;
+    const roles = guild.roles.fetch().then(() => {
+      rolesAnswered = true;
+    });
+    await vi.waitFor(() => expect(emu.stats().byRoute['GET /guilds/:guild/roles']).toBe(1), {
+      timeout: 30_000,
+    });
+    expect(rolesAnswered).toBe(false);
+    releaseAll();
+    await roles;
+    await guild.roles.fetch();
   });
 });
 

@@ -408,6 +408,14 @@ export class DiscordEmulator {
     this.#faults.clear();
   }
 
+  /**
+   * Holds the route's next `times` requests (default: all; each before it is handled) until the returned
+   * function is called, or `clearFaults()` or `close()` releases every hold.
+   */
+  holdRequests(route: string | RegExp, times?: number): () => void {
+    return this.#faults.hold(route, times);
+  }
+
   /** Changes how long after the REST reply a bot-created channel's CHANNEL_CREATE is dispatched. */
   setChannelCreateDelay(ms: number): void {
     this.#store.channelCreateDelayMs = Math.max(0, ms);
@@ -446,6 +454,7 @@ export class DiscordEmulator {
   }
 
   async close(): Promise<void> {
+    this.#faults.clear();
     for (const res of this.#hanging) res.destroy();
     this.#hanging.clear();
     this.#store.close();

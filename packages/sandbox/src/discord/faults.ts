@@ -61,6 +61,7 @@ function matches(mt: Matcher, method: string, template: string[], path: string[]
 export class Faults {
   readonly #faults = new FaultList<{ spec: FaultSpec; m: Matcher }>();
   #latency: Array<{ m: Matcher; ms: number; key: string }> = [];
+  #holds: Array<{ m: Matcher; left: number; released: Promise<void>; release: () => void }> = [];
 
   add(spec: FaultSpec): void {
     this.#faults.add({ spec, m: matcher(spec.route, spec.method) }, spec.times);
@@ -73,14 +74,39 @@ export class Faults {
     if (ms > 0) this.#latency.push({ m: matcher(route), ms, key });
   }
 
+  /**
+   * Holds the next `times` matching requests (default: every one) before they are handled, until the
+   * returned function is called: a latency the test ends when it chooses, answered with the state as it is then.
+   */
+  hold(route: string | RegExp, times = Number.POSITIVE_INFINITY): () => void {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const entry = { m: matcher(route), left: times, released, release };
+    this.#holds.push(entry);
+    return () => {
+      this.#holds = this.#holds.filter((h) => h !== entry);
+      release();
+    };
+  }
+
   clear(): void {
     this.#faults.clear();
     this.#latency = [];
+    for (const h of this.#holds.splice(0)) h.release();
   }
 
   /** The first matching fault, consuming one of its `times`. */
   take(method: string, template: string[], path: string[]): FaultSpec | undefined {
     return this.#faults.take((f) => matches(f.m, method, template, path))?.spec;
+  }
+
+  /** Resolves once every hold the request counts against is released (at once when none matches). */
+  async held(method: string, template: string[], path: string[]): Promise<void> {
+    const holding = this.#holds.filter((h) => h.left > 0 && matches(h.m, method, template, path));
+    for (const h of holding) h.left--;
+    await Promise.all(holding.map((h) => h.released));
   }
 
   latency(method: string, template: string[], path: string[]): number {

@@ -65,6 +65,7 @@ export async function handleRest(
 
   const delay = deps.faults.latency(method, matched.template, path);
   if (delay > 0) await sleep(delay);
+  await deps.faults.held(method, matched.template, path);
 
   if (matched.def.auth !== false && req.headers.authorization !== `Bot ${deps.botToken()}`) {
     const err = Errors.unauthorized();
