@@ -13,6 +13,7 @@ import type {
   WorkerConfig,
 } from '@bridge/core';
 import type { Client, Guild } from 'discord.js';
+import type { GuildReadSharing } from './discord/cacheless.ts';
 
 /**
  * Everything the worker built at start. Commands, jobs and listeners each take only the part they use
@@ -45,7 +46,7 @@ export interface WorkerDeps {
    * The guild as REST and the Redis voice mirror describe it, whichever copy holds its shard (the client has no
    * gateway cache; set once the gateway is wired). Unset only in tests that give the client a cache by hand.
    */
-  guildView?: (guildId: string) => Promise<Guild | null>;
+  guildView?: (guildId: string, sharing?: GuildReadSharing) => Promise<Guild | null>;
 }
 
 /** What a feature (matches, links, guilds) started and must stop on shutdown. */

@@ -8,18 +8,38 @@ import { discordCode } from './errors.ts';
 import { type VoiceWriter, withVoice } from './voice.ts';
 
 /**
+ * How long a read of a guild is shared with the match work that asks for it after. Every job, card and late
+ * joiner of a guild asks for it (two requests: the guild and its channel listing, on per-guild routes of about
+ * 10 per 10 s): a match's events come in bursts, and reading again for each spent those routes' budget and made
+ * the next read wait out Discord's window (~9 s). This copy's own creates and deletes keep the channels it
+ * knows current; what another copy did within the window shows in the next read (a build re-lists the guild
+ * where that matters).
+ */
+export const GUILD_READ_SHARED_MS = 2_000;
+
+/**
+ * Which earlier read of the guild a caller may take instead of reading it again:
+ * - 'recent': one on its way or answered less than GUILD_READ_SHARED_MS ago (match work);
+ * - 'in-flight': only one on its way, i.e. a picture at most one read's time old (slash commands);
+ * - 'none': a read that starts now (the sweep's orphans, level roles' safety checks: decisions a
+ *   picture from before a change would get wrong).
+ */
+export type GuildReadSharing = 'recent' | 'in-flight' | 'none';
+
+/**
  * A guild as REST and the voice mirror describe it: its roles (GET /guilds/{id}), its channels
- * (GET /guilds/{id}/channels) and who is in which voice channel (`voice`: user id → channel id, from Redis).
- * Every call is a fresh picture. null when the bot is not in the guild; any other failure (a timeout, a 5xx)
- * throws, so that a job retries instead of taking the guild for gone.
+ * (GET /guilds/{id}/channels) and who is in which voice channel (`voice`: user id → channel id, from Redis,
+ * as it is now). null when the bot is not in the guild; any other failure (a timeout, a 5xx) throws, so that
+ * a job retries instead of taking the guild for gone.
  */
 export async function restGuild(
   client: Client<true>,
   guildId: string,
   voice: ReadonlyMap<string, string>,
   write?: VoiceWriter,
+  sharing: GuildReadSharing = 'recent',
 ): Promise<Guild | null> {
-  const guild = await freshGuild(client, guildId);
+  const guild = await cacheGuild(client, guildId, sharing);
   return guild && withVoice(guild, voice, write);
 }
 
@@ -39,23 +59,42 @@ async function freshGuild(client: Client<true>, guildId: string): Promise<Guild 
   return guild;
 }
 
-const reads = new WeakMap<Client, Map<string, Promise<Guild | null>>>();
+interface Read {
+  read: Promise<Guild | null>;
+  /** when it answered with the guild; unset while on its way */
+  at?: number;
+}
+const reads = new WeakMap<Client, Map<string, Read>>();
 
 /**
- * Puts a fresh copy of the guild (roles, channels) in the client's cache, for what reads `interaction.guild`
- * (the command handlers). Commands arriving while
- * a read of their guild is on its way (a server's members all typing /register) share it: two requests per
- * command would spend Discord's per-route limits that match jobs need. Only a read still on its way is
- * shared, so a command sees the guild as it was at most one read's time before it arrived.
+ * Puts a fresh copy of the guild (roles, channels) in the client's cache, for the door to guilds and for what
+ * reads `interaction.guild` (the command handlers), taking an earlier read as `sharing` allows (a server's
+ * members all typing /register share one). The latest read is kept GUILD_READ_SHARED_MS after it answered; a
+ * failed read, or a guild the bot is not in, is not kept.
  */
-export function cacheGuild(client: Client<true>, guildId: string): Promise<Guild | null> {
-  const inFlight = reads.get(client) ?? new Map<string, Promise<Guild | null>>();
-  reads.set(client, inFlight);
-  const pending = inFlight.get(guildId);
-  if (pending) return pending;
-  const read = freshGuild(client, guildId).finally(() => inFlight.delete(guildId));
-  inFlight.set(guildId, read);
-  return read;
+export function cacheGuild(
+  client: Client<true>,
+  guildId: string,
+  sharing: GuildReadSharing = 'in-flight',
+): Promise<Guild | null> {
+  const byGuild = reads.get(client) ?? new Map<string, Read>();
+  reads.set(client, byGuild);
+  const known = byGuild.get(guildId);
+  if (known && sharing !== 'none') {
+    if (known.at === undefined) return known.read;
+    if (sharing === 'recent' && Date.now() - known.at < GUILD_READ_SHARED_MS) return known.read;
+  }
+  const entry: Read = { read: freshGuild(client, guildId) };
+  byGuild.set(guildId, entry);
+  const forget = () => {
+    if (byGuild.get(guildId) === entry) byGuild.delete(guildId);
+  };
+  entry.read.then((guild) => {
+    if (!guild) return forget();
+    entry.at = Date.now();
+    setTimeout(forget, GUILD_READ_SHARED_MS).unref();
+  }, forget);
+  return entry.read;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { VoiceStates } from '@bridge/core';
 import { GatewayIntentBits, type Guild } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
-import { restGuild } from '../discord/cacheless.ts';
+import { type GuildReadSharing, restGuild } from '../discord/cacheless.ts';
 import { dispatchTo, type GatewayListeners } from './dispatch.ts';
 import { resolveShardCount } from './shard-count.ts';
 import { ShardOwner } from './shard-owner.ts';
@@ -15,7 +15,7 @@ export type { ShardOwner };
 export interface ShardedGateway {
   owner: ShardOwner;
   shardCount: number;
-  guildView: (guildId: string) => Promise<Guild | null>;
+  guildView: (guildId: string, sharing?: GuildReadSharing) => Promise<Guild | null>;
   /** set by the features before `owner.start()`: no event flows before */
   listeners: GatewayListeners;
 }
@@ -23,9 +23,13 @@ export interface ShardedGateway {
 export async function shardedGateway(deps: WorkerDeps): Promise<ShardedGateway> {
   const { config, client, redis, log, metrics } = deps;
   const voice = new VoiceStates(redis, config.QUEUE_PREFIX);
-  const guildView = async (guildId: string) =>
-    restGuild(client, guildId, await voice.all(guildId), (userId, channelId) =>
-      voice.set(guildId, userId, channelId),
+  const guildView = async (guildId: string, sharing?: GuildReadSharing) =>
+    restGuild(
+      client,
+      guildId,
+      await voice.all(guildId),
+      (userId, channelId) => voice.set(guildId, userId, channelId),
+      sharing,
     );
   const shardCount = await resolveShardCount(client.rest, config.DISCORD_SHARD_COUNT);
   const listeners: GatewayListeners = {};

@@ -187,8 +187,8 @@ async function deleteOrphansEverywhere(
   const listed: Listed[] = [];
   for (const row of targets) {
     await pace();
-    // The door reads the guild with a fresh listing of its channels: that is the listing.
-    const guild = await guildById(ctx, row.guild_id).catch((err: unknown) => {
+    // The door reads the guild with a fresh listing of its channels (none shared): that is the listing.
+    const guild = await guildById(ctx, row.guild_id, 'none').catch((err: unknown) => {
       failed(row.guild_id, err);
       return null;
     });

@@ -123,7 +123,8 @@ async function applyIn(
   const { settings } = g;
   if (g.guild === undefined) {
     try {
-      g.guild = await guildOf(deps, settings.guildId);
+      // Read now (none shared): the safety checks must see a role's permissions as they are.
+      g.guild = await guildOf(deps, settings.guildId, 'none');
     } catch (err) {
       // Discord did not answer: this member's update is lost like any other failure here, logged.
       log.warn(

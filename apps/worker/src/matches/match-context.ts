@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Guild } from 'discord.js';
 import type { WorkerDeps } from '../deps.ts';
+import type { GuildReadSharing } from '../discord/cacheless.ts';
 import { guild } from '../discord/guild.ts';
 
 /**
@@ -29,8 +30,9 @@ export type MatchContext = Pick<
 export async function guildById(
   deps: Pick<WorkerDeps, 'client' | 'guildView'>,
   id: string,
+  sharing?: GuildReadSharing,
 ): Promise<Guild | null> {
-  return guild(deps, id);
+  return guild(deps, id, sharing);
 }
 
 /** guildById for a job that must build or clean up there: not being in the guild is final. */
