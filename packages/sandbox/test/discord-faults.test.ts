@@ -165,7 +165,7 @@ describe('discord emulator faults and rate limits', () => {
 
   it('holds a route until released, then answers with the state as it is then', async () => {
     const { emu, guild, seed } = await setup();
-    const release = emu.holdRequests('GET /guilds/:guild/channels', 1);
+    const hold = emu.holdRequests('GET /guilds/:guild/channels', 1);
     let answered = false;
     const listing = guild.channels.fetch().then((all) => {
       answered = true;
@@ -177,13 +177,14 @@ describe('discord emulator faults and rate limits', () => {
     // Other routes go through meanwhile.
     const made = await guild.channels.create({ name: 'made-meanwhile', type: ChannelType.GuildVoice });
     expect(answered).toBe(false);
-    release();
+    expect(hold.waiting).toBe(1);
+    hold.release();
     const all = await listing;
     expect([...all.keys()].sort()).toEqual([seed.channels.Lobby, made.id].sort());
     // One request held: the next listing is answered at once.
     expect((await guild.channels.fetch()).size).toBe(2);
     // Every request until released, then none.
-    const releaseAll = emu.holdRequests('GET /guilds/:guild/roles');
+    const every = emu.holdRequests('GET /guilds/:guild/roles');
     let rolesAnswered = false;
     const roles = guild.roles.fetch().then(() => {
       rolesAnswered = true;
@@ -192,8 +193,9 @@ describe('discord emulator faults and rate limits', () => {
       timeout: 30_000,
     });
     expect(rolesAnswered).toBe(false);
-    releaseAll();
+    every.release();
     await roles;
+    expect(every.waiting).toBe(0);
     await guild.roles.fetch();
   });
 });

@@ -7,7 +7,7 @@ import type { ApplicationOwnerSpec } from './application-owner.ts';
 import { Clock } from './clock.ts';
 import { handleControl } from './control.ts';
 import { DailyCap, REPORTED_DAILY_CREATES } from './daily-cap.ts';
-import { type FaultSpec, Faults } from './faults.ts';
+import { type FaultSpec, Faults, type RequestHold } from './faults.ts';
 import { Gateway, type SessionStartLimit } from './gateway.ts';
 import {
   type InteractionRecord,
@@ -409,10 +409,10 @@ export class DiscordEmulator {
   }
 
   /**
-   * Holds the route's next `times` requests (default: all; each before it is handled) until the returned
-   * function is called, or `clearFaults()` or `close()` releases every hold.
+   * Holds the route's next `times` requests (default: all; each before it is handled) until `release()`, or
+   * `clearFaults()` or `close()` releases every hold.
    */
-  holdRequests(route: string | RegExp, times?: number): () => void {
+  holdRequests(route: string | RegExp, times?: number): RequestHold {
     return this.#faults.hold(route, times);
   }
 

@@ -58,10 +58,17 @@ function matches(mt: Matcher, method: string, template: string[], path: string[]
   });
 }
 
+/** Requests held by `holdRequests` until `release()`; `waiting`: how many are held right now. */
+export interface RequestHold {
+  release(): void;
+  readonly waiting: number;
+}
+
 export class Faults {
   readonly #faults = new FaultList<{ spec: FaultSpec; m: Matcher }>();
   #latency: Array<{ m: Matcher; ms: number; key: string }> = [];
-  #holds: Array<{ m: Matcher; left: number; released: Promise<void>; release: () => void }> = [];
+  #holds: Array<{ m: Matcher; left: number; waiting: number; released: Promise<void>; release: () => void }> =
+    [];
 
   add(spec: FaultSpec): void {
     this.#faults.add({ spec, m: matcher(spec.route, spec.method) }, spec.times);
@@ -78,16 +85,21 @@ export class Faults {
    * Holds the next `times` matching requests (default: every one) before they are handled, until the
    * returned function is called: a latency the test ends when it chooses, answered with the state as it is then.
    */
-  hold(route: string | RegExp, times = Number.POSITIVE_INFINITY): () => void {
+  hold(route: string | RegExp, times = Number.POSITIVE_INFINITY): RequestHold {
     let release!: () => void;
     const released = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const entry = { m: matcher(route), left: times, released, release };
+    const entry = { m: matcher(route), left: times, waiting: 0, released, release };
     this.#holds.push(entry);
-    return () => {
-      this.#holds = this.#holds.filter((h) => h !== entry);
-      release();
+    return {
+      release: () => {
+        this.#holds = this.#holds.filter((h) => h !== entry);
+        release();
+      },
+      get waiting() {
+        return entry.waiting;
+      },
     };
   }
 
@@ -105,7 +117,11 @@ export class Faults {
   /** Resolves once every hold the request counts against is released (at once when none matches). */
   async held(method: string, template: string[], path: string[]): Promise<void> {
     const holding = this.#holds.filter((h) => h.left > 0 && matches(h.m, method, template, path));
-    for (const h of holding) h.left--;
+    for (const h of holding) {
+      h.left--;
+      h.waiting++;
+      void h.released.then(() => h.waiting--);
+    }
     await Promise.all(holding.map((h) => h.released));
   }
 

@@ -1,7 +1,7 @@
 /** Discord REST v10 + gateway emulator for running real discord.js against 127.0.0.1. See docs/discord.md. */
 export { REPORTED_DAILY_CREATES } from './daily-cap.ts';
 export { DiscordEmulator, type DiscordEmulatorOptions, startDiscordEmulator } from './emulator.ts';
-export type { FaultSpec } from './faults.ts';
+export type { FaultSpec, RequestHold } from './faults.ts';
 export type {
   InteractionMessage,
   InteractionRecord,
