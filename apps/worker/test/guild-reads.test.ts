@@ -3,6 +3,7 @@ import { waitFor } from '@bridge/testbed';
 import { ChannelType, type Client } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheGuild, GUILD_READ_SHARED_MS, restGuild } from '../src/discord/cacheless.ts';
+import { stillThere } from '../src/discord/channels.ts';
 import { restClient } from '../src/discord/client.ts';
 
 // The door to guilds reads a guild over REST (the guild, then its channel listing): match work close together
@@ -54,6 +55,29 @@ describe('reads of a guild', () => {
     );
     expect(fresh.channels.cache.get(made.id)?.type).toBe(ChannelType.GuildVoice);
     expect(reads()).toEqual({ guild: before.guild + 2, listing: before.listing + 2 });
+  });
+
+  it('a channel another copy deleted since stays in the shared picture until checked with Discord', async () => {
+    const seed = emu.seedGuild({ channels: [{ name: 'Matches', type: 'category' }] });
+    const made = await fetch(`${emu.apiUrl}/v10/guilds/${seed.guildId}/channels`, {
+      method: 'POST',
+      headers: { Authorization: `Bot ${emu.botToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'match-x-faction1', type: ChannelType.GuildVoice }),
+    }).then((r) => r.json() as Promise<{ id: string }>);
+    const picture = await restGuild(client, seed.guildId, noVoice);
+    expect(picture?.channels.cache.has(made.id)).toBe(true);
+    const gone = await fetch(`${emu.apiUrl}/v10/channels/${made.id}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bot ${emu.botToken}` },
+    });
+    expect(gone.ok).toBe(true);
+    // The next read within the window shares the picture: the channel is still in it.
+    expect((await restGuild(client, seed.guildId, noVoice))?.channels.cache.has(made.id)).toBe(true);
+    // What a build checks before adopting a channel by its name.
+    expect(await stillThere(picture!, made.id)).toBeNull();
+    expect(picture?.channels.cache.has(made.id)).toBe(false);
+    const kept = seed.channels.Matches;
+    expect((await stillThere(picture!, kept))?.id).toBe(kept);
   });
 
   it("for commands only a read on its way is shared; the sweep's and level roles' reads are never shared", async () => {

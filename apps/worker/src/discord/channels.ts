@@ -109,6 +109,18 @@ export async function getChannel(guild: Guild, id: string): Promise<GuildBasedCh
   return discordOpIgnoring(`read channel ${id}`, [10003], () => guild.channels.fetch(id));
 }
 
+/**
+ * The channel as Discord has it now, or null (and out of the cache) when it is gone: for a channel found only
+ * in a picture of the guild that may be a moment old (a shared read), which another copy may have deleted since.
+ */
+export async function stillThere(guild: Guild, id: string): Promise<GuildBasedChannel | null> {
+  const channel = await discordOpIgnoring(`read channel ${id}`, [10003], () =>
+    guild.channels.fetch(id, { force: true }),
+  );
+  if (!channel) guild.channels.cache.delete(id);
+  return channel;
+}
+
 function childCount(guild: Guild, id: string): number {
   return guild.channels.cache.filter((c) => c.parentId === id).size;
 }

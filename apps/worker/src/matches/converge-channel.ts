@@ -6,6 +6,7 @@ import {
   findBridgeChannelListed,
   getChannel,
   overwritesOf,
+  stillThere,
   toDiscord,
 } from '../discord/channels.ts';
 import { discordOp } from '../discord/errors.ts';
@@ -38,7 +39,10 @@ export async function convergeChannel(build: GuildBuild, plan: ChannelPlan): Pro
     if (ended) return null;
     let channel: GuildBasedChannel | null = channelId ? await getChannel(guild, channelId) : null;
     if (!channel) {
-      channel = bridgeVoiceChannels(guild, categoryId).find((c) => c.name === plan.name) ?? null;
+      // Checked with Discord: the guild's picture may be a moment old, and a channel of the same name that
+      // another copy deleted since (a match re-opened right after its end) must not be adopted.
+      const named = bridgeVoiceChannels(guild, categoryId).find((c) => c.name === plan.name);
+      channel = named ? await stillThere(guild, named.id) : null;
       if (channel) log.info({ channelId: channel.id, faction: plan.faction }, 'existing channel adopted');
     }
     if (!channel && maybeOrphan) {
