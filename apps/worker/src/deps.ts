@@ -13,12 +13,20 @@ import type {
   WorkerConfig,
 } from '@bridge/core';
 import type { Client, Guild } from 'discord.js';
-import type { GuildReadSharing } from './discord/cacheless.ts';
 
 /**
  * Everything the worker built at start. Commands, jobs and listeners each take only the part they use
  * (a Pick of this), so a reader sees a command's reach in its signature.
  */
+/**
+ * Which earlier read of a guild a caller may take instead of reading it again (discord/cacheless.ts):
+ * - 'recent': one on its way or answered less than GUILD_READ_SHARED_MS ago (match work);
+ * - 'in-flight': only one on its way, i.e. a picture at most one read's time old (slash commands);
+ * - 'none': a read that starts now (the sweep's orphans, level roles' safety checks: decisions a
+ *   picture from before a change would get wrong).
+ */
+export type GuildReadSharing = 'recent' | 'in-flight' | 'none';
+
 export interface WorkerDeps {
   config: WorkerConfig;
   log: Logger;

@@ -4,6 +4,7 @@
  * calls, and hands raw interactions to discord.js (the one private call left, `emitInteraction`).
  */
 import type { APIInteraction, Client, Guild } from 'discord.js';
+import type { GuildReadSharing } from '../deps.ts';
 import { discordCode } from './errors.ts';
 import { type VoiceWriter, withVoice } from './voice.ts';
 
@@ -16,15 +17,6 @@ import { type VoiceWriter, withVoice } from './voice.ts';
  * where that matters).
  */
 export const GUILD_READ_SHARED_MS = 2_000;
-
-/**
- * Which earlier read of the guild a caller may take instead of reading it again:
- * - 'recent': one on its way or answered less than GUILD_READ_SHARED_MS ago (match work);
- * - 'in-flight': only one on its way, i.e. a picture at most one read's time old (slash commands);
- * - 'none': a read that starts now (the sweep's orphans, level roles' safety checks: decisions a
- *   picture from before a change would get wrong).
- */
-export type GuildReadSharing = 'recent' | 'in-flight' | 'none';
 
 /**
  * A guild as REST and the voice mirror describe it: its roles (GET /guilds/{id}), its channels

@@ -1,6 +1,5 @@
 import type { Guild } from 'discord.js';
-import type { WorkerDeps } from '../deps.ts';
-import type { GuildReadSharing } from './cacheless.ts';
+import type { GuildReadSharing, WorkerDeps } from '../deps.ts';
 
 /** What the door to guilds reads: the shared guild view (the client's cache only in hand-built test deps). */
 export type GuildDoorDeps = Pick<WorkerDeps, 'client' | 'guildView'>;

@@ -1,7 +1,7 @@
 import { VoiceStates } from '@bridge/core';
 import { GatewayIntentBits, type Guild } from 'discord.js';
-import type { WorkerDeps } from '../deps.ts';
-import { type GuildReadSharing, restGuild } from '../discord/cacheless.ts';
+import type { GuildReadSharing, WorkerDeps } from '../deps.ts';
+import { restGuild } from '../discord/cacheless.ts';
 import { dispatchTo, type GatewayListeners } from './dispatch.ts';
 import { resolveShardCount } from './shard-count.ts';
 import { ShardOwner } from './shard-owner.ts';

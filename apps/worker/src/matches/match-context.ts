@@ -1,7 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Guild } from 'discord.js';
-import type { WorkerDeps } from '../deps.ts';
-import type { GuildReadSharing } from '../discord/cacheless.ts';
+import type { GuildReadSharing, WorkerDeps } from '../deps.ts';
 import { guild } from '../discord/guild.ts';
 
 /**
