@@ -15,10 +15,6 @@ import type {
 import type { Client, Guild } from 'discord.js';
 
 /**
- * Everything the worker built at start. Commands, jobs and listeners each take only the part they use
- * (a Pick of this), so a reader sees a command's reach in its signature.
- */
-/**
  * Which earlier read of a guild a caller may take instead of reading it again (discord/cacheless.ts):
  * - 'recent': one on its way or answered less than GUILD_READ_SHARED_MS ago (match work);
  * - 'in-flight': only one on its way, i.e. a picture at most one read's time old (slash commands);
@@ -27,6 +23,10 @@ import type { Client, Guild } from 'discord.js';
  */
 export type GuildReadSharing = 'recent' | 'in-flight' | 'none';
 
+/**
+ * Everything the worker built at start. Commands, jobs and listeners each take only the part they use
+ * (a Pick of this), so a reader sees a command's reach in its signature.
+ */
 export interface WorkerDeps {
   config: WorkerConfig;
   log: Logger;
