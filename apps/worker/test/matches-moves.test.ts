@@ -88,14 +88,18 @@ describe('moves Discord refuses', () => {
     );
     const voice = stack.discord.state(stack.guildId).voiceStates;
     expect(voice[a!.discordId]).toBe(stack.guild.channels.General);
-    // The warning is written when Discord's refusal comes back, which may be after the others' moves.
-    const refusedFor = () =>
-      logLines(stack, 'player not moved: Discord refused').filter((l) => l.userId === a!.discordId);
-    await waitFor(() => refusedFor().length > 0, { what: 'the refused move logged' });
-    const warned = refusedFor();
-    expect(warned).toHaveLength(1);
-    expect(String(warned[0]?.err)).toMatch(/Move Members/);
-    expect(Number(warned[0]?.level)).toBe(40);
+    // The warning is written when Discord's refusal comes back, which may be after the others' moves. The
+    // job tries the move, and so does the late-joiner look once the channels are live (it sees the player
+    // outside their channel): whichever takes the move's claim first meets the refusal, each says so once.
+    const refusedFor = (msg: string) => logLines(stack, msg).filter((l) => l.userId === a!.discordId);
+    const paths = ['player not moved: Discord refused', 'late joiner not moved'];
+    await waitFor(() => paths.some((msg) => refusedFor(msg).length > 0), { what: 'the refused move logged' });
+    for (const msg of paths) expect(refusedFor(msg).length, msg).toBeLessThanOrEqual(1);
+    const warned = paths.flatMap(refusedFor);
+    for (const line of warned) {
+      expect(String(line.err)).toMatch(/Move Members/);
+      expect(Number(line.level)).toBe(40);
+    }
     // The claim was given back: once the permission is fixed, reconnecting moves them in.
     await waitFor(async () => (await moveRows(stack, match.id, a!.discordId)).length === 0, {
       what: 'claim given back',
